@@ -1,0 +1,126 @@
+/*
+ * reader.h — turns one source (a file, or standard input) into articles.
+ *
+ * A source is read once, streaming where the format allows (JSON Lines,
+ * gzip, tar). Every article handed to the callback has valid UTF-8 without
+ * NUL bytes in every field. Problems inside a source that do not stop it (a
+ * malformed JSON line, a tar member that is a symlink, a member over the size
+ * limit) are reported through the warn callback and counted; problems that
+ * stop the whole source are returned as a status plus a one-line reason.
+ *
+ * Formats (by name first, then by content when the name says nothing):
+ *   .txt .text            plain text: title = first non-blank line
+ *   .md .markdown         Markdown: title = front-matter title, else the first
+ *                         heading, else the first non-blank line
+ *   .html .htm .xhtml     HTML via libxml2: title from <title>, else <h1>;
+ *                         visible text only, paragraphs kept
+ *   .jsonl .ndjson .json  JSON Lines: one article per line
+ *   X.gz                  gzip'd X (zlib)
+ *   .tar .tar.gz .tgz     archives (libarchive); members read as above,
+ *                         id = archive id + "/" + member path
+ */
+#ifndef QUARRY_READER_H
+#define QUARRY_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+typedef enum qr_format {
+    QR_FMT_UNKNOWN = 0,
+    QR_FMT_TEXT,
+    QR_FMT_MARKDOWN,
+    QR_FMT_HTML,
+    QR_FMT_JSONL,
+    QR_FMT_TAR
+} qr_format;
+
+const char *qr_format_name(qr_format f);
+
+typedef struct qr_article {
+    const char *id;        /* article id: path as given, member path, or JSON id */
+    const char *title;     /* "" if none                                        */
+    const char *body;      /* the text; paragraphs separated by blank lines     */
+    size_t      body_len;
+    const char *url;       /* "" if none                                        */
+    const char *date;      /* normalised "YYYYMMDD", or "" if none/unparseable  */
+    const char *author;    /* "" if none                                        */
+    qr_format   format;    /* the format the article was read as                */
+} qr_article;
+
+/* Return 0 to continue, non-zero to stop reading (qr_read_source then returns
+ * QR_ERR_STOPPED). The article and its strings live only during the call. */
+typedef int (*qr_article_cb)(void *ctx, const qr_article *a);
+
+/* A problem inside a source that did not stop it. where: e.g.
+ * "feeds.jsonl:17" or "pack.tar.gz/dir/a.html"; reason: one line. */
+typedef void (*qr_warn_cb)(void *ctx, const char *where, const char *reason);
+
+typedef struct qr_read_opts {
+    size_t max_article_bytes;   /* larger articles: truncated at a paragraph
+                                   or sentence boundary, with a warning
+                                   (0 = default 32 MiB)                    */
+    size_t max_line_bytes;      /* JSON Lines: longer lines skipped with a
+                                   warning (0 = default 64 MiB)            */
+    uint64_t max_source_bytes;  /* decompressed bytes read from one source
+                                   before stopping with a warning; guards
+                                   against gzip bombs (0 = default 4 GiB)  */
+} qr_read_opts;
+
+typedef struct qr_read_stats {
+    uint64_t bytes_in;          /* bytes read from the file (compressed)   */
+    uint64_t bytes_text;        /* bytes of article text produced          */
+    size_t   articles;          /* articles handed to the callback         */
+    size_t   warnings;          /* warn callback calls                     */
+} qr_read_stats;
+
+/* Reads the source at path (or standard input when path is "-", read as JSON
+ * Lines). id is the display id given to the source's articles (for a plain
+ * file, its article id; for containers, the prefix of member ids); NULL means
+ * path itself. format forces a format (QR_FMT_UNKNOWN = detect).
+ * On a failure that stops the source, *reason (if non-NULL) receives a
+ * malloc'd one-line reason. stats may be NULL.
+ * Returns QR_OK, QR_ERR_IO, QR_ERR_FORMAT (binary, undecodable, corrupt),
+ * QR_ERR_TOO_BIG, QR_ERR_NOMEM, QR_ERR_STOPPED. Articles already delivered
+ * before a failure stay delivered. */
+qr_status qr_read_source(const char *path, const char *id, qr_format format,
+                         const qr_read_opts *opts, qr_article_cb cb,
+                         qr_warn_cb warn, void *ctx, qr_read_stats *stats,
+                         char **reason);
+
+/* Same, from a buffer already in memory; name is used for format detection
+ * and as the article id / prefix (e.g. "notes.md", "x.tar.gz"). */
+qr_status qr_read_buffer(const char *name, const void *data, size_t len,
+                         qr_format format, const qr_read_opts *opts,
+                         qr_article_cb cb, qr_warn_cb warn, void *ctx,
+                         qr_read_stats *stats, char **reason);
+
+/* Format from a file name alone (QR_FMT_UNKNOWN if the name does not say);
+ * *gzipped is set when the name ends in .gz (or is .tgz). */
+qr_format qr_format_from_name(const char *name, int *gzipped);
+
+/* Whether a file name looks like something Quarry reads (so a directory walk
+ * can skip images, binaries, ...). Names that say nothing (no extension) are
+ * accepted and decided by content. */
+int qr_name_is_indexable(const char *name);
+
+/* ------------------------------------------------------------ text helpers */
+
+/* Converts arbitrary bytes to valid UTF-8 in out (appended): UTF-8 as is,
+ * a UTF-8 BOM dropped, UTF-16 LE/BE with a BOM converted, anything else that
+ * is not valid UTF-8 decoded as Windows-1252. NUL and other C0 controls
+ * except \t \n \r become spaces; \r\n and \r become \n.
+ * Returns 0, or -1 on out of memory. */
+int qr_text_to_utf8(const char *in, size_t len, qr_buf *out);
+
+/* Whether bytes look binary (NUL bytes or mostly control characters in the
+ * first 8 KiB, not explained by a UTF-16 BOM). */
+int qr_looks_binary(const char *p, size_t len);
+
+/* Normalises a date string ("2017-07-09", "2017-07-09T10:00:00Z",
+ * "20170709", "9 July 2017", "Jul 9, 2017", RFC 2822 "Sun, 09 Jul 2017 ...")
+ * to "YYYYMMDD" in out[9]. Returns 0 on success, -1 if not understood. */
+int qr_date_normalise(const char *in, char out[9]);
+
+#endif

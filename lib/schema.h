@@ -1,0 +1,76 @@
+/*
+ * schema.h — how an article's passages are laid out in the Xapian database.
+ * The one place that both the indexer and the query side take the layout
+ * from: term prefixes, value slots, the stored record, metadata keys.
+ *
+ * One passage = one Xapian document:
+ *   body terms      stemmed (STEM_ALL), with positions, unprefixed
+ *   title terms     unprefixed too (weighted by QR_TITLE_WDF, positions after
+ *                   the body so phrases never span title and body), and
+ *                   under QR_PREFIX_TITLE for title: searches
+ *   author terms    QR_PREFIX_AUTHOR, source/url words QR_PREFIX_SOURCE
+ *   boolean terms   QR_TERM_PASSAGE + passage key   (unique: replace/delete)
+ *                   QR_TERM_ARTICLE + article key   (all passages of an article)
+ *                   QR_TERM_SOURCE  + source key    (all passages of a file)
+ *   values          QR_SLOT_ARTICLE  article key (collapse: best passage per
+ *                                    article)
+ *                   QR_SLOT_DATE     "YYYYMMDD" when the article has a date
+ *                   QR_SLOT_ORDINAL  passage ordinal, sortable_serialise'd
+ *   data            the passage record (qr_record_encode)
+ */
+#ifndef QUARRY_SCHEMA_H
+#define QUARRY_SCHEMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define QR_PREFIX_TITLE   "S"
+#define QR_PREFIX_AUTHOR  "A"
+#define QR_PREFIX_SOURCE  "XS"
+#define QR_TERM_PASSAGE   "Q"
+#define QR_TERM_ARTICLE   "XA"
+#define QR_TERM_SOURCE    "XP"
+
+enum { QR_SLOT_ARTICLE = 0, QR_SLOT_DATE = 1, QR_SLOT_ORDINAL = 2 };
+
+/* Metadata keys. */
+#define QR_META_SCHEMA    "quarry:schema"   /* layout version, "1"          */
+#define QR_META_LANG      "quarry:lang"     /* stemmer language at indexing */
+#define QR_META_STOPWORDS "quarry:stop"     /* "1" if stop words were used  */
+#define QR_META_SOURCE    "src:"            /* + source key: bookkeeping    */
+#define QR_SCHEMA_VERSION "1"
+
+/* Xapian terms are limited to 245 bytes; keys longer than this are replaced
+ * by "#" + a 128-bit hash so that any id or path works as a key. */
+#define QR_KEY_MAX 200
+
+/* Appends prefix + key (or prefix + "#" + hash of key when key is long) to
+ * out (cleared first). Returns 0 or -1 on out of memory. */
+int qr_key_term(qr_buf *out, const char *prefix, const char *key);
+
+/* What one passage stores for display. All strings are valid UTF-8 without
+ * NUL bytes. */
+typedef struct qr_record {
+    const char *article_id;
+    const char *title;
+    const char *source;     /* the source file (or archive) it came from  */
+    const char *url;
+    const char *date;       /* YYYYMMDD or ""                             */
+    const char *author;
+    unsigned    ordinal;    /* 0-based passage number within the article  */
+    unsigned    npassages;  /* passages in the article                    */
+    uint64_t    start, end; /* byte offsets of the passage in the body    */
+    const char *text;       /* the passage text (end - start bytes)       */
+    size_t      text_len;
+} qr_record;
+
+/* Serialises r into out (cleared first). Returns 0 or -1 (out of memory). */
+int qr_record_encode(const qr_record *r, qr_buf *out);
+/* Parses a record produced by qr_record_encode. data is modified in place
+ * (NUL terminators written) and r's strings point into it, so data must
+ * outlive r. Returns 0, or -1 if data is not a valid record. */
+int qr_record_decode(char *data, size_t len, qr_record *r);
+
+#endif

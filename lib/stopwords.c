@@ -1,0 +1,55 @@
+#include "stopwords.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* English function words: articles, pronouns, auxiliaries, prepositions,
+ * conjunctions and question words. Content words that merely look common
+ * ("effect", "use") are left out: they carry meaning in a query. */
+static const char *const english[] = {
+    "a", "about", "above", "after", "again", "against", "all", "am", "an",
+    "and", "any", "are", "as", "at", "be", "because", "been", "before",
+    "being", "below", "between", "both", "but", "by", "can", "could", "did",
+    "do", "does", "doing", "down", "during", "each", "few", "for", "from",
+    "further", "had", "has", "have", "having", "he", "her", "here", "hers",
+    "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is",
+    "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no",
+    "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other",
+    "ought", "our", "ours", "ourselves", "out", "over", "own", "same", "she",
+    "should", "so", "some", "such", "than", "that", "the", "their", "theirs",
+    "them", "themselves", "then", "there", "these", "they", "this", "those",
+    "through", "to", "too", "under", "until", "up", "very", "was", "we",
+    "were", "what", "when", "where", "which", "while", "who", "whom", "why",
+    "will", "with", "would", "you", "your", "yours", "yourself",
+    "yourselves", NULL};
+
+const char *const *qr_stopwords(const char *lang)
+{
+    if (!lang || strcmp(lang, "english") == 0 || strcmp(lang, "en") == 0)
+        return english;
+    return NULL;
+}
+
+xc_status qr_analyzer_new(const char *lang, int use_stopwords, xc_stem **stem,
+                          xc_stopper **stop, char **err)
+{
+    xc_stem *st = NULL;
+    xc_stopper *sp = NULL;
+    xc_status rc = xc_stem_new(lang ? lang : QR_DEFAULT_LANG, &st, err);
+    if (rc != XC_OK)
+        return rc;
+    const char *const *words = use_stopwords ? qr_stopwords(lang) : NULL;
+    if (words) {
+        rc = xc_stopper_new(&sp);
+        for (size_t i = 0; rc == XC_OK && words[i]; i++)
+            rc = xc_stopper_add(sp, words[i]);
+        if (rc != XC_OK) {
+            xc_stopper_free(sp);
+            xc_stem_free(st);
+            return rc;
+        }
+    }
+    *stem = st;
+    *stop = sp;
+    return XC_OK;
+}

@@ -1,0 +1,25 @@
+/*
+ * stopwords.h — the analysis shared by indexing and querying: which
+ * stemmer and stop words a language uses. Both tools must agree, so the
+ * indexer records its language in the index (QR_META_LANG) and the query
+ * tool reads it back.
+ */
+#ifndef QUARRY_STOPWORDS_H
+#define QUARRY_STOPWORDS_H
+
+#include "xapian-c.h"
+
+/* The default language when --lang is not given. */
+#define QR_DEFAULT_LANG "english"
+
+/* The built-in stop words for lang (NULL-terminated array), or NULL when
+ * Quarry has no list for that language. */
+const char *const *qr_stopwords(const char *lang);
+
+/* Creates the stemmer (XC_RANGE if xapian-core does not know lang) and,
+ * when the language has a list and use_stopwords is set, a stopper (else
+ * *stop = NULL). Both out-pointers are set only on success. */
+xc_status qr_analyzer_new(const char *lang, int use_stopwords, xc_stem **stem,
+                          xc_stopper **stop, char **err);
+
+#endif
