@@ -1,1 +1,257 @@
-int main(void) { return 1; } /* placeholder */
+/*
+ * quarry-index — builds and updates a Quarry index.
+ * Parses arguments, runs lib/index.c, prints, maps statuses to exit codes.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exitcodes.h"
+#include "index.h"
+#include "util.h"
+
+#ifndef QUARRY_VERSION
+#define QUARRY_VERSION "dev"
+#endif
+
+static const char *prog = "quarry-index";
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"Usage: %s --db DIR [options] SOURCE...\n"
+"\n"
+"Index articles into the Quarry index DIR (created if missing). A SOURCE is\n"
+"a file, a directory (walked recursively; hidden entries skipped), or - for\n"
+"JSON Lines on standard input.\n"
+"\n"
+"Formats, by name and then by content: plain text (.txt), Markdown (.md),\n"
+"HTML (.html, .htm), JSON Lines (.jsonl, .ndjson: one article per line with\n"
+"\"id\", \"title\", \"text\", optional \"url\", \"date\", \"author\"), each of\n"
+"these gzip'd (.gz), and .tar, .tar.gz, .tgz archives of them.\n"
+"\n"
+"Runs are incremental: unchanged sources are skipped, changed ones replaced,\n"
+"and sources that vanished from a directory given here are deleted.\n"
+"\n"
+"Options:\n"
+"  -d, --db DIR          the index directory (required)\n"
+"  -l, --lang LANG       stemming language for a new index (default english;\n"
+"                        any Snowball language xapian-core knows, or none)\n"
+"  -w, --wait SECONDS    if another writer holds the index, wait up to\n"
+"                        SECONDS for it (default: fail at once)\n"
+"  -f, --force           reindex every source, changed or not\n"
+"  -j, --json            print the summary as one JSON object\n"
+"  -v, --verbose         report each source; show progress even when stderr\n"
+"                        is not a terminal\n"
+"  -q, --quiet           no summary line (warnings still go to stderr)\n"
+"      --batch N         commit after about N passages (default 20000)\n"
+"      --passage-words N aim for passages of N words (default 120)\n"
+"      --max-article-bytes N\n"
+"                        truncate longer articles, with a warning\n"
+"                        (default 33554432)\n"
+"  -h, --help            show this help and exit\n"
+"  -V, --version         show the version and exit\n"
+"\n"
+"Output: a one-line summary on stdout (added, updated, deleted, unchanged,\n"
+"skipped sources; passages; MB; seconds); warnings on stderr, one line each,\n"
+"naming the source and the reason. With --json the summary is\n"
+"  {\"added\":N,\"updated\":N,\"deleted\":N,\"unchanged\":N,\"skipped\":N,\n"
+"   \"partial\":N,\"articles\":N,\"passages\":N,\"bytes\":N,\"seconds\":S,\n"
+"   \"skips\":[{\"source\":\"...\",\"reason\":\"...\",\"whole\":true}, ...]}\n"
+"where \"skipped\" counts sources skipped whole and \"partial\" parts skipped\n"
+"inside indexed sources (a bad JSON line, an unsafe tar member).\n"
+"\n"
+"Exit status:\n"
+"  0  success: every source indexed or unchanged\n"
+"  1  success, but some sources or parts of sources were skipped\n"
+"  2  usage error\n"
+"  3  the index is locked by another writer (see --wait)\n"
+"  4  any other failure (the index keeps its last committed state)\n",
+        prog);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "%s: ", prog);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+    return QR_EXIT_INDEX_USAGE;
+}
+
+static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    if (!s[0] || s[0] == '-')
+        return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+typedef struct cli {
+    int verbose;
+    int progress;          /* draw the progress line on stderr */
+    int progress_drawn;
+} cli;
+
+static void clear_progress(cli *c)
+{
+    if (c->progress_drawn) {
+        fputs("\r\033[K", stderr);
+        c->progress_drawn = 0;
+    }
+}
+
+static void on_event(void *ctx, const qr_event *ev)
+{
+    cli *c = ctx;
+    const qr_index_summary *s = ev->summary;
+    switch (ev->kind) {
+    case QR_EV_WARNING:
+    case QR_EV_SKIPPED:
+        clear_progress(c);
+        fprintf(stderr, "%s: warning: %s: %s%s\n", prog, ev->where, ev->reason,
+                ev->kind == QR_EV_SKIPPED ? " (skipped)" : "");
+        break;
+    case QR_EV_SOURCE:
+        if (c->verbose && strcmp(ev->action, "unchanged") != 0) {
+            clear_progress(c);
+            fprintf(stderr, "%s: %s %s\n", prog, ev->action, ev->where);
+        }
+        break;
+    case QR_EV_PROGRESS: {
+        if (!c->progress)
+            break;
+        double mb = (double)s->bytes / 1e6;
+        double rate = s->seconds > 0 ? mb / s->seconds : 0;
+        char eta[32] = "--:--";
+        if (rate > 0 && s->bytes_total > s->bytes) {
+            double left = ((double)(s->bytes_total - s->bytes) / 1e6) / rate;
+            snprintf(eta, sizeof eta, "%02d:%02d", (int)(left / 60),
+                     (int)left % 60);
+        }
+        fprintf(stderr, "\r\033[K%zu/%zu sources, %zu passages, %.1f MB/s, ETA %s",
+                s->sources_done, s->sources_total, s->passages, rate, eta);
+        c->progress_drawn = 1;
+        break;
+    }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"lang", required_argument, NULL, 'l'},
+        {"wait", required_argument, NULL, 'w'},
+        {"force", no_argument, NULL, 'f'},
+        {"json", no_argument, NULL, 'j'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"batch", required_argument, NULL, 'B'},
+        {"passage-words", required_argument, NULL, 'P'},
+        {"max-article-bytes", required_argument, NULL, 'M'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    qr_index_opts o = {0};
+    cli c = {0};
+    int json = 0, quiet = 0;
+    unsigned long long v;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "d:l:w:fjvqhV", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'd': o.db_path = optarg; break;
+        case 'l': o.lang = optarg; break;
+        case 'w':
+            if (parse_uint(optarg, INT_MAX, &v) != 0)
+                return usage_error("--wait needs a number of seconds, not '%s'", optarg);
+            o.wait_seconds = (int)v;
+            break;
+        case 'f': o.force = 1; break;
+        case 'j': json = 1; break;
+        case 'v': c.verbose = 1; break;
+        case 'q': quiet = 1; break;
+        case 'B':
+            if (parse_uint(optarg, 100000000, &v) != 0 || v == 0)
+                return usage_error("--batch needs a positive number, not '%s'", optarg);
+            o.batch_passages = (unsigned)v;
+            break;
+        case 'P':
+            if (parse_uint(optarg, 100000, &v) != 0 || v < 10)
+                return usage_error("--passage-words needs a number >= 10, not '%s'", optarg);
+            o.split = qr_split_defaults();
+            o.split.target_words = (unsigned)v;
+            o.split.min_words = (unsigned)v / 3;
+            o.split.max_words = (unsigned)v * 2;
+            break;
+        case 'M':
+            if (parse_uint(optarg, SIZE_MAX, &v) != 0 || v < 1024)
+                return usage_error("--max-article-bytes needs a number >= 1024, not '%s'", optarg);
+            o.read.max_article_bytes = (size_t)v;
+            break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("%s %s\n", prog, QUARRY_VERSION); return 0;
+        default:
+            fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+            return QR_EXIT_INDEX_USAGE;
+        }
+    }
+    if (!o.db_path)
+        return usage_error("%s", "--db DIR is required");
+    if (optind >= argc)
+        return usage_error("%s", "no SOURCE given (a file, a directory, or - for standard input)");
+
+    c.progress = isatty(STDERR_FILENO) || c.verbose;
+    o.on_event = on_event;
+    o.ctx = &c;
+    o.progress_interval = c.progress ? 0.25 : 0;
+
+    qr_buf err = {0};
+    qr_indexer *ix = NULL;
+    qr_status st = qr_indexer_open(&o, &ix, &err);
+    if (st == QR_OK)
+        st = qr_indexer_run(ix, (const char *const *)argv + optind,
+                            (size_t)(argc - optind), &err);
+    clear_progress(&c);
+    int code;
+    switch (st) {
+    case QR_OK: code = QR_EXIT_INDEX_OK; break;
+    case QR_ERR_LOCKED: code = QR_EXIT_INDEX_LOCKED; break;
+    case QR_ERR_USAGE: code = QR_EXIT_INDEX_USAGE; break;
+    default: code = QR_EXIT_INDEX_FAILURE; break;
+    }
+    if (st != QR_OK)
+        fprintf(stderr, "%s: %s\n", prog, err.data ? err.data : qr_status_str(st));
+    if (ix) {
+        const qr_index_summary *s = qr_indexer_summary(ix);
+        if (st == QR_OK && (s->skipped || s->partial))
+            code = QR_EXIT_INDEX_SKIPPED;
+        if (json) {
+            qr_buf out = {0};
+            qr_summary_json(s, &out);
+            if (out.data)
+                puts(out.data);
+            qr_buf_free(&out);
+        } else if (!quiet) {
+            printf("%zu added, %zu updated, %zu deleted, %zu unchanged, "
+                   "%zu skipped%s; %zu passages, %.1f MB in %.2f s%s\n",
+                   s->added, s->updated, s->deleted, s->unchanged, s->skipped,
+                   s->partial ? " (+ parts of sources)" : "", s->passages,
+                   (double)s->bytes / 1e6, s->seconds,
+                   (s->added + s->updated + s->deleted) == 0 && st == QR_OK
+                       ? " (nothing to do)" : "");
+        }
+    }
+    qr_indexer_free(ix);
+    qr_buf_free(&err);
+    return code;
+}

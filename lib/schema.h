@@ -24,7 +24,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "reader.h"
 #include "util.h"
+#include "xapian-c.h"
 
 #define QR_PREFIX_TITLE   "S"
 #define QR_PREFIX_AUTHOR  "A"
@@ -72,5 +74,26 @@ int qr_record_encode(const qr_record *r, qr_buf *out);
  * (NUL terminators written) and r's strings point into it, so data must
  * outlive r. Returns 0, or -1 if data is not a valid record. */
 int qr_record_decode(char *data, size_t len, qr_record *r);
+
+/* Weight of the title's terms in each passage relative to body terms (the
+ * wdf increment per occurrence); chosen by measurement, see README. */
+#define QR_TITLE_WDF 1
+/* Position gap between body and title, so phrases never span the two. */
+#define QR_TITLE_POS_GAP 100
+
+/* The keys identifying one passage's document. */
+typedef struct qr_doc_keys {
+    const char *source_key;   /* bookkeeping key of the source (abs. path) */
+    const char *source;       /* source as displayed (path as given)       */
+} qr_doc_keys;
+
+/* Fills doc (new, empty) with passage `ordinal` of `npassages` of article a,
+ * the span [start, end) of a->body, following the layout above. tg is a
+ * term generator set up with the index's stemmer; scratch is a buffer the
+ * caller reuses between calls. Returns XC_OK or the binding's status. */
+xc_status qr_passage_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
+                         const qr_doc_keys *keys, unsigned ordinal,
+                         unsigned npassages, size_t start, size_t end,
+                         qr_buf *scratch);
 
 #endif

@@ -1,0 +1,105 @@
+/*
+ * index.h — an indexing run: walks the sources, reads them into articles,
+ * splits passages and writes them, keeping the per-source bookkeeping that
+ * makes the next run incremental.
+ *
+ * Crash safety: documents and bookkeeping change only inside Xapian
+ * transactions, committed in batches. A source is marked done (its "src:"
+ * metadata) in the same commit as its passages; a source too large for one
+ * batch is first marked "partial", so an interrupted run leaves a state the
+ * next run recognises and redoes. Nothing is ever marked done without its
+ * passages, and no source has its passages twice.
+ */
+#ifndef QUARRY_INDEX_H
+#define QUARRY_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "passage.h"
+#include "reader.h"
+#include "util.h"
+
+typedef enum qr_event_kind {
+    QR_EV_WARNING,    /* part of a source skipped (where, reason)           */
+    QR_EV_SKIPPED,    /* a whole source skipped (where, reason)             */
+    QR_EV_SOURCE,     /* a source finished (where, action: added/updated/
+                         unchanged/deleted)                                 */
+    QR_EV_PROGRESS    /* periodic: see the counters in the summary          */
+} qr_event_kind;
+
+typedef struct qr_index_summary qr_index_summary;
+
+typedef struct qr_event {
+    qr_event_kind kind;
+    const char *where;    /* source path, "file:line" or "archive/member"   */
+    const char *reason;   /* warnings and skips                              */
+    const char *action;   /* QR_EV_SOURCE: "added", "updated", ...           */
+    const qr_index_summary *summary;   /* counters so far                    */
+} qr_event;
+
+typedef void (*qr_event_cb)(void *ctx, const qr_event *ev);
+
+typedef struct qr_index_opts {
+    const char *db_path;       /* the index directory                        */
+    const char *lang;          /* stemmer language; NULL = the index's own, or
+                                  english for a new index                    */
+    int wait_seconds;          /* lock: 0 fail at once, >0 wait, <0 forever   */
+    unsigned batch_passages;   /* commit after about this many passages
+                                  (0 = default)                              */
+    int force;                 /* reindex every source even if unchanged     */
+    qr_split_opts split;       /* passage sizes (zeros = defaults)           */
+    qr_read_opts read;         /* reader limits (zeros = defaults)           */
+    qr_event_cb on_event;      /* may be NULL                                */
+    void *ctx;
+    double progress_interval;  /* seconds between QR_EV_PROGRESS (0 = none)  */
+} qr_index_opts;
+
+typedef struct qr_skip {
+    char *where;      /* source, or "source:line" / "archive/member"        */
+    char *reason;     /* one line                                           */
+    int whole;        /* 1: the whole source was skipped; 0: a part of it   */
+} qr_skip;
+
+struct qr_index_summary {
+    size_t added;          /* sources new to the index                     */
+    size_t updated;        /* sources changed and reindexed                */
+    size_t deleted;        /* sources gone from a walked directory         */
+    size_t unchanged;      /* sources skipped because nothing changed      */
+    size_t skipped;        /* sources skipped whole (unreadable, binary..) */
+    size_t partial;        /* parts skipped inside otherwise indexed ones  */
+    size_t articles;       /* articles written this run                    */
+    size_t passages;       /* passages written this run                    */
+    uint64_t bytes;        /* bytes of input read this run                 */
+    uint64_t bytes_total;  /* bytes of all sources to look at (for ETA)    */
+    size_t sources_done;   /* sources looked at so far                     */
+    size_t sources_total;  /* sources found                                */
+    double seconds;        /* wall time so far                             */
+    qr_skip *skips;        /* every skip and warning, in order             */
+    size_t nskips;
+};
+
+typedef struct qr_indexer qr_indexer;
+
+/* Opens (creating if needed) the index for writing. A held lock gives
+ * QR_ERR_LOCKED, an unknown language QR_ERR_USAGE; err receives a message. */
+qr_status qr_indexer_open(const qr_index_opts *opts, qr_indexer **out,
+                          qr_buf *err);
+
+/* Indexes the sources named by paths: files, directories (walked
+ * recursively; sources that vanished from under them are deleted from the
+ * index) and "-" (JSON Lines on standard input). Commits as it goes and at
+ * the end. Returns QR_OK even when sources were skipped (see the summary);
+ * an error means the run stopped: everything committed before stays valid. */
+qr_status qr_indexer_run(qr_indexer *ix, const char *const *paths, size_t n,
+                         qr_buf *err);
+
+const qr_index_summary *qr_indexer_summary(const qr_indexer *ix);
+
+/* Writes the summary as one JSON object (no trailing newline). */
+int qr_summary_json(const qr_index_summary *s, qr_buf *out);
+
+/* Closes the index (uncommitted changes are discarded) and frees ix. */
+void qr_indexer_free(qr_indexer *ix);
+
+#endif
