@@ -1,0 +1,45 @@
+# Shared set-up for the CLI tests (sourced). Each test runs in its own
+# temporary directory, removed on exit; the tools' paths come from ctest.
+set -eu
+export LC_ALL=C
+: "${QUARRY_INDEX:?run through ctest, or set QUARRY_INDEX}"
+: "${QUARRY_QUERY:?run through ctest, or set QUARRY_QUERY}"
+: "${QUARRY_SOURCE_DIR:?run through ctest, or set QUARRY_SOURCE_DIR}"
+CORPUS="$QUARRY_SOURCE_DIR/corpus"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/quarry-cli.XXXXXX")
+trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# run CMD...: runs CMD with stdout in $tmp/out and stderr in $tmp/err and
+# its exit status in $rc. A status above 128 is a crash: the test fails at
+# once, whatever it expected.
+run() {
+    set +e
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    set -e
+    if [ "$rc" -gt 128 ]; then
+        cat "$tmp/err" >&2
+        fail "crashed with status $rc: $*"
+    fi
+}
+
+# expect_rc N WHAT: the last run exited with N.
+expect_rc() {
+    if [ "$rc" -ne "$1" ]; then
+        echo "--- stdout" >&2; cat "$tmp/out" >&2
+        echo "--- stderr" >&2; cat "$tmp/err" >&2
+        fail "$2: expected exit status $1, got $rc"
+    fi
+}
+
+# json_get FILE FILTER: one value from a JSON document, via jq.
+json_get() { jq -r "$2" "$1"; }
+
+# A private copy of the corpus that a test may change.
+copy_corpus() {
+    mkdir -p "$tmp/corpus"
+    cp -R "$CORPUS/." "$tmp/corpus/"
+}

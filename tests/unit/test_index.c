@@ -1,0 +1,266 @@
+/* Unit tests: lib/index.c — incremental bookkeeping, crash leftovers,
+ * vanished sources, stdin articles, locks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "index.h"
+#include "schema.h"
+#include "xapian-c.h"
+
+static char root[64], src[128], db[128];
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(root, "/tmp/quarry-index.XXXXXX");
+    if (!mkdtemp(root))
+        return -1;
+    snprintf(src, sizeof src, "%s/src", root);
+    snprintf(db, sizeof db, "%s/db", root);
+    return mkdir(src, 0755);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void write_file(const char *name, const char *text)
+{
+    char p[256];
+    snprintf(p, sizeof p, "%s/%s", src, name);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* One indexing run over src; returns the summary counters. */
+static qr_index_summary run_once(const char *const *paths, size_t n,
+                                 qr_status expect)
+{
+    qr_index_opts o = {.db_path = db};
+    qr_indexer *ix = NULL;
+    qr_buf err = {0};
+    assert_int_equal(qr_indexer_open(&o, &ix, &err), QR_OK);
+    assert_int_equal(qr_indexer_run(ix, paths, n, &err), expect);
+    qr_index_summary s = *qr_indexer_summary(ix);
+    s.skips = NULL;   /* freed with ix */
+    s.nskips = 0;
+    qr_indexer_free(ix);
+    qr_buf_free(&err);
+    return s;
+}
+
+static uint32_t doccount(void)
+{
+    xc_db *d = NULL;
+    assert_int_equal(xc_db_open(db, XC_DB_READONLY, 0, 0, &d, NULL), XC_OK);
+    xc_db_stats st;
+    assert_int_equal(xc_db_get_stats(d, &st), XC_OK);
+    xc_db_close(d);
+    return st.doccount;
+}
+
+static uint32_t termfreq(const char *term)
+{
+    xc_db *d = NULL;
+    uint32_t tf = 0;
+    assert_int_equal(xc_db_open(db, XC_DB_READONLY, 0, 0, &d, NULL), XC_OK);
+    assert_int_equal(xc_db_termfreq(d, term, &tf), XC_OK);
+    xc_db_close(d);
+    return tf;
+}
+
+static const char *ONE =
+    "Harbour news\n\nThe harbour master counted forty ships today.\n\n"
+    "Fishing boats returned early because of the storm warning.\n";
+static const char *TWO = "Mountain news\n\nClimbers reached the summit at dawn.\n";
+
+static void test_incremental_cycle(void **state)
+{
+    (void)state;
+    write_file("one.txt", ONE);
+    write_file("two.txt", TWO);
+    const char *paths[] = {src};
+    qr_index_summary s = run_once(paths, 1, QR_OK);
+    assert_int_equal(s.added, 2);
+    assert_int_equal(s.updated + s.deleted + s.unchanged + s.skipped, 0);
+    uint32_t docs = doccount();
+    assert_true(docs >= 2);
+    assert_int_equal(termfreq("harbour") > 0, 1);
+
+    /* nothing changed: nothing written */
+    s = run_once(paths, 1, QR_OK);
+    assert_int_equal(s.unchanged, 2);
+    assert_int_equal(s.added + s.updated + s.deleted + s.passages, 0);
+    assert_int_equal(doccount(), docs);
+
+    /* changed content replaces all of the source's passages */
+    write_file("two.txt", "Valley news\n\nFarmers harvested apples in the valley.\n");
+    s = run_once(paths, 1, QR_OK);
+    assert_int_equal(s.updated, 1);
+    assert_int_equal(s.unchanged, 1);
+    assert_int_equal(termfreq("summit"), 0);
+    assert_true(termfreq("appl") > 0);       /* stemmed: apples -> appl */
+
+    /* a vanished file is deleted */
+    char p[256];
+    snprintf(p, sizeof p, "%s/two.txt", src);
+    unlink(p);
+    s = run_once(paths, 1, QR_OK);
+    assert_int_equal(s.deleted, 1);
+    assert_int_equal(termfreq("appl"), 0);
+    assert_int_equal(doccount(), docs - 1);
+
+    /* a file named directly that vanishes is not deleted by a run over
+     * another path */
+    const char *other[] = {p};
+    write_file("two.txt", TWO);
+    s = run_once(other, 1, QR_OK);
+    assert_int_equal(s.added, 1);
+    unlink(p);
+    const char *one_only[] = {"/nonexistent-quarry-path"};
+    s = run_once(one_only, 1, QR_OK);
+    assert_int_equal(s.skipped, 1);
+    assert_int_equal(s.deleted, 0);
+    assert_true(termfreq("summit") > 0);
+}
+
+static void test_partial_leftovers_are_redone(void **state)
+{
+    (void)state;
+    write_file("one.txt", ONE);
+    const char *paths[] = {src};
+    run_once(paths, 1, QR_OK);
+    uint32_t docs = doccount();
+
+    /* Simulate a run that died after committing a batch mid-source: the
+     * bookkeeping says 'P' and a stray passage of the source is there. */
+    xc_db *d = NULL;
+    assert_int_equal(xc_db_open(db, XC_DB_OPEN, 0, 0, &d, NULL), XC_OK);
+    qr_buf key = {0}, val = {0};
+    char abs[256];
+    snprintf(abs, sizeof abs, "%s/one.txt", src);
+    assert_int_equal(qr_key_term(&key, QR_META_SOURCE, abs), 0);
+    char *old = NULL;
+    size_t len = 0;
+    assert_int_equal(xc_db_get_metadata(d, key.data, &old, &len), XC_OK);
+    assert_non_null(old);
+    old[0] = 'P';
+    assert_int_equal(xc_db_set_metadata(d, key.data, old, len), XC_OK);
+    xc_doc *doc = NULL;
+    assert_int_equal(xc_doc_new(&doc), XC_OK);
+    qr_buf term = {0};
+    assert_int_equal(qr_key_term(&term, QR_TERM_SOURCE, abs), 0);
+    assert_int_equal(xc_doc_add_boolean_term(doc, term.data), XC_OK);
+    assert_int_equal(xc_doc_add_term(doc, "stray", 1), XC_OK);
+    assert_int_equal(xc_db_add_document(d, doc, NULL), XC_OK);
+    assert_int_equal(xc_db_commit(d), XC_OK);
+    xc_doc_free(doc);
+    xc_db_close(d);
+    free(old);
+    assert_int_equal(doccount(), docs + 1);
+
+    qr_index_summary s = run_once(paths, 1, QR_OK);
+    assert_int_equal(s.updated, 1);           /* redone, not "unchanged" */
+    assert_int_equal(doccount(), docs);       /* the stray passage is gone */
+    assert_int_equal(termfreq("stray"), 0);
+    qr_buf_free(&key);
+    qr_buf_free(&val);
+    qr_buf_free(&term);
+}
+
+static void test_unreadable_source_keeps_old_passages(void **state)
+{
+    (void)state;
+    write_file("one.txt", ONE);
+    const char *paths[] = {src};
+    run_once(paths, 1, QR_OK);
+    uint32_t docs = doccount();
+    /* the file turns into binary junk: skipped, old passages kept */
+    char p[256];
+    snprintf(p, sizeof p, "%s/one.txt", src);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fwrite("\0\1\2\3\0\0\0junk\0", 1, 12, f);
+    fclose(f);
+    qr_index_summary s = run_once(paths, 1, QR_OK);
+    assert_int_equal(s.skipped, 1);
+    assert_int_equal(s.updated, 0);
+    assert_int_equal(doccount(), docs);
+    assert_true(termfreq("harbour") > 0);
+}
+
+static void test_lock_and_language(void **state)
+{
+    (void)state;
+    write_file("one.txt", ONE);
+    qr_index_opts o = {.db_path = db};
+    qr_indexer *a = NULL, *b = NULL;
+    qr_buf err = {0};
+    assert_int_equal(qr_indexer_open(&o, &a, &err), QR_OK);
+    assert_int_equal(qr_indexer_open(&o, &b, &err), QR_ERR_LOCKED);
+    assert_null(b);
+    assert_non_null(strstr(err.data, db));
+    qr_indexer_free(a);
+
+    const char *paths[] = {src};
+    run_once(paths, 1, QR_OK);
+    qr_buf_clear(&err);
+    o.lang = "french";
+    assert_int_equal(qr_indexer_open(&o, &b, &err), QR_ERR_USAGE);
+    assert_non_null(strstr(err.data, "english"));
+    o.lang = "klingon";
+    char db2[160];
+    snprintf(db2, sizeof db2, "%s/db2", root);
+    o.db_path = db2;
+    qr_buf_clear(&err);
+    assert_int_equal(qr_indexer_open(&o, &b, &err), QR_ERR_USAGE);
+    /* the directory of documents is never turned into an index */
+    o.lang = NULL;
+    o.db_path = src;
+    qr_buf_clear(&err);
+    assert_int_equal(qr_indexer_open(&o, &b, &err), QR_ERR_USAGE);
+    qr_buf_free(&err);
+}
+
+static void test_summary_json(void **state)
+{
+    (void)state;
+    qr_skip skips[] = {{"a\"b.txt", "binary file", 1}, {"c.jsonl:3", "bad\nline", 0}};
+    qr_index_summary s = {.added = 1, .updated = 2, .deleted = 3, .unchanged = 4,
+                          .skipped = 1, .partial = 1, .articles = 5, .passages = 6,
+                          .bytes = 7, .seconds = 0.5, .skips = skips, .nskips = 2};
+    qr_buf out = {0};
+    assert_int_equal(qr_summary_json(&s, &out), 0);
+    assert_string_equal(out.data,
+        "{\"added\":1,\"updated\":2,\"deleted\":3,\"unchanged\":4,\"skipped\":1,"
+        "\"partial\":1,\"articles\":5,\"passages\":6,\"bytes\":7,\"seconds\":0.500,"
+        "\"skips\":[{\"source\":\"a\\\"b.txt\",\"reason\":\"binary file\",\"whole\":true},"
+        "{\"source\":\"c.jsonl:3\",\"reason\":\"bad\\nline\",\"whole\":false}]}");
+    qr_buf_free(&out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_incremental_cycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partial_leftovers_are_redone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unreadable_source_keeps_old_passages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lock_and_language, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_summary_json, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,92 @@
+/* Unit tests: lib/schema.c — key terms and the stored passage record. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+
+static void test_key_term_short_and_long(void **state)
+{
+    (void)state;
+    qr_buf b = {0};
+    assert_int_equal(qr_key_term(&b, "XA", "corpus/a.txt"), 0);
+    assert_string_equal(b.data, "XAcorpus/a.txt");
+
+    char long_key[600];
+    memset(long_key, 'x', sizeof long_key - 1);
+    long_key[sizeof long_key - 1] = '\0';
+    assert_int_equal(qr_key_term(&b, "XP", long_key), 0);
+    assert_true(b.len < 245);                 /* Xapian's term limit */
+    assert_memory_equal(b.data, "XP#", 3);
+    char first[64];
+    strcpy(first, b.data);
+    long_key[300] = 'y';                      /* differ in the middle */
+    assert_int_equal(qr_key_term(&b, "XP", long_key), 0);
+    assert_string_not_equal(b.data, first);
+    long_key[300] = 'x';
+    assert_int_equal(qr_key_term(&b, "XP", long_key), 0);
+    assert_string_equal(b.data, first);       /* stable */
+    qr_buf_free(&b);
+}
+
+static void test_record_round_trip(void **state)
+{
+    (void)state;
+    const char text[] = "The day before, Treasury Secretary\nSteven Mnuchin said.";
+    qr_record in = {
+        .article_id = "corpus/joint-cyber-unit.txt", .title = "Joint unit",
+        .source = "corpus/joint-cyber-unit.txt", .url = "https://example.org/x",
+        .date = "20170709", .author = "King & Spalding", .ordinal = 3,
+        .npassages = 7, .start = 1234, .end = 1234 + sizeof text - 1,
+        .text = text, .text_len = sizeof text - 1,
+    };
+    qr_buf b = {0};
+    assert_int_equal(qr_record_encode(&in, &b), 0);
+    char *copy = malloc(b.len + 1);
+    memcpy(copy, b.data, b.len + 1);
+    qr_record out;
+    assert_int_equal(qr_record_decode(copy, b.len, &out), 0);
+    assert_string_equal(out.article_id, in.article_id);
+    assert_string_equal(out.title, in.title);
+    assert_string_equal(out.source, in.source);
+    assert_string_equal(out.url, in.url);
+    assert_string_equal(out.date, in.date);
+    assert_string_equal(out.author, in.author);
+    assert_int_equal(out.ordinal, 3);
+    assert_int_equal(out.npassages, 7);
+    assert_int_equal(out.start, 1234);
+    assert_int_equal(out.end, in.end);
+    assert_int_equal(out.text_len, in.text_len);
+    assert_memory_equal(out.text, text, in.text_len);
+    free(copy);
+    qr_buf_free(&b);
+}
+
+static void test_record_rejects_garbage(void **state)
+{
+    (void)state;
+    qr_record r;
+    char junk[] = "not a record at all";
+    assert_int_equal(qr_record_decode(junk, sizeof junk - 1, &r), -1);
+    char truncated[] = "QR1\0id\0title\0src";
+    assert_int_equal(qr_record_decode(truncated, sizeof truncated - 1, &r), -1);
+    char badnum[] = "QR1\0i\0t\0s\0u\0d\0a\0x1\0" "2\0" "3\0" "4\0text";
+    assert_int_equal(qr_record_decode(badnum, sizeof badnum - 1, &r), -1);
+    assert_int_equal(qr_record_decode(NULL, 0, &r), -1);
+    char empty[] = "";
+    assert_int_equal(qr_record_decode(empty, 0, &r), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_key_term_short_and_long),
+        cmocka_unit_test(test_record_round_trip),
+        cmocka_unit_test(test_record_rejects_garbage),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
