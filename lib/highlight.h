@@ -1,0 +1,79 @@
+/*
+ * highlight.h — finds where a query's terms occur in a passage's text, for
+ * display: byte spans of the words that match, and a snippet window around
+ * the densest cluster of matches.
+ *
+ * A word matches when its analysed form — lower-cased, then stemmed with
+ * the index's stemmer — is one of the query's terms (as QueryParser made
+ * them: stems, with STEM_ALL), or starts with one of the query's trailing-
+ * wildcard prefixes. The word scanner follows xapian-core's TermGenerator
+ * closely enough for display: letters and digits (any non-ASCII character
+ * that is not punctuation or a symbol counts as a letter), "don't" and
+ * "Trump’s" as one word, "AT&T", "3.14", "C++", and acronyms such as
+ * "U.S.A." (analysed as "usa"). Lower-casing covers ASCII, Latin-1, Latin
+ * Extended-A, Greek and Cyrillic; other scripts are compared as written.
+ */
+#ifndef QUARRY_HIGHLIGHT_H
+#define QUARRY_HIGHLIGHT_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+/* A byte range [start, end) of a text. */
+typedef struct qr_hl_span {
+    size_t start;
+    size_t end;
+} qr_hl_span;
+
+/* Length of the valid UTF-8 character at s (n >= 1 bytes available):
+ * 1..4, or 0 when the bytes there are not valid UTF-8 (overlong forms,
+ * surrogates and values above U+10FFFF are invalid). */
+size_t qr_utf8_char_len(const char *s, size_t n);
+
+/* Finds the first word of s (n bytes) that starts at or after byte i.
+ * Returns 1 and sets [*start, *end), or 0 when there is none. */
+int qr_word_next(const char *s, size_t n, size_t i, size_t *start,
+                 size_t *end);
+
+/* Appends the word s[start, end) to out as the indexer sees it before
+ * stemming: lower-cased, curly apostrophes made straight, the dots of an
+ * acronym removed. Returns 0, or -1 on out of memory. */
+int qr_word_fold(const char *s, size_t start, size_t end, qr_buf *out);
+
+typedef struct qr_highlighter qr_highlighter;
+
+/* A highlighter stemming with lang's stemmer ("english" ...; "none" for no
+ * stemming). *out set only on success; free with qr_highlighter_free.
+ * Returns QR_OK, QR_ERR_USAGE (language unknown to xapian-core; message in
+ * err), QR_ERR_NOMEM. */
+qr_status qr_highlighter_new(const char *lang, qr_highlighter **out,
+                             qr_buf *err);
+void qr_highlighter_free(qr_highlighter *h);
+
+/* Sets what to look for (copied; replaces any earlier set): terms, the
+ * stemmed query terms without field prefix, and prefixes, lower-case
+ * wildcard prefixes. Returns 0, or -1 on out of memory. */
+int qr_highlighter_set_terms(qr_highlighter *h, const char *const *terms,
+                             size_t nterms, const char *const *prefixes,
+                             size_t nprefixes);
+
+/* The matching words of text (len bytes): *spans receives a malloc'd array
+ * (caller frees; NULL when *n is 0) of *n spans in text order, not
+ * overlapping. Returns 0, or -1 on out of memory or a stemmer failure. */
+int qr_highlight(qr_highlighter *h, const char *text, size_t len,
+                 qr_hl_span **spans, size_t *n);
+
+/* The default snippet length in bytes. */
+#define QR_SNIPPET_BYTES 300
+
+/* Picks a window of about target bytes of text for a snippet: around the
+ * densest run of spans (the most matches within target bytes, the earliest
+ * on ties), starting at a sentence start when one is close before the
+ * first match, never cutting a word (or a UTF-8 character). With no spans,
+ * the start of the text. The whole text when it is no longer than target.
+ * Sets [*start, *end). */
+void qr_snippet_window(const char *text, size_t len, const qr_hl_span *spans,
+                       size_t n, size_t target, size_t *start, size_t *end);
+
+#endif
