@@ -1,0 +1,951 @@
+#include "search.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "highlight.h"
+#include "stopwords.h"
+#include "xapian-c.h"
+
+/* The query syntax of the full parse (README, "Query syntax"). */
+#define FULL_FLAGS                                                    \
+    (XC_QP_BOOLEAN | XC_QP_PHRASE | XC_QP_LOVEHATE | XC_QP_WILDCARD | \
+     XC_QP_PURE_NOT)
+
+struct qr_searcher {
+    xc_db *db;            /* the index, read-only                            */
+    xc_stem *stem;        /* the index's stemmer                             */
+    xc_stopper *stop;     /* its stop words, or NULL                         */
+    xc_qparser *qp;       /* configured once, reused for every query         */
+    xc_termgen *tg;       /* the indexer's analysis, for the last fallback   */
+    char *lang;           /* the stemmer language                            */
+};
+
+qr_bm25 qr_bm25_defaults(void)
+{
+    /* Measured on Cranfield and SciFact-train (bench/quality.sh). */
+    qr_bm25 p = {.k1 = 1.2, .k2 = 0.0, .k3 = 1.0, .b = 0.75,
+                 .min_normlen = 0.5};
+    return p;
+}
+
+qr_search_opts qr_search_defaults(void)
+{
+    qr_search_opts o = {.offset = 0, .limit = 10, .per_article = 1,
+                        .bm25 = qr_bm25_defaults()};
+    return o;
+}
+
+static qr_status from_xc(xc_status st)
+{
+    switch (st) {
+    case XC_OK: return QR_OK;
+    case XC_NOT_FOUND: return QR_ERR_NOINDEX;
+    case XC_NOMEM: return QR_ERR_NOMEM;
+    case XC_INVALID_ARG: return QR_ERR_USAGE;
+    default: return QR_ERR_INDEX;
+    }
+}
+
+/* Sets err to "what: message" (message may be NULL or ""). */
+static void set_err(qr_buf *err, const char *what, const char *msg)
+{
+    if (!err)
+        return;
+    qr_buf_clear(err);
+    qr_buf_puts(err, what);
+    if (msg && *msg) {
+        qr_buf_puts(err, ": ");
+        qr_buf_printable(err, msg, strlen(msg));
+    }
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+/* ------------------------------------------------------------ searcher */
+
+static qr_status setup_parser(qr_searcher *s, qr_buf *err)
+{
+    char *xerr = NULL;
+    xc_status st = xc_qparser_new(&s->qp, &xerr);
+    if (st != XC_OK) {
+        set_err(err, "cannot create the query parser", xerr);
+        free(xerr);
+        return from_xc(st);
+    }
+    xc_qparser *qp = s->qp;
+    if (st == XC_OK) st = xc_qparser_set_database(qp, s->db);
+    if (st == XC_OK) st = xc_qparser_set_stemmer(qp, s->stem);
+    if (st == XC_OK) st = xc_qparser_set_stemming_strategy(qp, XC_STEM_ALL);
+    if (st == XC_OK && s->stop) st = xc_qparser_set_stopper(qp, s->stop);
+    if (st == XC_OK) st = xc_qparser_set_default_op(qp, XC_OP_OR);
+    if (st == XC_OK) st = xc_qparser_add_prefix(qp, "title", QR_PREFIX_TITLE);
+    if (st == XC_OK) st = xc_qparser_add_prefix(qp, "author", QR_PREFIX_AUTHOR);
+    if (st == XC_OK) st = xc_qparser_add_prefix(qp, "source", QR_PREFIX_SOURCE);
+    if (st == XC_OK)
+        st = xc_qparser_add_date_range(qp, QR_SLOT_DATE, "date:", 0, 1970);
+    if (st == XC_OK)
+        st = xc_qparser_set_max_wildcard_expansion(qp,
+                                                   QR_MAX_WILDCARD_EXPANSION);
+    if (st != XC_OK) {
+        set_err(err, "cannot set up the query parser", xc_qparser_errmsg(qp));
+        return from_xc(st);
+    }
+
+    st = xc_termgen_new(&s->tg, &xerr);
+    if (st != XC_OK) {
+        set_err(err, "cannot create a term generator", xerr);
+        free(xerr);
+        return from_xc(st);
+    }
+    st = xc_termgen_set_stemmer(s->tg, s->stem);
+    if (st == XC_OK)
+        st = xc_termgen_set_stemming_strategy(s->tg, XC_STEM_ALL);
+    if (st == XC_OK && s->stop)
+        st = xc_termgen_set_stopper(s->tg, s->stop, XC_TG_STOP_ALL);
+    if (st != XC_OK) {
+        set_err(err, "cannot set up the term generator",
+                xc_termgen_errmsg(s->tg));
+        return from_xc(st);
+    }
+    return QR_OK;
+}
+
+/* Reads a metadata value into a malloc'd string (NULL when absent). */
+static xc_status get_meta(xc_db *db, const char *key, char **out)
+{
+    size_t len = 0;
+    *out = NULL;
+    return xc_db_get_metadata(db, key, out, &len);
+}
+
+qr_status qr_searcher_open(const char *const *paths, size_t n,
+                           qr_searcher **out, qr_buf *err)
+{
+    if (!paths || n == 0 || !out) {
+        set_err(err, "no index given", NULL);
+        return QR_ERR_USAGE;
+    }
+    qr_searcher *s = calloc(1, sizeof *s);
+    if (!s) {
+        set_err(err, "out of memory", NULL);
+        return QR_ERR_NOMEM;
+    }
+    char *xerr = NULL;
+    xc_status st = n == 1
+        ? xc_db_open(paths[0], XC_DB_READONLY, 0, 0, &s->db, &xerr)
+        : xc_db_open_multi(paths, n, &s->db, &xerr);
+    if (st != XC_OK) {
+        qr_status rc = from_xc(st);
+        /* A path that does not exist at all is "no index", whatever
+         * xapian-core calls it. */
+        for (size_t i = 0; i < n; i++) {
+            struct stat sb;
+            if (stat(paths[i], &sb) != 0 && errno == ENOENT)
+                rc = QR_ERR_NOINDEX;
+        }
+        if (err) {
+            qr_buf_clear(err);
+            qr_buf_puts(err, rc == QR_ERR_NOINDEX ? "no index at "
+                                                  : "cannot open the index ");
+            for (size_t i = 0; i < n; i++) {
+                qr_buf_puts(err, i ? ", '" : "'");
+                qr_buf_printable(err, paths[i], strlen(paths[i]));
+                qr_buf_puts(err, "'");
+            }
+            if (xerr && *xerr) {
+                qr_buf_puts(err, ": ");
+                qr_buf_printable(err, xerr, strlen(xerr));
+            }
+        }
+        free(xerr);
+        free(s);
+        return rc == QR_OK ? QR_ERR_INDEX : rc;
+    }
+
+    char *lang = NULL, *stopflag = NULL;
+    st = get_meta(s->db, QR_META_LANG, &lang);
+    if (st == XC_OK)
+        st = get_meta(s->db, QR_META_STOPWORDS, &stopflag);
+    if (st != XC_OK) {
+        set_err(err, "cannot read the index metadata", xc_db_errmsg(s->db));
+        free(lang);
+        qr_searcher_close(s);
+        return from_xc(st);
+    }
+    s->lang = lang && *lang ? lang : strdup(QR_DEFAULT_LANG);
+    if (s->lang != lang)
+        free(lang);
+    int use_stop = !(stopflag && strcmp(stopflag, "0") == 0);
+    free(stopflag);
+    if (!s->lang) {
+        set_err(err, "out of memory", NULL);
+        qr_searcher_close(s);
+        return QR_ERR_NOMEM;
+    }
+
+    st = qr_analyzer_new(s->lang, use_stop, &s->stem, &s->stop, &xerr);
+    if (st != XC_OK) {
+        if (err) {
+            qr_buf_clear(err);
+            qr_buf_puts(err, "the index's language '");
+            qr_buf_printable(err, s->lang, strlen(s->lang));
+            qr_buf_puts(err, "' is not usable here");
+            if (xerr && *xerr) {
+                qr_buf_puts(err, ": ");
+                qr_buf_printable(err, xerr, strlen(xerr));
+            }
+        }
+        free(xerr);
+        qr_searcher_close(s);
+        return st == XC_NOMEM ? QR_ERR_NOMEM : QR_ERR_INDEX;
+    }
+
+    qr_status rc = setup_parser(s, err);
+    if (rc != QR_OK) {
+        qr_searcher_close(s);
+        return rc;
+    }
+    *out = s;
+    return QR_OK;
+}
+
+void qr_searcher_close(qr_searcher *s)
+{
+    if (!s)
+        return;
+    xc_termgen_free(s->tg);
+    xc_qparser_free(s->qp);
+    xc_stopper_free(s->stop);
+    xc_stem_free(s->stem);
+    xc_db_close(s->db);
+    free(s->lang);
+    free(s);
+}
+
+const char *qr_searcher_lang(const qr_searcher *s)
+{
+    return s && s->lang ? s->lang : QR_DEFAULT_LANG;
+}
+
+uint32_t qr_searcher_doccount(qr_searcher *s)
+{
+    xc_db_stats stats;
+    if (!s || xc_db_get_stats(s->db, &stats) != XC_OK)
+        return 0;
+    return stats.doccount;
+}
+
+/* ------------------------------------------------------- string lists */
+
+typedef struct strlist {
+    char **v;
+    size_t n, cap;
+} strlist;
+
+static int strlist_add(strlist *l, const char *s, size_t len)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    char *p = dup_n(s, len);
+    if (!p)
+        return -1;
+    l->v[l->n++] = p;
+    return 0;
+}
+
+static void strlist_free(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorts and removes duplicates. */
+static void strlist_uniq(strlist *l)
+{
+    if (l->n < 2)
+        return;
+    qsort(l->v, l->n, sizeof *l->v, cmp_str);
+    size_t k = 1;
+    for (size_t i = 1; i < l->n; i++) {
+        if (strcmp(l->v[i], l->v[k - 1]) == 0)
+            free(l->v[i]);
+        else
+            l->v[k++] = l->v[i];
+    }
+    l->n = k;
+}
+
+/* --------------------------------------------------------- plain words */
+
+static int is_operator_word(const char *w, size_t n)
+{
+    static const char *const ops[] = {"AND", "OR", "NOT", "XOR", "NEAR",
+                                      "ADJ", NULL};
+    /* NEAR/3 and ADJ/3 too */
+    const char *slash = memchr(w, '/', n);
+    size_t base = slash ? (size_t)(slash - w) : n;
+    if (slash) {
+        if (base + 1 == n)
+            return 0;
+        for (size_t i = base + 1; i < n; i++)
+            if (!isdigit((unsigned char)w[i]))
+                return 0;
+    }
+    for (size_t i = 0; ops[i]; i++)
+        if (strlen(ops[i]) == base && memcmp(ops[i], w, base) == 0)
+            return !slash || i >= 4;
+    return 0;
+}
+
+static int is_field_name(const char *w, size_t n)
+{
+    static const char *const fields[] = {"title", "author", "source", "date",
+                                         NULL};
+    for (size_t i = 0; fields[i]; i++)
+        if (strlen(fields[i]) == n && memcmp(fields[i], w, n) == 0)
+            return 1;
+    return 0;
+}
+
+int qr_query_plain_words(const char *text, qr_buf *out)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text);
+    size_t i = 0;
+    int need_space = 0;
+    for (;;) {
+        /* one whitespace-separated token at a time */
+        while (i < n && isspace(s[i]))
+            i++;
+        if (i >= n)
+            break;
+        size_t tok = i;
+        while (i < n && !isspace(s[i]))
+            i++;
+        size_t tokend = i;
+        if (is_operator_word(text + tok, tokend - tok))
+            continue;
+        /* drop a field prefix: title:word, (title:"a b" ... */
+        size_t p = tok;
+        while (p < tokend && (s[p] == '(' || s[p] == '+' || s[p] == '-' ||
+                              s[p] == '"'))
+            p++;
+        size_t q = p;
+        while (q < tokend && islower(s[q]))
+            q++;
+        if (q < tokend && s[q] == ':' && is_field_name(text + p, q - p))
+            tok = q + 1;
+        /* the words of the token, as the indexer's tokenizer sees them */
+        size_t j = tok, ws, we;
+        while (qr_word_next(text, tokend, j, &ws, &we)) {
+            if ((need_space && qr_buf_putc(out, ' ') != 0) ||
+                qr_buf_append(out, text + ws, we - ws) != 0)
+                return -1;
+            need_space = 1;
+            j = we;
+        }
+    }
+    return qr_buf_append(out, "", 0);   /* NUL-terminated even when empty */
+}
+
+/* -------------------------------------------------------- date ranges */
+
+/* Normalises one end of a date range to YYYYMMDD: YYYY, YYYYMM, YYYY-MM,
+ * YYYYMMDD, YYYY-MM-DD; is_end picks the last day of a year or month.
+ * Returns 0, or -1 if d is not one of these forms (left to xapian-core). */
+static int date_end(const char *d, size_t n, int is_end, char out[9])
+{
+    char digits[9];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (d[i] == '-' && (i == 4 || i == 7))
+            continue;
+        if (!isdigit((unsigned char)d[i]) || k == 8)
+            return -1;
+        digits[k++] = d[i];
+    }
+    if (k != 4 && k != 6 && k != 8)
+        return -1;
+    /* "-" only in the YYYY-MM(-DD) places */
+    if (n != k && !(n == 7 && k == 6) && !(n == 10 && k == 8))
+        return -1;
+    memcpy(out, digits, k);
+    if (k == 4)
+        memcpy(out + 4, is_end ? "1231" : "0101", 4);
+    else if (k == 6)
+        memcpy(out + 6, is_end ? "31" : "01", 2);
+    out[8] = '\0';
+    return 0;
+}
+
+/* Rewrites date:YYYY, date:YYYY-MM, date:2017..2018 and the like into the
+ * full YYYYMMDD..YYYYMMDD ranges xapian-core's date range processor takes.
+ * Anything it does not recognise is copied unchanged. */
+static int rewrite_dates(const char *text, qr_buf *out)
+{
+    static const char key[] = "date:";
+    const size_t klen = sizeof key - 1;
+    const char *p = text;
+    for (;;) {
+        const char *hit = strstr(p, key);
+        if (!hit)
+            break;
+        int at_start = hit == text || isspace((unsigned char)hit[-1]) ||
+                       hit[-1] == '(' || hit[-1] == '+' || hit[-1] == '-';
+        const char *v = hit + klen;
+        size_t vlen = 0;
+        while (v[vlen] && !isspace((unsigned char)v[vlen]) && v[vlen] != ')')
+            vlen++;
+        if (qr_buf_append(out, p, (size_t)(v - p)) != 0)
+            return -1;
+        p = v + vlen;
+        const char *dots = NULL;
+        for (size_t i = 0; i + 1 < vlen; i++)
+            if (v[i] == '.' && v[i + 1] == '.') {
+                dots = v + i;
+                break;
+            }
+        char a[9] = "", b[9] = "";
+        int ok;
+        if (!at_start) {
+            ok = 0;
+        } else if (dots) {
+            size_t alen = (size_t)(dots - v), blen = vlen - alen - 2;
+            ok = (alen == 0 || date_end(v, alen, 0, a) == 0) &&
+                 (blen == 0 || date_end(dots + 2, blen, 1, b) == 0) &&
+                 (alen || blen);
+        } else {
+            ok = date_end(v, vlen, 0, a) == 0 && date_end(v, vlen, 1, b) == 0;
+        }
+        if (ok) {
+            if (qr_buf_printf(out, "%s..%s", a, b) != 0)
+                return -1;
+        } else if (qr_buf_append(out, v, vlen) != 0) {
+            return -1;
+        }
+    }
+    return qr_buf_puts(out, p);
+}
+
+/* ----------------------------------------------------------- parsing */
+
+/* Trailing-wildcard prefixes in text (words directly followed by '*', in
+ * free text or the title field), folded as the parser folds them. */
+static int find_wildcards(const char *text, strlist *out)
+{
+    size_t n = strlen(text), pos = 0, ws, we;
+    qr_buf w = {0};
+    while (qr_word_next(text, n, pos, &ws, &we)) {
+        pos = we;
+        if (we >= n || text[we] != '*')
+            continue;
+        if (ws > 0 && text[ws - 1] == ':') {
+            /* a field other than title: not in the passage text */
+            size_t f = ws - 1;
+            while (f > 0 && islower((unsigned char)text[f - 1]))
+                f--;
+            if (!(ws - 1 - f == 5 && memcmp(text + f, "title", 5) == 0))
+                continue;
+        }
+        qr_buf_clear(&w);
+        if (qr_word_fold(text, ws, we, &w) != 0 ||
+            strlist_add(out, w.data, w.len) != 0) {
+            qr_buf_free(&w);
+            return -1;
+        }
+    }
+    qr_buf_free(&w);
+    return 0;
+}
+
+typedef struct term_ctx {
+    strlist *list;
+    int failed;
+} term_ctx;
+
+/* Query terms to highlight: unprefixed ones, and title terms without "S". */
+static int collect_term(void *ctx, const char *term, size_t len, uint32_t wdf)
+{
+    (void)wdf;
+    term_ctx *c = ctx;
+    const unsigned char *t = (const unsigned char *)term;
+    if (len == 0)
+        return 0;
+    if (t[0] == QR_PREFIX_TITLE[0] && len > 1 && !isupper(t[1])) {
+        term++;
+        len--;
+    } else if (isupper(t[0])) {
+        return 0;
+    }
+    if (strlist_add(c->list, term, len) != 0) {
+        c->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+typedef struct subq_ctx {
+    xc_query **v;        /* one term query per distinct term             */
+    size_t n, cap;
+    xc_status st;        /* first failure                                */
+} subq_ctx;
+
+static int add_subquery(void *ctx, const char *term, size_t len, uint32_t wdf)
+{
+    subq_ctx *c = ctx;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        xc_query **v = realloc(c->v, cap * sizeof *v);
+        if (!v) {
+            c->st = XC_NOMEM;
+            return 1;
+        }
+        c->v = v;
+        c->cap = cap;
+    }
+    char *t = dup_n(term, len);
+    if (!t) {
+        c->st = XC_NOMEM;
+        return 1;
+    }
+    /* the term's frequency in the query is its within-query frequency */
+    c->st = xc_query_new_term(t, wdf ? wdf : 1, 0, &c->v[c->n]);
+    free(t);
+    if (c->st != XC_OK)
+        return 1;
+    c->n++;
+    return 0;
+}
+
+/* Builds the last-resort query: the words analysed exactly as the indexer
+ * analyses text (lower case, stop words out, stemmed), OR'ed together. */
+static xc_status build_terms_query(qr_searcher *s, const char *text,
+                                   xc_query **out)
+{
+    xc_doc *doc = NULL;
+    xc_status st = xc_doc_new(&doc);
+    if (st != XC_OK)
+        return st;
+    st = xc_termgen_set_document(s->tg, doc);
+    if (st == XC_OK)
+        st = xc_termgen_index_text(s->tg, text, strlen(text), 1, "", 0);
+    subq_ctx c = {NULL, 0, 0, XC_OK};
+    if (st == XC_OK)
+        st = xc_doc_terms_each(doc, add_subquery, &c);
+    if (st == XC_OK)
+        st = c.st;
+    if (st == XC_OK)
+        st = xc_query_new_combine(XC_OP_OR, c.v, c.n, 0, out);
+    for (size_t i = 0; i < c.n; i++)
+        xc_query_free(c.v[i]);
+    free(c.v);
+    xc_doc_free(doc);
+    return st;
+}
+
+typedef struct stop_ctx {
+    strlist *list;
+    int failed;
+} stop_ctx;
+
+static int collect_stop(void *ctx, const char *term, size_t len, uint32_t n)
+{
+    (void)n;
+    stop_ctx *c = ctx;
+    if (strlist_add(c->list, term, len) != 0) {
+        c->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* Parses text with flags; fills q->xq and the stop list on success. */
+static xc_status parse_with(qr_searcher *s, const char *text, unsigned flags,
+                            qr_query *q, strlist *stopped)
+{
+    xc_query *xq = NULL;
+    xc_status st = xc_qparser_parse(s->qp, text, flags, &xq);
+    if (st != XC_OK)
+        return st;
+    for (size_t i = 0; i < stopped->n; i++)
+        free(stopped->v[i]);
+    stopped->n = 0;
+    stop_ctx c = {stopped, 0};
+    xc_status st2 = xc_qparser_stoplist_each(s->qp, collect_stop, &c);
+    if (st2 == XC_NOMEM || c.failed) {
+        xc_query_free(xq);
+        return XC_NOMEM;
+    }
+    xc_query_free(q->xq);
+    q->xq = xq;
+    return XC_OK;
+}
+
+static char *strdup_or_null(const char *s)
+{
+    return s ? dup_n(s, strlen(s)) : NULL;
+}
+
+/* The query text as the full parse sees it: date ranges normalised. */
+static int prepare_text(const char *text, qr_buf *out)
+{
+    qr_buf_clear(out);
+    return rewrite_dates(text, out);
+}
+
+/* Number of words in text, counting up to max. */
+static size_t count_words(const char *text, size_t max)
+{
+    size_t n = 0, pos = 0, ws, we, len = strlen(text);
+    while (n < max && qr_word_next(text, len, pos, &ws, &we)) {
+        n++;
+        pos = we;
+    }
+    return n;
+}
+
+/* Keeps the first max space-separated words of b. */
+static void cut_words(qr_buf *b, size_t max)
+{
+    size_t words = 0;
+    for (size_t i = 0; i < b->len; i++) {
+        if (b->data[i] == ' ' && ++words == max) {
+            b->len = i;
+            b->data[i] = '\0';
+            return;
+        }
+    }
+}
+
+/* Runs the parse chain from `from` over q->text into q. */
+static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
+                             int allow_wildcards, size_t max_words,
+                             qr_buf *err)
+{
+    qr_status rc = QR_OK;
+    qr_buf text = {0}, plain = {0};
+    strlist stopped = {0};
+    xc_status st = XC_OK;
+    qr_parse_level level = from;
+
+    free(q->fallback_reason);
+    q->fallback_reason = NULL;
+    free(q->plain);
+    q->plain = NULL;
+
+    if (level == QR_PARSE_FULL) {
+        if (prepare_text(q->text, &text) != 0) {
+            rc = QR_ERR_NOMEM;
+            goto done;
+        }
+        unsigned flags = FULL_FLAGS;
+        if (!allow_wildcards)
+            flags &= ~(unsigned)XC_QP_WILDCARD;
+        st = parse_with(s, text.data, flags, q, &stopped);
+        if (st == XC_RANGE && allow_wildcards) {
+            /* a wildcard too broad to expand (if the binding expands early) */
+            q->wildcard_dropped = 1;
+            flags &= ~(unsigned)XC_QP_WILDCARD;
+            st = parse_with(s, text.data, flags, q, &stopped);
+        }
+        if (st == XC_NOMEM) {
+            rc = QR_ERR_NOMEM;
+            goto done;
+        }
+        if (st != XC_OK) {
+            q->fallback_reason = strdup_or_null(xc_qparser_errmsg(s->qp));
+            level = QR_PARSE_PLAIN;
+        }
+    }
+    if (level >= QR_PARSE_PLAIN) {
+        if (qr_query_plain_words(q->text, &plain) != 0) {
+            rc = QR_ERR_NOMEM;
+            goto done;
+        }
+        if (max_words)
+            cut_words(&plain, max_words);
+        q->plain = strdup_or_null(plain.data);
+        if (!q->plain) {
+            rc = QR_ERR_NOMEM;
+            goto done;
+        }
+    }
+    if (level == QR_PARSE_PLAIN) {
+        st = parse_with(s, q->plain, 0, q, &stopped);
+        if (st == XC_NOMEM) {
+            rc = QR_ERR_NOMEM;
+            goto done;
+        }
+        if (st != XC_OK) {
+            if (!q->fallback_reason)
+                q->fallback_reason =
+                    strdup_or_null(xc_qparser_errmsg(s->qp));
+            level = QR_PARSE_TERMS;
+        }
+    }
+    if (level == QR_PARSE_TERMS) {
+        xc_query *xq = NULL;
+        for (size_t i = 0; i < stopped.n; i++)
+            free(stopped.v[i]);
+        stopped.n = 0;
+        st = build_terms_query(s, q->plain, &xq);
+        if (st != XC_OK) {
+            set_err(err, "cannot analyse the query",
+                    xc_termgen_errmsg(s->tg));
+            rc = st == XC_NOMEM ? QR_ERR_NOMEM : QR_ERR_INDEX;
+            goto done;
+        }
+        xc_query_free(q->xq);
+        q->xq = xq;
+    }
+    q->level = level;
+
+    /* What the tool needs to explain and highlight the query. */
+    strlist terms = {0};
+    term_ctx tc = {&terms, 0};
+    st = xc_query_terms_each(q->xq, collect_term, &tc);
+    if (st == XC_NOMEM || tc.failed) {
+        strlist_free(terms.v, terms.n);
+        rc = QR_ERR_NOMEM;
+        goto done;
+    }
+    strlist_uniq(&terms);
+    strlist_free(q->terms, q->nterms);
+    q->terms = terms.v;
+    q->nterms = terms.n;
+
+    strlist pre = {0};
+    if (level == QR_PARSE_FULL && allow_wildcards &&
+        find_wildcards(text.data, &pre) != 0) {
+        strlist_free(pre.v, pre.n);
+        rc = QR_ERR_NOMEM;
+        goto done;
+    }
+    strlist_uniq(&pre);
+    strlist_free(q->prefixes, q->nprefixes);
+    q->prefixes = pre.v;
+    q->nprefixes = pre.n;
+
+    strlist_free(q->stopped, q->nstopped);
+    q->stopped = stopped.v;
+    q->nstopped = stopped.n;
+    stopped.v = NULL;
+    stopped.n = 0;
+    q->empty = xc_query_is_empty(q->xq);
+
+done:
+    strlist_free(stopped.v, stopped.n);
+    qr_buf_free(&text);
+    qr_buf_free(&plain);
+    if (rc == QR_ERR_NOMEM)
+        set_err(err, "out of memory", NULL);
+    return rc;
+}
+
+qr_status qr_query_parse(qr_searcher *s, const char *text,
+                         qr_parse_level from, qr_query **out, qr_buf *err)
+{
+    if (!s || !text || !out || from > QR_PARSE_TERMS) {
+        set_err(err, "invalid arguments", NULL);
+        return QR_ERR_USAGE;
+    }
+    qr_query *q = calloc(1, sizeof *q);
+    if (!q || !(q->text = strdup_or_null(text))) {
+        free(q);
+        set_err(err, "out of memory", NULL);
+        return QR_ERR_NOMEM;
+    }
+    qr_status rc;
+    if (count_words(text, QR_MAX_QUERY_TERMS + 1) > QR_MAX_QUERY_TERMS) {
+        rc = parse_chain(s, q, QR_PARSE_TERMS, 0, 0, err);
+        if (rc == QR_OK && q->nterms > QR_MAX_QUERY_TERMS) {
+            q->truncated = 1;
+            rc = parse_chain(s, q, QR_PARSE_TERMS, 0, QR_MAX_QUERY_TERMS,
+                             err);
+        }
+        if (rc == QR_OK && !q->fallback_reason) {
+            char why[80];
+            snprintf(why, sizeof why, "more than %d words",
+                     QR_MAX_QUERY_TERMS);
+            if (!(q->fallback_reason = strdup_or_null(why)))
+                rc = QR_ERR_NOMEM;
+        }
+    } else {
+        rc = parse_chain(s, q, from, 1, 0, err);
+    }
+    if (rc != QR_OK) {
+        qr_query_free(q);
+        return rc;
+    }
+    *out = q;
+    return QR_OK;
+}
+
+void qr_query_free(qr_query *q)
+{
+    if (!q)
+        return;
+    xc_query_free(q->xq);
+    free(q->text);
+    free(q->fallback_reason);
+    free(q->plain);
+    strlist_free(q->terms, q->nterms);
+    strlist_free(q->prefixes, q->nprefixes);
+    strlist_free(q->stopped, q->nstopped);
+    free(q);
+}
+
+char *qr_query_describe(const qr_query *q)
+{
+    char *d = NULL;
+    if (!q || xc_query_describe(q->xq, &d) != XC_OK)
+        return NULL;
+    return d;
+}
+
+/* ----------------------------------------------------------- running */
+
+void qr_results_free(qr_results *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        free(r->hits[i].data);
+    free(r->hits);
+    memset(r, 0, sizeof *r);
+}
+
+/* One attempt: enquire, mset, records. Returns the binding's status; on
+ * failure the message is in err. */
+static xc_status run_once(qr_searcher *s, const qr_query *q,
+                          const qr_search_opts *o, qr_results *res,
+                          qr_buf *err)
+{
+    xc_enquire *enq = NULL;
+    xc_mset *ms = NULL;
+    char *xerr = NULL;
+    xc_status st = xc_enquire_new(s->db, &enq, &xerr);
+    if (st != XC_OK) {
+        set_err(err, "cannot start the search", xerr);
+        free(xerr);
+        return st;
+    }
+    st = xc_enquire_set_query(enq, q->xq, 0);
+    if (st == XC_OK)
+        st = xc_enquire_set_bm25(enq, o->bm25.k1, o->bm25.k2, o->bm25.k3,
+                                 o->bm25.b, o->bm25.min_normlen);
+    if (st == XC_OK && o->per_article > 0)
+        st = xc_enquire_set_collapse_key(enq, QR_SLOT_ARTICLE,
+                                         o->per_article);
+    if (st == XC_OK)
+        st = xc_enquire_get_mset(enq, o->offset, o->limit, 0, &ms);
+    if (st != XC_OK) {
+        set_err(err, "search failed", xc_enquire_errmsg(enq));
+        xc_enquire_free(enq);
+        return st;
+    }
+
+    uint32_t n = xc_mset_size(ms);
+    res->estimated = xc_mset_matches_estimated(ms);
+    if (n) {
+        res->hits = calloc(n, sizeof *res->hits);
+        if (!res->hits)
+            st = XC_NOMEM;
+    }
+    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
+        xc_match m;
+        char *data = NULL;
+        size_t len = 0;
+        st = xc_mset_get(ms, i, &m);
+        if (st == XC_OK)
+            st = xc_mset_get_data(ms, i, &data, &len);
+        if (st != XC_OK)
+            break;
+        qr_hit *h = &res->hits[res->n];
+        if (qr_record_decode(data, len, &h->rec) != 0) {
+            free(data);
+            res->unreadable++;
+            continue;
+        }
+        h->data = data;
+        h->rank = m.rank + 1;
+        h->score = m.weight;
+        h->docid = m.docid;
+        h->collapsed = m.collapse_count;
+        res->n++;
+    }
+    if (st != XC_OK)
+        set_err(err, "cannot read the results", xc_mset_errmsg(ms));
+    xc_mset_free(ms);
+    xc_enquire_free(enq);
+    return st;
+}
+
+qr_status qr_search_run(qr_searcher *s, qr_query *q,
+                        const qr_search_opts *opts, qr_results *out,
+                        qr_buf *err)
+{
+    if (!s || !q || !opts || !out || opts->limit == 0 ||
+        opts->offset > UINT32_MAX - opts->limit) {
+        set_err(err, "invalid search options", NULL);
+        return QR_ERR_USAGE;
+    }
+    qr_results res = {0};
+    unsigned reopened = 0;
+    int wildcard_retry = 0;
+    for (;;) {
+        xc_status st = run_once(s, q, opts, &res, err);
+        if (st == XC_OK)
+            break;
+        qr_results_free(&res);
+        if (st == XC_MODIFIED && reopened < QR_MODIFIED_RETRIES) {
+            reopened++;
+            st = xc_db_reopen(s->db, NULL);
+            if (st == XC_OK)
+                continue;
+            set_err(err, "cannot reopen the index", xc_db_errmsg(s->db));
+        } else if (st == XC_RANGE && !wildcard_retry &&
+                   q->level == QR_PARSE_FULL) {
+            /* a wildcard matched too many terms: search it as a word */
+            wildcard_retry = 1;
+            qr_status rc = parse_chain(s, q, q->level, 0,
+                                       q->truncated ? QR_MAX_QUERY_TERMS : 0,
+                                       err);
+            if (rc != QR_OK)
+                return rc;
+            q->wildcard_dropped = 1;
+            continue;
+        }
+        if (st == XC_NOMEM)
+            return QR_ERR_NOMEM;
+        return st == XC_INVALID_ARG ? QR_ERR_USAGE : QR_ERR_INDEX;
+    }
+    res.reopened = reopened;
+    *out = res;
+    return QR_OK;
+}

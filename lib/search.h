@@ -1,0 +1,176 @@
+/*
+ * search.h — the query side: open an index read-only, turn a user's query
+ * string into a Xapian query, run it with BM25 and hand back the ranked
+ * passages with their decoded records.
+ *
+ * Parsing never fails on bad syntax. A query string goes through up to three
+ * stages, stopping at the first that works:
+ *   QR_PARSE_FULL   QueryParser with the full syntax (boolean operators,
+ *                   phrases, +/-, NEAR, field prefixes, date ranges,
+ *                   trailing wildcards)
+ *   QR_PARSE_PLAIN  the plain words: operators, field names and punctuation
+ *                   stripped, parsed again with no syntax at all
+ *   QR_PARSE_TERMS  the words run through the same TermGenerator analysis as
+ *                   the indexer (lower case, stop words, stemmer) and OR'ed
+ *                   together here
+ * so a stray quote, a lone operator or punctuation pasted from a web page
+ * still searches for the words it contains.
+ *
+ * The library never prints: notes for the user (a fallback was taken, a
+ * wildcard was too broad, stop words were left out) are fields of the
+ * qr_query that the tool reports as it sees fit.
+ */
+#ifndef QUARRY_SEARCH_H
+#define QUARRY_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "schema.h"
+#include "util.h"
+
+/* BM25 parameters (Xapian::BM25Weight). The defaults live in one place,
+ * qr_bm25_defaults(), and were chosen by measurement (README, "Ranking"). */
+typedef struct qr_bm25 {
+    double k1;            /* term frequency saturation                  */
+    double k2;            /* Xapian's document length correction (0: off) */
+    double k3;            /* within-query frequency saturation          */
+    double b;             /* document length normalisation, 0..1        */
+    double min_normlen;   /* floor of the normalised document length    */
+} qr_bm25;
+
+qr_bm25 qr_bm25_defaults(void);
+
+/* The most terms one trailing wildcard may expand to. A broader wildcard
+ * is searched as a plain word instead (qr_query.wildcard_dropped). */
+#define QR_MAX_WILDCARD_EXPANSION 1000
+
+/* Long queries. xapian-core's matcher slows down quadratically with the
+ * number of OR'ed subqueries (2.4 s for 10,000 words here), repeated words
+ * included. A query of more than QR_MAX_QUERY_TERMS words is therefore
+ * searched as its plain words (QR_PARSE_TERMS: repeats merged into one term
+ * each); if it still has more distinct terms than that, only its first
+ * QR_MAX_QUERY_TERMS words are searched (qr_query.truncated). Lucene's
+ * default clause limit is the same number. */
+#define QR_MAX_QUERY_TERMS 1024
+
+/* How many times a query is retried after the index changed under a
+ * long-running reader (XC_MODIFIED: the reader reopens, then retries). */
+#define QR_MODIFIED_RETRIES 3
+
+typedef struct qr_searcher qr_searcher;
+
+/* Opens the index (or several, searched as one: shards or stub files) at
+ * paths[0..n-1] read-only, with the analysis it was built with (language
+ * from QR_META_LANG, default english; stop words unless QR_META_STOPWORDS
+ * is "0"). *out is set only on success; qr_searcher_close frees it.
+ * Returns QR_OK, QR_ERR_NOINDEX (nothing at a path), QR_ERR_INDEX (corrupt,
+ * unknown format or language, remote failure), QR_ERR_NOMEM, QR_ERR_USAGE
+ * (n == 0). err (may be NULL) receives a one-line message on failure. */
+qr_status qr_searcher_open(const char *const *paths, size_t n,
+                           qr_searcher **out, qr_buf *err);
+void qr_searcher_close(qr_searcher *s);
+
+/* The stemmer language the index was built with ("english" ...). Owned by
+ * the searcher. */
+const char *qr_searcher_lang(const qr_searcher *s);
+
+/* Number of passages in the index (0 if the statistics cannot be read). */
+uint32_t qr_searcher_doccount(qr_searcher *s);
+
+typedef enum qr_parse_level {
+    QR_PARSE_FULL = 0,
+    QR_PARSE_PLAIN,
+    QR_PARSE_TERMS
+} qr_parse_level;
+
+/* A parsed query and what the tool needs to explain and highlight it.
+ * Every field is owned by the qr_query. */
+typedef struct qr_query {
+    struct xc_query *xq;     /* the Xapian query (never NULL after parse)  */
+    char *text;              /* the query string as given                  */
+    qr_parse_level level;    /* the stage that produced xq                 */
+    char *fallback_reason;   /* the parser's message when level > FULL     */
+    char *plain;             /* the plain words searched when level > FULL */
+    int wildcard_dropped;    /* a wildcard matched more than
+                                QR_MAX_WILDCARD_EXPANSION terms: wildcards
+                                were searched as plain words               */
+    int truncated;           /* the query had more than QR_MAX_QUERY_TERMS
+                                distinct terms: only its first words were
+                                searched (level QR_PARSE_TERMS)           */
+    int empty;               /* xq is the empty query: the text has no
+                                words at all (a query of only stop words is
+                                not empty: xapian-core then searches for
+                                the stop words themselves)                 */
+    char **terms;            /* unprefixed stemmed terms, title terms with
+                                the prefix removed: sorted, distinct       */
+    size_t nterms;
+    char **prefixes;         /* lower-case trailing-wildcard prefixes      */
+    size_t nprefixes;
+    char **stopped;          /* stop words the parser left out, in order   */
+    size_t nstopped;
+} qr_query;
+
+/* Parses text (NUL-terminated; any bytes, invalid UTF-8 included) for
+ * searching s, starting at stage `from` (QR_PARSE_FULL for the normal
+ * chain; QR_PARSE_PLAIN ignores all syntax). *out is set only on success;
+ * qr_query_free frees it. A query without any word is not an error: it
+ * comes back with `empty` set (and matches nothing). Returns QR_OK, QR_ERR_NOMEM, QR_ERR_INDEX
+ * (the analysis failed: message in err). */
+qr_status qr_query_parse(qr_searcher *s, const char *text,
+                         qr_parse_level from, qr_query **out, qr_buf *err);
+void qr_query_free(qr_query *q);
+
+/* Xapian's description of the query, for --verbose (malloc'd, caller frees;
+ * NULL when memory runs out). */
+char *qr_query_describe(const qr_query *q);
+
+typedef struct qr_search_opts {
+    uint32_t offset;         /* results to skip                            */
+    uint32_t limit;          /* results to return (>= 1)                   */
+    uint32_t per_article;    /* passages per article; 0 = no collapse      */
+    qr_bm25 bm25;
+} qr_search_opts;
+
+/* opts with offset 0, limit 10, per_article 1, the default BM25. */
+qr_search_opts qr_search_defaults(void);
+
+typedef struct qr_hit {
+    uint32_t rank;           /* 1-based rank in the whole result list      */
+    double score;            /* BM25 weight                                */
+    uint32_t docid;          /* Xapian document id                         */
+    uint32_t collapsed;      /* other matching passages of the same article
+                                left out by the collapse (a lower bound)   */
+    qr_record rec;           /* strings point into data                    */
+    char *data;              /* the stored record (owned)                  */
+} qr_hit;
+
+typedef struct qr_results {
+    qr_hit *hits;            /* n hits in rank order (owned)               */
+    size_t n;
+    uint32_t estimated;      /* estimated number of matches in all          */
+    size_t unreadable;       /* hits left out because their stored record
+                                could not be decoded                       */
+    unsigned reopened;       /* times the index was reopened because it
+                                changed during the search                  */
+} qr_results;
+
+/* Runs q against s. On a too-broad wildcard the query is reparsed without
+ * wildcards (q is updated: xq, wildcard_dropped, prefixes) and run again;
+ * when the index changes under the reader it is reopened and the query
+ * retried. *out is filled only on success (an empty query gives 0 hits);
+ * qr_results_free releases it. Returns QR_OK, QR_ERR_USAGE (bad opts),
+ * QR_ERR_NOMEM, QR_ERR_INDEX (message in err). */
+qr_status qr_search_run(qr_searcher *s, qr_query *q,
+                        const qr_search_opts *opts, qr_results *out,
+                        qr_buf *err);
+void qr_results_free(qr_results *r);
+
+/* Appends the plain words of text to out: field prefixes ("title:"),
+ * boolean operator words (AND, OR, NOT, XOR, NEAR, ADJ), quotes, brackets
+ * and other punctuation, and bytes that are not valid UTF-8 become
+ * separators; apostrophes inside words are kept. Exposed for tests.
+ * Returns 0, or -1 on out of memory. */
+int qr_query_plain_words(const char *text, qr_buf *out);
+
+#endif
