@@ -1,0 +1,349 @@
+#include "print.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SGR_TITLE  "\033[1m"
+#define SGR_ID     "\033[35m"
+#define SGR_MATCH  "\033[1;31m"
+#define SGR_RESET  "\033[0m"
+#define REPLACEMENT "\xEF\xBF\xBD"   /* U+FFFD */
+#define ELLIPSIS    "\xE2\x80\xA6"   /* U+2026 */
+#define INDENT      "   "
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+/* Length of the character at s[i] and whether it is safe to show as is:
+ * valid UTF-8 and not a C0/C1 control character or DEL. */
+static size_t char_at(const char *s, size_t n, size_t i, int *safe)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[i] < 0x80) {
+        *safe = u[i] >= 0x20 && u[i] != 0x7F;
+        return 1;
+    }
+    size_t l = qr_utf8_char_len(s + i, n - i);
+    if (l == 0) {
+        *safe = 0;
+        return 1;
+    }
+    *safe = !(u[i] == 0xC2 && u[i + 1] < 0xA0);     /* U+0080..U+009F */
+    return l;
+}
+
+/* Writes text[0, len) with whitespace runs collapsed to one space, the
+ * spans wrapped in open/close, unsafe characters as U+FFFD, and (width > 0)
+ * words wrapped so that lines stay within width columns after the indent
+ * the caller already wrote for the first line. */
+typedef struct flow {
+    qr_buf *out;
+    const char *open, *close;  /* span markers ("" for none)               */
+    unsigned width;            /* 0: no wrapping                           */
+    size_t col;                /* columns used on the current line         */
+    size_t indent;             /* columns of the indent                    */
+    const char *indent_str;
+} flow;
+
+static int flow_text(flow *f, const char *text, size_t len,
+                     const qr_hl_span *sp, size_t n)
+{
+    qr_buf *out = f->out;
+    size_t k = 0;              /* next span to open or the one open       */
+    int inside = 0;
+    size_t i = 0;
+    int first = 1;
+    while (i < len) {
+        while (i < len && is_space((unsigned char)text[i]))
+            i++;
+        if (i >= len)
+            break;
+        size_t w0 = i, cols = 0;
+        while (i < len && !is_space((unsigned char)text[i])) {
+            int safe;
+            i += char_at(text, len, i, &safe);
+            cols++;
+        }
+        size_t w1 = i;
+        /* separator or line break before the word */
+        if (!first) {
+            if (f->width && f->col > f->indent && f->col + 1 + cols > f->width) {
+                if (qr_buf_putc(out, '\n') != 0 ||
+                    qr_buf_puts(out, f->indent_str) != 0)
+                    return -1;
+                f->col = f->indent;
+            } else {
+                if (qr_buf_putc(out, ' ') != 0)
+                    return -1;
+                f->col++;
+            }
+        }
+        first = 0;
+        /* a span left open over the gap: reopen it, unless it ended */
+        if (inside && sp[k].end <= w0) {
+            inside = 0;
+            k++;
+        }
+        if (inside && qr_buf_puts(out, f->open) != 0)
+            return -1;
+        size_t j = w0;
+        while (j < w1) {
+            while (!inside && k < n && sp[k].end <= j)
+                k++;
+            if (!inside && k < n && sp[k].start <= j) {
+                if (qr_buf_puts(out, f->open) != 0)
+                    return -1;
+                inside = 1;
+            }
+            int safe;
+            size_t l = char_at(text, w1, j, &safe);
+            if (safe ? qr_buf_append(out, text + j, l)
+                     : qr_buf_puts(out, REPLACEMENT))
+                return -1;
+            j += l;
+            if (inside && j >= sp[k].end) {
+                if (qr_buf_puts(out, f->close) != 0)
+                    return -1;
+                inside = 0;
+                k++;
+            }
+        }
+        if (inside && qr_buf_puts(out, f->close) != 0)  /* close at the gap */
+            return -1;
+        f->col += cols;
+    }
+    return 0;
+}
+
+int qr_snippet_build(const char *text, size_t len, const qr_hl_span *spans,
+                     size_t n, size_t target, const char *open,
+                     const char *close, qr_buf *out)
+{
+    size_t s, e;
+    qr_snippet_window(text, len, spans, n, target, &s, &e);
+    /* spans inside the window, made relative to it */
+    size_t first = 0;
+    while (first < n && spans[first].start < s)
+        first++;
+    size_t last = first;
+    while (last < n && spans[last].end <= e)
+        last++;
+    qr_hl_span local[64];
+    qr_hl_span *rel = last - first <= 64 ? local
+                                         : malloc((last - first) * sizeof *rel);
+    if (!rel)
+        return -1;
+    for (size_t i = first; i < last; i++) {
+        rel[i - first].start = spans[i].start - s;
+        rel[i - first].end = spans[i].end - s;
+    }
+    flow f = {out, open, close, 0, 0, 0, ""};
+    int rc = 0;
+    if (s > 0)
+        rc = qr_buf_puts(out, ELLIPSIS " ");
+    if (rc == 0)
+        rc = flow_text(&f, text + s, e - s, rel, last - first);
+    if (rc == 0 && e < len)
+        rc = qr_buf_puts(out, " " ELLIPSIS);
+    if (rel != local)
+        free(rel);
+    return rc;
+}
+
+/* "20170709" -> "2017-07-09"; anything else as stored. */
+static int put_date(qr_buf *out, const char *d)
+{
+    size_t n = strlen(d);
+    int digits = n == 8;
+    for (size_t i = 0; digits && i < 8; i++)
+        digits = d[i] >= '0' && d[i] <= '9';
+    if (!digits)
+        return qr_buf_puts(out, d);
+    return qr_buf_printf(out, "%.4s-%.2s-%.2s", d, d + 4, d + 6);
+}
+
+/* ----------------------------------------------------------------- text */
+
+static int text_item(qr_buf *out, const qr_print_opts *o,
+                     const qr_print_item *it)
+{
+    const qr_record *r = it->rec;
+    int rc = 0;
+    if (it->index > 0)
+        rc |= qr_buf_putc(out, '\n');
+    /* 1. Title */
+    rc |= qr_buf_printf(out, "%u. ", it->rank);
+    if (o->color)
+        rc |= qr_buf_puts(out, SGR_TITLE);
+    flow f = {out, o->color ? SGR_MATCH : "", o->color ? SGR_RESET SGR_TITLE : "",
+              0, 0, 0, ""};
+    if (r->title && *r->title)
+        rc |= flow_text(&f, r->title, strlen(r->title), it->title_spans,
+                        it->ntitle_spans);
+    else
+        rc |= qr_buf_puts(out, "(untitled)");
+    if (o->color)
+        rc |= qr_buf_puts(out, SGR_RESET);
+    rc |= qr_buf_putc(out, '\n');
+
+    /* id (source), passage 3/7, date, by author, score */
+    rc |= qr_buf_puts(out, INDENT);
+    flow plain = {out, "", "", 0, 0, 0, ""};
+    if (o->color)
+        rc |= qr_buf_puts(out, SGR_ID);
+    rc |= flow_text(&plain, r->article_id, strlen(r->article_id), NULL, 0);
+    if (o->color)
+        rc |= qr_buf_puts(out, SGR_RESET);
+    if (r->source && *r->source && strcmp(r->source, r->article_id) != 0) {
+        rc |= qr_buf_puts(out, " (");
+        rc |= flow_text(&plain, r->source, strlen(r->source), NULL, 0);
+        rc |= qr_buf_putc(out, ')');
+    }
+    rc |= qr_buf_printf(out, ", passage %u/%u", r->ordinal + 1, r->npassages);
+    if (r->date && *r->date) {
+        rc |= qr_buf_puts(out, ", ");
+        rc |= put_date(out, r->date);
+    }
+    if (r->author && *r->author) {
+        rc |= qr_buf_puts(out, ", by ");
+        rc |= flow_text(&plain, r->author, strlen(r->author), NULL, 0);
+    }
+    rc |= qr_buf_printf(out, ", score %.3f", it->score);
+    if (it->collapsed)
+        rc |= qr_buf_printf(out, " (+%u more passage%s)", it->collapsed,
+                            it->collapsed == 1 ? "" : "s");
+    rc |= qr_buf_putc(out, '\n');
+
+    /* the passage */
+    rc |= qr_buf_puts(out, INDENT);
+    flow body = {out, o->color ? SGR_MATCH : "", o->color ? SGR_RESET : "",
+                 o->width, sizeof INDENT - 1, sizeof INDENT - 1, INDENT};
+    rc |= flow_text(&body, r->text, r->text_len, it->spans, it->nspans);
+    rc |= qr_buf_putc(out, '\n');
+    return rc ? -1 : 0;
+}
+
+/* ----------------------------------------------------------------- JSON */
+
+static int json_key_str(qr_buf *out, const char *key, const char *s,
+                        size_t n, int null_if_empty)
+{
+    int rc = qr_buf_printf(out, ",\"%s\":", key);
+    if (null_if_empty && (!s || n == 0))
+        return rc | qr_buf_puts(out, "null");
+    return rc | qr_buf_json_string(out, s ? s : "", s ? n : 0);
+}
+
+static int json_item(qr_buf *out, const qr_print_opts *o,
+                     const qr_print_item *it)
+{
+    const qr_record *r = it->rec;
+    int rc = qr_buf_printf(out, "{\"rank\":%u,\"score\":%.6f", it->rank,
+                           it->score);
+    rc |= json_key_str(out, "article_id", r->article_id,
+                       strlen(r->article_id), 0);
+    rc |= json_key_str(out, "title", r->title, strlen(r->title), 0);
+    rc |= json_key_str(out, "source", r->source, strlen(r->source), 0);
+    rc |= json_key_str(out, "url", r->url, strlen(r->url), 1);
+    qr_buf date = {0};
+    if (*r->date)
+        rc |= put_date(&date, r->date);
+    rc |= json_key_str(out, "date", date.data, date.len, 1);
+    qr_buf_free(&date);
+    rc |= json_key_str(out, "author", r->author, strlen(r->author), 1);
+    rc |= qr_buf_printf(out,
+                        ",\"passage\":%u,\"passages\":%u,\"start\":%llu,"
+                        "\"end\":%llu",
+                        r->ordinal + 1, r->npassages,
+                        (unsigned long long)r->start,
+                        (unsigned long long)r->end);
+    rc |= json_key_str(out, "text", r->text, r->text_len, 0);
+    qr_buf snip = {0};
+    rc |= qr_snippet_build(r->text, r->text_len, it->spans, it->nspans,
+                           o->snippet_bytes ? o->snippet_bytes
+                                            : QR_SNIPPET_BYTES,
+                           "**", "**", &snip);
+    rc |= json_key_str(out, "snippet", snip.data, snip.len, 0);
+    qr_buf_free(&snip);
+    rc |= qr_buf_puts(out, ",\"highlights\":[");
+    for (size_t i = 0; i < it->nspans; i++)
+        rc |= qr_buf_printf(out, "%s[%zu,%zu]", i ? "," : "",
+                            it->spans[i].start, it->spans[i].end);
+    rc |= qr_buf_puts(out, "]}\n");
+    return rc ? -1 : 0;
+}
+
+/* ----------------------------------------------------------------- TREC */
+
+/* An id as one TREC field: whitespace and control characters become "_". */
+static int put_field(qr_buf *out, const char *s)
+{
+    int rc = 0;
+    if (!*s)
+        return qr_buf_putc(out, '-');
+    for (; *s && rc == 0; s++) {
+        unsigned char c = (unsigned char)*s;
+        rc = qr_buf_putc(out, c <= 0x20 || c == 0x7F ? '_' : (char)c);
+    }
+    return rc;
+}
+
+static int trec_item(qr_buf *out, const qr_print_opts *o,
+                     const qr_print_item *it)
+{
+    int rc = put_field(out, o->qid ? o->qid : "1");
+    rc |= qr_buf_puts(out, " Q0 ");
+    rc |= put_field(out, it->rec->article_id);
+    if (o->passage_ids)
+        rc |= qr_buf_printf(out, "#%u", it->rec->ordinal + 1);
+    rc |= qr_buf_printf(out, " %u %.6f ", it->rank, it->score);
+    rc |= put_field(out, o->run_tag ? o->run_tag : "quarry");
+    rc |= qr_buf_putc(out, '\n');
+    return rc ? -1 : 0;
+}
+
+static const qr_printer printers[] = {
+    [QR_OUT_TEXT] = {"text", text_item},
+    [QR_OUT_JSON] = {"json", json_item},
+    [QR_OUT_TREC] = {"trec", trec_item},
+};
+
+const qr_printer *qr_printer_for(qr_output fmt)
+{
+    if ((unsigned)fmt >= sizeof printers / sizeof printers[0])
+        return &printers[QR_OUT_TEXT];
+    return &printers[fmt];
+}
+
+/* --------------------------------------------------------------- metrics */
+
+int qr_metrics_header(qr_buf *out)
+{
+    return qr_buf_printf(out, "%-12s %8s %8s %8s %8s %8s\n", "qid",
+                         "nDCG@10", "MAP", "R@100", "MRR@10", "P@10");
+}
+
+int qr_metrics_row(qr_buf *out, const char *label, const qr_metrics *m,
+                   int json)
+{
+    if (json) {
+        int rc = qr_buf_puts(out, "{\"qid\":");
+        rc |= qr_buf_json_string(out, label, strlen(label));
+        rc |= qr_buf_printf(out,
+                            ",\"ndcg@10\":%.6f,\"map\":%.6f,"
+                            "\"recall@100\":%.6f,\"mrr@10\":%.6f,"
+                            "\"p@10\":%.6f}\n",
+                            m->ndcg10, m->map, m->recall100, m->mrr10, m->p10);
+        return rc ? -1 : 0;
+    }
+    qr_buf l = {0};
+    int rc = put_field(&l, label);
+    rc |= qr_buf_printf(out, "%-12s %8.4f %8.4f %8.4f %8.4f %8.4f\n",
+                        l.data ? l.data : "", m->ndcg10, m->map, m->recall100,
+                        m->mrr10, m->p10);
+    qr_buf_free(&l);
+    return rc ? -1 : 0;
+}

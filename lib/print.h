@@ -1,0 +1,96 @@
+/*
+ * print.h — the result printers of quarry-query: readable text, JSON Lines
+ * and TREC run lines. One printer is chosen once (qr_printer_for) and called
+ * for every result; printers append to a buffer and never write themselves,
+ * so the tool decides where output goes and tests compare strings.
+ *
+ * Text (the default), one block per result, a blank line between blocks:
+ *     1. <title>
+ *        <article id> (<source>, when it differs), passage 3/7, <date>,
+ *        by <author>, score 12.345 (+2 more passages)
+ *        <passage text, whitespace collapsed, wrapped at width>
+ *   Matched words are shown in bold red when colour is on. Control
+ *   characters (which could drive a terminal) are shown as U+FFFD.
+ *
+ * JSON Lines, one object per result:
+ *   {"rank":1,"score":12.345678,"article_id":"...","title":"...",
+ *    "source":"...","url":null,"date":"2017-07-09","author":null,
+ *    "passage":3,"passages":7,"start":1234,"end":1890,"text":"...",
+ *    "snippet":"... **unit** ...","highlights":[[12,16],[40,44]]}
+ *   passage is 1-based; start/end are the passage's byte offsets in the
+ *   article body; text is the stored passage text exactly; highlights are
+ *   [start, end) byte offsets of matched words in text (UTF-8 bytes, not
+ *   characters); snippet is about 300 bytes of text around the densest
+ *   matches, whitespace collapsed, matched words wrapped in "**", cuts
+ *   marked with "…"; url, date (YYYY-MM-DD) and author are null when the
+ *   article has none.
+ *
+ * TREC:  <qid> Q0 <docid> <rank> <score> <tag>
+ *   docid is the article id, or "<article id>#<passage>" (1-based) for
+ *   passage-level output; whitespace in ids is replaced by "_".
+ */
+#ifndef QUARRY_PRINT_H
+#define QUARRY_PRINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eval.h"
+#include "highlight.h"
+#include "schema.h"
+#include "util.h"
+
+typedef enum qr_output {
+    QR_OUT_TEXT = 0,
+    QR_OUT_JSON,
+    QR_OUT_TREC
+} qr_output;
+
+typedef struct qr_print_opts {
+    int color;             /* text: ANSI bold/colour for titles and matches */
+    unsigned width;        /* text: wrap the passage at this many columns
+                              (0: one line per passage)                     */
+    const char *qid;       /* TREC: query id (NULL: "1")                    */
+    const char *run_tag;   /* TREC: run tag (NULL: "quarry")                */
+    int passage_ids;       /* TREC: docid "<article id>#<passage>"          */
+    size_t snippet_bytes;  /* JSON: snippet length (0: QR_SNIPPET_BYTES)    */
+} qr_print_opts;
+
+/* One result as the printers see it. */
+typedef struct qr_print_item {
+    size_t index;              /* position in this listing (0 = first)      */
+    uint32_t rank;             /* 1-based rank                              */
+    double score;
+    uint32_t collapsed;        /* matching passages of the article not shown */
+    const qr_record *rec;
+    const qr_hl_span *spans;   /* matched words in rec->text (may be NULL)  */
+    size_t nspans;
+    const qr_hl_span *title_spans; /* matched words in rec->title           */
+    size_t ntitle_spans;
+} qr_print_item;
+
+typedef struct qr_printer {
+    const char *name;          /* "text", "json", "trec"                    */
+    /* Appends one result to out. Returns 0, or -1 on out of memory. */
+    int (*item)(qr_buf *out, const qr_print_opts *o, const qr_print_item *it);
+} qr_printer;
+
+/* The printer for a format (static, never NULL for a valid format). */
+const qr_printer *qr_printer_for(qr_output fmt);
+
+/* Appends a snippet of text (len bytes) to out: the window chosen by
+ * qr_snippet_window (target bytes), whitespace collapsed, the spans inside
+ * it wrapped in open/close, "… " before and " …" after where text was cut,
+ * control characters and invalid UTF-8 shown as U+FFFD. Returns 0 or -1. */
+int qr_snippet_build(const char *text, size_t len, const qr_hl_span *spans,
+                     size_t n, size_t target, const char *open,
+                     const char *close, qr_buf *out);
+
+/* Evaluation figures: one query's (label = its qid) or the average (label
+ * "all"), as an aligned text row or a JSON object. qr_metrics_header gives
+ * the text header row. */
+int qr_metrics_header(qr_buf *out);
+int qr_metrics_row(qr_buf *out, const char *label, const qr_metrics *m,
+                   int json);
+
+#endif
