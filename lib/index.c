@@ -452,7 +452,7 @@ static qr_status index_file(qr_indexer *ix, const char *display, const char *key
         emit(ix, QR_EV_SOURCE, display, NULL, "unchanged");
         return QR_OK;
     }
-    uint64_t hash;
+    uint64_t hash = 0;
     int e = hash_file(display, &hash);
     if (e != 0) {
         record_skip(ix, display, strerror(e), 1);
