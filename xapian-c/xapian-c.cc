@@ -1,1 +1,2159 @@
-/* placeholder until the binding lands */
+/*
+ * xapian-c.cc — Quarry's C binding over xapian-core 1.4 (see xapian-c.h).
+ *
+ * The only C++ in the tree. Three rules hold for every extern "C" function:
+ *
+ *   1. Its whole body runs inside `try`, and the `catch (...)` hands the
+ *      exception to status_from_exception(), the one place that knows how
+ *      Xapian's exception classes (most specific first), std::bad_alloc,
+ *      std::exception and anything else become an xc_status and a message.
+ *      That helper rethrows the in-flight exception to classify it (the
+ *      "Lippincott function" idiom), so the mapping is written once instead
+ *      of a dozen catch clauses pasted into a hundred functions.
+ *   2. Results reach the caller only on success: std::string results are
+ *      copied into malloc'd memory inside the `try`, and `*out` is written
+ *      as the last step, after everything that can throw.
+ *   3. Callbacks run inside the `try` as well; they are C and cannot throw,
+ *      and a non-zero return stops the iteration with XC_OK.
+ *
+ * A NULL-handle check may come before the `try` (it cannot throw, and the
+ * handler needs the handle to store the message). Destructors and plain
+ * accessors that cannot throw (xc_*_free, xc_*_errmsg, xc_status_str) have
+ * no `try` at all.
+ *
+ * Messages live on the handle (`err`, mutable so const accessors such as
+ * xc_doc_get_data can record one); constructors, which have no handle yet,
+ * return theirs through `char **err`.
+ */
+#include "xapian-c.h"
+
+#include <xapian.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+/* ------------------------------------------------------------- handles */
+
+struct xc_db {
+    Xapian::Database db;           // every read goes through this handle
+    Xapian::WritableDatabase wdb;  // the same database, when writable
+    bool writable = false;
+    mutable std::string err;       // last error message
+};
+
+struct xc_doc {
+    Xapian::Document doc;
+    mutable std::string err;
+};
+
+struct xc_stem {
+    Xapian::Stem stem;
+};
+
+/* The words are kept in our own set, and every consumer (TermGenerator,
+ * QueryParser) gets a fresh SimpleStopper built from it: handing over a copy
+ * makes "the caller may free its own handle at once" true without sharing a
+ * mutable object between a C handle and xapian-core's reference counts. */
+struct xc_stopper {
+    std::set<std::string> words;
+};
+
+struct xc_termgen {
+    Xapian::TermGenerator tg;
+    mutable std::string err;
+};
+
+struct xc_query {
+    Xapian::Query q;
+};
+
+struct xc_qparser {
+    Xapian::QueryParser qp;
+    mutable std::string err;
+};
+
+struct xc_enquire {
+    Xapian::Enquire enq;
+    mutable std::string err;
+    explicit xc_enquire(const Xapian::Database &db) : enq(db) {}
+};
+
+struct xc_mset {
+    Xapian::MSet ms;
+    mutable std::string err;
+};
+
+/* ------------------------------------------------------------- helpers */
+
+namespace {
+
+/* True if Xapian's errno text for e names one of the "no such file"
+ * errors. Xapian 1.4 exposes the errno only as its strerror() text, which
+ * comes from the same C library in the same process, so comparing texts is
+ * exact. */
+bool error_is_missing_file(const Xapian::Error &e)
+{
+    const char *s = e.get_error_string();
+    return s && (std::strcmp(s, std::strerror(ENOENT)) == 0 ||
+                 std::strcmp(s, std::strerror(ENOTDIR)) == 0);
+}
+
+/* Stores e's description in *msg (if msg). May throw std::bad_alloc. */
+void describe(const Xapian::Error &e, std::string *msg)
+{
+    if (msg)
+        *msg = e.get_description();
+}
+
+/* The one place where an exception becomes a status. Call only from inside
+ * a catch handler: it rethrows the exception in flight to classify it.
+ * Stores the message in *msg when msg is non-NULL. Never throws. */
+xc_status status_from_exception(std::string *msg) noexcept
+{
+    xc_status st = XC_ERROR;
+    try {
+        try {
+            throw;
+        } catch (const Xapian::DatabaseLockError &e) {
+            st = XC_LOCKED;
+            describe(e, msg);
+        } catch (const Xapian::DatabaseNotFoundError &e) {
+            st = XC_NOT_FOUND;
+            describe(e, msg);
+        } catch (const Xapian::DatabaseVersionError &e) {
+            st = XC_VERSION;
+            describe(e, msg);
+        } catch (const Xapian::DatabaseOpeningError &e) {
+            /* Xapian::Database::check() reports a missing path this way
+             * (with errno ENOENT); with another errno it is an I/O
+             * failure; with none, the file exists but is no database
+             * Xapian recognises (e.g. a stub file with a bad line). */
+            if (error_is_missing_file(e))
+                st = XC_NOT_FOUND;
+            else if (e.get_error_string())
+                st = XC_IO;
+            else
+                st = XC_CORRUPT;
+            describe(e, msg);
+        } catch (const Xapian::DatabaseCorruptError &e) {
+            st = XC_CORRUPT;
+            describe(e, msg);
+        } catch (const Xapian::DatabaseModifiedError &e) {
+            st = XC_MODIFIED;
+            describe(e, msg);
+        } catch (const Xapian::DatabaseError &e) {
+            /* DatabaseCreateError, DatabaseClosedError, and plain
+             * DatabaseError: with an errno it is the file system talking
+             * (disk full, permission denied). */
+            st = e.get_error_string() ? XC_IO : XC_ERROR;
+            describe(e, msg);
+        } catch (const Xapian::DocNotFoundError &e) {
+            st = XC_NOT_FOUND;
+            describe(e, msg);
+        } catch (const Xapian::QueryParserError &e) {
+            st = XC_QUERY_SYNTAX;
+            describe(e, msg);
+        } catch (const Xapian::RangeError &e) {
+            st = XC_RANGE;
+            describe(e, msg);
+        } catch (const Xapian::WildcardError &e) {
+            /* A wildcard expanded past its WILDCARD_LIMIT_ERROR limit. */
+            st = XC_RANGE;
+            describe(e, msg);
+        } catch (const Xapian::InvalidArgumentError &e) {
+            st = XC_INVALID_ARG;
+            describe(e, msg);
+        } catch (const Xapian::InvalidOperationError &e) {
+            st = XC_INVALID_ARG;
+            describe(e, msg);
+        } catch (const Xapian::UnimplementedError &e) {
+            st = XC_UNIMPLEMENTED;
+            describe(e, msg);
+        } catch (const Xapian::FeatureUnavailableError &e) {
+            st = XC_UNIMPLEMENTED;
+            describe(e, msg);
+        } catch (const Xapian::NetworkTimeoutError &e) {
+            st = XC_TIMEOUT;
+            describe(e, msg);
+        } catch (const Xapian::NetworkError &e) {
+            st = XC_NETWORK;
+            describe(e, msg);
+        } catch (const Xapian::Error &e) {
+            st = XC_ERROR;
+            describe(e, msg);
+        } catch (const std::bad_alloc &) {
+            st = XC_NOMEM;
+            if (msg)
+                *msg = "out of memory";
+        } catch (const std::exception &e) {
+            st = XC_ERROR;
+            if (msg)
+                *msg = e.what();
+        } catch (...) {
+            st = XC_ERROR;
+            if (msg)
+                *msg = "unknown C++ exception";
+        }
+    } catch (...) {
+        /* Copying the message ran out of memory: keep the status that was
+         * already decided, and an empty message. */
+        if (msg)
+            msg->clear();
+    }
+    return st;
+}
+
+/* A malloc'd, NUL-terminated copy of s (the caller frees); throws
+ * std::bad_alloc rather than returning NULL. */
+char *copy_out(const std::string &s)
+{
+    char *p = static_cast<char *>(std::malloc(s.size() + 1));
+    if (!p)
+        throw std::bad_alloc();
+    std::memcpy(p, s.data(), s.size());
+    p[s.size()] = '\0';
+    return p;
+}
+
+/* strdup that returns NULL instead of throwing; for error messages only. */
+char *copy_message(const std::string &s) noexcept
+{
+    char *p = static_cast<char *>(std::malloc(s.size() + 1));
+    if (p) {
+        std::memcpy(p, s.data(), s.size());
+        p[s.size()] = '\0';
+    }
+    return p;
+}
+
+/* Constructors: classify the exception in flight and hand the message back
+ * through the optional `char **err`. Never throws. */
+xc_status fail_to(char **err) noexcept
+{
+    std::string msg;
+    xc_status st = status_from_exception(&msg);
+    if (err)
+        *err = copy_message(msg);
+    return st;
+}
+
+/* Constructors: a failure found by our own argument checks. */
+xc_status reject_to(char **err, xc_status st, const char *why) noexcept
+{
+    if (err) {
+        try {
+            *err = copy_message(why);
+        } catch (...) {
+            *err = nullptr;
+        }
+    }
+    return st;
+}
+
+/* Handles: a failure found by our own argument checks. May throw
+ * std::bad_alloc (the callers are inside their try). */
+xc_status reject(std::string &err, xc_status st, const char *why)
+{
+    err = why;
+    return st;
+}
+
+/* A (pointer, length) pair as a std::string; NULL is allowed only for an
+ * empty input. Returns false if p is NULL with len > 0. */
+bool bytes_arg(const void *p, size_t len, std::string &s)
+{
+    if (!p) {
+        if (len)
+            return false;
+        s.clear();
+        return true;
+    }
+    s.assign(static_cast<const char *>(p), len);
+    return true;
+}
+
+bool valid_slot(unsigned slot)
+{
+    return slot != Xapian::BAD_VALUENO;
+}
+
+bool query_op(xc_query_op op, Xapian::Query::op &xop)
+{
+    switch (op) {
+    case XC_OP_AND:       xop = Xapian::Query::OP_AND; return true;
+    case XC_OP_OR:        xop = Xapian::Query::OP_OR; return true;
+    case XC_OP_AND_NOT:   xop = Xapian::Query::OP_AND_NOT; return true;
+    case XC_OP_XOR:       xop = Xapian::Query::OP_XOR; return true;
+    case XC_OP_AND_MAYBE: xop = Xapian::Query::OP_AND_MAYBE; return true;
+    case XC_OP_FILTER:    xop = Xapian::Query::OP_FILTER; return true;
+    case XC_OP_NEAR:      xop = Xapian::Query::OP_NEAR; return true;
+    case XC_OP_PHRASE:    xop = Xapian::Query::OP_PHRASE; return true;
+    case XC_OP_ELITE_SET: xop = Xapian::Query::OP_ELITE_SET; return true;
+    case XC_OP_SYNONYM:   xop = Xapian::Query::OP_SYNONYM; return true;
+    case XC_OP_MAX:       xop = Xapian::Query::OP_MAX; return true;
+    }
+    return false;
+}
+
+/* TermGenerator and QueryParser number their strategies alike (and like
+ * xc_stem_strategy), but as distinct enum types. */
+template <class Strategy>
+bool stem_strategy(xc_stem_strategy st, Strategy &out)
+{
+    switch (st) {
+    case XC_STEM_NONE:          out = Strategy::STEM_NONE; return true;
+    case XC_STEM_SOME:          out = Strategy::STEM_SOME; return true;
+    case XC_STEM_ALL:           out = Strategy::STEM_ALL; return true;
+    case XC_STEM_ALL_Z:         out = Strategy::STEM_ALL_Z; return true;
+    case XC_STEM_SOME_FULL_POS: out = Strategy::STEM_SOME_FULL_POS;
+                                return true;
+    }
+    return false;
+}
+
+/* A SimpleStopper that xapian-core owns through its reference count. */
+const Xapian::Stopper *fresh_stopper(const xc_stopper *s)
+{
+    auto *stop = new Xapian::SimpleStopper(s->words.begin(), s->words.end());
+    return stop->release();
+}
+
+/* Opens a writable glass database, retrying while another writer holds the
+ * lock: wait_seconds < 0 waits forever (xapian-core blocks on the lock),
+ * 0 fails at once, > 0 retries every 50 ms until the deadline. */
+Xapian::WritableDatabase open_writable(const std::string &path, int xflags,
+                                       int wait_seconds)
+{
+    if (wait_seconds < 0)
+        return Xapian::WritableDatabase(path, xflags | Xapian::DB_RETRY_LOCK);
+    using clock = std::chrono::steady_clock;
+    const auto deadline = clock::now() + std::chrono::seconds(wait_seconds);
+    for (;;) {
+        try {
+            return Xapian::WritableDatabase(path, xflags);
+        } catch (const Xapian::DatabaseLockError &) {
+            const auto now = clock::now();
+            if (now >= deadline)
+                throw;
+            const auto nap = std::min<clock::duration>(
+                std::chrono::milliseconds(50), deadline - now);
+            std::this_thread::sleep_for(nap);
+        }
+    }
+}
+
+bool writable_or_reject(xc_db *db, xc_status &st)
+{
+    if (db->writable)
+        return true;
+    st = reject(db->err, XC_INVALID_ARG, "database is open read-only");
+    return false;
+}
+
+} // namespace
+
+/* ---------------------------------------------------------------- status */
+
+extern "C" const char *xc_status_str(xc_status st)
+{
+    switch (st) {
+    case XC_OK:            return "ok";
+    case XC_INVALID_ARG:   return "invalid argument";
+    case XC_NOT_FOUND:     return "not found";
+    case XC_LOCKED:        return "locked";
+    case XC_CORRUPT:       return "corrupt";
+    case XC_VERSION:       return "unsupported version";
+    case XC_MODIFIED:      return "database modified";
+    case XC_QUERY_SYNTAX:  return "query syntax error";
+    case XC_RANGE:         return "out of range";
+    case XC_NETWORK:       return "network error";
+    case XC_TIMEOUT:       return "timed out";
+    case XC_IO:            return "I/O error";
+    case XC_NOMEM:         return "out of memory";
+    case XC_UNIMPLEMENTED: return "unimplemented";
+    case XC_ERROR:         return "error";
+    }
+    return "unknown status";
+}
+
+extern "C" const char *xc_version_string(void)
+{
+    try {
+        return Xapian::version_string();
+    } catch (...) {
+        return "";
+    }
+}
+
+/* -------------------------------------------------------------- database */
+
+extern "C" xc_status xc_db_open(const char *path, xc_open_mode mode,
+                                int flags, int wait_seconds, xc_db **out,
+                                char **err)
+{
+    try {
+        if (!path || !out)
+            return reject_to(err, XC_INVALID_ARG,
+                             "xc_db_open: NULL path or out");
+        if (flags & ~(XC_DB_NO_SYNC | XC_DB_FULL_SYNC))
+            return reject_to(err, XC_INVALID_ARG, "xc_db_open: unknown flags");
+        int action;
+        switch (mode) {
+        case XC_DB_READONLY:            action = -1; break;
+        case XC_DB_OPEN:                action = Xapian::DB_OPEN; break;
+        case XC_DB_CREATE_OR_OPEN:      action = Xapian::DB_CREATE_OR_OPEN;
+                                        break;
+        case XC_DB_CREATE_OR_OVERWRITE: action = Xapian::DB_CREATE_OR_OVERWRITE;
+                                        break;
+        default:
+            return reject_to(err, XC_INVALID_ARG, "xc_db_open: unknown mode");
+        }
+        std::unique_ptr<xc_db> h(new xc_db);
+        if (action < 0) {
+            /* No backend flag: Xapian detects glass directories and stub
+             * files (local and `remote` lines) itself. */
+            h->db = Xapian::Database(path);
+        } else {
+            int xflags = Xapian::DB_BACKEND_GLASS | action;
+            if (flags & XC_DB_NO_SYNC)
+                xflags |= Xapian::DB_NO_SYNC;
+            if (flags & XC_DB_FULL_SYNC)
+                xflags |= Xapian::DB_FULL_SYNC;
+            h->wdb = open_writable(path, xflags, wait_seconds);
+            h->db = h->wdb;
+            h->writable = true;
+        }
+        *out = h.release();
+        return XC_OK;
+    } catch (...) {
+        return fail_to(err);
+    }
+}
+
+extern "C" xc_status xc_db_open_multi(const char *const *paths, size_t n,
+                                      xc_db **out, char **err)
+{
+    try {
+        if (!paths || !out || n == 0)
+            return reject_to(err, XC_INVALID_ARG,
+                             "xc_db_open_multi: NULL argument or no paths");
+        for (size_t i = 0; i < n; i++)
+            if (!paths[i])
+                return reject_to(err, XC_INVALID_ARG,
+                                 "xc_db_open_multi: NULL path");
+        std::unique_ptr<xc_db> h(new xc_db);
+        for (size_t i = 0; i < n; i++)
+            h->db.add_database(Xapian::Database(paths[i]));
+        *out = h.release();
+        return XC_OK;
+    } catch (...) {
+        return fail_to(err);
+    }
+}
+
+extern "C" xc_status xc_db_open_remote(const char *host, unsigned port,
+                                       unsigned timeout_ms,
+                                       unsigned connect_timeout_ms,
+                                       xc_db **out, char **err)
+{
+    try {
+        if (!host || !out)
+            return reject_to(err, XC_INVALID_ARG,
+                             "xc_db_open_remote: NULL host or out");
+        if (port == 0 || port > 65535)
+            return reject_to(err, XC_INVALID_ARG,
+                             "xc_db_open_remote: port out of range");
+        std::unique_ptr<xc_db> h(new xc_db);
+        h->db = Xapian::Remote::open(host, port, timeout_ms,
+                                     connect_timeout_ms);
+        *out = h.release();
+        return XC_OK;
+    } catch (...) {
+        return fail_to(err);
+    }
+}
+
+extern "C" void xc_db_close(xc_db *db)
+{
+    if (!db)
+        return;
+    try {
+        /* Releases the write lock now rather than whenever the last
+         * object sharing the database goes away. */
+        if (db->writable)
+            db->wdb.close();
+        else
+            db->db.close();
+    } catch (...) {
+        /* Nothing to report to: the handle is going away. */
+    }
+    delete db;
+}
+
+extern "C" const char *xc_db_errmsg(const xc_db *db)
+{
+    return db ? db->err.c_str() : "";
+}
+
+extern "C" int xc_db_is_writable(const xc_db *db)
+{
+    return db && db->writable;
+}
+
+extern "C" xc_status xc_db_reopen(xc_db *db, int *changed)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        bool moved = db->db.reopen();
+        if (changed)
+            *changed = moved ? 1 : 0;
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_commit(xc_db *db)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        xc_status st;
+        if (!writable_or_reject(db, st))
+            return st;
+        db->wdb.commit();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_begin_transaction(xc_db *db, int flushed)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        xc_status st;
+        if (!writable_or_reject(db, st))
+            return st;
+        db->wdb.begin_transaction(flushed != 0);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_commit_transaction(xc_db *db)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        xc_status st;
+        if (!writable_or_reject(db, st))
+            return st;
+        db->wdb.commit_transaction();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_cancel_transaction(xc_db *db)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        xc_status st;
+        if (!writable_or_reject(db, st))
+            return st;
+        db->wdb.cancel_transaction();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_add_document(xc_db *db, const xc_doc *doc,
+                                        uint32_t *docid)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (!doc)
+            return reject(db->err, XC_INVALID_ARG, "NULL document");
+        xc_status st;
+        if (!writable_or_reject(db, st))
+            return st;
+        Xapian::docid did = db->wdb.add_document(doc->doc);
+        if (docid)
+            *docid = did;
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_replace_document_by_term(xc_db *db,
+                                                    const char *unique_term,
+                                                    const xc_doc *doc,
+                                                    uint32_t *docid)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (!unique_term || !doc)
+            return reject(db->err, XC_INVALID_ARG,
+                          "NULL unique term or document");
+        xc_status st;
+        if (!writable_or_reject(db, st))
+            return st;
+        Xapian::docid did = db->wdb.replace_document(unique_term, doc->doc);
+        if (docid)
+            *docid = did;
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_delete_document(xc_db *db, uint32_t docid)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        xc_status st;
+        if (!writable_or_reject(db, st))
+            return st;
+        db->wdb.delete_document(docid);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_delete_documents_by_term(xc_db *db,
+                                                    const char *term)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (!term)
+            return reject(db->err, XC_INVALID_ARG, "NULL term");
+        xc_status st;
+        if (!writable_or_reject(db, st))
+            return st;
+        db->wdb.delete_document(std::string(term));
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_get_document(xc_db *db, uint32_t docid,
+                                        xc_doc **out)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (!out)
+            return reject(db->err, XC_INVALID_ARG, "NULL out");
+        std::unique_ptr<xc_doc> h(new xc_doc);
+        h->doc = db->db.get_document(docid);
+        *out = h.release();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_get_metadata(xc_db *db, const char *key,
+                                        char **out, size_t *len)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (!key || !out || !len)
+            return reject(db->err, XC_INVALID_ARG, "NULL key, out or len");
+        std::string value = db->db.get_metadata(key);
+        char *p = value.empty() ? nullptr : copy_out(value);
+        *out = p;
+        *len = value.size();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_set_metadata(xc_db *db, const char *key,
+                                        const char *value, size_t len)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        std::string v;
+        if (!key || !bytes_arg(value, len, v))
+            return reject(db->err, XC_INVALID_ARG, "NULL key or value");
+        xc_status st;
+        if (!writable_or_reject(db, st))
+            return st;
+        db->wdb.set_metadata(key, v);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_metadata_each(xc_db *db, const char *prefix,
+                                         xc_metadata_cb cb, void *ctx)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (!prefix || !cb)
+            return reject(db->err, XC_INVALID_ARG, "NULL prefix or callback");
+        const std::string pfx(prefix);
+        for (auto it = db->db.metadata_keys_begin(pfx);
+             it != db->db.metadata_keys_end(pfx); ++it) {
+            const std::string key = *it;
+            const std::string value = db->db.get_metadata(key);
+            if (cb(ctx, key.c_str(), value.c_str(), value.size()))
+                break;
+        }
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_allterms_each(xc_db *db, const char *prefix,
+                                         xc_term_cb cb, void *ctx)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (!prefix || !cb)
+            return reject(db->err, XC_INVALID_ARG, "NULL prefix or callback");
+        const std::string pfx(prefix);
+        for (auto it = db->db.allterms_begin(pfx);
+             it != db->db.allterms_end(pfx); ++it) {
+            const std::string term = *it;
+            if (cb(ctx, term.c_str(), term.size(), it.get_termfreq()))
+                break;
+        }
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_postlist_each(xc_db *db, const char *term,
+                                         xc_docid_cb cb, void *ctx)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (!term || !cb)
+            return reject(db->err, XC_INVALID_ARG, "NULL term or callback");
+        const std::string t(term);
+        for (auto it = db->db.postlist_begin(t); it != db->db.postlist_end(t);
+             ++it) {
+            if (cb(ctx, *it, it.get_wdf()))
+                break;
+        }
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_positions_each(xc_db *db, uint32_t docid,
+                                          const char *term, xc_pos_cb cb,
+                                          void *ctx)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (!term || !cb)
+            return reject(db->err, XC_INVALID_ARG, "NULL term or callback");
+        const std::string t(term);
+        for (auto it = db->db.positionlist_begin(docid, t);
+             it != db->db.positionlist_end(docid, t); ++it) {
+            if (cb(ctx, *it))
+                break;
+        }
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_get_stats(xc_db *db, xc_db_stats *out)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (!out)
+            return reject(db->err, XC_INVALID_ARG, "NULL out");
+        xc_db_stats s;
+        s.doccount = db->db.get_doccount();
+        s.lastdocid = db->db.get_lastdocid();
+        s.avlength = db->db.get_avlength();
+        s.total_length = db->db.get_total_length();
+        s.doclength_lower = db->db.get_doclength_lower_bound();
+        s.doclength_upper = db->db.get_doclength_upper_bound();
+        s.has_positions = db->db.has_positions() ? 1 : 0;
+        s.revision = 0;
+        /* get_revision() needs exactly one local glass/chert shard. */
+        if (db->db.size() == 1) {
+            try {
+                s.revision = db->db.get_revision();
+            } catch (const Xapian::InvalidOperationError &) {
+                /* remote: no revision to report */
+            } catch (const Xapian::UnimplementedError &) {
+            }
+        }
+        *out = s;
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_termfreq(xc_db *db, const char *term,
+                                    uint32_t *out)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (!term || !out)
+            return reject(db->err, XC_INVALID_ARG, "NULL term or out");
+        *out = db->db.get_termfreq(term);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_collection_freq(xc_db *db, const char *term,
+                                           uint64_t *out)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (!term || !out)
+            return reject(db->err, XC_INVALID_ARG, "NULL term or out");
+        *out = db->db.get_collection_freq(term);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_term_exists(xc_db *db, const char *term, int *out)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (!term || !out)
+            return reject(db->err, XC_INVALID_ARG, "NULL term or out");
+        *out = db->db.term_exists(term) ? 1 : 0;
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_doclength(xc_db *db, uint32_t docid,
+                                     uint32_t *out)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (!out)
+            return reject(db->err, XC_INVALID_ARG, "NULL out");
+        *out = db->db.get_doclength(docid);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_uuid(xc_db *db, char **out)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (!out)
+            return reject(db->err, XC_INVALID_ARG, "NULL out");
+        *out = copy_out(db->db.get_uuid());
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_compact(const char *const *srcs, size_t n,
+                                const char *dest, int multipass, char **err)
+{
+    try {
+        if (!srcs || n == 0 || !dest)
+            return reject_to(err, XC_INVALID_ARG,
+                             "xc_compact: no sources or NULL destination");
+        for (size_t i = 0; i < n; i++)
+            if (!srcs[i])
+                return reject_to(err, XC_INVALID_ARG,
+                                 "xc_compact: NULL source path");
+        Xapian::Database db;
+        for (size_t i = 0; i < n; i++)
+            db.add_database(Xapian::Database(srcs[i]));
+        /* Default renumbering (each source's docids offset past the
+         * previous ones); multipass only matters for > 3 sources. Without
+         * a Compactor xapian-core reports no progress at all. */
+        unsigned flags = multipass ? Xapian::DBCOMPACT_MULTIPASS : 0;
+        db.compact(dest, flags);
+        return XC_OK;
+    } catch (...) {
+        return fail_to(err);
+    }
+}
+
+extern "C" xc_status xc_db_check(const char *path, size_t *nerrors,
+                                 char **report, char **err)
+{
+    try {
+        if (!path || !nerrors)
+            return reject_to(err, XC_INVALID_ARG,
+                             "xc_db_check: NULL path or nerrors");
+        /* opts 0: every table is checked; the output is one verdict per
+         * table, not a dump of every block. */
+        std::ostringstream text;
+        size_t n = Xapian::Database::check(path, 0, report ? &text : nullptr);
+        char *r = report ? copy_out(text.str()) : nullptr;
+        *nerrors = n;
+        if (report)
+            *report = r;
+        return XC_OK;
+    } catch (...) {
+        return fail_to(err);
+    }
+}
+
+/* -------------------------------------------------------------- document */
+
+extern "C" xc_status xc_doc_new(xc_doc **out)
+{
+    try {
+        if (!out)
+            return XC_INVALID_ARG;
+        *out = new xc_doc;
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(nullptr);
+    }
+}
+
+extern "C" void xc_doc_free(xc_doc *doc)
+{
+    delete doc;
+}
+
+extern "C" const char *xc_doc_errmsg(const xc_doc *doc)
+{
+    return doc ? doc->err.c_str() : "";
+}
+
+extern "C" uint32_t xc_doc_docid(const xc_doc *doc)
+{
+    if (!doc)
+        return 0;
+    try {
+        return doc->doc.get_docid();
+    } catch (...) {
+        status_from_exception(&doc->err);
+        return 0;
+    }
+}
+
+extern "C" xc_status xc_doc_set_data(xc_doc *doc, const void *data,
+                                     size_t len)
+{
+    if (!doc)
+        return XC_INVALID_ARG;
+    try {
+        std::string d;
+        if (!bytes_arg(data, len, d))
+            return reject(doc->err, XC_INVALID_ARG, "NULL data");
+        doc->doc.set_data(d);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&doc->err);
+    }
+}
+
+extern "C" xc_status xc_doc_get_data(const xc_doc *doc, char **out,
+                                     size_t *len)
+{
+    if (!doc)
+        return XC_INVALID_ARG;
+    try {
+        if (!out || !len)
+            return reject(doc->err, XC_INVALID_ARG, "NULL out or len");
+        const std::string d = doc->doc.get_data();
+        *out = copy_out(d);
+        *len = d.size();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&doc->err);
+    }
+}
+
+extern "C" xc_status xc_doc_add_term(xc_doc *doc, const char *term,
+                                     uint32_t wdfinc)
+{
+    if (!doc)
+        return XC_INVALID_ARG;
+    try {
+        if (!term)
+            return reject(doc->err, XC_INVALID_ARG, "NULL term");
+        doc->doc.add_term(term, wdfinc);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&doc->err);
+    }
+}
+
+extern "C" xc_status xc_doc_add_boolean_term(xc_doc *doc, const char *term)
+{
+    if (!doc)
+        return XC_INVALID_ARG;
+    try {
+        if (!term)
+            return reject(doc->err, XC_INVALID_ARG, "NULL term");
+        doc->doc.add_boolean_term(term);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&doc->err);
+    }
+}
+
+extern "C" xc_status xc_doc_add_posting(xc_doc *doc, const char *term,
+                                        uint32_t pos, uint32_t wdfinc)
+{
+    if (!doc)
+        return XC_INVALID_ARG;
+    try {
+        if (!term)
+            return reject(doc->err, XC_INVALID_ARG, "NULL term");
+        doc->doc.add_posting(term, pos, wdfinc);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&doc->err);
+    }
+}
+
+extern "C" xc_status xc_doc_remove_term(xc_doc *doc, const char *term)
+{
+    if (!doc)
+        return XC_INVALID_ARG;
+    try {
+        if (!term)
+            return reject(doc->err, XC_INVALID_ARG, "NULL term");
+        doc->doc.remove_term(term);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&doc->err);
+    }
+}
+
+extern "C" xc_status xc_doc_add_value(xc_doc *doc, unsigned slot,
+                                      const void *value, size_t len)
+{
+    if (!doc)
+        return XC_INVALID_ARG;
+    try {
+        std::string v;
+        if (!bytes_arg(value, len, v))
+            return reject(doc->err, XC_INVALID_ARG, "NULL value");
+        if (!valid_slot(slot))
+            return reject(doc->err, XC_INVALID_ARG, "bad value slot");
+        doc->doc.add_value(slot, v);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&doc->err);
+    }
+}
+
+extern "C" xc_status xc_doc_get_value(const xc_doc *doc, unsigned slot,
+                                      char **out, size_t *len)
+{
+    if (!doc)
+        return XC_INVALID_ARG;
+    try {
+        if (!out || !len)
+            return reject(doc->err, XC_INVALID_ARG, "NULL out or len");
+        if (!valid_slot(slot))
+            return reject(doc->err, XC_INVALID_ARG, "bad value slot");
+        const std::string v = doc->doc.get_value(slot);
+        char *p = v.empty() ? nullptr : copy_out(v);
+        *out = p;
+        *len = v.size();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&doc->err);
+    }
+}
+
+extern "C" xc_status xc_doc_terms_each(const xc_doc *doc, xc_term_cb cb,
+                                       void *ctx)
+{
+    if (!doc)
+        return XC_INVALID_ARG;
+    try {
+        if (!cb)
+            return reject(doc->err, XC_INVALID_ARG, "NULL callback");
+        for (auto it = doc->doc.termlist_begin(); it != doc->doc.termlist_end();
+             ++it) {
+            const std::string term = *it;
+            if (cb(ctx, term.c_str(), term.size(), it.get_wdf()))
+                break;
+        }
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&doc->err);
+    }
+}
+
+extern "C" size_t xc_doc_termcount(const xc_doc *doc)
+{
+    if (!doc)
+        return 0;
+    try {
+        return doc->doc.termlist_count();
+    } catch (...) {
+        status_from_exception(&doc->err);
+        return 0;
+    }
+}
+
+extern "C" size_t xc_sortable_serialise(double value, char buf[9])
+{
+    if (!buf)
+        return 0;
+    try {
+        return Xapian::sortable_serialise_(value, buf);
+    } catch (...) {
+        return 0;
+    }
+}
+
+extern "C" double xc_sortable_unserialise(const char *buf, size_t len)
+{
+    if (!buf && len)
+        return 0.0;
+    try {
+        return Xapian::sortable_unserialise(std::string(buf ? buf : "", len));
+    } catch (...) {
+        return 0.0;
+    }
+}
+
+/* ------------------------------------------------------ stemmer, stopper */
+
+extern "C" xc_status xc_stem_new(const char *lang, xc_stem **out, char **err)
+{
+    try {
+        if (!lang || !out)
+            return reject_to(err, XC_INVALID_ARG,
+                             "xc_stem_new: NULL language or out");
+        std::unique_ptr<xc_stem> h(new xc_stem);
+        try {
+            h->stem = Xapian::Stem(lang);
+        } catch (const Xapian::InvalidArgumentError &e) {
+            /* Stem's only invalid argument is an unknown language, which
+             * the header promises as XC_RANGE. */
+            if (err)
+                *err = copy_message(e.get_description());
+            return XC_RANGE;
+        }
+        *out = h.release();
+        return XC_OK;
+    } catch (...) {
+        return fail_to(err);
+    }
+}
+
+extern "C" void xc_stem_free(xc_stem *stem)
+{
+    delete stem;
+}
+
+extern "C" xc_status xc_stem_word(xc_stem *stem, const char *word, size_t len,
+                                  char **out)
+{
+    try {
+        std::string w;
+        if (!stem || !out || !bytes_arg(word, len, w))
+            return XC_INVALID_ARG;
+        *out = copy_out(stem->stem(w));
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(nullptr);
+    }
+}
+
+extern "C" const char *xc_stem_languages(void)
+{
+    try {
+        /* Built once; a failed build (out of memory) is retried next call. */
+        static const std::string langs = Xapian::Stem::get_available_languages();
+        return langs.c_str();
+    } catch (...) {
+        return "";
+    }
+}
+
+extern "C" xc_status xc_stopper_new(xc_stopper **out)
+{
+    try {
+        if (!out)
+            return XC_INVALID_ARG;
+        *out = new xc_stopper;
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(nullptr);
+    }
+}
+
+extern "C" void xc_stopper_free(xc_stopper *s)
+{
+    delete s;
+}
+
+extern "C" xc_status xc_stopper_add(xc_stopper *s, const char *word)
+{
+    try {
+        if (!s || !word)
+            return XC_INVALID_ARG;
+        s->words.insert(word);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(nullptr);
+    }
+}
+
+extern "C" int xc_stopper_is_stop(const xc_stopper *s, const char *word)
+{
+    if (!s || !word)
+        return 0;
+    try {
+        return s->words.count(word) ? 1 : 0;
+    } catch (...) {
+        return 0;
+    }
+}
+
+/* -------------------------------------------------------- term generator */
+
+extern "C" xc_status xc_termgen_new(xc_termgen **out, char **err)
+{
+    try {
+        if (!out)
+            return reject_to(err, XC_INVALID_ARG, "xc_termgen_new: NULL out");
+        *out = new xc_termgen;
+        return XC_OK;
+    } catch (...) {
+        return fail_to(err);
+    }
+}
+
+extern "C" void xc_termgen_free(xc_termgen *tg)
+{
+    delete tg;
+}
+
+extern "C" const char *xc_termgen_errmsg(const xc_termgen *tg)
+{
+    return tg ? tg->err.c_str() : "";
+}
+
+extern "C" xc_status xc_termgen_set_stemmer(xc_termgen *tg,
+                                            const xc_stem *stem)
+{
+    if (!tg)
+        return XC_INVALID_ARG;
+    try {
+        tg->tg.set_stemmer(stem ? stem->stem : Xapian::Stem());
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&tg->err);
+    }
+}
+
+extern "C" xc_status xc_termgen_set_stopper(xc_termgen *tg,
+                                            const xc_stopper *s,
+                                            int stop_strategy)
+{
+    if (!tg)
+        return XC_INVALID_ARG;
+    try {
+        Xapian::TermGenerator::stop_strategy xst;
+        switch (stop_strategy) {
+        case XC_TG_STOP_NONE:    xst = Xapian::TermGenerator::STOP_NONE; break;
+        case XC_TG_STOP_ALL:     xst = Xapian::TermGenerator::STOP_ALL; break;
+        case XC_TG_STOP_STEMMED: xst = Xapian::TermGenerator::STOP_STEMMED;
+                                 break;
+        default:
+            return reject(tg->err, XC_INVALID_ARG, "unknown stop strategy");
+        }
+        tg->tg.set_stopper(s ? fresh_stopper(s) : nullptr);
+        tg->tg.set_stopper_strategy(xst);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&tg->err);
+    }
+}
+
+extern "C" xc_status xc_termgen_set_stemming_strategy(xc_termgen *tg,
+                                                      xc_stem_strategy st)
+{
+    if (!tg)
+        return XC_INVALID_ARG;
+    try {
+        Xapian::TermGenerator::stem_strategy xst;
+        if (!stem_strategy(st, xst))
+            return reject(tg->err, XC_INVALID_ARG, "unknown stem strategy");
+        tg->tg.set_stemming_strategy(xst);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&tg->err);
+    }
+}
+
+extern "C" xc_status xc_termgen_set_document(xc_termgen *tg, xc_doc *doc)
+{
+    if (!tg)
+        return XC_INVALID_ARG;
+    try {
+        if (!doc)
+            return reject(tg->err, XC_INVALID_ARG, "NULL document");
+        /* Document is a reference-counted handle: the generator writes
+         * into the same document as doc->doc. */
+        tg->tg.set_document(doc->doc);
+        tg->tg.set_termpos(0);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&tg->err);
+    }
+}
+
+extern "C" xc_status xc_termgen_index_text(xc_termgen *tg, const char *text,
+                                           size_t len, uint32_t wdfinc,
+                                           const char *prefix,
+                                           int with_positions)
+{
+    if (!tg)
+        return XC_INVALID_ARG;
+    try {
+        std::string t;
+        if (!bytes_arg(text, len, t))
+            return reject(tg->err, XC_INVALID_ARG, "NULL text");
+        const std::string pfx(prefix ? prefix : "");
+        if (with_positions)
+            tg->tg.index_text(t, wdfinc, pfx);
+        else
+            tg->tg.index_text_without_positions(t, wdfinc, pfx);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&tg->err);
+    }
+}
+
+extern "C" xc_status xc_termgen_increase_termpos(xc_termgen *tg,
+                                                 uint32_t delta)
+{
+    if (!tg)
+        return XC_INVALID_ARG;
+    try {
+        tg->tg.increase_termpos(delta);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&tg->err);
+    }
+}
+
+extern "C" uint32_t xc_termgen_get_termpos(const xc_termgen *tg)
+{
+    if (!tg)
+        return 0;
+    try {
+        return tg->tg.get_termpos();
+    } catch (...) {
+        status_from_exception(&tg->err);
+        return 0;
+    }
+}
+
+extern "C" xc_status xc_termgen_set_termpos(xc_termgen *tg, uint32_t pos)
+{
+    if (!tg)
+        return XC_INVALID_ARG;
+    try {
+        tg->tg.set_termpos(pos);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&tg->err);
+    }
+}
+
+/* ----------------------------------------------------------------- query */
+
+extern "C" xc_status xc_query_new_term(const char *term, uint32_t wqf,
+                                       uint32_t pos, xc_query **out)
+{
+    try {
+        if (!term || !out)
+            return XC_INVALID_ARG;
+        std::unique_ptr<xc_query> h(new xc_query);
+        h->q = Xapian::Query(term, wqf, pos);
+        *out = h.release();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(nullptr);
+    }
+}
+
+extern "C" xc_status xc_query_new_combine(xc_query_op op,
+                                          xc_query *const *subs, size_t n,
+                                          uint32_t window, xc_query **out)
+{
+    try {
+        Xapian::Query::op xop;
+        if (!out || (n && !subs) || !query_op(op, xop))
+            return XC_INVALID_ARG;
+        std::vector<Xapian::Query> parts;
+        parts.reserve(n);
+        for (size_t i = 0; i < n; i++) {
+            if (!subs[i])
+                return XC_INVALID_ARG;
+            parts.push_back(subs[i]->q);
+        }
+        std::unique_ptr<xc_query> h(new xc_query);
+        if (n)
+            h->q = Xapian::Query(xop, parts.begin(), parts.end(), window);
+        *out = h.release();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(nullptr);
+    }
+}
+
+extern "C" xc_status xc_query_new_scaled(const xc_query *sub, double factor,
+                                         xc_query **out)
+{
+    try {
+        /* !(factor >= 0) also rejects NaN. */
+        if (!sub || !out || !(factor >= 0) || std::isinf(factor))
+            return XC_INVALID_ARG;
+        std::unique_ptr<xc_query> h(new xc_query);
+        h->q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, sub->q, factor);
+        *out = h.release();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(nullptr);
+    }
+}
+
+extern "C" xc_status xc_query_new_wildcard(const char *prefix,
+                                           uint32_t max_expansion,
+                                           xc_query **out)
+{
+    try {
+        if (!prefix || !out)
+            return XC_INVALID_ARG;
+        std::unique_ptr<xc_query> h(new xc_query);
+        h->q = Xapian::Query(Xapian::Query::OP_WILDCARD, prefix, max_expansion,
+                             Xapian::Query::WILDCARD_LIMIT_ERROR);
+        *out = h.release();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(nullptr);
+    }
+}
+
+extern "C" xc_status xc_query_new_match_all(xc_query **out)
+{
+    try {
+        if (!out)
+            return XC_INVALID_ARG;
+        std::unique_ptr<xc_query> h(new xc_query);
+        h->q = Xapian::Query::MatchAll;
+        *out = h.release();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(nullptr);
+    }
+}
+
+extern "C" void xc_query_free(xc_query *q)
+{
+    delete q;
+}
+
+extern "C" int xc_query_is_empty(const xc_query *q)
+{
+    if (!q)
+        return 1;
+    try {
+        return q->q.empty() ? 1 : 0;
+    } catch (...) {
+        return 1;
+    }
+}
+
+extern "C" xc_status xc_query_describe(const xc_query *q, char **out)
+{
+    try {
+        if (!q || !out)
+            return XC_INVALID_ARG;
+        *out = copy_out(q->q.get_description());
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(nullptr);
+    }
+}
+
+extern "C" xc_status xc_query_terms_each(const xc_query *q, xc_term_cb cb,
+                                         void *ctx)
+{
+    try {
+        if (!q || !cb)
+            return XC_INVALID_ARG;
+        /* A query term has neither termfreq nor wdf: the number is 0. */
+        for (auto it = q->q.get_unique_terms_begin();
+             it != q->q.get_unique_terms_end(); ++it) {
+            const std::string term = *it;
+            if (cb(ctx, term.c_str(), term.size(), 0))
+                break;
+        }
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(nullptr);
+    }
+}
+
+/* ---------------------------------------------------------- query parser */
+
+extern "C" xc_status xc_qparser_new(xc_qparser **out, char **err)
+{
+    try {
+        if (!out)
+            return reject_to(err, XC_INVALID_ARG, "xc_qparser_new: NULL out");
+        *out = new xc_qparser;
+        return XC_OK;
+    } catch (...) {
+        return fail_to(err);
+    }
+}
+
+extern "C" void xc_qparser_free(xc_qparser *qp)
+{
+    delete qp;
+}
+
+extern "C" const char *xc_qparser_errmsg(const xc_qparser *qp)
+{
+    return qp ? qp->err.c_str() : "";
+}
+
+extern "C" xc_status xc_qparser_set_database(xc_qparser *qp, xc_db *db)
+{
+    if (!qp)
+        return XC_INVALID_ARG;
+    try {
+        qp->qp.set_database(db ? db->db : Xapian::Database());
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&qp->err);
+    }
+}
+
+extern "C" xc_status xc_qparser_set_stemmer(xc_qparser *qp,
+                                            const xc_stem *stem)
+{
+    if (!qp)
+        return XC_INVALID_ARG;
+    try {
+        qp->qp.set_stemmer(stem ? stem->stem : Xapian::Stem());
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&qp->err);
+    }
+}
+
+extern "C" xc_status xc_qparser_set_stemming_strategy(xc_qparser *qp,
+                                                      xc_stem_strategy st)
+{
+    if (!qp)
+        return XC_INVALID_ARG;
+    try {
+        Xapian::QueryParser::stem_strategy xst;
+        if (!stem_strategy(st, xst))
+            return reject(qp->err, XC_INVALID_ARG, "unknown stem strategy");
+        qp->qp.set_stemming_strategy(xst);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&qp->err);
+    }
+}
+
+extern "C" xc_status xc_qparser_set_stopper(xc_qparser *qp,
+                                            const xc_stopper *s)
+{
+    if (!qp)
+        return XC_INVALID_ARG;
+    try {
+        qp->qp.set_stopper(s ? fresh_stopper(s) : nullptr);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&qp->err);
+    }
+}
+
+extern "C" xc_status xc_qparser_set_default_op(xc_qparser *qp,
+                                               xc_query_op op)
+{
+    if (!qp)
+        return XC_INVALID_ARG;
+    try {
+        const bool allowed = op == XC_OP_OR || op == XC_OP_AND ||
+                             op == XC_OP_NEAR || op == XC_OP_PHRASE ||
+                             op == XC_OP_ELITE_SET || op == XC_OP_MAX;
+        Xapian::Query::op xop;
+        if (!allowed || !query_op(op, xop))
+            return reject(qp->err, XC_INVALID_ARG,
+                          "default operator must be OR, AND, NEAR, PHRASE, "
+                          "ELITE_SET or MAX");
+        qp->qp.set_default_op(xop);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&qp->err);
+    }
+}
+
+extern "C" xc_status xc_qparser_add_prefix(xc_qparser *qp, const char *field,
+                                           const char *prefix)
+{
+    if (!qp)
+        return XC_INVALID_ARG;
+    try {
+        if (!field || !prefix)
+            return reject(qp->err, XC_INVALID_ARG, "NULL field or prefix");
+        qp->qp.add_prefix(field, prefix);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&qp->err);
+    }
+}
+
+extern "C" xc_status xc_qparser_add_boolean_prefix(xc_qparser *qp,
+                                                   const char *field,
+                                                   const char *prefix)
+{
+    if (!qp)
+        return XC_INVALID_ARG;
+    try {
+        if (!field || !prefix)
+            return reject(qp->err, XC_INVALID_ARG, "NULL field or prefix");
+        qp->qp.add_boolean_prefix(field, prefix);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&qp->err);
+    }
+}
+
+extern "C" xc_status xc_qparser_add_date_range(xc_qparser *qp, unsigned slot,
+                                               const char *prefix,
+                                               int prefer_mdy, int epoch_year)
+{
+    if (!qp)
+        return XC_INVALID_ARG;
+    try {
+        if (!valid_slot(slot))
+            return reject(qp->err, XC_INVALID_ARG, "bad value slot");
+        unsigned flags = prefer_mdy ? Xapian::RP_DATE_PREFER_MDY : 0;
+        /* Released to xapian-core's reference count: the parser owns it,
+         * and frees it even if registering it throws. */
+        auto *rp = new Xapian::DateRangeProcessor(
+            slot, prefix ? prefix : "", flags, epoch_year);
+        qp->qp.add_rangeprocessor(rp->release());
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&qp->err);
+    }
+}
+
+extern "C" xc_status xc_qparser_set_max_wildcard_expansion(xc_qparser *qp,
+                                                           uint32_t max)
+{
+    if (!qp)
+        return XC_INVALID_ARG;
+    try {
+        qp->qp.set_max_expansion(max, Xapian::Query::WILDCARD_LIMIT_ERROR,
+                                 Xapian::QueryParser::FLAG_WILDCARD);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&qp->err);
+    }
+}
+
+extern "C" xc_status xc_qparser_parse(xc_qparser *qp,
+                                      const char *query_string,
+                                      unsigned flags, xc_query **out)
+{
+    if (!qp)
+        return XC_INVALID_ARG;
+    try {
+        if (!query_string || !out)
+            return reject(qp->err, XC_INVALID_ARG, "NULL query or out");
+        /* XC_QP_* are xapian-core's bit values; refuse bits we don't
+         * document rather than pass unknown behaviour through. */
+        const unsigned known = 2 * XC_QP_CJK_NGRAM - 1;
+        if (flags & ~known)
+            return reject(qp->err, XC_INVALID_ARG, "unknown parser flags");
+        std::unique_ptr<xc_query> h(new xc_query);
+        h->q = qp->qp.parse_query(query_string, flags);
+        *out = h.release();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&qp->err);
+    }
+}
+
+extern "C" xc_status xc_qparser_corrected(xc_qparser *qp, char **out)
+{
+    if (!qp)
+        return XC_INVALID_ARG;
+    try {
+        if (!out)
+            return reject(qp->err, XC_INVALID_ARG, "NULL out");
+        *out = copy_out(qp->qp.get_corrected_query_string());
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&qp->err);
+    }
+}
+
+extern "C" xc_status xc_qparser_stoplist_each(xc_qparser *qp, xc_term_cb cb,
+                                              void *ctx)
+{
+    if (!qp)
+        return XC_INVALID_ARG;
+    try {
+        if (!cb)
+            return reject(qp->err, XC_INVALID_ARG, "NULL callback");
+        for (auto it = qp->qp.stoplist_begin(); it != qp->qp.stoplist_end();
+             ++it) {
+            const std::string term = *it;
+            if (cb(ctx, term.c_str(), term.size(), 0))
+                break;
+        }
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&qp->err);
+    }
+}
+
+/* --------------------------------------------------------------- enquire */
+
+extern "C" xc_status xc_enquire_new(xc_db *db, xc_enquire **out, char **err)
+{
+    try {
+        if (!db || !out)
+            return reject_to(err, XC_INVALID_ARG,
+                             "xc_enquire_new: NULL database or out");
+        *out = new xc_enquire(db->db);
+        return XC_OK;
+    } catch (...) {
+        return fail_to(err);
+    }
+}
+
+extern "C" void xc_enquire_free(xc_enquire *enq)
+{
+    delete enq;
+}
+
+extern "C" const char *xc_enquire_errmsg(const xc_enquire *enq)
+{
+    return enq ? enq->err.c_str() : "";
+}
+
+extern "C" xc_status xc_enquire_set_query(xc_enquire *enq, const xc_query *q,
+                                          uint32_t qlen)
+{
+    if (!enq)
+        return XC_INVALID_ARG;
+    try {
+        if (!q)
+            return reject(enq->err, XC_INVALID_ARG, "NULL query");
+        enq->enq.set_query(q->q, qlen);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&enq->err);
+    }
+}
+
+extern "C" xc_status xc_enquire_set_bm25(xc_enquire *enq, double k1,
+                                         double k2, double k3, double b,
+                                         double min_normlen)
+{
+    if (!enq)
+        return XC_INVALID_ARG;
+    try {
+        /* Written as !(x >= 0) so NaN is refused too. */
+        if (!(k1 >= 0) || !(k2 >= 0) || !(k3 >= 0) || !(b >= 0) || b > 1 ||
+            !(min_normlen >= 0) || std::isinf(k1) || std::isinf(k2) ||
+            std::isinf(k3) || std::isinf(min_normlen))
+            return reject(enq->err, XC_INVALID_ARG,
+                          "BM25 parameters must be finite and >= 0, b <= 1");
+        enq->enq.set_weighting_scheme(
+            Xapian::BM25Weight(k1, k2, k3, b, min_normlen));
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&enq->err);
+    }
+}
+
+extern "C" xc_status xc_enquire_set_collapse_key(xc_enquire *enq,
+                                                 unsigned slot,
+                                                 uint32_t collapse_max)
+{
+    if (!enq)
+        return XC_INVALID_ARG;
+    try {
+        if (!valid_slot(slot) || collapse_max == 0)
+            return reject(enq->err, XC_INVALID_ARG,
+                          "bad value slot or collapse_max 0");
+        enq->enq.set_collapse_key(slot, collapse_max);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&enq->err);
+    }
+}
+
+extern "C" xc_status xc_enquire_set_sort_by_value(xc_enquire *enq,
+                                                  unsigned slot, int reverse)
+{
+    if (!enq)
+        return XC_INVALID_ARG;
+    try {
+        if (!valid_slot(slot))
+            return reject(enq->err, XC_INVALID_ARG, "bad value slot");
+        enq->enq.set_sort_by_value_then_relevance(slot, reverse != 0);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&enq->err);
+    }
+}
+
+extern "C" xc_status xc_enquire_set_sort_by_relevance(xc_enquire *enq)
+{
+    if (!enq)
+        return XC_INVALID_ARG;
+    try {
+        enq->enq.set_sort_by_relevance();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&enq->err);
+    }
+}
+
+extern "C" xc_status xc_enquire_get_mset(xc_enquire *enq, uint32_t first,
+                                         uint32_t max,
+                                         uint32_t check_at_least,
+                                         xc_mset **out)
+{
+    if (!enq)
+        return XC_INVALID_ARG;
+    try {
+        if (!out)
+            return reject(enq->err, XC_INVALID_ARG, "NULL out");
+        std::unique_ptr<xc_mset> h(new xc_mset);
+        h->ms = enq->enq.get_mset(first, max, check_at_least);
+        *out = h.release();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&enq->err);
+    }
+}
+
+extern "C" xc_status xc_enquire_expand(xc_enquire *enq, const uint32_t *docids,
+                                       size_t n, uint32_t max_terms,
+                                       xc_term_cb cb, void *ctx)
+{
+    if (!enq)
+        return XC_INVALID_ARG;
+    try {
+        if (!cb || (n && !docids))
+            return reject(enq->err, XC_INVALID_ARG, "NULL docids or callback");
+        Xapian::RSet rset;
+        for (size_t i = 0; i < n; i++)
+            rset.add_document(docids[i]);
+        /* Flags 0: the query's own terms are left out. */
+        Xapian::ESet eset = enq->enq.get_eset(max_terms, rset, 0);
+        for (auto it = eset.begin(); it != eset.end(); ++it) {
+            const std::string term = *it;
+            double w = std::round(it.get_weight() * 1000.0);
+            uint32_t scaled = 0;
+            if (w >= 4294967295.0)
+                scaled = UINT32_MAX;
+            else if (w > 0)
+                scaled = static_cast<uint32_t>(w);
+            if (cb(ctx, term.c_str(), term.size(), scaled))
+                break;
+        }
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&enq->err);
+    }
+}
+
+extern "C" xc_status xc_enquire_matching_terms_each(xc_enquire *enq,
+                                                    uint32_t docid,
+                                                    xc_term_cb cb, void *ctx)
+{
+    if (!enq)
+        return XC_INVALID_ARG;
+    try {
+        if (!cb)
+            return reject(enq->err, XC_INVALID_ARG, "NULL callback");
+        for (auto it = enq->enq.get_matching_terms_begin(docid);
+             it != enq->enq.get_matching_terms_end(docid); ++it) {
+            const std::string term = *it;
+            if (cb(ctx, term.c_str(), term.size(), 0))
+                break;
+        }
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&enq->err);
+    }
+}
+
+/* ------------------------------------------------------------------ mset */
+
+namespace {
+
+/* Checks that item i exists; records the reason on ms if not. */
+bool mset_index_ok(xc_mset *ms, uint32_t i, xc_status &st)
+{
+    if (i < ms->ms.size())
+        return true;
+    st = reject(ms->err, XC_INVALID_ARG, "MSet index out of range");
+    return false;
+}
+
+} // namespace
+
+extern "C" void xc_mset_free(xc_mset *ms)
+{
+    delete ms;
+}
+
+extern "C" const char *xc_mset_errmsg(const xc_mset *ms)
+{
+    return ms ? ms->err.c_str() : "";
+}
+
+extern "C" uint32_t xc_mset_size(const xc_mset *ms)
+{
+    if (!ms)
+        return 0;
+    try {
+        return ms->ms.size();
+    } catch (...) {
+        status_from_exception(&ms->err);
+        return 0;
+    }
+}
+
+extern "C" uint32_t xc_mset_matches_estimated(const xc_mset *ms)
+{
+    if (!ms)
+        return 0;
+    try {
+        return ms->ms.get_matches_estimated();
+    } catch (...) {
+        status_from_exception(&ms->err);
+        return 0;
+    }
+}
+
+extern "C" double xc_mset_max_possible(const xc_mset *ms)
+{
+    if (!ms)
+        return 0.0;
+    try {
+        return ms->ms.get_max_possible();
+    } catch (...) {
+        status_from_exception(&ms->err);
+        return 0.0;
+    }
+}
+
+extern "C" xc_status xc_mset_get(xc_mset *ms, uint32_t i, xc_match *out)
+{
+    if (!ms)
+        return XC_INVALID_ARG;
+    try {
+        xc_status st;
+        if (!out)
+            return reject(ms->err, XC_INVALID_ARG, "NULL out");
+        if (!mset_index_ok(ms, i, st))
+            return st;
+        Xapian::MSetIterator it = ms->ms[i];
+        xc_match m;
+        m.docid = *it;
+        m.rank = it.get_rank();
+        m.weight = it.get_weight();
+        m.collapse_count = it.get_collapse_count();
+        *out = m;
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&ms->err);
+    }
+}
+
+extern "C" xc_status xc_mset_get_data(xc_mset *ms, uint32_t i, char **out,
+                                      size_t *len)
+{
+    if (!ms)
+        return XC_INVALID_ARG;
+    try {
+        xc_status st;
+        if (!out || !len)
+            return reject(ms->err, XC_INVALID_ARG, "NULL out or len");
+        if (!mset_index_ok(ms, i, st))
+            return st;
+        const std::string d = ms->ms[i].get_document().get_data();
+        *out = copy_out(d);
+        *len = d.size();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&ms->err);
+    }
+}
+
+extern "C" xc_status xc_mset_get_value(xc_mset *ms, uint32_t i, unsigned slot,
+                                       char **out, size_t *len)
+{
+    if (!ms)
+        return XC_INVALID_ARG;
+    try {
+        xc_status st;
+        if (!out || !len)
+            return reject(ms->err, XC_INVALID_ARG, "NULL out or len");
+        if (!valid_slot(slot))
+            return reject(ms->err, XC_INVALID_ARG, "bad value slot");
+        if (!mset_index_ok(ms, i, st))
+            return st;
+        const std::string v = ms->ms[i].get_document().get_value(slot);
+        /* As xc_doc_get_value: a missing value is NULL. */
+        char *p = v.empty() ? nullptr : copy_out(v);
+        *out = p;
+        *len = v.size();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&ms->err);
+    }
+}
+
+extern "C" xc_status xc_mset_get_document(xc_mset *ms, uint32_t i,
+                                          xc_doc **out)
+{
+    if (!ms)
+        return XC_INVALID_ARG;
+    try {
+        xc_status st;
+        if (!out)
+            return reject(ms->err, XC_INVALID_ARG, "NULL out");
+        if (!mset_index_ok(ms, i, st))
+            return st;
+        std::unique_ptr<xc_doc> h(new xc_doc);
+        h->doc = ms->ms[i].get_document();
+        *out = h.release();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&ms->err);
+    }
+}
+
+extern "C" xc_status xc_mset_termfreq(xc_mset *ms, const char *term,
+                                      uint32_t *out)
+{
+    if (!ms)
+        return XC_INVALID_ARG;
+    try {
+        if (!term || !out)
+            return reject(ms->err, XC_INVALID_ARG, "NULL term or out");
+        *out = ms->ms.get_termfreq(term);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&ms->err);
+    }
+}
+
+extern "C" xc_status xc_mset_termweight(xc_mset *ms, const char *term,
+                                        double *out)
+{
+    if (!ms)
+        return XC_INVALID_ARG;
+    try {
+        if (!term || !out)
+            return reject(ms->err, XC_INVALID_ARG, "NULL term or out");
+        *out = ms->ms.get_termweight(term);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&ms->err);
+    }
+}
+
+extern "C" xc_status xc_mset_snippet(xc_mset *ms, const char *text,
+                                     size_t len, size_t length,
+                                     const xc_stem *stem, unsigned flags,
+                                     const char *hi_start, const char *hi_end,
+                                     const char *omit, char **out)
+{
+    if (!ms)
+        return XC_INVALID_ARG;
+    try {
+        std::string t;
+        if (!out || !bytes_arg(text, len, t))
+            return reject(ms->err, XC_INVALID_ARG, "NULL text or out");
+        const unsigned known = XC_SNIPPET_BACKGROUND_MODEL |
+                               XC_SNIPPET_EXHAUSTIVE |
+                               XC_SNIPPET_EMPTY_WITHOUT_MATCH;
+        if (flags & ~known)
+            return reject(ms->err, XC_INVALID_ARG, "unknown snippet flags");
+        /* XC_SNIPPET_* are xapian-core's MSet::SNIPPET_* bit values. */
+        *out = copy_out(ms->ms.snippet(t, length,
+                                       stem ? stem->stem : Xapian::Stem(),
+                                       flags, hi_start ? hi_start : "",
+                                       hi_end ? hi_end : "",
+                                       omit ? omit : ""));
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&ms->err);
+    }
+}

@@ -91,8 +91,10 @@ xc_status xc_db_open_remote(const char *host, unsigned port,
                             unsigned timeout_ms, unsigned connect_timeout_ms,
                             xc_db **out, char **err);
 
-/* Closes the database (releasing a write lock; uncommitted changes are
- * discarded, as xapian-core's close() does) and frees the handle. */
+/* Closes the database, releasing a write lock, and frees the handle.
+ * As xapian-core's close() does: a transaction in progress is cancelled;
+ * otherwise pending changes are committed, and a failure of that implicit
+ * commit cannot be reported, so call xc_db_commit first to see it. */
 void xc_db_close(xc_db *db);
 
 /* Last error message on this handle, "" if none. Owned by the handle. */
