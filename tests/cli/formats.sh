@@ -50,7 +50,7 @@ check tarsiertar f.tar.gz/inner/t.html "Theta member"
 run "$QUARRY_QUERY" --db "$tmp/db" --json dugongjson
 [ "$(json_get "$tmp/out" .article_id)" = doc-1 ] || fail "JSON Lines id not kept as given"
 [ "$(json_get "$tmp/out" .author)" = Bo ] || fail "JSON author lost"
-[ "$(json_get "$tmp/out" .date)" = 20200131 ] || fail "JSON date not normalised"
+[ "$(json_get "$tmp/out" .date)" = 2020-01-31 ] || fail "JSON date not normalised to ISO 8601"
 # fields: author and date from front matter
 run "$QUARRY_QUERY" --db "$tmp/db" --json 'author:ada'
 expect_rc 0 "author: field"
