@@ -2,7 +2,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -36,6 +35,8 @@ qr_bm25 qr_bm25_defaults(void)
 qr_search_opts qr_search_defaults(void)
 {
     qr_search_opts o = {.offset = 0, .limit = 10, .per_article = 1,
+                        .proximity = QR_DEFAULT_PROXIMITY,
+                        .phrase = QR_DEFAULT_PHRASE,
                         .bm25 = qr_bm25_defaults()};
     return o;
 }
@@ -618,6 +619,86 @@ static int prepare_text(const char *text, qr_buf *out)
     return rewrite_dates(text, out);
 }
 
+/* An ordered phrase of n terms within window positions. */
+static xc_status new_phrase(char *const *terms, size_t n, uint32_t window,
+                            xc_query **out)
+{
+    xc_query *t[QR_PROXIMITY_MAX_WORDS] = {NULL};
+    xc_status st = XC_OK;
+    for (size_t i = 0; st == XC_OK && i < n; i++)
+        st = xc_query_new_term(terms[i], 1, 0, &t[i]);
+    if (st == XC_OK)
+        st = xc_query_new_combine(XC_OP_PHRASE, t, n, window, out);
+    for (size_t i = 0; i < n; i++)
+        xc_query_free(t[i]);
+    return st;
+}
+
+/* Builds q->phrase and q->pairs from the words of q->plain (or q->text):
+ * the words that are not stop words, in order, each phrase's window
+ * spanning the stop words between them. */
+static xc_status build_proximity(qr_searcher *s, qr_query *q)
+{
+    xc_query_free(q->pairs);
+    xc_query_free(q->phrase);
+    q->pairs = q->phrase = NULL;
+    qr_buf plain = {0}, w = {0};
+    xc_status st = XC_OK;
+    const char *text = q->plain;
+    if (!text) {
+        if (qr_query_plain_words(q->text, &plain) != 0)
+            return XC_NOMEM;
+        text = plain.data;
+    }
+    char *stems[QR_PROXIMITY_MAX_WORDS];
+    size_t pos[QR_PROXIMITY_MAX_WORDS];
+    size_t nstems = 0, npos = 0, n = strlen(text), at = 0, ws, we;
+    int too_long = 0;
+    while (qr_word_next(text, n, at, &ws, &we)) {
+        at = we;
+        if (++npos > QR_PROXIMITY_MAX_WORDS) {
+            too_long = 1;    /* pairs would cost more than they bring */
+            break;
+        }
+        qr_buf_clear(&w);
+        if (qr_word_fold(text, ws, we, &w) != 0) {
+            st = XC_NOMEM;
+            break;
+        }
+        if (s->stop && xc_stopper_is_stop(s->stop, w.data))
+            continue;
+        st = xc_stem_word(s->stem, w.data, w.len, &stems[nstems]);
+        if (st != XC_OK)
+            break;
+        pos[nstems++] = npos;
+    }
+    xc_query *pv[QR_PROXIMITY_MAX_WORDS];
+    size_t npv = 0;
+    if (st == XC_OK && !too_long && nstems >= 2) {
+        for (size_t i = 0; st == XC_OK && i + 1 < nstems; i++) {
+            if (strcmp(stems[i], stems[i + 1]) == 0)
+                continue;
+            st = new_phrase(stems + i, 2, (uint32_t)(pos[i + 1] - pos[i] + 1),
+                            &pv[npv]);
+            if (st == XC_OK)
+                npv++;
+        }
+        if (st == XC_OK && npv)
+            st = xc_query_new_combine(XC_OP_OR, pv, npv, 0, &q->pairs);
+        if (st == XC_OK && nstems > 2 && nstems <= QR_PHRASE_MAX_WORDS)
+            st = new_phrase(stems, nstems,
+                            (uint32_t)(pos[nstems - 1] - pos[0] + 1),
+                            &q->phrase);
+    }
+    for (size_t i = 0; i < npv; i++)
+        xc_query_free(pv[i]);
+    for (size_t i = 0; i < nstems; i++)
+        free(stems[i]);
+    qr_buf_free(&plain);
+    qr_buf_free(&w);
+    return st;
+}
+
 /* Number of words in text, counting up to max. */
 static size_t count_words(const char *text, size_t max)
 {
@@ -758,6 +839,18 @@ static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
     stopped.n = 0;
     q->empty = xc_query_is_empty(q->xq);
 
+    xc_query_free(q->pairs);
+    xc_query_free(q->phrase);
+    q->pairs = q->phrase = NULL;
+    if (!q->empty && level < QR_PARSE_TERMS) {
+        st = build_proximity(s, q);
+        if (st == XC_NOMEM) {
+            rc = QR_ERR_NOMEM;
+            goto done;
+        }
+        /* proximity is a refinement: without it the query still runs */
+    }
+
 done:
     strlist_free(stopped.v, stopped.n);
     qr_buf_free(&text);
@@ -788,13 +881,7 @@ qr_status qr_query_parse(qr_searcher *s, const char *text,
             rc = parse_chain(s, q, QR_PARSE_TERMS, 0, QR_MAX_QUERY_TERMS,
                              err);
         }
-        if (rc == QR_OK && !q->fallback_reason) {
-            char why[80];
-            snprintf(why, sizeof why, "more than %d words",
-                     QR_MAX_QUERY_TERMS);
-            if (!(q->fallback_reason = strdup_or_null(why)))
-                rc = QR_ERR_NOMEM;
-        }
+        q->long_query = 1;
     } else {
         rc = parse_chain(s, q, from, 1, 0, err);
     }
@@ -811,6 +898,8 @@ void qr_query_free(qr_query *q)
     if (!q)
         return;
     xc_query_free(q->xq);
+    xc_query_free(q->pairs);
+    xc_query_free(q->phrase);
     free(q->text);
     free(q->fallback_reason);
     free(q->plain);
@@ -840,6 +929,26 @@ void qr_results_free(qr_results *r)
     memset(r, 0, sizeof *r);
 }
 
+/* ids_only: the article id (data, len bytes, NUL-terminated by the
+ * binding) and the ordinal from the values; everything else empty. */
+static xc_status ids_from_values(xc_mset *ms, uint32_t i, char *data,
+                                 size_t len, qr_record *r)
+{
+    char *ord = NULL;
+    size_t olen = 0;
+    xc_status st = xc_mset_get_value(ms, i, QR_SLOT_ORDINAL, &ord, &olen);
+    if (st != XC_OK)
+        return st;
+    double v = ord ? xc_sortable_unserialise(ord, olen) : 0;
+    free(ord);
+    memset(r, 0, sizeof *r);
+    r->article_id = data;
+    r->title = r->source = r->url = r->date = r->author = r->text = "";
+    r->ordinal = v >= 0 && v < 4e9 ? (unsigned)v : 0;
+    (void)len;
+    return XC_OK;
+}
+
 /* One attempt: enquire, mset, records. Returns the binding's status; on
  * failure the message is in err. */
 static xc_status run_once(qr_searcher *s, const qr_query *q,
@@ -855,7 +964,28 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
         free(xerr);
         return st;
     }
-    st = xc_enquire_set_query(enq, q->xq, 0);
+    /* proximity evidence: AND_MAYBE adds weight, never matches */
+    xc_query *boosted = NULL;
+    xc_query *ev[2] = {NULL, NULL};
+    size_t nev = 0;
+    if (o->proximity > 0 && q->pairs)
+        st = xc_query_new_scaled(q->pairs, o->proximity, &ev[nev++]);
+    if (st == XC_OK && o->phrase > 0 && q->phrase)
+        st = xc_query_new_scaled(q->phrase, o->phrase, &ev[nev++]);
+    if (st == XC_OK && nev) {
+        xc_query *parts[3] = {q->xq, ev[0], ev[1]};
+        st = xc_query_new_combine(XC_OP_AND_MAYBE, parts, nev + 1, 0,
+                                  &boosted);
+    }
+    xc_query_free(ev[0]);
+    xc_query_free(ev[1]);
+    if (st != XC_OK) {
+        set_err(err, "cannot build the query", NULL);
+        xc_enquire_free(enq);
+        return st;
+    }
+    st = xc_enquire_set_query(enq, boosted ? boosted : q->xq, 0);
+    xc_query_free(boosted);
     if (st == XC_OK)
         st = xc_enquire_set_bm25(enq, o->bm25.k1, o->bm25.k2, o->bm25.k3,
                                  o->bm25.b, o->bm25.min_normlen);
@@ -883,11 +1013,21 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
         size_t len = 0;
         st = xc_mset_get(ms, i, &m);
         if (st == XC_OK)
-            st = xc_mset_get_data(ms, i, &data, &len);
+            st = o->ids_only
+                ? xc_mset_get_value(ms, i, QR_SLOT_ARTICLE, &data, &len)
+                : xc_mset_get_data(ms, i, &data, &len);
+        if (st == XC_OK && !data && !(data = calloc(1, 1)))
+            st = XC_NOMEM;
         if (st != XC_OK)
             break;
         qr_hit *h = &res->hits[res->n];
-        if (qr_record_decode(data, len, &h->rec) != 0) {
+        if (o->ids_only) {
+            st = ids_from_values(ms, i, data, len, &h->rec);
+            if (st != XC_OK) {
+                free(data);
+                break;
+            }
+        } else if (qr_record_decode(data, len, &h->rec) != 0) {
             free(data);
             res->unreadable++;
             continue;

@@ -41,6 +41,20 @@ typedef struct qr_bm25 {
 
 qr_bm25 qr_bm25_defaults(void);
 
+/* Proximity evidence for multi-word queries, from the query's words that
+ * are not stop words, in order (a phrase's window spans the stop words
+ * between them):
+ *   pairs   every two neighbouring words as an ordered phrase
+ *   phrase  all the words (3 to QR_PHRASE_MAX_WORDS of them) as one phrase
+ * A passage where they occur as in the query gets their BM25 weight again,
+ * times these factors. Chosen by measurement (README, "Ranking"); 0 turns
+ * the evidence off. */
+#define QR_DEFAULT_PROXIMITY 0.0
+#define QR_DEFAULT_PHRASE 1.0
+#define QR_PHRASE_MAX_WORDS 8
+/* No proximity evidence for queries of more words than this. */
+#define QR_PROXIMITY_MAX_WORDS 64
+
 /* The most terms one trailing wildcard may expand to. A broader wildcard
  * is searched as a plain word instead (qr_query.wildcard_dropped). */
 #define QR_MAX_WILDCARD_EXPANSION 1000
@@ -95,6 +109,8 @@ typedef struct qr_query {
     int wildcard_dropped;    /* a wildcard matched more than
                                 QR_MAX_WILDCARD_EXPANSION terms: wildcards
                                 were searched as plain words               */
+    int long_query;          /* more than QR_MAX_QUERY_TERMS words: searched
+                                as plain words (level QR_PARSE_TERMS)     */
     int truncated;           /* the query had more than QR_MAX_QUERY_TERMS
                                 distinct terms: only its first words were
                                 searched (level QR_PARSE_TERMS)           */
@@ -109,6 +125,9 @@ typedef struct qr_query {
     size_t nprefixes;
     char **stopped;          /* stop words the parser left out, in order   */
     size_t nstopped;
+    struct xc_query *pairs;  /* OR of the neighbouring-word phrases, or NULL
+                                (one word, or too many)                    */
+    struct xc_query *phrase; /* the whole-query phrase, or NULL            */
 } qr_query;
 
 /* Parses text (NUL-terminated; any bytes, invalid UTF-8 included) for
@@ -129,10 +148,16 @@ typedef struct qr_search_opts {
     uint32_t offset;         /* results to skip                            */
     uint32_t limit;          /* results to return (>= 1)                   */
     uint32_t per_article;    /* passages per article; 0 = no collapse      */
+    double proximity;        /* weight of the word-pair evidence (0: off)  */
+    double phrase;           /* weight of the whole-phrase evidence        */
+    int ids_only;            /* fill only rec.article_id and rec.ordinal,
+                                from the document values: no record is read
+                                (batch runs: several times faster)         */
     qr_bm25 bm25;
 } qr_search_opts;
 
-/* opts with offset 0, limit 10, per_article 1, the default BM25. */
+/* opts with offset 0, limit 10, per_article 1, the default BM25 and
+ * proximity weight. */
 qr_search_opts qr_search_defaults(void);
 
 typedef struct qr_hit {
@@ -141,8 +166,10 @@ typedef struct qr_hit {
     uint32_t docid;          /* Xapian document id                         */
     uint32_t collapsed;      /* other matching passages of the same article
                                 left out by the collapse (a lower bound)   */
-    qr_record rec;           /* strings point into data                    */
-    char *data;              /* the stored record (owned)                  */
+    qr_record rec;           /* strings point into data (with ids_only, the
+                                other strings are "" and numbers 0)        */
+    char *data;              /* the stored record, or with ids_only the
+                                article id (owned)                         */
 } qr_hit;
 
 typedef struct qr_results {

@@ -1,1 +1,934 @@
-int main(void) { return 1; } /* placeholder */
+/*
+ * quarry-query — ranks the passages of a Quarry index for a query and
+ * prints them (text, JSON Lines or TREC), or runs a file of queries in one
+ * go and evaluates the run against relevance judgements.
+ *
+ * This file only parses arguments, calls lib/, prints and maps statuses to
+ * the exit codes of exitcodes.h.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "eval.h"
+#include "exitcodes.h"
+#include "highlight.h"
+#include "print.h"
+#include "search.h"
+#include "util.h"
+#include "xapian-c.h"
+
+#ifndef QUARRY_VERSION
+#define QUARRY_VERSION "unknown"
+#endif
+
+static const char *prog = "quarry-query";
+
+/* The batch depth when --depth is not given. */
+#define DEFAULT_DEPTH 1000
+/* Upper bound of --limit, --offset and --depth: far beyond any index this
+ * tool serves, low enough that nothing overflows. */
+#define MAX_COUNT 10000000u
+
+typedef struct options {
+    const char **dbs;          /* --db, in order                            */
+    size_t ndbs;
+    qr_search_opts search;     /* limit, offset, per-article, BM25          */
+    int all_passages;          /* --all-passages / --passages               */
+    int per_article_set;       /* --per-article given                       */
+    qr_output format;          /* text, --json, --trec                      */
+    int format_set;
+    const char *run_tag;       /* --run-tag                                 */
+    const char *qid;           /* --qid                                     */
+    int color;                 /* -1 auto, 0 never, 1 always                */
+    int plain;                 /* --plain: no query syntax                  */
+    const char *queries;       /* --queries FILE: batch mode                */
+    const char *run_file;      /* --run FILE                                */
+    const char *qrels;         /* --qrels FILE                              */
+    uint32_t depth;            /* --depth                                   */
+    int depth_set;
+    int per_query;             /* --per-query                               */
+    int verbose;               /* -v                                        */
+} options;
+
+/* ------------------------------------------------------------ messages */
+
+static void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void msg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+    return QR_EXIT_QUERY_USAGE;
+}
+
+/* s made printable on one line (malloc'd, the caller frees; NULL when
+ * memory runs out). */
+static char *shown(const char *s, size_t n)
+{
+    qr_buf b = {0};
+    /* the append makes an empty result a terminated "" */
+    if (qr_buf_append(&b, "", 0) != 0 || qr_buf_printable(&b, s, n) != 0) {
+        qr_buf_free(&b);
+        return NULL;
+    }
+    return qr_buf_steal(&b);
+}
+
+static void help(void)
+{
+    printf(
+"Usage: %s --db DIR [options] [--] QUERY...\n"
+"       %s --db DIR --queries FILE [--qrels FILE] [options]\n"
+"\n"
+"Ranks the passages of a Quarry index (built by quarry-index) for QUERY\n"
+"(the words are joined with spaces) with BM25 and prints the best passage\n"
+"of each matching article. Put -- before a query that starts with '-'.\n"
+"\n"
+"Index and results:\n"
+"  -d, --db DIR            the index to search (a directory or stub file);\n"
+"                          repeat to search several indexes as one\n"
+"  -n, --limit N           show N results (default 10)\n"
+"      --offset N          skip the first N results (default 0)\n"
+"  -p, --per-article N     show up to N passages of each article (default 1)\n"
+"  -a, --all-passages      rank every passage; no grouping by article\n"
+"  -F, --plain             ignore query syntax: search for the words only\n"
+"\n"
+"Output (results alone go to standard output, messages to standard error):\n"
+"  (default)               readable text: rank, title, article id and\n"
+"                          source, passage number, score, and the passage\n"
+"                          with the query's words highlighted\n"
+"      --color WHEN        highlight with ANSI colours: auto (default: when\n"
+"                          standard output is a terminal and NO_COLOR is not\n"
+"                          set), always or never\n"
+"  -j, --json              JSON Lines, one object per result: rank, score,\n"
+"                          article_id, title, source, url, date, author,\n"
+"                          passage (1-based), passages, start and end (byte\n"
+"                          offsets in the article), text, snippet (about\n"
+"                          300 bytes, matched words wrapped in **, cuts\n"
+"                          marked with an ellipsis) and highlights (byte\n"
+"                          offsets [start, end) of matched words in text);\n"
+"                          url, date and author are null when unknown\n"
+"  -t, --trec              TREC run lines: QID Q0 DOCID RANK SCORE TAG;\n"
+"                          DOCID is the article id, or ARTICLE#PASSAGE when\n"
+"                          more than one passage per article is shown\n"
+"      --qid ID            query id of TREC lines (default 1)\n"
+"      --run-tag TAG       tag of TREC lines (default quarry)\n"
+"  -v, --verbose           also print the parsed query and the number of\n"
+"                          matches to standard error\n"
+"\n"
+"Batch evaluation:\n"
+"  -q, --queries FILE      run every query of FILE (lines ID<TAB>QUERY; '-'\n"
+"                          reads standard input) and write a TREC run, one\n"
+"                          article per line (its best passage); malformed\n"
+"                          lines are reported and skipped\n"
+"      --passages          passage-level run (DOCID = ARTICLE#PASSAGE)\n"
+"      --depth N           results per query in the run (default 1000)\n"
+"      --run FILE          write the run to FILE (default: standard output,\n"
+"                          or nowhere when --qrels is given)\n"
+"      --qrels FILE        evaluate the run against TREC qrels and print\n"
+"                          nDCG@10, MAP, Recall@100, MRR@10 and P@10 (as\n"
+"                          text, or one JSON object with --json)\n"
+"      --per-query         with --qrels: each query's figures first\n"
+"\n"
+"Ranking (for tuning; the defaults were chosen by measurement):\n"
+"      --bm25-k1 X         BM25 k1 (default %.2f)\n"
+"      --bm25-b X          BM25 b, 0..1 (default %.2f)\n"
+"      --proximity X       weight of neighbouring query words found next to\n"
+"                          each other in a passage (default %.2f; 0: off)\n"
+"      --phrase-weight X   weight of the query's words (3 to %d of them) found\n"
+"                          as a phrase in a passage (default %.2f; 0: off)\n"
+"\n"
+"  -h, --help              show this help and exit\n"
+"  -V, --version           show the version and exit\n"
+"\n"
+"Query syntax:\n"
+"  words                   any of the words (ranked by BM25); words are\n"
+"                          stemmed, so 'unit' finds 'units'\n"
+"  \"a phrase\"              the words next to each other, in order\n"
+"  a AND b, a OR b         both / either (operators in capitals)\n"
+"  a NOT b, a -b           a but not b; +a: a must be present\n"
+"  a NEAR b, a NEAR/3 b    a and b within 10 (or 3) words of each other\n"
+"  (a OR b) c              grouping\n"
+"  title:word, author:word, source:word\n"
+"                          the word in the title, author or source path/url\n"
+"  date:2017-01-01..2017-12-31, date:20170101..20171231, date:2017,\n"
+"  date:2017-03, date:2016..2017, date:..2017-06-30\n"
+"                          articles dated in the range\n"
+"  cyber*                  words starting with 'cyber' (at most %u words;\n"
+"                          a broader wildcard is searched as a plain word)\n"
+"  Input that is not valid syntax (a stray quote, a lone operator,\n"
+"  punctuation pasted from a web page) is not an error: the plain words are\n"
+"  searched instead, with a note on standard error. A query of only\n"
+"  common words (\"the\", \"of\") searches for those words.\n"
+"\n"
+"Exit status:\n"
+"  0  results found (batch mode: at least one query had results)\n"
+"  1  no results\n"
+"  2  usage error: bad option or value, no query, a query with no words,\n"
+"     an unreadable or malformed --queries or --qrels file\n"
+"  3  no index at --db\n"
+"  4  any other failure (damaged index, I/O error, out of memory)\n",
+        prog, prog, qr_bm25_defaults().k1, qr_bm25_defaults().b,
+        QR_DEFAULT_PROXIMITY, QR_PHRASE_MAX_WORDS, QR_DEFAULT_PHRASE,
+        QR_MAX_WILDCARD_EXPANSION);
+}
+
+/* ------------------------------------------------------------- numbers */
+
+static int parse_count(const char *opt, const char *s, uint32_t min,
+                       uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    if (!*s || *s == '-' || *s == '+' || *s == ' ')
+        goto bad;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v < min || v > MAX_COUNT)
+        goto bad;
+    *out = (uint32_t)v;
+    return 0;
+bad:
+    usage_error("%s: expected a whole number from %u to %u, got '%s'", opt,
+                min, MAX_COUNT, s);
+    return -1;
+}
+
+static int parse_real(const char *opt, const char *s, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || errno || *end || !isfinite(v) || v < 0 || v > max) {
+        usage_error("%s: expected a number from 0 to %g, got '%s'", opt, max,
+                    s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* ------------------------------------------------------------- helpers */
+
+static int write_buf(FILE *f, qr_buf *b)
+{
+    if (b->len && fwrite(b->data, 1, b->len, f) != b->len)
+        return -1;
+    qr_buf_clear(b);
+    return 0;
+}
+
+static int exit_for(qr_status st)
+{
+    switch (st) {
+    case QR_OK: return QR_EXIT_QUERY_FOUND;
+    case QR_ERR_NOINDEX: return QR_EXIT_QUERY_NOINDEX;
+    case QR_ERR_USAGE: return QR_EXIT_QUERY_USAGE;
+    default: return QR_EXIT_QUERY_FAILURE;
+    }
+}
+
+/* Tells the user how the query was understood when that is not obvious. */
+static void explain_query(const qr_query *q, const char *where, int verbose)
+{
+    if (q->long_query)
+        msg("%s%snote: the query has more than %d words: searched as plain "
+            "words%s", where ? where : "", where ? ": " : "",
+            QR_MAX_QUERY_TERMS,
+            q->truncated ? ", and only its first words" : "");
+    else if (q->level > QR_PARSE_FULL && q->fallback_reason) {
+        char *why = shown(q->fallback_reason, strlen(q->fallback_reason));
+        /* the words, shortened for the screen */
+        size_t n = q->plain ? strlen(q->plain) : 0;
+        int cut = n > 200;
+        if (cut)
+            while (n > 190 && q->plain[n] != ' ')
+                n--;
+        char *words = shown(q->plain ? q->plain : "", n);
+        msg("%s%snote: query syntax not understood (%s); searching for the "
+            "words: %s%s", where ? where : "", where ? ": " : "",
+            why ? why : "", words ? words : "", cut ? " ..." : "");
+        free(why);
+        free(words);
+    }
+    if (q->wildcard_dropped)
+        msg("%s%snote: a wildcard matches more than %u words; it was "
+            "searched as a plain word", where ? where : "", where ? ": " : "",
+            QR_MAX_WILDCARD_EXPANSION);
+    if (verbose) {
+        char *d = qr_query_describe(q);
+        char *s = d ? shown(d, strlen(d)) : NULL;
+        msg("%s%squery: %s", where ? where : "", where ? ": " : "",
+            s ? s : "?");
+        free(s);
+        free(d);
+    }
+}
+
+static int color_wanted(int mode)
+{
+    if (mode >= 0)
+        return mode;
+    const char *nc = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+    return isatty(STDOUT_FILENO) && !(nc && *nc) &&
+           !(term && strcmp(term, "dumb") == 0);
+}
+
+static unsigned terminal_width(void)
+{
+    if (!isatty(STDOUT_FILENO))
+        return 0;
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        return ws.ws_col;
+    return 80;
+}
+
+/* --------------------------------------------------------- one query */
+
+static int run_single(qr_searcher *s, const options *o, const char *text)
+{
+    qr_buf err = {0}, out = {0};
+    qr_query *q = NULL;
+    qr_results res = {0};
+    qr_highlighter *hl = NULL;
+    int code;
+
+    qr_status st = qr_query_parse(s, text, o->plain ? QR_PARSE_PLAIN
+                                                     : QR_PARSE_FULL,
+                                  &q, &err);
+    if (st != QR_OK) {
+        msg("%s", err.data ? err.data : qr_status_str(st));
+        code = exit_for(st);
+        goto done;
+    }
+    explain_query(q, NULL, o->verbose);
+    if (q->empty) {
+        char *t = shown(text, strlen(text));
+        code = usage_error("the query has no words to search for: '%s'",
+                           t ? t : "");
+        free(t);
+        goto done;
+    }
+    st = qr_search_run(s, q, &o->search, &res, &err);
+    if (st != QR_OK) {
+        msg("%s", err.data ? err.data : qr_status_str(st));
+        code = exit_for(st);
+        goto done;
+    }
+    if (q->wildcard_dropped)
+        explain_query(q, NULL, 0);
+    if (o->verbose)
+        msg("about %u matching passages; showing %zu", res.estimated, res.n);
+    if (res.unreadable)
+        msg("warning: %zu results skipped: their stored record is unreadable",
+            res.unreadable);
+
+    if (o->format != QR_OUT_TREC) {
+        st = qr_highlighter_new(qr_searcher_lang(s), &hl, &err);
+        if (st == QR_OK &&
+            qr_highlighter_set_terms(hl, (const char *const *)q->terms,
+                                     q->nterms,
+                                     (const char *const *)q->prefixes,
+                                     q->nprefixes) != 0)
+            st = QR_ERR_NOMEM;
+        if (st != QR_OK) {
+            msg("%s", err.data ? err.data : qr_status_str(st));
+            code = QR_EXIT_QUERY_FAILURE;
+            goto done;
+        }
+    }
+    const qr_printer *pr = qr_printer_for(o->format);
+    qr_print_opts po = {
+        .color = o->format == QR_OUT_TEXT && color_wanted(o->color),
+        .width = o->format == QR_OUT_TEXT ? terminal_width() : 0,
+        .qid = o->qid,
+        .run_tag = o->run_tag,
+        .passage_ids = o->search.per_article != 1,
+    };
+    for (size_t i = 0; i < res.n; i++) {
+        const qr_hit *h = &res.hits[i];
+        qr_hl_span *spans = NULL, *tspans = NULL;
+        size_t nspans = 0, ntspans = 0;
+        if (hl && (qr_highlight(hl, h->rec.text, h->rec.text_len, &spans,
+                                &nspans) != 0 ||
+                   qr_highlight(hl, h->rec.title, strlen(h->rec.title),
+                                &tspans, &ntspans) != 0)) {
+            /* highlighting is a nicety: show the result without it */
+            free(spans);
+            spans = NULL;
+            nspans = 0;
+        }
+        qr_print_item it = {
+            .index = i, .rank = h->rank, .score = h->score,
+            .collapsed = o->search.per_article == 1 ? h->collapsed : 0,
+            .rec = &h->rec, .spans = spans, .nspans = nspans,
+            .title_spans = tspans, .ntitle_spans = ntspans,
+        };
+        int rc = pr->item(&out, &po, &it);
+        free(spans);
+        free(tspans);
+        if (rc != 0 || write_buf(stdout, &out) != 0) {
+            msg("%s", rc ? "out of memory" : "cannot write the results");
+            code = QR_EXIT_QUERY_FAILURE;
+            goto done;
+        }
+    }
+    if (fflush(stdout) != 0) {
+        msg("cannot write the results: %s", strerror(errno));
+        code = QR_EXIT_QUERY_FAILURE;
+        goto done;
+    }
+    if (res.n == 0) {
+        if (o->search.offset && res.estimated)
+            msg("no results past --offset %u", o->search.offset);
+        else
+            msg("no results");
+    }
+    code = res.n ? QR_EXIT_QUERY_FOUND : QR_EXIT_QUERY_NONE;
+done:
+    qr_highlighter_free(hl);
+    qr_results_free(&res);
+    qr_query_free(q);
+    qr_buf_free(&err);
+    qr_buf_free(&out);
+    return code;
+}
+
+/* ------------------------------------------------------------ batch */
+
+/* Query ids seen so far (duplicates are reported and skipped). */
+typedef struct qid_set {
+    char **v;
+    size_t n, cap;    /* open addressing, cap a power of two */
+} qid_set;
+
+/* Returns 1 if qid was already in the set, 0 if added, -1 on no memory. */
+static int qid_set_add(qid_set *s, const char *qid)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        char **v = calloc(cap, sizeof *v);
+        if (!v)
+            return -1;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->v[i])
+                continue;
+            size_t h = qr_hash64(s->v[i], strlen(s->v[i]), 0) & (cap - 1);
+            while (v[h])
+                h = (h + 1) & (cap - 1);
+            v[h] = s->v[i];
+        }
+        free(s->v);
+        s->v = v;
+        s->cap = cap;
+    }
+    size_t h = qr_hash64(qid, strlen(qid), 0) & (s->cap - 1);
+    while (s->v[h]) {
+        if (strcmp(s->v[h], qid) == 0)
+            return 1;
+        h = (h + 1) & (s->cap - 1);
+    }
+    if (!(s->v[h] = strdup(qid)))
+        return -1;
+    s->n++;
+    return 0;
+}
+
+static void qid_set_free(qid_set *s)
+{
+    for (size_t i = 0; i < s->cap; i++)
+        free(s->v[i]);
+    free(s->v);
+}
+
+typedef struct per_query_ctx {
+    qr_buf *out;
+    int json;
+    int failed;
+} per_query_ctx;
+
+static void on_query_metrics(void *ctx, const char *qid, const qr_metrics *m)
+{
+    per_query_ctx *c = ctx;
+    if (qr_metrics_row(c->out, qid, m, c->json) != 0)
+        c->failed = 1;
+}
+
+static int is_blank(const char *s)
+{
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n' &&
+            *s != '\f' && *s != '\v')
+            return 0;
+    return 1;
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    return s;
+}
+
+static int run_batch(qr_searcher *s, const options *o)
+{
+    int code = QR_EXIT_QUERY_FAILURE;
+    FILE *in = NULL, *runf = NULL;
+    qr_qrels *qrels = NULL;
+    qr_run *run = NULL;
+    char *line = NULL;
+    size_t cap = 0;
+    qr_buf err = {0}, out = {0};
+    qid_set seen = {0};
+    char *fname = shown(o->queries, strlen(o->queries));
+    size_t lineno = 0, nqueries = 0, nwith = 0, nfallback = 0, nbad = 0;
+
+    if (o->qrels) {
+        char *e = NULL;
+        qrels = qr_qrels_load(o->qrels, &e);
+        if (!qrels) {
+            char *es = e ? shown(e, strlen(e)) : NULL;
+            code = usage_error("cannot use --qrels: %s", es ? es : "?");
+            free(es);
+            free(e);
+            goto done;
+        }
+        if (!(run = qr_run_new())) {
+            msg("out of memory");
+            goto done;
+        }
+    }
+    if (strcmp(o->queries, "-") == 0) {
+        in = stdin;
+    } else if (!(in = fopen(o->queries, "r"))) {
+        code = usage_error("cannot open --queries file '%s': %s", fname,
+                           strerror(errno));
+        goto done;
+    }
+    if (o->run_file) {
+        if (!(runf = fopen(o->run_file, "w"))) {
+            char *rn = shown(o->run_file, strlen(o->run_file));
+            code = usage_error("cannot write --run file '%s': %s", rn,
+                               strerror(errno));
+            free(rn);
+            goto done;
+        }
+    } else if (!o->qrels) {
+        runf = stdout;
+    }
+
+    const qr_printer *trec = qr_printer_for(QR_OUT_TREC);
+    qr_search_opts so = o->search;
+    so.offset = 0;
+    so.limit = o->depth;
+    so.ids_only = 1;
+    int passage_ids = so.per_article != 1;
+
+    ssize_t len;
+    while ((len = getline(&line, &cap, in)) >= 0) {
+        lineno++;
+        /* NUL bytes cannot be part of a query: read them as spaces */
+        for (ssize_t i = 0; i < len; i++)
+            if (line[i] == '\0')
+                line[i] = ' ';
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (is_blank(line))
+            continue;
+        char *tab = strchr(line, '\t');
+        if (!tab) {
+            msg("%s:%zu: no TAB between query id and query; line skipped",
+                fname, lineno);
+            nbad++;
+            continue;
+        }
+        *tab = '\0';
+        char *qid = trim(line), *text = tab + 1;
+        int bad_id = !*qid;
+        for (char *c = qid; *c && !bad_id; c++)
+            bad_id = *c == ' ' || (unsigned char)*c < 0x20 || *c == 0x7F;
+        if (bad_id) {
+            char *q = shown(qid, strlen(qid));
+            msg("%s:%zu: query id '%s' is empty or has spaces; line skipped",
+                fname, lineno, q ? q : "");
+            free(q);
+            nbad++;
+            continue;
+        }
+        int dup = qid_set_add(&seen, qid);
+        if (dup < 0) {
+            msg("out of memory");
+            goto done;
+        }
+        if (dup) {
+            char *q = shown(qid, strlen(qid));
+            msg("%s:%zu: query id '%s' used before; line skipped", fname,
+                lineno, q ? q : "");
+            free(q);
+            nbad++;
+            continue;
+        }
+        nqueries++;
+        if (run && qr_run_add_query(run, qid) != 0) {
+            msg("out of memory");
+            goto done;
+        }
+
+        qr_query *q = NULL;
+        qr_results res = {0};
+        qr_status st = qr_query_parse(s, text, o->plain ? QR_PARSE_PLAIN
+                                                         : QR_PARSE_FULL,
+                                      &q, &err);
+        if (st == QR_OK && !q->empty)
+            st = qr_search_run(s, q, &so, &res, &err);
+        if (st != QR_OK) {
+            msg("%s:%zu: %s", fname, lineno,
+                err.data ? err.data : qr_status_str(st));
+            qr_query_free(q);
+            code = exit_for(st);
+            goto done;
+        }
+        char where[64];
+        snprintf(where, sizeof where, "%.40s:%zu", fname ? fname : "", lineno);
+        if (q->level > QR_PARSE_FULL || q->wildcard_dropped)
+            nfallback++;
+        if (o->verbose || q->wildcard_dropped)
+            explain_query(q, where, o->verbose);
+        if (q->empty)
+            msg("%s: query '%s' has no words to search for", where, qid);
+        if (res.n)
+            nwith++;
+        qr_print_opts po = {.qid = qid, .run_tag = o->run_tag,
+                            .passage_ids = passage_ids};
+        for (size_t i = 0; i < res.n; i++) {
+            const qr_hit *h = &res.hits[i];
+            qr_print_item it = {.index = i, .rank = h->rank,
+                                .score = h->score, .rec = &h->rec};
+            int rc = 0;
+            if (runf)
+                rc = trec->item(&out, &po, &it);
+            if (rc == 0 && run) {
+                qr_buf id = {0};
+                rc = qr_buf_puts(&id, h->rec.article_id);
+                if (rc == 0 && passage_ids)
+                    rc = qr_buf_printf(&id, "#%u", h->rec.ordinal + 1);
+                if (rc == 0)
+                    rc = qr_run_add(run, qid, id.data, h->score);
+                qr_buf_free(&id);
+            }
+            if (rc != 0) {
+                msg("out of memory");
+                qr_results_free(&res);
+                qr_query_free(q);
+                goto done;
+            }
+        }
+        qr_results_free(&res);
+        qr_query_free(q);
+        if (runf && write_buf(runf, &out) != 0) {
+            msg("cannot write the run: %s", strerror(errno));
+            goto done;
+        }
+    }
+    if (ferror(in)) {
+        msg("cannot read '%s': %s", fname, strerror(errno));
+        goto done;
+    }
+    if (runf && (fflush(runf) != 0 || ferror(runf))) {
+        msg("cannot write the run: %s", strerror(errno));
+        goto done;
+    }
+    if (nqueries == 0) {
+        code = usage_error("no queries in '%s'%s", fname,
+                           nbad ? " (every line was malformed)" : "");
+        goto done;
+    }
+    if (nfallback && !o->verbose)
+        msg("note: %zu of %zu queries were not valid query syntax and were "
+            "searched as plain words (-v tells which)", nfallback, nqueries);
+
+    if (qrels) {
+        qr_metrics m;
+        per_query_ctx pq = {&out, o->format == QR_OUT_JSON, 0};
+        if (o->per_query && !pq.json)
+            qr_metrics_header(&out);
+        if (qr_evaluate(qrels, run, &m, o->per_query ? on_query_metrics : NULL,
+                        &pq) != 0 ||
+            pq.failed) {
+            msg("evaluation failed: out of memory");
+            goto done;
+        }
+        if (o->per_query && !pq.json)
+            qr_buf_putc(&out, '\n');
+        if (write_buf(stdout, &out) != 0) {
+            msg("cannot write the figures");
+            goto done;
+        }
+        qr_metrics_print(stdout, &m, o->format == QR_OUT_JSON);
+        if (fflush(stdout) != 0) {
+            msg("cannot write the figures: %s", strerror(errno));
+            goto done;
+        }
+        if (m.queries == 0)
+            msg("note: no query of the run has a relevant judgement in '%s'",
+                o->qrels);
+    }
+    code = nwith ? QR_EXIT_QUERY_FOUND : QR_EXIT_QUERY_NONE;
+done:
+    if (in && in != stdin)
+        fclose(in);
+    if (runf && runf != stdout && fclose(runf) != 0 &&
+        code <= QR_EXIT_QUERY_NONE) {
+        msg("cannot write the run: %s", strerror(errno));
+        code = QR_EXIT_QUERY_FAILURE;
+    }
+    free(line);
+    free(fname);
+    qid_set_free(&seen);
+    qr_run_free(run);
+    qr_qrels_free(qrels);
+    qr_buf_free(&err);
+    qr_buf_free(&out);
+    return code;
+}
+
+/* ------------------------------------------------------------- main */
+
+enum {
+    OPT_OFFSET = 256, OPT_COLOR, OPT_QID, OPT_RUN_TAG, OPT_RUN, OPT_DEPTH,
+    OPT_PASSAGES, OPT_QRELS, OPT_PER_QUERY, OPT_BM25_K1, OPT_BM25_B,
+    OPT_PROXIMITY, OPT_PHRASE
+};
+
+static const struct option long_opts[] = {
+    {"db", required_argument, NULL, 'd'},
+    {"limit", required_argument, NULL, 'n'},
+    {"offset", required_argument, NULL, OPT_OFFSET},
+    {"per-article", required_argument, NULL, 'p'},
+    {"all-passages", no_argument, NULL, 'a'},
+    {"plain", no_argument, NULL, 'F'},
+    {"json", no_argument, NULL, 'j'},
+    {"trec", no_argument, NULL, 't'},
+    {"qid", required_argument, NULL, OPT_QID},
+    {"run-tag", required_argument, NULL, OPT_RUN_TAG},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"colour", required_argument, NULL, OPT_COLOR},
+    {"queries", required_argument, NULL, 'q'},
+    {"run", required_argument, NULL, OPT_RUN},
+    {"depth", required_argument, NULL, OPT_DEPTH},
+    {"passages", no_argument, NULL, OPT_PASSAGES},
+    {"qrels", required_argument, NULL, OPT_QRELS},
+    {"per-query", no_argument, NULL, OPT_PER_QUERY},
+    {"bm25-k1", required_argument, NULL, OPT_BM25_K1},
+    {"bm25-b", required_argument, NULL, OPT_BM25_B},
+    {"proximity", required_argument, NULL, OPT_PROXIMITY},
+    {"phrase-weight", required_argument, NULL, OPT_PHRASE},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Is s a field of TREC output (no whitespace, not empty)? */
+static int valid_field(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if ((unsigned char)*s <= 0x20 || *s == 0x7F)
+            return 0;
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    options o = {.search = qr_search_defaults(), .format = QR_OUT_TEXT,
+                 .run_tag = "quarry", .qid = "1", .color = -1,
+                 .depth = DEFAULT_DEPTH};
+    int code = QR_EXIT_QUERY_USAGE;
+    qr_searcher *s = NULL;
+    qr_buf text = {0}, err = {0};
+
+    o.dbs = calloc((size_t)argc + 1, sizeof *o.dbs);
+    if (!o.dbs) {
+        msg("out of memory");
+        return QR_EXIT_QUERY_FAILURE;
+    }
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":d:n:p:aFjtq:vhV", long_opts,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'd': o.dbs[o.ndbs++] = optarg; break;
+        case 'n':
+            if (parse_count("--limit", optarg, 1, &o.search.limit)) goto out;
+            break;
+        case OPT_OFFSET:
+            if (parse_count("--offset", optarg, 0, &o.search.offset)) goto out;
+            break;
+        case 'p':
+            if (parse_count("--per-article", optarg, 1, &o.search.per_article))
+                goto out;
+            o.per_article_set = 1;
+            break;
+        case 'a': case OPT_PASSAGES: o.all_passages = 1; break;
+        case 'F': o.plain = 1; break;
+        case 'j': case 't': {
+            qr_output f = c == 'j' ? QR_OUT_JSON : QR_OUT_TREC;
+            if (o.format_set && o.format != f) {
+                usage_error("--json and --trec cannot be used together");
+                goto out;
+            }
+            o.format = f;
+            o.format_set = 1;
+            break;
+        }
+        case OPT_QID: o.qid = optarg; break;
+        case OPT_RUN_TAG: o.run_tag = optarg; break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") == 0) o.color = -1;
+            else if (strcmp(optarg, "always") == 0) o.color = 1;
+            else if (strcmp(optarg, "never") == 0) o.color = 0;
+            else {
+                usage_error("--color: expected auto, always or never, got "
+                            "'%s'", optarg);
+                goto out;
+            }
+            break;
+        case 'q': o.queries = optarg; break;
+        case OPT_RUN: o.run_file = optarg; break;
+        case OPT_DEPTH:
+            if (parse_count("--depth", optarg, 1, &o.depth)) goto out;
+            o.depth_set = 1;
+            break;
+        case OPT_QRELS: o.qrels = optarg; break;
+        case OPT_PER_QUERY: o.per_query = 1; break;
+        case OPT_BM25_K1:
+            if (parse_real("--bm25-k1", optarg, 1000, &o.search.bm25.k1))
+                goto out;
+            break;
+        case OPT_BM25_B:
+            if (parse_real("--bm25-b", optarg, 1, &o.search.bm25.b)) goto out;
+            break;
+        case OPT_PROXIMITY:
+            if (parse_real("--proximity", optarg, 100, &o.search.proximity))
+                goto out;
+            break;
+        case OPT_PHRASE:
+            if (parse_real("--phrase-weight", optarg, 100, &o.search.phrase))
+                goto out;
+            break;
+        case 'v': o.verbose = 1; break;
+        case 'h':
+            help();
+            code = fflush(stdout) == 0 ? 0 : QR_EXIT_QUERY_FAILURE;
+            goto out;
+        case 'V':
+            printf("quarry-query %s (xapian-core %s)\n", QUARRY_VERSION,
+                   xc_version_string());
+            code = fflush(stdout) == 0 ? 0 : QR_EXIT_QUERY_FAILURE;
+            goto out;
+        case ':':
+            usage_error("option '%s' needs a value", argv[optind - 1]);
+            goto out;
+        default:
+            if (optopt)
+                usage_error("unknown option '-%c'", optopt);
+            else
+                usage_error("unknown option '%s'", argv[optind - 1]);
+            goto out;
+        }
+    }
+
+    /* what goes with what */
+    if (o.ndbs == 0) {
+        usage_error("no index given: use --db DIR");
+        goto out;
+    }
+    if (o.all_passages && o.per_article_set) {
+        usage_error("--per-article and --all-passages cannot be used "
+                    "together");
+        goto out;
+    }
+    if (o.all_passages)
+        o.search.per_article = 0;
+    if (!valid_field(o.run_tag) || !valid_field(o.qid)) {
+        usage_error("--run-tag and --qid must be non-empty and without "
+                    "spaces");
+        goto out;
+    }
+    if (o.queries) {
+        if (optind < argc) {
+            usage_error("give either --queries FILE or a QUERY, not both");
+            goto out;
+        }
+    } else {
+        const char *batch_only = o.run_file ? "--run"
+                                 : o.qrels ? "--qrels"
+                                 : o.depth_set ? "--depth"
+                                 : o.per_query ? "--per-query" : NULL;
+        if (batch_only) {
+            usage_error("%s needs --queries FILE", batch_only);
+            goto out;
+        }
+        for (int i = optind; i < argc; i++) {
+            if ((i > optind && qr_buf_putc(&text, ' ') != 0) ||
+                qr_buf_puts(&text, argv[i]) != 0) {
+                msg("out of memory");
+                code = QR_EXIT_QUERY_FAILURE;
+                goto out;
+            }
+        }
+        if (!text.data || !text.data[strspn(text.data, " \t\n\r\f\v")]) {
+            usage_error(optind < argc ? "the query is empty"
+                                      : "no query given");
+            goto out;
+        }
+    }
+    if (o.per_query && !o.qrels) {
+        usage_error("--per-query needs --qrels FILE");
+        goto out;
+    }
+
+    qr_status st = qr_searcher_open(o.dbs, o.ndbs, &s, &err);
+    if (st != QR_OK) {
+        msg("%s", err.data ? err.data : qr_status_str(st));
+        code = exit_for(st);
+        if (code == QR_EXIT_QUERY_USAGE)
+            code = QR_EXIT_QUERY_FAILURE;
+        goto out;
+    }
+    code = o.queries ? run_batch(s, &o) : run_single(s, &o, text.data);
+out:
+    qr_searcher_close(s);
+    qr_buf_free(&text);
+    qr_buf_free(&err);
+    free(o.dbs);
+    return code;
+}
