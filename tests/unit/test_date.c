@@ -1,0 +1,113 @@
+/* test_date.c — qr_date_normalise. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "reader.h"
+
+static void ok(const char *in, const char *want)
+{
+    char out[9] = "xxxxxxxx";
+    if (qr_date_normalise(in, out) != 0)
+        fail_msg("not understood: \"%s\"", in);
+    if (strcmp(out, want) != 0)
+        fail_msg("\"%s\" -> %s, want %s", in, out, want);
+}
+
+static void bad(const char *in)
+{
+    char out[9];
+    if (qr_date_normalise(in, out) == 0)
+        fail_msg("accepted: \"%s\" -> %s", in, out);
+}
+
+static void test_iso(void **state)
+{
+    (void)state;
+    ok("2017-07-09", "20170709");
+    ok("2017-07-09T10:00:00Z", "20170709");
+    ok("2017-07-09T23:30:00-05:00", "20170709");
+    ok("2017-07-09 10:00", "20170709");
+    ok("  2017-7-9  ", "20170709");
+    ok("2017/07/09", "20170709");
+    ok("2017.07.09", "20170709");
+    ok("1999-12-31T23:59:59.999+01:00", "19991231");
+}
+
+static void test_compact(void **state)
+{
+    (void)state;
+    ok("20170709", "20170709");
+    ok("20170709T101500Z", "20170709");
+    bad("201707091");
+    bad("2017070");
+}
+
+static void test_text_forms(void **state)
+{
+    (void)state;
+    ok("9 July 2017", "20170709");
+    ok("09 Jul 2017", "20170709");
+    ok("9 jul. 2017", "20170709");
+    ok("9-Jul-2017", "20170709");
+    ok("9th July, 2017", "20170709");
+    ok("Jul 9, 2017", "20170709");
+    ok("July 9 2017", "20170709");
+    ok("July 9th, 2017", "20170709");
+    ok("Sept 1, 2020", "20200901");
+    ok("1 DECEMBER 1999", "19991201");
+}
+
+static void test_rfc2822(void **state)
+{
+    (void)state;
+    ok("Sun, 09 Jul 2017 10:00:00 +0000", "20170709");
+    ok("Mon, 1 Jan 2018 00:00:00 GMT", "20180101");
+    ok("Sunday, July 9, 2017", "20170709");
+    ok("Tue, 29 Feb 2000 12:00:00 -0800", "20000229");
+}
+
+static void test_invalid(void **state)
+{
+    (void)state;
+    bad("");
+    bad("   ");
+    bad("yesterday");
+    bad("2017");
+    bad("2017-07");
+    bad("2017-13-01");
+    bad("2017-00-10");
+    bad("2017-02-29");          /* not a leap year */
+    bad("1900-02-29");          /* not a leap year */
+    bad("2017-04-31");
+    bad("2017-07-32");
+    bad("09/07/2017");          /* ambiguous */
+    bad("9 Jul 17");            /* two-digit year */
+    bad("32 July 2017");
+    bad("July 2017");
+    bad("9 Juliet 2017");
+    bad("0000-01-01");
+    bad("2017-07-09x");
+    bad("Funday, 9 July 2017");
+    bad("99999999999999999999-01-01");
+    bad("9 Julyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy 2017");
+    ok("2000-02-29", "20000229");
+    ok("2016-02-29", "20160229");
+    assert_int_equal(qr_date_normalise(NULL, (char[9]){0}), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_iso),
+        cmocka_unit_test(test_compact),
+        cmocka_unit_test(test_text_forms),
+        cmocka_unit_test(test_rfc2822),
+        cmocka_unit_test(test_invalid),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
