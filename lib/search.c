@@ -723,6 +723,20 @@ static void cut_words(qr_buf *b, size_t max)
     }
 }
 
+/* Does text have an odd number of double quotes (straight or curly)? */
+static int unbalanced_quotes(const char *text)
+{
+    size_t n = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == '"')
+            n++;
+        else if (p[0] == '\xE2' && p[1] == '\x80' &&
+                 (p[2] == '\x9C' || p[2] == '\x9D'))
+            n++;
+    }
+    return n % 2;
+}
+
 /* Runs the parse chain from `from` over q->text into q. */
 static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
                              int allow_wildcards, size_t max_words,
@@ -745,9 +759,20 @@ static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
             goto done;
         }
         unsigned flags = FULL_FLAGS;
+        if (unbalanced_quotes(q->text)) {
+            /* xapian-core would run the phrase to the end of the query,
+             * which finds nothing: a stray quote is a typo, not a phrase */
+            q->fallback_reason = strdup_or_null("unbalanced quotation mark");
+            if (!q->fallback_reason) {
+                rc = QR_ERR_NOMEM;
+                goto done;
+            }
+            level = QR_PARSE_PLAIN;
+        }
         if (!allow_wildcards)
             flags &= ~(unsigned)XC_QP_WILDCARD;
-        st = parse_with(s, text.data, flags, q, &stopped);
+        st = level == QR_PARSE_FULL
+                 ? parse_with(s, text.data, flags, q, &stopped) : XC_OK;
         if (st == XC_RANGE && allow_wildcards) {
             /* a wildcard too broad to expand (if the binding expands early) */
             q->wildcard_dropped = 1;

@@ -85,7 +85,7 @@ expect_rc 0 "--plain"
 [ -s "$tmp/err" ] && fail "--plain printed: $(cat "$tmp/err")"
 for q in '"joint cyber unit' 'joint cyber unit"' '((joint cyber' 'unit))' \
          'AND unit' 'unit OR' '+-unit' 'unit 10..20' 'x ... y' \
-         'title:(' 'title:' 'date:' 'date:..' 'date:x..y' 'author:"' \
+         'title:(' 'title:' 'date:' 'date:..' 'date:x..y' \
          'NEAR/3 unit' '“Joint Cyber Security Unit” — Trump’s tweet…' \
          '<p>joint&nbsp;cyber</p>' 'c*' 'the' 'the of and' "$(printf 'unit\377\376')" \
          "$(printf '\303(unit')"; do
@@ -112,7 +112,7 @@ Q ''
 expect_rc 2 "empty query"
 Q '   '
 expect_rc 2 "blank query"
-for q in '!!! ...' 'NOT' '"' '()' 'AND OR'; do
+for q in '!!! ...' 'NOT' '"' '()' 'AND OR' 'author:"'; do
     Q "$q"
     expect_rc 2 "query without words: $q"
     grep -q "no words" "$tmp/err" || fail "no message for query '$q'"

@@ -254,6 +254,16 @@ static void test_parse_fallbacks(void **state)
     assert_false(q->empty);
     qr_query_free(q);
 
+    /* an unbalanced quote: the words, not a phrase running to the end */
+    q = parse(s, "\"security unit (weapons", QR_PARSE_FULL);
+    assert_int_equal(q->level, QR_PARSE_PLAIN);
+    assert_string_equal(q->fallback_reason, "unbalanced quotation mark");
+    assert_string_equal(q->plain, "security unit weapons");
+    qr_query_free(q);
+    q = parse(s, "\xE2\x80\x9C" "security unit\xE2\x80\x9D", QR_PARSE_FULL);
+    assert_int_equal(q->level, QR_PARSE_FULL);
+    qr_query_free(q);
+
     /* a range no range processor knows */
     q = parse(s, "unit 10..20", QR_PARSE_FULL);
     assert_int_equal(q->level, QR_PARSE_PLAIN);
