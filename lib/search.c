@@ -35,7 +35,6 @@ qr_bm25 qr_bm25_defaults(void)
 qr_search_opts qr_search_defaults(void)
 {
     qr_search_opts o = {.offset = 0, .limit = 10, .per_article = 1,
-                        .proximity = QR_DEFAULT_PROXIMITY,
                         .phrase = QR_DEFAULT_PHRASE,
                         .bm25 = qr_bm25_defaults()};
     return o;
@@ -619,29 +618,13 @@ static int prepare_text(const char *text, qr_buf *out)
     return rewrite_dates(text, out);
 }
 
-/* An ordered phrase of n terms within window positions. */
-static xc_status new_phrase(char *const *terms, size_t n, uint32_t window,
-                            xc_query **out)
+/* Builds q->phrase from the words of q->plain (or q->text): the words that
+ * are not stop words, in order, the window spanning the stop words between
+ * them. */
+static xc_status build_phrase(qr_searcher *s, qr_query *q)
 {
-    xc_query *t[QR_PROXIMITY_MAX_WORDS] = {NULL};
-    xc_status st = XC_OK;
-    for (size_t i = 0; st == XC_OK && i < n; i++)
-        st = xc_query_new_term(terms[i], 1, 0, &t[i]);
-    if (st == XC_OK)
-        st = xc_query_new_combine(XC_OP_PHRASE, t, n, window, out);
-    for (size_t i = 0; i < n; i++)
-        xc_query_free(t[i]);
-    return st;
-}
-
-/* Builds q->phrase and q->pairs from the words of q->plain (or q->text):
- * the words that are not stop words, in order, each phrase's window
- * spanning the stop words between them. */
-static xc_status build_proximity(qr_searcher *s, qr_query *q)
-{
-    xc_query_free(q->pairs);
     xc_query_free(q->phrase);
-    q->pairs = q->phrase = NULL;
+    q->phrase = NULL;
     qr_buf plain = {0}, w = {0};
     xc_status st = XC_OK;
     const char *text = q->plain;
@@ -650,16 +633,12 @@ static xc_status build_proximity(qr_searcher *s, qr_query *q)
             return XC_NOMEM;
         text = plain.data;
     }
-    char *stems[QR_PROXIMITY_MAX_WORDS];
-    size_t pos[QR_PROXIMITY_MAX_WORDS];
-    size_t nstems = 0, npos = 0, n = strlen(text), at = 0, ws, we;
-    int too_long = 0;
-    while (qr_word_next(text, n, at, &ws, &we)) {
+    xc_query *terms[QR_PHRASE_MAX_WORDS];
+    size_t nterms = 0, first = 0, last = 0, npos = 0;
+    size_t n = strlen(text), at = 0, ws, we;
+    while (st == XC_OK && qr_word_next(text, n, at, &ws, &we)) {
         at = we;
-        if (++npos > QR_PROXIMITY_MAX_WORDS) {
-            too_long = 1;    /* pairs would cost more than they bring */
-            break;
-        }
+        npos++;
         qr_buf_clear(&w);
         if (qr_word_fold(text, ws, we, &w) != 0) {
             st = XC_NOMEM;
@@ -667,33 +646,28 @@ static xc_status build_proximity(qr_searcher *s, qr_query *q)
         }
         if (s->stop && xc_stopper_is_stop(s->stop, w.data))
             continue;
-        st = xc_stem_word(s->stem, w.data, w.len, &stems[nstems]);
+        if (nterms == QR_PHRASE_MAX_WORDS) {
+            nterms++;                    /* too long: no phrase */
+            break;
+        }
+        char *stem = NULL;
+        st = xc_stem_word(s->stem, w.data, w.len, &stem);
+        if (st == XC_OK)
+            st = xc_query_new_term(stem, 1, 0, &terms[nterms]);
+        free(stem);
         if (st != XC_OK)
             break;
-        pos[nstems++] = npos;
+        if (nterms++ == 0)
+            first = npos;
+        last = npos;
     }
-    xc_query *pv[QR_PROXIMITY_MAX_WORDS];
-    size_t npv = 0;
-    if (st == XC_OK && !too_long && nstems >= 2) {
-        for (size_t i = 0; st == XC_OK && i + 1 < nstems; i++) {
-            if (strcmp(stems[i], stems[i + 1]) == 0)
-                continue;
-            st = new_phrase(stems + i, 2, (uint32_t)(pos[i + 1] - pos[i] + 1),
-                            &pv[npv]);
-            if (st == XC_OK)
-                npv++;
-        }
-        if (st == XC_OK && npv)
-            st = xc_query_new_combine(XC_OP_OR, pv, npv, 0, &q->pairs);
-        if (st == XC_OK && nstems > 2 && nstems <= QR_PHRASE_MAX_WORDS)
-            st = new_phrase(stems, nstems,
-                            (uint32_t)(pos[nstems - 1] - pos[0] + 1),
-                            &q->phrase);
-    }
-    for (size_t i = 0; i < npv; i++)
-        xc_query_free(pv[i]);
-    for (size_t i = 0; i < nstems; i++)
-        free(stems[i]);
+    if (nterms > QR_PHRASE_MAX_WORDS)
+        nterms = QR_PHRASE_MAX_WORDS;
+    else if (st == XC_OK && nterms >= 2)
+        st = xc_query_new_combine(XC_OP_PHRASE, terms, nterms,
+                                  (uint32_t)(last - first + 1), &q->phrase);
+    for (size_t i = 0; i < nterms; i++)
+        xc_query_free(terms[i]);
     qr_buf_free(&plain);
     qr_buf_free(&w);
     return st;
@@ -864,16 +838,15 @@ static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
     stopped.n = 0;
     q->empty = xc_query_is_empty(q->xq);
 
-    xc_query_free(q->pairs);
     xc_query_free(q->phrase);
-    q->pairs = q->phrase = NULL;
+    q->phrase = NULL;
     if (!q->empty && level < QR_PARSE_TERMS) {
-        st = build_proximity(s, q);
+        st = build_phrase(s, q);
         if (st == XC_NOMEM) {
             rc = QR_ERR_NOMEM;
             goto done;
         }
-        /* proximity is a refinement: without it the query still runs */
+        /* the phrase is a refinement: without it the query still runs */
     }
 
 done:
@@ -923,7 +896,6 @@ void qr_query_free(qr_query *q)
     if (!q)
         return;
     xc_query_free(q->xq);
-    xc_query_free(q->pairs);
     xc_query_free(q->phrase);
     free(q->text);
     free(q->fallback_reason);
@@ -989,25 +961,21 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
         free(xerr);
         return st;
     }
-    /* proximity evidence: AND_MAYBE adds weight, never matches */
+    /* phrase evidence: AND_MAYBE adds weight, never matches */
     xc_query *boosted = NULL;
-    xc_query *ev[2] = {NULL, NULL};
-    size_t nev = 0;
-    if (o->proximity > 0 && q->pairs)
-        st = xc_query_new_scaled(q->pairs, o->proximity, &ev[nev++]);
-    if (st == XC_OK && o->phrase > 0 && q->phrase)
-        st = xc_query_new_scaled(q->phrase, o->phrase, &ev[nev++]);
-    if (st == XC_OK && nev) {
-        xc_query *parts[3] = {q->xq, ev[0], ev[1]};
-        st = xc_query_new_combine(XC_OP_AND_MAYBE, parts, nev + 1, 0,
-                                  &boosted);
-    }
-    xc_query_free(ev[0]);
-    xc_query_free(ev[1]);
-    if (st != XC_OK) {
-        set_err(err, "cannot build the query", NULL);
-        xc_enquire_free(enq);
-        return st;
+    if (o->phrase > 0 && q->phrase) {
+        xc_query *scaled = NULL;
+        st = xc_query_new_scaled(q->phrase, o->phrase, &scaled);
+        if (st == XC_OK) {
+            xc_query *parts[2] = {q->xq, scaled};
+            st = xc_query_new_combine(XC_OP_AND_MAYBE, parts, 2, 0, &boosted);
+        }
+        xc_query_free(scaled);
+        if (st != XC_OK) {
+            set_err(err, "cannot build the query", NULL);
+            xc_enquire_free(enq);
+            return st;
+        }
     }
     st = xc_enquire_set_query(enq, boosted ? boosted : q->xq, 0);
     xc_query_free(boosted);

@@ -41,19 +41,16 @@ typedef struct qr_bm25 {
 
 qr_bm25 qr_bm25_defaults(void);
 
-/* Proximity evidence for multi-word queries, from the query's words that
- * are not stop words, in order (a phrase's window spans the stop words
- * between them):
- *   pairs   every two neighbouring words as an ordered phrase
- *   phrase  all the words (3 to QR_PHRASE_MAX_WORDS of them) as one phrase
- * A passage where they occur as in the query gets their BM25 weight again,
- * times these factors. Chosen by measurement (README, "Ranking"); 0 turns
- * the evidence off. */
-#define QR_DEFAULT_PROXIMITY 0.0
+/* Phrase evidence for short multi-word queries: the query's words that are
+ * not stop words (2 to QR_PHRASE_MAX_WORDS of them), in order, as one
+ * phrase whose window spans the stop words between them. A passage where
+ * they occur as in the query gets their BM25 weight again, times
+ * QR_DEFAULT_PHRASE. Measured with bench/quality.sh: a small gain on
+ * Cranfield, none lost on SciFact; pairs of neighbouring words (as in
+ * sequential dependence models) cost 5 points of nDCG@10 there, because
+ * every passage carries its article's title, so they are not used. */
 #define QR_DEFAULT_PHRASE 1.0
 #define QR_PHRASE_MAX_WORDS 8
-/* No proximity evidence for queries of more words than this. */
-#define QR_PROXIMITY_MAX_WORDS 64
 
 /* The most terms one trailing wildcard may expand to. A broader wildcard
  * is searched as a plain word instead (qr_query.wildcard_dropped). */
@@ -125,9 +122,8 @@ typedef struct qr_query {
     size_t nprefixes;
     char **stopped;          /* stop words the parser left out, in order   */
     size_t nstopped;
-    struct xc_query *pairs;  /* OR of the neighbouring-word phrases, or NULL
-                                (one word, or too many)                    */
-    struct xc_query *phrase; /* the whole-query phrase, or NULL            */
+    struct xc_query *phrase; /* the phrase evidence (see QR_DEFAULT_PHRASE),
+                                or NULL                                    */
 } qr_query;
 
 /* Parses text (NUL-terminated; any bytes, invalid UTF-8 included) for
@@ -148,8 +144,7 @@ typedef struct qr_search_opts {
     uint32_t offset;         /* results to skip                            */
     uint32_t limit;          /* results to return (>= 1)                   */
     uint32_t per_article;    /* passages per article; 0 = no collapse      */
-    double proximity;        /* weight of the word-pair evidence (0: off)  */
-    double phrase;           /* weight of the whole-phrase evidence        */
+    double phrase;           /* weight of the phrase evidence (0: off)     */
     int ids_only;            /* fill only rec.article_id and rec.ordinal,
                                 from the document values: no record is read
                                 (batch runs: several times faster)         */
@@ -157,7 +152,7 @@ typedef struct qr_search_opts {
 } qr_search_opts;
 
 /* opts with offset 0, limit 10, per_article 1, the default BM25 and
- * proximity weight. */
+ * phrase weight. */
 qr_search_opts qr_search_defaults(void);
 
 typedef struct qr_hit {

@@ -155,9 +155,7 @@ static void help(void)
 "Ranking (for tuning; the defaults were chosen by measurement):\n"
 "      --bm25-k1 X         BM25 k1 (default %.2f)\n"
 "      --bm25-b X          BM25 b, 0..1 (default %.2f)\n"
-"      --proximity X       weight of neighbouring query words found next to\n"
-"                          each other in a passage (default %.2f; 0: off)\n"
-"      --phrase-weight X   weight of the query's words (3 to %d of them) found\n"
+"      --phrase-weight X   weight of the query's words (2 to %d of them) found\n"
 "                          as a phrase in a passage (default %.2f; 0: off)\n"
 "\n"
 "  -h, --help              show this help and exit\n"
@@ -191,7 +189,7 @@ static void help(void)
 "  3  no index at --db\n"
 "  4  any other failure (damaged index, I/O error, out of memory)\n",
         prog, prog, qr_bm25_defaults().k1, qr_bm25_defaults().b,
-        QR_DEFAULT_PROXIMITY, QR_PHRASE_MAX_WORDS, QR_DEFAULT_PHRASE,
+        QR_PHRASE_MAX_WORDS, QR_DEFAULT_PHRASE,
         QR_MAX_WILDCARD_EXPANSION);
 }
 
@@ -723,7 +721,7 @@ done:
 enum {
     OPT_OFFSET = 256, OPT_COLOR, OPT_QID, OPT_RUN_TAG, OPT_RUN, OPT_DEPTH,
     OPT_PASSAGES, OPT_QRELS, OPT_PER_QUERY, OPT_BM25_K1, OPT_BM25_B,
-    OPT_PROXIMITY, OPT_PHRASE
+    OPT_PHRASE
 };
 
 static const struct option long_opts[] = {
@@ -747,7 +745,6 @@ static const struct option long_opts[] = {
     {"per-query", no_argument, NULL, OPT_PER_QUERY},
     {"bm25-k1", required_argument, NULL, OPT_BM25_K1},
     {"bm25-b", required_argument, NULL, OPT_BM25_B},
-    {"proximity", required_argument, NULL, OPT_PROXIMITY},
     {"phrase-weight", required_argument, NULL, OPT_PHRASE},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -835,10 +832,6 @@ int main(int argc, char **argv)
             break;
         case OPT_BM25_B:
             if (parse_real("--bm25-b", optarg, 1, &o.search.bm25.b)) goto out;
-            break;
-        case OPT_PROXIMITY:
-            if (parse_real("--proximity", optarg, 100, &o.search.proximity))
-                goto out;
             break;
         case OPT_PHRASE:
             if (parse_real("--phrase-weight", optarg, 100, &o.search.phrase))

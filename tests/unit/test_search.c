@@ -554,6 +554,55 @@ static void test_dates(void **state)
     qr_searcher_close(s);
 }
 
+static void test_phrase_evidence(void **state)
+{
+    (void)state;
+    xc_db *db = NULL;
+    assert_int_equal(xc_db_open(dbpath, XC_DB_OPEN, 0, 0, &db, NULL), XC_OK);
+    article a[] = {
+        {"adjacent.txt", "Story one", "", "",
+         {"A red fox jumped over the sleeping dogs in the yard today.", NULL}},
+        {"apart.txt", "Story two", "", "",
+         {"The fox was lazy and red.", NULL}},
+    };
+    add_articles(db, a, 2);
+    assert_int_equal(xc_db_commit(db), XC_OK);
+    xc_db_close(db);
+
+    qr_searcher *s = open_db();
+    qr_search_opts o = qr_search_defaults();
+    assert_true(o.phrase > 0);
+    qr_query *q = parse(s, "Red FOX", QR_PARSE_FULL);
+    assert_non_null(q->phrase);
+    qr_results r = {0};
+    /* without the evidence the shorter passage wins ... */
+    o.phrase = 0;
+    assert_int_equal(qr_search_run(s, q, &o, &r, NULL), QR_OK);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.hits[0].rec.article_id, "apart.txt");
+    qr_results_free(&r);
+    /* ... with it, the one where the words are as in the query */
+    o.phrase = QR_DEFAULT_PHRASE;
+    assert_int_equal(qr_search_run(s, q, &o, &r, NULL), QR_OK);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.hits[0].rec.article_id, "adjacent.txt");
+    qr_results_free(&r);
+    qr_query_free(q);
+
+    /* stop words between the words widen the window */
+    q = parse(s, "fox over the sleeping", QR_PARSE_FULL);
+    assert_non_null(q->phrase);
+    qr_query_free(q);
+    /* one word, or too many: no phrase */
+    q = parse(s, "fox", QR_PARSE_FULL);
+    assert_null(q->phrase);
+    qr_query_free(q);
+    q = parse(s, "a b c d e f g h i j k l", QR_PARSE_FULL);
+    assert_null(q->phrase);
+    qr_query_free(q);
+    qr_searcher_close(s);
+}
+
 static void test_wildcard_too_broad(void **state)
 {
     (void)state;
@@ -677,6 +726,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_syntax, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_phrase_evidence, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_wildcard_too_broad, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_huge_query, setup, teardown),
