@@ -24,6 +24,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
 "Usage: %s --db DIR [options] SOURCE...\n"
+"       %s --db DIR --check\n"
 "\n"
 "Index articles into the Quarry index DIR (created if missing). A SOURCE is\n"
 "a file, a directory (walked recursively; hidden entries skipped), or - for\n"
@@ -44,6 +45,12 @@ static void usage(FILE *f)
 "  -w, --wait SECONDS    if another writer holds the index, wait up to\n"
 "                        SECONDS for it (default: fail at once)\n"
 "  -f, --force           reindex every source, changed or not\n"
+"  -r, --rebuild         build a complete new index from the SOURCEs beside\n"
+"                        the live one, compact it, and switch readers to it\n"
+"                        atomically; the live index stays untouched until\n"
+"                        then (every source counts as added)\n"
+"  -c, --check           verify the index (xapian-core's checker and Quarry's\n"
+"                        own invariants) instead of indexing; no SOURCE\n"
 "  -j, --json            print the summary as one JSON object\n"
 "  -v, --verbose         report each source; show progress even when stderr\n"
 "                        is not a terminal\n"
@@ -70,8 +77,9 @@ static void usage(FILE *f)
 "  1  success, but some sources or parts of sources were skipped\n"
 "  2  usage error\n"
 "  3  the index is locked by another writer (see --wait)\n"
-"  4  any other failure (the index keeps its last committed state)\n",
-        prog);
+"  4  any other failure (the index keeps its last committed state);\n"
+"     with --check: the index has faults (each printed on stdout)\n",
+        prog, prog);
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -145,6 +153,44 @@ static void on_event(void *ctx, const qr_event *ev)
     }
 }
 
+static void on_fault(void *ctx, const char *fault)
+{
+    qr_buf *lines = ctx;
+    if (lines) {
+        qr_buf_puts(lines, lines->len ? "," : "");
+        qr_buf_json_string(lines, fault, strlen(fault));
+    } else {
+        puts(fault);
+    }
+}
+
+/* --check: faults and notes on stdout, then a summary line. */
+static int run_check(const char *db, int json)
+{
+    qr_buf err = {0}, lines = {0};
+    size_t faults = 0, notes = 0;
+    qr_status st = qr_index_check(db, on_fault, json ? &lines : NULL, &faults,
+                                  &notes, &err);
+    int code = QR_EXIT_INDEX_OK;
+    if (st != QR_OK) {
+        fprintf(stderr, "%s: %s\n", prog, err.data ? err.data : qr_status_str(st));
+        code = QR_EXIT_INDEX_FAILURE;
+    } else if (faults) {
+        code = QR_EXIT_INDEX_FAILURE;
+    }
+    if (st == QR_OK) {
+        if (json)
+            printf("{\"faults\":%zu,\"notes\":%zu,\"messages\":[%s]}\n", faults,
+                   notes, lines.data ? lines.data : "");
+        else
+            printf("%s: %zu faults, %zu notes%s\n", db, faults, notes,
+                   faults ? "" : " (index is sound)");
+    }
+    qr_buf_free(&err);
+    qr_buf_free(&lines);
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -152,6 +198,8 @@ int main(int argc, char **argv)
         {"lang", required_argument, NULL, 'l'},
         {"wait", required_argument, NULL, 'w'},
         {"force", no_argument, NULL, 'f'},
+        {"rebuild", no_argument, NULL, 'r'},
+        {"check", no_argument, NULL, 'c'},
         {"json", no_argument, NULL, 'j'},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
@@ -164,10 +212,10 @@ int main(int argc, char **argv)
     };
     qr_index_opts o = {0};
     cli c = {0};
-    int json = 0, quiet = 0;
+    int json = 0, quiet = 0, check = 0;
     unsigned long long v;
     int ch;
-    while ((ch = getopt_long(argc, argv, "d:l:w:fjvqhV", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "d:l:w:frcjvqhV", longopts, NULL)) != -1) {
         switch (ch) {
         case 'd': o.db_path = optarg; break;
         case 'l': o.lang = optarg; break;
@@ -177,6 +225,8 @@ int main(int argc, char **argv)
             o.wait_seconds = (int)v;
             break;
         case 'f': o.force = 1; break;
+        case 'r': o.rebuild = 1; break;
+        case 'c': check = 1; break;
         case 'j': json = 1; break;
         case 'v': c.verbose = 1; break;
         case 'q': quiet = 1; break;
@@ -207,6 +257,11 @@ int main(int argc, char **argv)
     }
     if (!o.db_path)
         return usage_error("%s", "--db DIR is required");
+    if (check) {
+        if (optind < argc || o.rebuild)
+            return usage_error("%s", "--check takes no SOURCE and no --rebuild");
+        return run_check(o.db_path, json);
+    }
     if (optind >= argc)
         return usage_error("%s", "no SOURCE given (a file, a directory, or - for standard input)");
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "layout.h"
 #include "schema.h"
 #include "stopwords.h"
 #include "walk.h"
@@ -168,6 +169,13 @@ struct qr_indexer {
     qr_status         cb_status;     /* failure inside the article callback */
     qr_buf           *err;
 
+    /* where this run writes */
+    char             *target;        /* database directory opened          */
+    char             *version;       /* its version name (stub layout)     */
+    int               new_layout;    /* first run: write the stub          */
+    int               lock_fd;       /* the writer lock, -1 if none        */
+    char             *live_lang;     /* --rebuild: the live index's language */
+
     /* paths whose walk reported a problem: never treated as vanished */
     char            **protect;
     size_t            nprotect, protect_cap;
@@ -320,6 +328,13 @@ static qr_status write_article(qr_indexer *ix, const qr_article *a,
     ix->spans = NULL;
     if (qr_passage_split(a->body, a->body_len, &ix->o.split, &ix->spans, &n) != 0)
         return QR_ERR_NOMEM;
+    if (n == 0) {
+        /* a title without a body still deserves to be found */
+        if (!(ix->spans = malloc(sizeof *ix->spans)))
+            return QR_ERR_NOMEM;
+        ix->spans[0] = (qr_span){0, 0};
+        n = 1;
+    }
     for (size_t i = 0; i < n; i++) {
         xc_doc *doc = NULL;
         xc_status xs = xc_doc_new(&doc);
@@ -655,49 +670,99 @@ static qr_status delete_vanished(qr_indexer *ix, char **roots, size_t nroots)
     return QR_OK;
 }
 
-/* Refuses to turn a directory full of other things into an index. */
-static qr_status check_db_path(const char *path, qr_buf *err)
+static qr_status status_of(xc_status xs)
 {
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-        return QR_OK;
-    qr_buf probe = {0};
-    qr_buf_printf(&probe, "%s/iamglass", path);
-    int is_glass = access(probe.data, F_OK) == 0;
-    qr_buf_free(&probe);
-    if (is_glass)
-        return QR_OK;
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    int empty = 1;
-    if (d) {
-        struct dirent *de;
-        while ((de = readdir(d)))
-            if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-                empty = 0;
-        closedir(d);
-    } else if (fd >= 0) {
-        close(fd);
+    return xs == XC_LOCKED ? QR_ERR_LOCKED
+         : xs == XC_NOMEM ? QR_ERR_NOMEM
+         : xs == XC_IO ? QR_ERR_IO : QR_ERR_INDEX;
+}
+
+/* Reads the language an existing database was built with (NULL if none). */
+static qr_status read_lang(const char *dir, char **lang, qr_buf *err)
+{
+    xc_db *db = NULL;
+    char *msg = NULL;
+    *lang = NULL;
+    xc_status xs = xc_db_open(dir, XC_DB_READONLY, 0, 0, &db, &msg);
+    if (xs == XC_OK) {
+        size_t len;
+        xs = xc_db_get_metadata(db, QR_META_LANG, lang, &len);
+        if (xs != XC_OK)
+            msg = strdup(xc_db_errmsg(db));
+        xc_db_close(db);
     }
-    if (!empty) {
-        qr_buf_printf(err, "%s is a directory that is not an index; refusing to "
-                      "write an index into it", path);
-        return QR_ERR_USAGE;
+    if (xs != XC_OK) {
+        qr_buf_printf(err, "cannot read index %s: %s", dir,
+                      msg ? msg : xc_status_str(xs));
+        free(msg);
+        return status_of(xs);
     }
     return QR_OK;
+}
+
+/* Decides which database this run writes, and takes the writer lock:
+ *  - a Quarry index (or a new one): the lock file, then the live version,
+ *    or for --rebuild a new version built beside it;
+ *  - a plain glass directory or a stub file: opened as it is, with
+ *    xapian-core's own lock (no --rebuild). */
+static qr_status open_target(qr_indexer *ix, qr_buf *err)
+{
+    const char *path = ix->o.db_path;
+    qr_layout_kind kind = qr_layout_probe(path);
+    if (kind == QR_LAYOUT_OTHER) {
+        qr_buf_printf(err, "%s is not an index (a directory with other files, "
+                      "or not a directory); refusing to write an index there", path);
+        return QR_ERR_USAGE;
+    }
+    if (kind == QR_LAYOUT_GLASS || kind == QR_LAYOUT_STUB_FILE) {
+        if (ix->o.rebuild) {
+            qr_buf_printf(err, "%s is a plain Xapian database, not a Quarry "
+                          "index; --rebuild needs a Quarry index", path);
+            return QR_ERR_USAGE;
+        }
+        ix->target = strdup(path);
+        return ix->target ? QR_OK : QR_ERR_NOMEM;
+    }
+
+    qr_status st = qr_layout_lock(path, ix->o.wait_seconds, &ix->lock_fd, err);
+    if (st != QR_OK)
+        return st;
+    /* leftovers of interrupted rebuilds, versions retired by the last one */
+    qr_layout_cleanup(path);
+    char *live = qr_layout_live(path);
+    qr_buf dir = {0};
+    if (ix->o.rebuild) {
+        if (live) {
+            qr_buf_printf(&dir, "%s/%s", path, live);
+            st = read_lang(dir.data, &ix->live_lang, err);
+            qr_buf_clear(&dir);
+        }
+        ix->version = qr_layout_next_version(path);
+        if (st == QR_OK && (!ix->version ||
+                            qr_buf_printf(&dir, "%s/%s.build", path, ix->version) != 0))
+            st = QR_ERR_NOMEM;
+    } else {
+        ix->version = live ? strdup(live) : strdup("v000001");
+        if (!ix->version || qr_buf_printf(&dir, "%s/%s", path, ix->version) != 0)
+            st = QR_ERR_NOMEM;
+        ix->new_layout = live == NULL;
+    }
+    free(live);
+    if (st == QR_OK)
+        ix->target = qr_buf_steal(&dir);
+    qr_buf_free(&dir);
+    return st;
 }
 
 qr_status qr_indexer_open(const qr_index_opts *opts, qr_indexer **out,
                           qr_buf *err)
 {
-    qr_status st = check_db_path(opts->db_path, err);
-    if (st != QR_OK)
-        return st;
     qr_indexer *ix = calloc(1, sizeof *ix);
     if (!ix)
         return QR_ERR_NOMEM;
     ix->o = *opts;
     ix->err = err;
+    ix->lock_fd = -1;
     ix->t0 = ix->last_progress = qr_now();
     qr_split_opts defs = qr_split_defaults();
     if (!ix->o.split.target_words)
@@ -705,30 +770,51 @@ qr_status qr_indexer_open(const qr_index_opts *opts, qr_indexer **out,
     if (!ix->o.batch_passages)
         ix->o.batch_passages = DEFAULT_BATCH_PASSAGES;
 
+    qr_status st = open_target(ix, err);
+    if (st != QR_OK)
+        goto fail;
+
     char *msg = NULL;
-    xc_status xs = xc_db_open(opts->db_path, XC_DB_CREATE_OR_OPEN, 0,
+    xc_status xs = xc_db_open(ix->target,
+                              ix->o.rebuild ? XC_DB_CREATE_OR_OVERWRITE
+                                            : XC_DB_CREATE_OR_OPEN,
+                              ix->o.rebuild ? XC_DB_NO_SYNC : 0,
                               opts->wait_seconds, &ix->db, &msg);
     if (xs != XC_OK) {
         qr_buf_printf(err, "cannot open index %s: %s", opts->db_path,
                       msg ? msg : xc_status_str(xs));
         free(msg);
-        free(ix);
-        return xs == XC_LOCKED ? QR_ERR_LOCKED
-             : xs == XC_NOMEM ? QR_ERR_NOMEM
-             : xs == XC_IO ? QR_ERR_IO : QR_ERR_INDEX;
-    }
-
-    /* The index keeps its language; the query tool reads it back. */
-    char *lang = NULL;
-    size_t len = 0;
-    xs = xc_db_get_metadata(ix->db, QR_META_LANG, &lang, &len);
-    if (xs != XC_OK) {
-        st = from_xc(ix, xs, "reading the index's language");
+        st = status_of(xs);
         goto fail;
     }
+    if (ix->new_layout) {
+        /* a new index: readers find it through the stub from now on */
+        st = qr_layout_switch(opts->db_path, ix->version, err);
+        if (st != QR_OK)
+            goto fail;
+    }
+
+    /* The index keeps its language; the query tool reads it back. A
+     * rebuild takes the live index's unless --lang says otherwise. */
+    char *lang = NULL;
+    size_t len = 0;
+    if (ix->o.rebuild) {
+        lang = ix->live_lang;
+        ix->live_lang = NULL;
+        if (opts->lang) {
+            free(lang);
+            lang = NULL;
+        }
+    } else {
+        xs = xc_db_get_metadata(ix->db, QR_META_LANG, &lang, &len);
+        if (xs != XC_OK) {
+            st = from_xc(ix, xs, "reading the index's language");
+            goto fail;
+        }
+    }
     if (lang && opts->lang && strcmp(lang, opts->lang) != 0) {
-        qr_buf_printf(err, "index %s was built with --lang %s; rebuild it to "
-                      "change the language", opts->db_path, lang);
+        qr_buf_printf(err, "index %s was built with --lang %s; use --rebuild "
+                      "to change the language", opts->db_path, lang);
         free(lang);
         st = QR_ERR_USAGE;
         goto fail;
@@ -771,6 +857,43 @@ qr_status qr_indexer_open(const qr_index_opts *opts, qr_indexer **out,
     return QR_OK;
 fail:
     qr_indexer_free(ix);
+    return st;
+}
+
+/* --rebuild, once every source is in: compact the new version into its
+ * final place, switch the stub to it, retire the old one. Until the switch
+ * the live index is untouched; anything left behind by a failure here is
+ * removed by the next run. */
+static qr_status finish_rebuild(qr_indexer *ix)
+{
+    qr_status st = QR_OK;
+    xc_db_close(ix->db);     /* everything was committed */
+    ix->db = NULL;
+    qr_buf final = {0};
+    char *msg = NULL;
+    if (qr_buf_printf(&final, "%s/%s", ix->o.db_path, ix->version) != 0)
+        return QR_ERR_NOMEM;
+    const char *src[] = {ix->target};
+    xc_status xs = xc_compact(src, 1, final.data, 0, &msg);
+    if (xs != XC_OK) {
+        qr_buf_clear(ix->err);
+        qr_buf_printf(ix->err, "compacting the rebuilt index: %s",
+                      msg ? msg : xc_status_str(xs));
+        free(msg);
+        st = status_of(xs);
+    } else if (qr_sync_tree(final.data) != 0) {
+        qr_buf_clear(ix->err);
+        qr_buf_printf(ix->err, "syncing %s: %s", final.data, strerror(errno));
+        st = QR_ERR_IO;
+    } else {
+        st = qr_layout_switch(ix->o.db_path, ix->version, ix->err);
+    }
+    qr_remove_tree(ix->target);
+    if (st == QR_OK)
+        qr_layout_cleanup(ix->o.db_path);    /* the old live version */
+    else
+        qr_remove_tree(final.data);
+    qr_buf_free(&final);
     return st;
 }
 
@@ -877,7 +1000,9 @@ qr_status qr_indexer_run(qr_indexer *ix, const char *const *paths, size_t n,
     }
     if (st == QR_OK)
         st = txn_commit(ix);
-    else if (ix->in_txn) {
+    if (st == QR_OK && ix->o.rebuild)
+        st = finish_rebuild(ix);
+    else if (st != QR_OK && ix->in_txn) {
         xc_db_cancel_transaction(ix->db);
         ix->in_txn = 0;
     }
@@ -928,6 +1053,12 @@ void qr_indexer_free(qr_indexer *ix)
         xc_db_cancel_transaction(ix->db);
     xc_termgen_free(ix->tg);
     xc_db_close(ix->db);
+    if (ix->o.rebuild && ix->target)
+        qr_remove_tree(ix->target);      /* an unfinished rebuild */
+    qr_layout_unlock(ix->lock_fd);
+    free(ix->target);
+    free(ix->version);
+    free(ix->live_lang);
     free(ix->lang);
     table_free(&ix->sources);
     for (size_t i = 0; i < ix->sum.nskips; i++) {

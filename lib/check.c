@@ -1,0 +1,238 @@
+/* qr_index_check: xapian-core's checker plus Quarry's own invariants. */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "index.h"
+#include "layout.h"
+#include "schema.h"
+#include "xapian-c.h"
+
+typedef struct checker {
+    qr_check_cb cb;
+    void *ctx;
+    size_t faults, notes;
+    qr_buf msg;
+    xc_db *db;
+    char **terms;          /* expected source terms, sorted after loading  */
+    size_t nterms, cap;
+    uint64_t passages_in_sources;
+    int nomem;
+} checker;
+
+static void report(checker *c, int fault, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void report(checker *c, int fault, const char *fmt, ...)
+{
+    qr_buf_clear(&c->msg);
+    qr_buf_puts(&c->msg, fault ? "fault: " : "note: ");
+    va_list ap;
+    va_start(ap, fmt);
+    qr_buf_vprintf(&c->msg, fmt, ap);
+    va_end(ap);
+    if (fault)
+        c->faults++;
+    else
+        c->notes++;
+    if (c->cb && c->msg.data)
+        c->cb(c->ctx, c->msg.data);
+}
+
+static int add_term(checker *c, const char *t)
+{
+    if (c->nterms == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 256;
+        char **p = realloc(c->terms, cap * sizeof *p);
+        if (!p)
+            return -1;
+        c->terms = p;
+        c->cap = cap;
+    }
+    if (!(c->terms[c->nterms] = strdup(t)))
+        return -1;
+    c->nterms++;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Each bookkeeping record against the passages in the index. */
+static int check_record(void *ctx, const char *key, const char *value, size_t len)
+{
+    checker *c = ctx;
+    (void)len;
+    const char *nl = strchr(value, '\n');
+    char state;
+    long long mtime;
+    unsigned long long size, hash;
+    unsigned passages, articles;
+    if (!nl || sscanf(value, "%c %lld %llu %llx %u %u", &state, &mtime, &size,
+                      &hash, &passages, &articles) != 6 ||
+        (state != 'D' && state != 'P')) {
+        report(c, 1, "unreadable bookkeeping record %s", key);
+        return 0;
+    }
+    const char *path = nl + 1;
+    qr_buf term = {0};
+    if (qr_key_term(&term, QR_TERM_SOURCE, path) != 0 || add_term(c, term.data) != 0) {
+        c->nomem = 1;
+        qr_buf_free(&term);
+        return 1;
+    }
+    uint32_t tf = 0;
+    xc_status xs = xc_db_termfreq(c->db, term.data, &tf);
+    qr_buf_free(&term);
+    if (xs != XC_OK) {
+        report(c, 1, "cannot read the passages of %s: %s", path, xc_db_errmsg(c->db));
+        return 0;
+    }
+    c->passages_in_sources += tf;
+    if (state == 'P') {
+        report(c, 0, "%s was being indexed when a run stopped (%u passages "
+               "so far); the next run redoes it", path, tf);
+        return 0;
+    }
+    if (tf != passages)
+        report(c, 1, "%s: the bookkeeping says %u passages, the index has %u",
+               path, passages, tf);
+    else if (passages == 0 && articles > 0)
+        report(c, 1, "%s: %u articles but no passages", path, articles);
+    return 0;
+}
+
+/* Every source term in the index must belong to a known source. */
+static int check_term(void *ctx, const char *term, size_t len, uint32_t tf)
+{
+    checker *c = ctx;
+    (void)len;
+    const char *key = term;
+    if (bsearch(&key, c->terms, c->nterms, sizeof *c->terms, cmp_str))
+        return 0;
+    c->passages_in_sources += tf;    /* reported here, not again below */
+    report(c, 1, "%u passages belong to a source the bookkeeping does not "
+               "know (%s)", tf, term + strlen(QR_TERM_SOURCE));
+    return 0;
+}
+
+/* Leftovers that the next writer removes: worth a note, not a fault. */
+static void note_leftovers(checker *c, const char *path, const char *live)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *n = de->d_name;
+        if (n[0] == 'v' && strspn(n + 1, "0123456789") == 6 &&
+            (!live || strcmp(n, live) != 0))
+            report(c, 0, "%s/%s is left over from an interrupted or earlier "
+                   "run; the next run removes it", path, n);
+    }
+    closedir(d);
+}
+
+qr_status qr_index_check(const char *db_path, qr_check_cb cb, void *ctx,
+                         size_t *faults, size_t *notes, qr_buf *err)
+{
+    checker c = {.cb = cb, .ctx = ctx};
+    qr_status st = QR_OK;
+    qr_buf dir = {0};
+    char *live = NULL;
+    char *msg = NULL;
+
+    switch (qr_layout_probe(db_path)) {
+    case QR_LAYOUT_NONE:
+    case QR_LAYOUT_OTHER:
+        qr_buf_printf(err, "no index at %s", db_path);
+        return QR_ERR_NOINDEX;
+    case QR_LAYOUT_STUB_DIR:
+        live = qr_layout_live(db_path);
+        if (!live) {
+            report(&c, 1, "%s/%s is not a one-line 'auto NAME' stub", db_path,
+                   QR_LAYOUT_STUB);
+            goto out;
+        }
+        note_leftovers(&c, db_path, live);
+        qr_buf_printf(&dir, "%s/%s", db_path, live);
+        break;
+    case QR_LAYOUT_GLASS:
+        qr_buf_puts(&dir, db_path);
+        break;
+    case QR_LAYOUT_STUB_FILE:
+        break;     /* shards or remote: only the invariants below */
+    }
+
+    if (dir.data) {
+        size_t nerrors = 0;
+        char *text = NULL;
+        xc_status xs = xc_db_check(dir.data, &nerrors, &text, &msg);
+        if (xs != XC_OK) {
+            report(&c, 1, "xapian-core's check of %s failed: %s", dir.data,
+                   msg ? msg : xc_status_str(xs));
+            free(text);
+            goto out;
+        }
+        if (nerrors) {
+            /* the checker's own report, first line of each error */
+            report(&c, 1, "xapian-core's check found %zu errors in %s", nerrors,
+                   dir.data);
+            if (text && cb) {
+                char *line = strtok(text, "\n");
+                for (int i = 0; line && i < 20; line = strtok(NULL, "\n"))
+                    if (strstr(line, "rror")) {
+                        cb(ctx, line);
+                        i++;
+                    }
+            }
+        }
+        free(text);
+    }
+
+    xc_status xs = xc_db_open(db_path, XC_DB_READONLY, 0, 0, &c.db, &msg);
+    if (xs != XC_OK) {
+        report(&c, 1, "cannot open %s: %s", db_path, msg ? msg : xc_status_str(xs));
+        goto out;
+    }
+    xs = xc_db_metadata_each(c.db, QR_META_SOURCE, check_record, &c);
+    if (c.nomem) {
+        st = QR_ERR_NOMEM;
+        goto out;
+    }
+    if (xs != XC_OK) {
+        report(&c, 1, "cannot read the bookkeeping: %s", xc_db_errmsg(c.db));
+        goto out;
+    }
+    qsort(c.terms, c.nterms, sizeof *c.terms, cmp_str);
+    xs = xc_db_allterms_each(c.db, QR_TERM_SOURCE, check_term, &c);
+    if (xs != XC_OK) {
+        report(&c, 1, "cannot list the sources' terms: %s", xc_db_errmsg(c.db));
+        goto out;
+    }
+    xc_db_stats stats;
+    if (xc_db_get_stats(c.db, &stats) == XC_OK &&
+        stats.doccount > c.passages_in_sources)
+        report(&c, 1, "%" PRIu64 " passages belong to no source",
+               (uint64_t)stats.doccount - c.passages_in_sources);
+out:
+    if (faults)
+        *faults = c.faults;
+    if (notes)
+        *notes = c.notes;
+    xc_db_close(c.db);
+    for (size_t i = 0; i < c.nterms; i++)
+        free(c.terms[i]);
+    free(c.terms);
+    free(msg);
+    free(live);
+    qr_buf_free(&dir);
+    qr_buf_free(&c.msg);
+    return st;
+}

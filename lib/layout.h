@@ -1,0 +1,64 @@
+/*
+ * layout.h — what an index path holds on disk, and the writer's lock.
+ *
+ *   PATH/                  the index, as users name it (never changes)
+ *   PATH/XAPIANDB          a Xapian stub file: "auto v000003"
+ *   PATH/v000003/          the live glass database
+ *   PATH/v000004.build/    a rebuild in progress (removed if interrupted)
+ *   PATH/.quarry-lock      flock()ed by the one writer, holds its pid
+ *
+ * Readers open PATH: xapian-core follows the stub to the live version. A
+ * rebuild writes a new version beside the live one and then replaces the
+ * stub with rename(2), so a reader sees the old version or the new one,
+ * whole. The lock is a stable file, so a writer waiting for it can never
+ * end up writing into a version that a rebuild has just retired.
+ */
+#ifndef QUARRY_LAYOUT_H
+#define QUARRY_LAYOUT_H
+
+#include "util.h"
+
+#define QR_LAYOUT_STUB "XAPIANDB"
+#define QR_LAYOUT_LOCK ".quarry-lock"
+
+typedef enum qr_layout_kind {
+    QR_LAYOUT_NONE = 0,   /* nothing there (or an empty directory)      */
+    QR_LAYOUT_STUB_DIR,   /* a Quarry index: directory with XAPIANDB     */
+    QR_LAYOUT_GLASS,      /* a plain glass database directory            */
+    QR_LAYOUT_STUB_FILE,  /* a stub file (shards, remote databases)      */
+    QR_LAYOUT_OTHER       /* something else: never written into          */
+} qr_layout_kind;
+
+qr_layout_kind qr_layout_probe(const char *path);
+
+/* The live version's directory name (e.g. "v000003") from PATH/XAPIANDB,
+ * malloc'd, or NULL if the stub is missing or not a one-line "auto NAME". */
+char *qr_layout_live(const char *path);
+
+/* Takes the writer lock PATH/.quarry-lock (creating PATH if needed),
+ * waiting up to wait_seconds (0: not at all, < 0: forever). *fd receives
+ * the descriptor to pass to qr_layout_unlock. QR_ERR_LOCKED when another
+ * writer holds it (err names the index and the holder's pid). */
+qr_status qr_layout_lock(const char *path, int wait_seconds, int *fd,
+                         qr_buf *err);
+void qr_layout_unlock(int fd);
+
+/* Points PATH/XAPIANDB at version `name` atomically (write a temporary
+ * stub, fsync, rename, fsync the directory). */
+qr_status qr_layout_switch(const char *path, const char *name, qr_buf *err);
+
+/* The name of the version after the live one ("v000001" when none). */
+char *qr_layout_next_version(const char *path);
+
+/* Removes what interrupted rebuilds and retired versions left in PATH:
+ * every "v*" entry that is not the live version. Call with the lock held.
+ * Returns the number of entries removed. */
+int qr_layout_cleanup(const char *path);
+
+/* Removes a directory tree (no symlinks followed). 0 or -1. */
+int qr_remove_tree(const char *path);
+
+/* fsyncs every file of a directory and the directory itself. */
+int qr_sync_tree(const char *path);
+
+#endif
