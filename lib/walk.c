@@ -154,7 +154,7 @@ int qr_walk(const char *root, qr_walk_entry **list, size_t *n, size_t *cap,
         free(stack[--depth]);
     free(stack);
     qr_buf_free(&path);
-    if (rc == 0)
+    if (rc == 0 && *n > first)
         qsort(*list + first, *n - first, sizeof **list, cmp_entry);
     return rc;
 }
