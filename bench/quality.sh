@@ -8,7 +8,8 @@
 #   e.g. bench/quality.sh --bm25-k1 0.9 --bm25-b 0.4
 # Environment:
 #   QUARRY_DATA   the data directory (default: ../shared/data from the repo)
-#   QUARRY_BUILD  the build directory (default: build; built if needed)
+#   QUARRY_BUILD  the build directory (default: build; the tools are built
+#                 or brought up to date first)
 #   BENCH_DIR     keep the indexes here and reuse them on later runs
 #                 (default: a temporary directory, removed at the end)
 set -eu
@@ -19,10 +20,9 @@ build=${QUARRY_BUILD:-$repo/build}
 
 [ -d "$data/cranfield" ] || { echo "quality.sh: no test data at $data" >&2; exit 2; }
 command -v jq >/dev/null || { echo "quality.sh: needs jq" >&2; exit 2; }
-if [ ! -x "$build/bin/quarry-index" ] || [ ! -x "$build/bin/quarry-query" ]; then
-    cmake -S "$repo" -B "$build" >/dev/null
-    cmake --build "$build" -j2 --target quarry-index quarry-query >/dev/null
-fi
+# (re)build the tools: a no-op when they are up to date
+[ -f "$build/CMakeCache.txt" ] || cmake -S "$repo" -B "$build" >/dev/null
+cmake --build "$build" -j2 --target quarry-index quarry-query >/dev/null
 
 if [ -n "${BENCH_DIR:-}" ]; then
     work=$BENCH_DIR

@@ -232,6 +232,24 @@ static void test_parse_words(void **state)
     assert_true(has_term(q, "unit"));
     qr_query_free(q);
 
+    /* plain words are analysed as the indexer does: a repeated word is
+     * one term, a hyphenated word two terms, not a phrase */
+    q = parse(s, "unit Cyber-Security UNITS", QR_PARSE_FULL);
+    char *d = qr_query_describe(q);
+    assert_non_null(d);
+    assert_non_null(strstr(d, "unit#2"));
+    assert_null(strstr(d, "PHRASE"));
+    assert_true(has_term(q, "secur"));
+    free(d);
+    qr_query_free(q);
+    /* the same with syntax around: still no phrase for the hyphen */
+    q = parse(s, "cyber-security +unit", QR_PARSE_FULL);
+    d = qr_query_describe(q);
+    assert_null(strstr(d, "PHRASE"));
+    assert_non_null(strstr(d, "AND_MAYBE"));
+    free(d);
+    qr_query_free(q);
+
     /* title terms are given without their prefix, author terms not at all */
     q = parse(s, "title:weapons author:spalding", QR_PARSE_FULL);
     assert_true(has_term(q, "weapon"));
