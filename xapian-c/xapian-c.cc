@@ -27,6 +27,8 @@
  */
 #include "xapian-c.h"
 
+#include <sys/stat.h>
+
 #include <xapian.h>
 
 #include <algorithm>
@@ -425,7 +427,13 @@ extern "C" xc_status xc_db_open(const char *path, xc_open_mode mode,
              * files (local and `remote` lines) itself. */
             h->db = Xapian::Database(path);
         } else {
-            int xflags = Xapian::DB_BACKEND_GLASS | action;
+            /* The glass backend is named only for a database that does not
+             * exist yet: an existing one may be a stub (a directory holding
+             * XAPIANDB, or a stub file), which only auto-detection follows. */
+            struct stat st;
+            int xflags = action;
+            if (stat(path, &st) != 0)
+                xflags |= Xapian::DB_BACKEND_GLASS;
             if (flags & XC_DB_NO_SYNC)
                 xflags |= Xapian::DB_NO_SYNC;
             if (flags & XC_DB_FULL_SYNC)
