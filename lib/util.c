@@ -94,8 +94,11 @@ void qr_buf_free(qr_buf *b)
 
 char *qr_buf_steal(qr_buf *b)
 {
-    if (!b->data && qr_buf_reserve(b, 0) != 0)
-        return NULL;
+    if (!b->data) {
+        if (qr_buf_reserve(b, 0) != 0)
+            return NULL;
+        b->data[0] = '\0';
+    }
     char *p = b->data;
     b->data = NULL;
     b->len = b->cap = 0;
