@@ -253,6 +253,162 @@ static void test_summary_json(void **state)
     qr_buf_free(&out);
 }
 
+
+typedef struct found { int n; char text[4096]; } found;
+
+static void on_fault(void *ctx, const char *msg)
+{
+    found *f = ctx;
+    f->n++;
+    size_t len = strlen(f->text);
+    snprintf(f->text + len, sizeof f->text - len, "%s\n", msg);
+}
+
+/* Opens the live database of the index for writing behind the indexer's
+ * back, as a crash or a bug might leave it. */
+static xc_db *open_live(void)
+{
+    xc_db *d = NULL;
+    assert_int_equal(xc_db_open(db, XC_DB_OPEN, 0, 0, &d, NULL), XC_OK);
+    return d;
+}
+
+static void test_check_finds_faults(void **state)
+{
+    (void)state;
+    write_file("one.txt", ONE);
+    write_file("two.txt", TWO);
+    const char *paths[] = {src};
+    run_once(paths, 1, QR_OK);
+    found f = {0, ""};
+    size_t faults = 99, notes = 99;
+    qr_buf err = {0};
+    assert_int_equal(qr_index_check(db, on_fault, &f, &faults, &notes, &err), QR_OK);
+    assert_int_equal(faults, 0);
+    assert_int_equal(notes, 0);
+
+    /* a passage of a source nobody knows */
+    xc_db *d = open_live();
+    xc_doc *doc = NULL;
+    assert_int_equal(xc_doc_new(&doc), XC_OK);
+    assert_int_equal(xc_doc_add_boolean_term(doc, QR_TERM_SOURCE "/nowhere.txt"), XC_OK);
+    assert_int_equal(xc_db_add_document(d, doc, NULL), XC_OK);
+    /* and a passage with no source at all */
+    xc_doc *bare = NULL;
+    assert_int_equal(xc_doc_new(&bare), XC_OK);
+    assert_int_equal(xc_doc_add_term(bare, "orphan", 1), XC_OK);
+    assert_int_equal(xc_db_add_document(d, bare, NULL), XC_OK);
+    assert_int_equal(xc_db_commit(d), XC_OK);
+    xc_doc_free(doc);
+    xc_doc_free(bare);
+    xc_db_close(d);
+    assert_int_equal(qr_index_check(db, on_fault, &f, &faults, &notes, &err), QR_OK);
+    assert_int_equal(faults, 2);
+    assert_non_null(strstr(f.text, "/nowhere.txt"));
+    assert_non_null(strstr(f.text, "belong to no source"));
+
+    /* a record whose passage count disagrees with the index */
+    d = open_live();
+    qr_buf key = {0};
+    char abs[256];
+    snprintf(abs, sizeof abs, "%s/one.txt", src);
+    assert_int_equal(qr_key_term(&key, QR_META_SOURCE, abs), 0);
+    assert_int_equal(xc_db_set_metadata(d, key.data, "D 1 2 0000000000000003 9 1\n"
+                                        "/elsewhere", 0) == XC_OK, 1);
+    char rec[300];
+    snprintf(rec, sizeof rec, "D 1 2 0000000000000003 9 1\n%s", abs);
+    assert_int_equal(xc_db_set_metadata(d, key.data, rec, strlen(rec)), XC_OK);
+    assert_int_equal(xc_db_commit(d), XC_OK);
+    xc_db_close(d);
+    f.n = 0;
+    f.text[0] = '\0';
+    assert_int_equal(qr_index_check(db, on_fault, &f, &faults, &notes, &err), QR_OK);
+    assert_int_equal(faults, 3);
+    assert_non_null(strstr(f.text, "says 9 passages"));
+
+    /* damaged tables: xapian-core's checker or the open fails */
+    char *live = NULL;
+    {
+        char stub[256];
+        snprintf(stub, sizeof stub, "%s/XAPIANDB", db);
+        FILE *sf = fopen(stub, "r");
+        assert_non_null(sf);
+        char line[64];
+        assert_non_null(fgets(line, sizeof line, sf));
+        fclose(sf);
+        line[strcspn(line, "\n")] = '\0';
+        live = strdup(line + 5);
+    }
+    char table[300];
+    snprintf(table, sizeof table, "%s/%s/postlist.glass", db, live);
+    FILE *t = fopen(table, "r+");
+    assert_non_null(t);
+    for (int i = 0; i < 4096; i++)
+        fputc(0xA5, t);
+    fclose(t);
+    assert_int_equal(qr_index_check(db, on_fault, &f, &faults, &notes, &err), QR_OK);
+    assert_true(faults >= 1);
+    free(live);
+    qr_buf_free(&key);
+    qr_buf_free(&err);
+
+    /* no index at all */
+    char none[160];
+    snprintf(none, sizeof none, "%s/none", root);
+    assert_int_equal(qr_index_check(none, NULL, NULL, &faults, &notes, &err),
+                     QR_ERR_NOINDEX);
+}
+
+static void test_rebuild_switches_atomically(void **state)
+{
+    (void)state;
+    write_file("one.txt", ONE);
+    const char *paths[] = {src};
+    run_once(paths, 1, QR_OK);
+    uint32_t docs = doccount();
+    write_file("two.txt", TWO);
+
+    /* a rebuild over both files: one new version, the old one gone */
+    qr_index_opts o = {.db_path = db, .rebuild = 1};
+    qr_indexer *ix = NULL;
+    qr_buf err = {0};
+    assert_int_equal(qr_indexer_open(&o, &ix, &err), QR_OK);
+    /* while it runs, another writer is locked out ... */
+    qr_index_opts o2 = {.db_path = db};
+    qr_indexer *other = NULL;
+    assert_int_equal(qr_indexer_open(&o2, &other, &err), QR_ERR_LOCKED);
+    /* ... and readers still see the old index, whole */
+    assert_int_equal(doccount(), docs);
+    assert_int_equal(qr_indexer_run(ix, paths, 1, &err), QR_OK);
+    assert_int_equal(qr_indexer_summary(ix)->added, 2);
+    qr_indexer_free(ix);
+    assert_true(doccount() > docs);
+    assert_true(termfreq("summit") > 0);
+
+    char p[256];
+    snprintf(p, sizeof p, "%s/v000001", db);
+    assert_int_not_equal(access(p, F_OK), 0);       /* retired */
+    snprintf(p, sizeof p, "%s/v000002/iamglass", db);
+    assert_int_equal(access(p, F_OK), 0);           /* live */
+
+    /* an interrupted rebuild leaves the live index untouched, and its
+     * leftovers go with the next run */
+    o.rebuild = 1;
+    assert_int_equal(qr_indexer_open(&o, &ix, &err), QR_OK);
+    qr_indexer_free(ix);                            /* gives up mid-way */
+    snprintf(p, sizeof p, "%s/v000003.build", db);
+    mkdir(p, 0755);                                 /* as after a kill -9 */
+    assert_true(termfreq("summit") > 0);
+    qr_index_summary s = run_once(paths, 1, QR_OK);
+    assert_int_equal(s.unchanged, 2);
+    assert_int_not_equal(access(p, F_OK), 0);
+    size_t faults = 1, notes = 1;
+    assert_int_equal(qr_index_check(db, NULL, NULL, &faults, &notes, &err), QR_OK);
+    assert_int_equal(faults, 0);
+    assert_int_equal(notes, 0);
+    qr_buf_free(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +417,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unreadable_source_keeps_old_passages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock_and_language, setup, teardown),
         cmocka_unit_test_setup_teardown(test_summary_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check_finds_faults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rebuild_switches_atomically, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
