@@ -37,6 +37,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <new>
 #include <set>
@@ -111,6 +112,18 @@ bool error_is_missing_file(const Xapian::Error &e)
                  std::strcmp(s, std::strerror(ENOTDIR)) == 0);
 }
 
+/* Whether a DatabaseLockError means another writer holds the lock.
+ * xapian-core 1.4 throws the same class when the lock file cannot even be
+ * created (EROFS, EACCES, EMFILE) and tells them apart only in the message:
+ * "Unable to get write lock on PATH: already locked" for a held lock. */
+bool lock_is_held(const Xapian::DatabaseLockError &e)
+{
+    static const char held[] = ": already locked";
+    const std::string &m = e.get_msg();
+    return m.size() >= sizeof held - 1 &&
+           m.compare(m.size() - (sizeof held - 1), sizeof held - 1, held) == 0;
+}
+
 /* Stores e's description in *msg (if msg). May throw std::bad_alloc. */
 void describe(const Xapian::Error &e, std::string *msg)
 {
@@ -128,7 +141,10 @@ xc_status status_from_exception(std::string *msg) noexcept
         try {
             throw;
         } catch (const Xapian::DatabaseLockError &e) {
-            st = XC_LOCKED;
+            /* Only a lock held by another writer is "locked"; a lock file
+             * that cannot be made (read-only file system, no permission,
+             * too many open files) is the file system talking. */
+            st = lock_is_held(e) ? XC_LOCKED : XC_IO;
             describe(e, msg);
         } catch (const Xapian::DatabaseNotFoundError &e) {
             st = XC_NOT_FOUND;
@@ -331,6 +347,80 @@ const Xapian::Stopper *fresh_stopper(const xc_stopper *s)
     return stop->release();
 }
 
+/* xapian-core 1.4 follows stub files (an "auto PATH" line, or XAPIANDB in
+ * a directory) by recursion without any limit, so a stub that names itself,
+ * or two that name each other, overflow the stack and crash the process.
+ * check_stubs walks the stubs under path first, as Database(path) would,
+ * and throws DatabaseOpeningError (no errno: XC_CORRUPT) past
+ * STUB_MAX_DEPTH levels or STUB_MAX_FILES stub files in all (a stub may
+ * name several databases, so a few files can make an exponential tree).
+ * Anything it cannot read is left for xapian-core to report. */
+const int STUB_MAX_DEPTH = 16;
+const int STUB_MAX_FILES = 1000;
+
+bool is_regular(const std::string &path)
+{
+    struct stat st;
+    return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+void check_stubs(const std::string &path, int depth, int &files)
+{
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0)
+        return;
+    std::string stub;
+    if (S_ISREG(st.st_mode)) {
+        stub = path;
+    } else if (S_ISDIR(st.st_mode)) {
+        for (const char *marker : {"/iamglass", "/iamchert", "/iamhoney"})
+            if (is_regular(path + marker))
+                return;
+        stub = path + "/XAPIANDB";
+        if (!is_regular(stub))
+            return;
+    } else {
+        return;
+    }
+    if (depth >= STUB_MAX_DEPTH || ++files > STUB_MAX_FILES)
+        throw Xapian::DatabaseOpeningError(
+            stub + ": stub files nested too deeply, or in a loop");
+    std::ifstream in(stub, std::ios::binary);
+    if (!in)
+        return;
+    /* a single-file glass database is not a stub */
+    static const char glass_magic[] = "\x0f\x0dXapian Glass";
+    char head[sizeof glass_magic - 1];
+    if (in.read(head, sizeof head) &&
+        std::memcmp(head, glass_magic, sizeof head) == 0)
+        return;
+    in.clear();
+    in.seekg(0);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#')
+            continue;
+        std::string::size_type space = line.find(' ');
+        if (line.compare(0, space, "auto") != 0)
+            continue;   /* glass, chert, remote, inmemory: no recursion */
+        std::string target =
+            space == std::string::npos ? std::string() : line.substr(space + 1);
+        /* relative to the stub's directory, as xapian-core resolves it */
+        std::string::size_type slash = stub.rfind('/');
+        if (!target.empty() && target[0] != '/' && slash != std::string::npos)
+            target.insert(0, stub, 0, slash + 1);
+        check_stubs(target, depth + 1, files);
+    }
+}
+
+/* Database(path), after check_stubs. */
+Xapian::Database open_readonly(const std::string &path)
+{
+    int files = 0;
+    check_stubs(path, 0, files);
+    return Xapian::Database(path);
+}
+
 /* Opens a writable glass database, retrying while another writer holds the
  * lock: wait_seconds < 0 waits forever (xapian-core blocks on the lock),
  * 0 fails at once, > 0 retries every 50 ms until the deadline. */
@@ -344,9 +434,9 @@ Xapian::WritableDatabase open_writable(const std::string &path, int xflags,
     for (;;) {
         try {
             return Xapian::WritableDatabase(path, xflags);
-        } catch (const Xapian::DatabaseLockError &) {
+        } catch (const Xapian::DatabaseLockError &e) {
             const auto now = clock::now();
-            if (now >= deadline)
+            if (now >= deadline || !lock_is_held(e))
                 throw;
             const auto nap = std::min<clock::duration>(
                 std::chrono::milliseconds(50), deadline - now);
@@ -425,15 +515,19 @@ extern "C" xc_status xc_db_open(const char *path, xc_open_mode mode,
         if (action < 0) {
             /* No backend flag: Xapian detects glass directories and stub
              * files (local and `remote` lines) itself. */
-            h->db = Xapian::Database(path);
+            h->db = open_readonly(path);
         } else {
             /* The glass backend is named only for a database that does not
              * exist yet: an existing one may be a stub (a directory holding
              * XAPIANDB, or a stub file), which only auto-detection follows. */
             struct stat st;
             int xflags = action;
-            if (stat(path, &st) != 0)
+            if (stat(path, &st) != 0) {
                 xflags |= Xapian::DB_BACKEND_GLASS;
+            } else {
+                int files = 0;
+                check_stubs(path, 0, files);
+            }
             if (flags & XC_DB_NO_SYNC)
                 xflags |= Xapian::DB_NO_SYNC;
             if (flags & XC_DB_FULL_SYNC)
@@ -462,7 +556,7 @@ extern "C" xc_status xc_db_open_multi(const char *const *paths, size_t n,
                                  "xc_db_open_multi: NULL path");
         std::unique_ptr<xc_db> h(new xc_db);
         for (size_t i = 0; i < n; i++)
-            h->db.add_database(Xapian::Database(paths[i]));
+            h->db.add_database(open_readonly(paths[i]));
         *out = h.release();
         return XC_OK;
     } catch (...) {
@@ -925,7 +1019,7 @@ extern "C" xc_status xc_compact(const char *const *srcs, size_t n,
                                  "xc_compact: NULL source path");
         Xapian::Database db;
         for (size_t i = 0; i < n; i++)
-            db.add_database(Xapian::Database(srcs[i]));
+            db.add_database(open_readonly(srcs[i]));
         /* Default renumbering (each source's docids offset past the
          * previous ones); multipass only matters for > 3 sources. Without
          * a Compactor xapian-core reports no progress at all. */

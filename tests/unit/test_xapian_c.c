@@ -664,6 +664,96 @@ static void test_stub_file(void **state)
     xc_db_close(db);
 }
 
+/* Regression: xapian-core follows stub files by unbounded recursion, so a
+ * stub naming itself crashed quarry-query (SIGSEGV). Loops, stub
+ * directories and an exponential tree of stubs now fail with XC_CORRUPT. */
+static void test_stub_loops(void **state)
+{
+    fixture *fx = *state;
+    xc_db *db = NULL;
+    char *err = NULL;
+    char a[PATH_MAX], b[PATH_MAX], dir[PATH_MAX], stub[PATH_MAX];
+    char line[PATH_MAX + 16];
+
+    path_in(fx, "self.stub", a, sizeof a);
+    write_file(a, "auto self.stub\n", 15);
+    assert_int_equal(xc_db_open(a, XC_DB_READONLY, 0, 0, &db, &err), XC_CORRUPT);
+    assert_null(db);
+    assert_non_null(strstr(err, "loop"));
+    free(err);
+    err = NULL;
+    /* the writable open follows stubs too */
+    assert_int_equal(xc_db_open(a, XC_DB_CREATE_OR_OPEN, 0, 0, &db, NULL),
+                     XC_CORRUPT);
+    assert_int_equal(xc_db_open_multi((const char *const[]){a}, 1, &db, NULL),
+                     XC_CORRUPT);
+
+    /* two stubs naming each other, by absolute path */
+    path_in(fx, "a.stub", a, sizeof a);
+    path_in(fx, "b.stub", b, sizeof b);
+    int n = snprintf(line, sizeof line, "# comment\n\nauto %s\n", b);
+    write_file(a, line, (size_t)n);
+    n = snprintf(line, sizeof line, "auto %s\n", a);
+    write_file(b, line, (size_t)n);
+    assert_int_equal(xc_db_open(a, XC_DB_READONLY, 0, 0, &db, NULL), XC_CORRUPT);
+
+    /* a stub directory naming itself */
+    path_in(fx, "stubdir", dir, sizeof dir);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    path_in(fx, "stubdir/XAPIANDB", stub, sizeof stub);
+    write_file(stub, "auto .\n", 7);
+    assert_int_equal(xc_db_open(dir, XC_DB_READONLY, 0, 0, &db, NULL), XC_CORRUPT);
+
+    /* a stub naming another one 20 times: 20^16 opens if followed */
+    path_in(fx, "wide.stub", a, sizeof a);
+    char wide[512] = "";
+    for (int i = 0; i < 20; i++)
+        strcat(wide, "auto wide.stub\n");
+    write_file(a, wide, strlen(wide));
+    double t0 = now_seconds();
+    assert_int_equal(xc_db_open(a, XC_DB_READONLY, 0, 0, &db, NULL), XC_CORRUPT);
+    assert_true(now_seconds() - t0 < 10);
+
+    /* a chain of real stubs still opens */
+    make_corpus(fx->db);
+    path_in(fx, "one.stub", a, sizeof a);
+    path_in(fx, "two.stub", b, sizeof b);
+    write_file(a, "auto db\n", 8);
+    write_file(b, "auto one.stub\n", 14);
+    assert_int_equal(xc_db_open(b, XC_DB_READONLY, 0, 0, &db, NULL), XC_OK);
+    xc_db_close(db);
+}
+
+/* Regression: a lock file that cannot be created is an I/O failure, not
+ * "locked" (quarry-index said "locked" on a read-only file system), and it
+ * is not waited for. Made here with a directory where the lock file goes,
+ * which fails for root too. */
+static void test_lock_file_unusable(void **state)
+{
+    fixture *fx = *state;
+    xc_db *db = NULL;
+    char *err = NULL;
+    char lock[PATH_MAX];
+
+    assert_int_equal(xc_db_open(fx->db, XC_DB_CREATE_OR_OPEN, 0, 0, &db, NULL),
+                     XC_OK);
+    xc_db_close(db);
+    db = NULL;
+    path_in(fx, "db/flintlock", lock, sizeof lock);
+    unlink(lock);
+    assert_int_equal(mkdir(lock, 0755), 0);
+    double t0 = now_seconds();
+    assert_int_equal(xc_db_open(fx->db, XC_DB_OPEN, 0, 3, &db, &err), XC_IO);
+    assert_true(now_seconds() - t0 < 2);
+    assert_null(db);
+    assert_non_null(err);
+    assert_non_null(strstr(err, "lock"));
+    free(err);
+    /* readers need no lock */
+    assert_int_equal(xc_db_open(fx->db, XC_DB_READONLY, 0, 0, &db, NULL), XC_OK);
+    xc_db_close(db);
+}
+
 /* --------------------------------------------------------- transactions */
 
 static void test_transactions(void **state)
@@ -2371,6 +2461,8 @@ int main(void)
         T(test_io_error),
         T(test_not_a_database_file),
         T(test_stub_file),
+        T(test_stub_loops),
+        T(test_lock_file_unusable),
         T(test_transactions),
         T(test_metadata),
         T(test_document_handle),
