@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
 #include "highlight.h"
@@ -129,11 +130,41 @@ static qr_status setup_parser(qr_searcher *s, qr_buf *err)
 }
 
 /* Reads a metadata value into a malloc'd string (NULL when absent). */
+/* Reads one metadata value. A writer committing in the meantime may
+ * discard the revision being read (XC_MODIFIED): move to the new one and
+ * read again. */
 static xc_status get_meta(xc_db *db, const char *key, char **out)
 {
-    size_t len = 0;
-    *out = NULL;
-    return xc_db_get_metadata(db, key, out, &len);
+    xc_status st;
+    for (int i = 0;; i++) {
+        size_t len = 0;
+        *out = NULL;
+        st = xc_db_get_metadata(db, key, out, &len);
+        if (st != XC_MODIFIED || i == QR_MODIFIED_RETRIES ||
+            xc_db_reopen(db, NULL) != XC_OK)
+            return st;
+    }
+}
+
+/* Opens the database. A rebuild retires the old version right after it
+ * switches the stub, so an open that read the old stub can find the old
+ * version gone: read the stub again before calling it a failure. */
+static xc_status open_db(const char *const *paths, size_t n, xc_db **db,
+                         char **xerr)
+{
+    xc_status st = XC_OK;
+    for (int i = 0; i <= QR_MODIFIED_RETRIES; i++) {
+        free(*xerr);
+        *xerr = NULL;
+        st = n == 1 ? xc_db_open(paths[0], XC_DB_READONLY, 0, 0, db, xerr)
+                    : xc_db_open_multi(paths, n, db, xerr);
+        if (st != XC_NOT_FOUND && st != XC_IO && st != XC_CORRUPT &&
+            st != XC_MODIFIED)
+            break;
+        struct timespec nap = {0, 20 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    return st;
 }
 
 qr_status qr_searcher_open(const char *const *paths, size_t n,
@@ -149,9 +180,7 @@ qr_status qr_searcher_open(const char *const *paths, size_t n,
         return QR_ERR_NOMEM;
     }
     char *xerr = NULL;
-    xc_status st = n == 1
-        ? xc_db_open(paths[0], XC_DB_READONLY, 0, 0, &s->db, &xerr)
-        : xc_db_open_multi(paths, n, &s->db, &xerr);
+    xc_status st = open_db(paths, n, &s->db, &xerr);
     if (st != XC_OK) {
         qr_status rc = from_xc(st);
         /* A path that does not exist at all is "no index", whatever
