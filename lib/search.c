@@ -878,6 +878,20 @@ static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
             }
             level = QR_PARSE_PLAIN;
         }
+        if (allow_wildcards) {
+            /* too many wildcards: all of them searched as words */
+            strlist wild = {0};
+            if (find_wildcards(text.data, &wild) != 0) {
+                strlist_free(wild.v, wild.n);
+                rc = QR_ERR_NOMEM;
+                goto done;
+            }
+            if (wild.n > QR_MAX_WILDCARDS) {
+                q->wildcard_dropped = 1;
+                allow_wildcards = 0;
+            }
+            strlist_free(wild.v, wild.n);
+        }
         if (!allow_wildcards)
             flags &= ~(unsigned)XC_QP_WILDCARD;
         st = level == QR_PARSE_FULL

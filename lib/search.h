@@ -56,6 +56,14 @@ qr_bm25 qr_bm25_defaults(void);
  * is searched as a plain word instead (qr_query.wildcard_dropped). */
 #define QR_MAX_WILDCARD_EXPANSION 1000
 
+/* The most trailing wildcards in one query. Each may expand to
+ * QR_MAX_WILDCARD_EXPANSION terms, and xapian-core's matcher slows down
+ * faster than linearly with their total: 200 wildcards of 999 terms each
+ * took 15 s and 140 MB, 1,000 of them over 2 minutes and 600 MB. A query
+ * with more wildcards is searched with all of them as plain words
+ * (qr_query.wildcard_dropped). */
+#define QR_MAX_WILDCARDS 8
+
 /* Long queries. xapian-core's matcher slows down quadratically with the
  * number of OR'ed subqueries (2.4 s for 10,000 words here), repeated words
  * included. A query of more than QR_MAX_QUERY_TERMS words is therefore
@@ -104,8 +112,9 @@ typedef struct qr_query {
     char *fallback_reason;   /* the parser's message when level > FULL     */
     char *plain;             /* the plain words searched when level > FULL */
     int wildcard_dropped;    /* a wildcard matched more than
-                                QR_MAX_WILDCARD_EXPANSION terms: wildcards
-                                were searched as plain words               */
+                                QR_MAX_WILDCARD_EXPANSION terms, or the
+                                query has more than QR_MAX_WILDCARDS:
+                                wildcards were searched as plain words     */
     int long_query;          /* more than QR_MAX_QUERY_TERMS words: searched
                                 as plain words (level QR_PARSE_TERMS)     */
     int truncated;           /* the query had more than QR_MAX_QUERY_TERMS

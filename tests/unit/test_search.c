@@ -657,6 +657,40 @@ static void test_wildcard_too_broad(void **state)
     qr_searcher_close(s);
 }
 
+/* Regression: every wildcard was expanded, so 1,000 wildcards of 999
+ * terms each (a 6 KB query) took over 2 minutes and 600 MB. More than
+ * QR_MAX_WILDCARDS wildcards are all searched as plain words. */
+static void test_too_many_wildcards(void **state)
+{
+    (void)state;
+    qr_searcher *s = open_db();
+    qr_buf text = {0};
+    qr_buf_puts(&text, "harb*");
+    for (unsigned i = 1; i < QR_MAX_WILDCARDS; i++)
+        qr_buf_puts(&text, " ship*");
+    qr_query *q = parse(s, text.data, QR_PARSE_FULL);
+    assert_false(q->wildcard_dropped);        /* exactly the limit: kept */
+    assert_int_equal(q->nprefixes, 2);
+    qr_results r = search(s, text.data, NULL);
+    assert_int_equal(r.n, 1);
+    qr_results_free(&r);
+    qr_query_free(q);
+
+    qr_buf_puts(&text, " sail*");
+    q = parse(s, text.data, QR_PARSE_FULL);
+    assert_true(q->wildcard_dropped);
+    assert_int_equal(q->nprefixes, 0);
+    assert_int_equal(q->level, QR_PARSE_FULL);
+    qr_query_free(q);
+    /* the words themselves are still searched: "sail" is in boats.txt */
+    r = search(s, text.data, NULL);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.hits[0].rec.article_id, "boats.txt");
+    qr_results_free(&r);
+    qr_buf_free(&text);
+    qr_searcher_close(s);
+}
+
 static void test_huge_query(void **state)
 {
     (void)state;
@@ -747,6 +781,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_phrase_evidence, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_wildcard_too_broad, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_too_many_wildcards, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_huge_query, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_sees_changes, setup,
