@@ -17,25 +17,7 @@ static const char REPLACEMENT[] = "\xEF\xBF\xBD";   /* U+FFFD */
 
 size_t rd_utf8_seq(const unsigned char *s, size_t n)
 {
-    unsigned c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned min, cp;
-    if (c >= 0xC2 && c <= 0xDF) { len = 2; min = 0x80; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; min = 0x800; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; min = 0x10000; cp = c & 0x07; }
-    else return 0;
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
+    return qr_utf8_len(s, n);
 }
 
 /* Counts valid multi-byte sequences and invalid bytes. */
@@ -101,33 +83,6 @@ static int append_utf8_lossy(qr_buf *out, const unsigned char *s, size_t n)
 
 /* Fallbacks for a libc whose iconv lacks the charset (e.g. no gconv
  * modules): UTF-16/32 decoded by hand, Windows-1252 read as Latin-1. */
-static int put_cp(qr_buf *out, uint32_t cp)
-{
-    char u[4];
-    size_t n;
-    if (cp >= 0xD800 && cp <= 0xDFFF)
-        cp = 0xFFFD;
-    if (cp > 0x10FFFF)
-        cp = 0xFFFD;
-    if (cp < 0x80) { u[0] = (char)cp; n = 1; }
-    else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    return qr_buf_append(out, u, n);
-}
 
 static int fallback_decode(const char *charset, const unsigned char *s,
                            size_t n, qr_buf *out)
@@ -139,7 +94,7 @@ static int fallback_decode(const char *charset, const unsigned char *s,
                                 (uint32_t)s[i + 2] << 8 | s[i + 3])
                              : ((uint32_t)s[i + 3] << 24 | (uint32_t)s[i + 2] << 16 |
                                 (uint32_t)s[i + 1] << 8 | s[i]);
-            if (put_cp(out, cp) != 0)
+            if (qr_buf_put_cp(out, cp) != 0)
                 return -1;
         }
         return 0;
@@ -158,13 +113,13 @@ static int fallback_decode(const char *charset, const unsigned char *s,
                     i += 2;
                 }
             }
-            if (put_cp(out, u) != 0)
+            if (qr_buf_put_cp(out, u) != 0)
                 return -1;
         }
         return 0;
     }
     for (size_t i = 0; i < n; i++)
-        if (put_cp(out, s[i] >= 0x80 && s[i] < 0xA0 ? 0xFFFD : s[i]) != 0)
+        if (qr_buf_put_cp(out, s[i] >= 0x80 && s[i] < 0xA0 ? 0xFFFD : s[i]) != 0)
             return -1;
     return 0;
 }

@@ -105,10 +105,11 @@ char *qr_buf_steal(qr_buf *b)
     return p;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is invalid:
- * overlong forms, surrogates and code points above U+10FFFF are rejected. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
+size_t qr_utf8_len(const void *p, size_t n)
 {
+    const unsigned char *s = p;
+    if (n == 0)
+        return 0;
     unsigned c = s[0];
     if (c < 0x80)
         return 1;
@@ -129,6 +130,34 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
     if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         return 0;
     return len;
+}
+
+int qr_buf_put_cp(qr_buf *b, uint32_t cp)
+{
+    char u[4];
+    size_t n;
+    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+        cp = 0xFFFD;
+    if (cp < 0x80) {
+        u[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        u[0] = (char)(0xF0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    return qr_buf_append(b, u, n);
 }
 
 int qr_buf_json_string(qr_buf *b, const char *s, size_t n)
@@ -156,7 +185,7 @@ int qr_buf_json_string(qr_buf *b, const char *s, size_t n)
             rc = qr_buf_putc(b, (char)c);
             i++;
         } else {
-            size_t len = utf8_seq_len(p + i, n - i);
+            size_t len = qr_utf8_len(p + i, n - i);
             if (len == 0) {
                 rc = qr_buf_append(b, "\xEF\xBF\xBD", 3);
                 i++;
@@ -184,7 +213,7 @@ int qr_buf_printable(qr_buf *b, const char *s, size_t n)
         else if (c < 0x20 || c == 0x7F) { rc = qr_buf_printf(b, "\\x%02x", c); i++; }
         else if (c < 0x80) { rc = qr_buf_putc(b, (char)c); i++; }
         else {
-            size_t len = utf8_seq_len(p + i, n - i);
+            size_t len = qr_utf8_len(p + i, n - i);
             if (len == 0) { rc = qr_buf_printf(b, "\\x%02x", c); i++; }
             else { rc = qr_buf_append(b, p + i, len); i += len; }
         }

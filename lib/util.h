@@ -57,6 +57,15 @@ int qr_buf_json_string(qr_buf *b, const char *s, size_t n);
  * escaped (\n, \t, \xNN), so a file name prints on one line. */
 int qr_buf_printable(qr_buf *b, const char *s, size_t n);
 
+/* Length (1 to 4) of the valid UTF-8 sequence at s, n bytes being
+ * available, or 0 when the bytes there are not valid UTF-8 (an overlong
+ * form, a surrogate, a code point above U+10FFFF, a cut-off sequence). */
+size_t qr_utf8_len(const void *s, size_t n);
+
+/* Appends code point cp in UTF-8; surrogates and values above U+10FFFF
+ * become U+FFFD. */
+int qr_buf_put_cp(qr_buf *b, uint32_t cp);
+
 /* A 64-bit hash of a byte string (FNV-1a followed by a final mix); fast and
  * stable across runs and machines: used for content change detection and to
  * shorten over-long keys. */
