@@ -145,6 +145,11 @@ void rd_warn(rd_ctx *rc, const char *where, const char *fmt, ...)
     rc->stats->warnings++;
     if (!rc->warn)
         return;
+    if (rc->warned >= QR_MAX_WARNINGS) {
+        rc->suppressed++;
+        return;
+    }
+    rc->warned++;
     qr_buf b = {0};
     va_list ap;
     va_start(ap, fmt);
@@ -543,6 +548,17 @@ static qr_format sniff(const unsigned char *p, size_t n)
     return QR_FMT_TEXT;
 }
 
+/* Whether the first byte after a UTF-8 BOM and whitespace is '{'. */
+static int starts_as_json(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+        i = 3;
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+        i++;
+    return i < n && p[i] == '{';
+}
+
 static int has_utf16_bom(const unsigned char *p, size_t n)
 {
     return n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF));
@@ -571,7 +587,11 @@ qr_status rd_read_unit(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why)
             return rd_fail(why, QR_ERR_FORMAT, "nested archive skipped");
         return rd_archive(rc, u, in, why);
     }
-    if (qr_looks_binary((const char *)head, hn))
+    /* In JSON Lines that start as JSON, binary bytes are the problem of
+     * the lines holding them (each skipped with a warning): a NUL in one
+     * line must not lose the good lines around it. */
+    if (qr_looks_binary((const char *)head, hn) &&
+        !(fmt == QR_FMT_JSONL && starts_as_json(head, hn)))
         return rd_fail(why, QR_ERR_FORMAT, "binary file");
     if (fmt == QR_FMT_JSONL) {
         if (has_utf16_bom(head, hn))
@@ -791,6 +811,18 @@ static void ctx_init(rd_ctx *rc, const qr_read_opts *opts, qr_article_cb cb,
     rc->stats = stats;
 }
 
+/* The last word on the warnings left out past QR_MAX_WARNINGS. */
+static void warn_suppressed(rd_ctx *rc, const char *where)
+{
+    if (!rc->suppressed || !rc->warn)
+        return;
+    qr_buf b = {0};
+    int r = qr_buf_printf(&b, "%zu more warnings not shown (at most %d per source)",
+                          rc->suppressed, QR_MAX_WARNINGS);
+    rc->warn(rc->ctx, where, r == 0 ? b.data : "more warnings not shown");
+    qr_buf_free(&b);
+}
+
 static qr_status finish(qr_status st, qr_buf *why, char **reason)
 {
     if (reason) {
@@ -853,6 +885,7 @@ qr_status qr_read_source(const char *path, const char *id, qr_format format,
     rd_in_close(&in);
     if (!is_stdin)
         close(fd);
+    warn_suppressed(&rc, where.data);
     qr_buf_free(&where);
     return finish(st, &why, reason);
 }
@@ -878,6 +911,7 @@ qr_status qr_read_buffer(const char *name, const void *data, size_t len,
     rd_unit u = {.name = name, .id = name, .where = where.data, .forced = format, .depth = 0};
     qr_status st = rd_read_unit(&rc, &u, &in, &why);
     rd_in_close(&in);
+    warn_suppressed(&rc, where.data);
     qr_buf_free(&where);
     return finish(st, &why, reason);
 }

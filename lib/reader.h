@@ -57,6 +57,13 @@ typedef int (*qr_article_cb)(void *ctx, const qr_article *a);
  * "feeds.jsonl:17" or "pack.tar.gz/dir/a.html"; reason: one line. */
 typedef void (*qr_warn_cb)(void *ctx, const char *where, const char *reason);
 
+/* At most this many warnings are reported for one source; past that, one
+ * last warning (where = the source) says how many more there were, and
+ * qr_read_stats.warnings counts them all. A file of a million malformed
+ * JSON lines thus costs a hundred warnings, not a million (each of which
+ * the indexer keeps for its summary). */
+#define QR_MAX_WARNINGS 100
+
 typedef struct qr_read_opts {
     size_t max_article_bytes;   /* larger articles: truncated at a paragraph
                                    or sentence boundary, with a warning
@@ -72,7 +79,8 @@ typedef struct qr_read_stats {
     uint64_t bytes_in;          /* bytes read from the file (compressed)   */
     uint64_t bytes_text;        /* bytes of article text produced          */
     size_t   articles;          /* articles handed to the callback         */
-    size_t   warnings;          /* warn callback calls                     */
+    size_t   warnings;          /* problems found (warn callback calls,
+                                   plus those past QR_MAX_WARNINGS)        */
 } qr_read_stats;
 
 /* Reads the source at path (or standard input when path is "-", read as JSON

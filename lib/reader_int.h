@@ -39,6 +39,8 @@ typedef struct rd_ctx {
     qr_warn_cb    warn;         /* the caller's warn callback (may be NULL) */
     void         *ctx;          /* their context                            */
     qr_read_stats *stats;       /* never NULL (points at a local if needed) */
+    size_t        warned;       /* warnings passed to warn so far           */
+    size_t        suppressed;   /* warnings past QR_MAX_WARNINGS, not passed */
 } rd_ctx;
 
 typedef enum rd_in_kind {
@@ -118,7 +120,8 @@ qr_status rd_read_unit(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
 qr_status rd_emit(rd_ctx *rc, const char *where, const qr_article *a,
                   qr_buf *why);
 
-/* Reports a warning (made one line) and counts it. */
+/* Reports a warning (made one line) and counts it; past QR_MAX_WARNINGS
+ * for this source, only counts it. */
 void rd_warn(rd_ctx *rc, const char *where, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
