@@ -53,9 +53,15 @@ found() {
         fail "$1: not every zq$2<i> is found ($(wc -l <"$tmp/out") of $3)"
 }
 
-# check DB: quarry-index --check passes.
+# xapian-core 1.4.22's Database::check() deletes a GlassTableCheck through
+# a GlassTable pointer, inside libxapian: ASan reports new-delete-type-
+# mismatch on every check (see test_xapian_c.c). Turned off for --check
+# alone, every other check stays on.
+check_asan=${ASAN_OPTIONS:+$ASAN_OPTIONS:}new_delete_type_mismatch=0
+
+# check_ok DB: quarry-index --check passes.
 check_ok() {
-    run "$QUARRY_INDEX" --check --db "$1"
+    ASAN_OPTIONS=$check_asan run "$QUARRY_INDEX" --check --db "$1"
     expect_rc 0 "--check of $1"
 }
 
@@ -188,7 +194,7 @@ for kind in iamglass-garbage iamglass-empty postlist-first postlist-last \
     position-gone) rm "$g/position.glass" ;;
     esac
     # --check finds the damage
-    run "$QUARRY_INDEX" --check --db "$d"
+    ASAN_OPTIONS=$check_asan run "$QUARRY_INDEX" --check --db "$d"
     if [ "$kind" = position-gone ] && [ "$rc" -eq 0 ]; then
         # xapian-core takes a missing position table for one never
         # created (lazy tables), and its checker agrees; phrases then
