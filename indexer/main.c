@@ -55,6 +55,10 @@ static void usage(FILE *f)
 "  -v, --verbose         report each source; show progress even when stderr\n"
 "                        is not a terminal\n"
 "  -q, --quiet           no summary line (warnings still go to stderr)\n"
+"      --shards N        split the articles over N shard databases (by a\n"
+"                        hash of the article id), written in parallel and\n"
+"                        searched as one through DIR's stub; changing N\n"
+"                        needs --rebuild (default: keep the index's layout)\n"
 "      --batch N         commit after about N passages (default 20000)\n"
 "      --passage-words N aim for passages of N words (default 120)\n"
 "      --max-article-bytes N\n"
@@ -204,6 +208,7 @@ int main(int argc, char **argv)
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"batch", required_argument, NULL, 'B'},
+        {"shards", required_argument, NULL, 'S'},
         {"passage-words", required_argument, NULL, 'P'},
         {"max-article-bytes", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},
@@ -234,6 +239,11 @@ int main(int argc, char **argv)
             if (parse_uint(optarg, 100000000, &v) != 0 || v == 0)
                 return usage_error("--batch needs a positive number, not '%s'", optarg);
             o.batch_passages = (unsigned)v;
+            break;
+        case 'S':
+            if (parse_uint(optarg, 64, &v) != 0 || v == 0)
+                return usage_error("--shards needs a number from 1 to 64, not '%s'", optarg);
+            o.shards = (unsigned)v;
             break;
         case 'P':
             if (parse_uint(optarg, 100000, &v) != 0 || v < 10)

@@ -22,6 +22,9 @@ typedef struct checker {
     size_t nterms, cap;
     uint64_t passages_in_sources;
     int nomem;
+    char **sigs;           /* this database's "path\tstate mtime size hash
+                              gen" per source, sorted after loading        */
+    size_t nsigs, sigcap;
 } checker;
 
 static void report(checker *c, int fault, const char *fmt, ...)
@@ -139,6 +142,81 @@ static void note_leftovers(checker *c, const char *path, const char *live)
     closedir(d);
 }
 
+static void free_strs(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* xapian-core's checker over one database directory. */
+static void check_tables(checker *c, const char *dir)
+{
+    size_t nerrors = 0;
+    char *text = NULL, *msg = NULL;
+    xc_status xs = xc_db_check(dir, &nerrors, &text, &msg);
+    if (xs != XC_OK) {
+        report(c, 1, "xapian-core's check of %s failed: %s", dir,
+               msg ? msg : xc_status_str(xs));
+    } else if (nerrors) {
+        /* the checker's own report, first line of each error */
+        report(c, 1, "xapian-core's check found %zu errors in %s", nerrors, dir);
+        if (text && c->cb) {
+            char *save = NULL;
+            char *line = strtok_r(text, "\n", &save);
+            for (int i = 0; line && i < 20; line = strtok_r(NULL, "\n", &save))
+                if (strstr(line, "rror")) {
+                    c->cb(c->ctx, line);
+                    i++;
+                }
+        }
+    }
+    free(text);
+    free(msg);
+}
+
+/* Quarry's invariants over one database: a whole index, or one shard
+ * (which keeps its own records, with its own passage counts). */
+static qr_status check_invariants(checker *c, const char *path)
+{
+    char *msg = NULL;
+    c->passages_in_sources = 0;
+    free_strs(c->terms, c->nterms);
+    c->terms = NULL;
+    c->nterms = c->cap = 0;
+    xc_status xs = xc_db_open(path, XC_DB_READONLY, 0, 0, &c->db, &msg);
+    if (xs != XC_OK) {
+        report(c, 1, "cannot open %s: %s", path, msg ? msg : xc_status_str(xs));
+        free(msg);
+        return QR_OK;
+    }
+    xs = xc_db_metadata_each(c->db, QR_META_SOURCE, check_record, c);
+    if (c->nomem)
+        goto out;
+    if (xs != XC_OK) {
+        report(c, 1, "cannot read the bookkeeping of %s: %s", path,
+               xc_db_errmsg(c->db));
+        goto out;
+    }
+    if (c->nterms)
+        qsort(c->terms, c->nterms, sizeof *c->terms, cmp_str);
+    xs = xc_db_allterms_each(c->db, QR_TERM_SOURCE, check_term, c);
+    if (xs != XC_OK) {
+        report(c, 1, "cannot list the sources' terms in %s: %s", path,
+               xc_db_errmsg(c->db));
+        goto out;
+    }
+    xc_db_stats stats;
+    if (xc_db_get_stats(c->db, &stats) == XC_OK &&
+        stats.doccount > c->passages_in_sources)
+        report(c, 1, "%" PRIu64 " passages belong to no source",
+               (uint64_t)stats.doccount - c->passages_in_sources);
+out:
+    xc_db_close(c->db);
+    c->db = NULL;
+    return c->nomem ? QR_ERR_NOMEM : QR_OK;
+}
+
 qr_status qr_index_check(const char *db_path, qr_check_cb cb, void *ctx,
                          size_t *faults, size_t *notes, qr_buf *err)
 {
@@ -146,7 +224,9 @@ qr_status qr_index_check(const char *db_path, qr_check_cb cb, void *ctx,
     qr_status st = QR_OK;
     qr_buf dir = {0};
     char *live = NULL;
-    char *msg = NULL;
+    unsigned nshards = 0;
+    char **first = NULL;         /* shard 0's signatures */
+    size_t nfirst = 0;
 
     switch (qr_layout_probe(db_path)) {
     case QR_LAYOUT_NONE:
@@ -154,83 +234,73 @@ qr_status qr_index_check(const char *db_path, qr_check_cb cb, void *ctx,
         qr_buf_printf(err, "no index at %s", db_path);
         return QR_ERR_NOINDEX;
     case QR_LAYOUT_STUB_DIR:
-        live = qr_layout_live(db_path);
+        live = qr_layout_live_shards(db_path, &nshards);
         if (!live) {
-            report(&c, 1, "%s/%s is not a one-line 'auto NAME' stub", db_path,
-                   QR_LAYOUT_STUB);
+            report(&c, 1, "%s/%s is neither a one-line 'auto NAME' stub nor "
+                   "a list of shards 'auto NAME/s0', 'auto NAME/s1', ...",
+                   db_path, QR_LAYOUT_STUB);
             goto out;
         }
         note_leftovers(&c, db_path, live);
-        qr_buf_printf(&dir, "%s/%s", db_path, live);
+        if (nshards == 0) {
+            qr_buf_printf(&dir, "%s/%s", db_path, live);
+            check_tables(&c, dir.data);
+            st = check_invariants(&c, db_path);
+        }
+        /* every shard: its tables, its own records against its passages,
+         * and its records against shard 0's */
+        for (unsigned k = 0; st == QR_OK && k < nshards; k++) {
+            qr_buf_clear(&dir);
+            if (qr_buf_printf(&dir, "%s/%s/s%u", db_path, live, k) != 0) {
+                st = QR_ERR_NOMEM;
+                break;
+            }
+            check_tables(&c, dir.data);
+            free_strs(c.sigs, c.nsigs);
+            c.sigs = NULL;
+            c.nsigs = c.sigcap = 0;
+            st = check_invariants(&c, dir.data);
+            if (st != QR_OK)
+                break;
+            if (c.nsigs)
+                qsort(c.sigs, c.nsigs, sizeof *c.sigs, cmp_str);
+            if (k == 0) {
+                first = c.sigs;
+                nfirst = c.nsigs;
+                c.sigs = NULL;
+                c.nsigs = c.sigcap = 0;
+                continue;
+            }
+            size_t differ = 0;
+            for (size_t i = 0, j = 0; i < nfirst || j < c.nsigs;) {
+                int d = i == nfirst ? 1 : j == c.nsigs ? -1
+                      : strcmp(first[i], c.sigs[j]);
+                differ += d != 0;
+                i += d <= 0;
+                j += d >= 0;
+            }
+            if (differ)
+                report(&c, 0, "shard s%u and shard s0 disagree on %zu sources "
+                       "(a run stopped between the shards' commits); the next "
+                       "run redoes them", k, differ);
+        }
         break;
     case QR_LAYOUT_GLASS:
-        qr_buf_puts(&dir, db_path);
+        check_tables(&c, db_path);
+        st = check_invariants(&c, db_path);
         break;
     case QR_LAYOUT_STUB_FILE:
-        break;     /* shards or remote: only the invariants below */
+        st = check_invariants(&c, db_path);  /* shards or remote */
+        break;
     }
-
-    if (dir.data) {
-        size_t nerrors = 0;
-        char *text = NULL;
-        xc_status xs = xc_db_check(dir.data, &nerrors, &text, &msg);
-        if (xs != XC_OK) {
-            report(&c, 1, "xapian-core's check of %s failed: %s", dir.data,
-                   msg ? msg : xc_status_str(xs));
-            free(text);
-            goto out;
-        }
-        if (nerrors) {
-            /* the checker's own report, first line of each error */
-            report(&c, 1, "xapian-core's check found %zu errors in %s", nerrors,
-                   dir.data);
-            if (text && cb) {
-                char *line = strtok(text, "\n");
-                for (int i = 0; line && i < 20; line = strtok(NULL, "\n"))
-                    if (strstr(line, "rror")) {
-                        cb(ctx, line);
-                        i++;
-                    }
-            }
-        }
-        free(text);
-    }
-
-    xc_status xs = xc_db_open(db_path, XC_DB_READONLY, 0, 0, &c.db, &msg);
-    if (xs != XC_OK) {
-        report(&c, 1, "cannot open %s: %s", db_path, msg ? msg : xc_status_str(xs));
-        goto out;
-    }
-    xs = xc_db_metadata_each(c.db, QR_META_SOURCE, check_record, &c);
-    if (c.nomem) {
-        st = QR_ERR_NOMEM;
-        goto out;
-    }
-    if (xs != XC_OK) {
-        report(&c, 1, "cannot read the bookkeeping: %s", xc_db_errmsg(c.db));
-        goto out;
-    }
-    qsort(c.terms, c.nterms, sizeof *c.terms, cmp_str);
-    xs = xc_db_allterms_each(c.db, QR_TERM_SOURCE, check_term, &c);
-    if (xs != XC_OK) {
-        report(&c, 1, "cannot list the sources' terms: %s", xc_db_errmsg(c.db));
-        goto out;
-    }
-    xc_db_stats stats;
-    if (xc_db_get_stats(c.db, &stats) == XC_OK &&
-        stats.doccount > c.passages_in_sources)
-        report(&c, 1, "%" PRIu64 " passages belong to no source",
-               (uint64_t)stats.doccount - c.passages_in_sources);
 out:
     if (faults)
         *faults = c.faults;
     if (notes)
         *notes = c.notes;
-    xc_db_close(c.db);
-    for (size_t i = 0; i < c.nterms; i++)
-        free(c.terms[i]);
-    free(c.terms);
-    free(msg);
+    free_strs(c.terms, c.nterms);
+    free_strs(c.sigs, c.nsigs);
+    free_strs(first, nfirst);
     free(live);
     qr_buf_free(&dir);
     qr_buf_free(&c.msg);

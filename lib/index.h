@@ -3,12 +3,23 @@
  * splits passages and writes them, keeping the per-source bookkeeping that
  * makes the next run incremental.
  *
+ * Writers: each database being written (the index, one of its shards, or
+ * one of the parts of a new index built in parallel) has its own writer
+ * thread with its own Xapian handles; the calling thread walks and reads
+ * the sources, splits passages and hands articles to the writers through
+ * bounded queues, so memory stays bounded whatever the corpus size. A new
+ * database (--rebuild, or the first run into an empty index) is built as
+ * two parts in parallel, compacted into one, and switched to atomically.
+ *
  * Crash safety: documents and bookkeeping change only inside Xapian
  * transactions, committed in batches. A source is marked done (its "src:"
  * metadata) in the same commit as its passages; a source too large for one
  * batch is first marked "partial", so an interrupted run leaves a state the
  * next run recognises and redoes. Nothing is ever marked done without its
- * passages, and no source has its passages twice.
+ * passages, and no source has its passages twice. A sharded index keeps a
+ * record of every source in every shard (with that shard's passage count),
+ * and a source counts as unchanged only when all shards agree on it, so a
+ * crash between two shards' commits makes the next run redo the source.
  */
 #ifndef QUARRY_INDEX_H
 #define QUARRY_INDEX_H
@@ -51,6 +62,11 @@ typedef struct qr_index_opts {
     int rebuild;               /* build a complete new index beside the live
                                   one, compact it and switch readers to it
                                   atomically (see layout.h)                  */
+    unsigned shards;           /* split articles over this many shard
+                                  databases by a hash of the article id
+                                  (0 = keep the index's layout; 1 = one
+                                  database); changing it needs --rebuild
+                                  unless the index is empty                 */
     qr_split_opts split;       /* passage sizes (zeros = defaults)           */
     qr_read_opts read;         /* reader limits (zeros = defaults)           */
     qr_event_cb on_event;      /* may be NULL                                */

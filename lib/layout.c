@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +53,9 @@ qr_layout_kind qr_layout_probe(const char *path)
     return kind;
 }
 
-char *qr_layout_live(const char *path)
+char *qr_layout_live_shards(const char *path, unsigned *nshards)
 {
+    *nshards = 0;
     qr_buf p = {0};
     if (qr_buf_printf(&p, "%s/%s", path, QR_LAYOUT_STUB) != 0)
         return NULL;
@@ -63,13 +65,53 @@ char *qr_layout_live(const char *path)
         return NULL;
     char line[256];
     char *name = NULL;
-    if (fgets(line, sizeof line, f)) {
+    unsigned n = 0;
+    int bad = 0;
+    while (!bad && fgets(line, sizeof line, f)) {
         line[strcspn(line, "\r\n")] = '\0';
-        if (strncmp(line, "auto ", 5) == 0 && line[5] && !strchr(line + 5, '/'))
-            name = strdup(line + 5);
+        if (strncmp(line, "auto ", 5) != 0 || !line[5]) {
+            bad = 1;
+            break;
+        }
+        char *v = line + 5;
+        char *slash = strchr(v, '/');
+        if (n == 0 && !slash && !name) {
+            name = strdup(v);      /* "auto NAME": unsharded, one line */
+            if (!name)
+                bad = 1;
+            n = UINT32_MAX;
+            continue;
+        }
+        if (n == UINT32_MAX || !slash) {
+            bad = 1;               /* a second line after "auto NAME" */
+            break;
+        }
+        /* "auto NAME/sK", K counting up from 0 */
+        char want[16];
+        snprintf(want, sizeof want, "s%u", n);
+        *slash = '\0';
+        if (strcmp(slash + 1, want) != 0 || strchr(slash + 1, '/') ||
+            (name && strcmp(name, v) != 0) || n >= QR_LAYOUT_MAX_SHARDS) {
+            bad = 1;
+            break;
+        }
+        if (!name && !(name = strdup(v)))
+            bad = 1;
+        n++;
     }
     fclose(f);
+    if (bad || !name) {
+        free(name);
+        return NULL;
+    }
+    *nshards = n == UINT32_MAX ? 0 : n;
     return name;
+}
+
+char *qr_layout_live(const char *path)
+{
+    unsigned n;
+    return qr_layout_live_shards(path, &n);
 }
 
 qr_status qr_layout_lock(const char *path, int wait_seconds, int *fd,
@@ -143,7 +185,8 @@ static int fsync_path(const char *path, int flags)
     return rc;
 }
 
-qr_status qr_layout_switch(const char *path, const char *name, qr_buf *err)
+qr_status qr_layout_switch_shards(const char *path, const char *name,
+                                  unsigned nshards, qr_buf *err)
 {
     qr_buf tmp = {0}, stub = {0};
     qr_status st = QR_OK;
@@ -153,8 +196,12 @@ qr_status qr_layout_switch(const char *path, const char *name, qr_buf *err)
         goto out;
     }
     FILE *f = fopen(tmp.data, "w");
-    if (!f || fprintf(f, "auto %s\n", name) < 0 || fflush(f) != 0 ||
-        fsync(fileno(f)) != 0) {
+    int werr = !f;
+    if (f && nshards == 0)
+        werr = fprintf(f, "auto %s\n", name) < 0;
+    for (unsigned k = 0; f && !werr && k < nshards; k++)
+        werr = fprintf(f, "auto %s/s%u\n", name, k) < 0;
+    if (werr || fflush(f) != 0 || fsync(fileno(f)) != 0) {
         qr_buf_printf(err, "cannot write %s: %s", tmp.data, strerror(errno));
         if (f)
             fclose(f);
@@ -173,6 +220,11 @@ out:
     qr_buf_free(&tmp);
     qr_buf_free(&stub);
     return st;
+}
+
+qr_status qr_layout_switch(const char *path, const char *name, qr_buf *err)
+{
+    return qr_layout_switch_shards(path, name, 0, err);
 }
 
 char *qr_layout_next_version(const char *path)

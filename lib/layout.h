@@ -7,6 +7,13 @@
  *   PATH/v000004.build/    a rebuild in progress (removed if interrupted)
  *   PATH/.quarry-lock      flock()ed by the one writer, holds its pid
  *
+ * A sharded index (quarry-index --shards N) has one directory per version
+ * holding the shards, and a stub of N lines that xapian-core opens as one
+ * database with global statistics:
+ *
+ *   PATH/XAPIANDB          "auto v000003/s0\nauto v000003/s1\n"
+ *   PATH/v000003/s0/       shard 0 (a glass database), s1/, ...
+ *
  * Readers open PATH: xapian-core follows the stub to the live version. A
  * rebuild writes a new version beside the live one and then replaces the
  * stub with rename(2), so a reader sees the old version or the new one,
@@ -32,8 +39,17 @@ typedef enum qr_layout_kind {
 qr_layout_kind qr_layout_probe(const char *path);
 
 /* The live version's directory name (e.g. "v000003") from PATH/XAPIANDB,
- * malloc'd, or NULL if the stub is missing or not a one-line "auto NAME". */
+ * malloc'd, or NULL if the stub is missing or is neither a one-line
+ * "auto NAME" nor a sharded stub (below). */
 char *qr_layout_live(const char *path);
+
+/* The most shards an index may have. */
+#define QR_LAYOUT_MAX_SHARDS 64
+
+/* Like qr_layout_live, and *nshards receives the number of shards: 0 for
+ * a one-line stub, N for N lines "auto NAME/s0" .. "auto NAME/s<N-1>" (in
+ * that order, one NAME, N <= QR_LAYOUT_MAX_SHARDS). */
+char *qr_layout_live_shards(const char *path, unsigned *nshards);
 
 /* Takes the writer lock PATH/.quarry-lock (creating PATH if needed),
  * waiting up to wait_seconds (0: not at all, < 0: forever). *fd receives
@@ -46,6 +62,11 @@ void qr_layout_unlock(int fd);
 /* Points PATH/XAPIANDB at version `name` atomically (write a temporary
  * stub, fsync, rename, fsync the directory). */
 qr_status qr_layout_switch(const char *path, const char *name, qr_buf *err);
+
+/* The same for a sharded version: nshards lines "auto NAME/sK" (nshards 0
+ * writes the one-line stub, as qr_layout_switch). */
+qr_status qr_layout_switch_shards(const char *path, const char *name,
+                                  unsigned nshards, qr_buf *err);
 
 /* The name of the version after the live one ("v000001" when none). */
 char *qr_layout_next_version(const char *path);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # kill -9 the indexer at random points of incremental, forced and rebuild
-# runs; after each: the index opens, --check passes, a rerun completes, and
+# runs, of single and sharded (--shards 2) indexes; after each: the index opens, --check passes, a rerun completes, and
 # the final index answers a fixed set of queries exactly as a clean build.
 # CRASH_TRIALS (default 12) and CRASH_FILES (default 150) scale it; the
 # long run is bench/crash.sh.
@@ -49,13 +49,21 @@ start=$(date +%s%N)
 run "$QUARRY_INDEX" --db "$tmp/timing" --batch 5 "$src"
 ms=$(( ($(date +%s%N) - start) / 1000000 + 20 ))
 
+# xapian-core 1.4.22's Database::check() trips ASan's new-delete-type-
+# mismatch inside libxapian (see tests/unit/test_xapian_c.c): off for
+# --check alone.
+check_asan=${ASAN_OPTIONS:+$ASAN_OPTIONS:}new_delete_type_mismatch=0
+
 db="$tmp/db"
 killed=0
 for t in $(seq 1 "$trials"); do
-    case $((t % 3)) in
+    case $((t % 6)) in
         0) mode=(--rebuild) ;;
         1) mode=(--force) ;;
         2) rm -rf "$db"; mode=() ;;      # first build from nothing
+        3) rm -rf "$db"; mode=(--shards 2) ;;   # a sharded first build
+        4) mode=(--force) ;;             # shards committing one by one
+        5) mode=(--rebuild --shards 2) ;;
     esac
     "$QUARRY_INDEX" --db "$db" --batch 5 -q "${mode[@]}" "$src" >/dev/null 2>&1 &
     pid=$!
@@ -64,14 +72,14 @@ for t in $(seq 1 "$trials"); do
     wait "$pid" 2>/dev/null || true
 
     if [ -e "$db" ]; then
-        run "$QUARRY_INDEX" --db "$db" --check
+        ASAN_OPTIONS=$check_asan run "$QUARRY_INDEX" --db "$db" --check
         expect_rc 0 "trial $t (${mode[*]:-fresh}): --check after kill -9"
         run "$QUARRY_QUERY" --db "$db" joint cyber unit
         [ "$rc" -le 1 ] || fail "trial $t: query after kill -9 exited $rc"
     fi
     run "$QUARRY_INDEX" --db "$db" "$src"
     expect_rc 0 "trial $t (${mode[*]:-fresh}): rerun after kill -9"
-    run "$QUARRY_INDEX" --db "$db" --check
+    ASAN_OPTIONS=$check_asan run "$QUARRY_INDEX" --db "$db" --check
     expect_rc 0 "trial $t: --check after the rerun"
     snapshot "$db" "$tmp/db.snap"
     diff -u "$tmp/ref.snap" "$tmp/db.snap" > "$tmp/diff" ||

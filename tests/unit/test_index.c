@@ -15,6 +15,18 @@
 #include "schema.h"
 #include "xapian-c.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+/* xapian-core 1.4.22's Database::check() deletes a GlassTableCheck through
+ * a GlassTable pointer, wholly inside libxapian: ASan reports that as
+ * new-delete-type-mismatch on every check (see test_xapian_c.c). This
+ * binary turns off that one ASan check; every other stays on. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "new_delete_type_mismatch=0";
+}
+#endif
+
 static char root[64], src[128], db[128];
 
 static int setup(void **state)
@@ -357,6 +369,7 @@ static void test_check_finds_faults(void **state)
     snprintf(none, sizeof none, "%s/none", root);
     assert_int_equal(qr_index_check(none, NULL, NULL, &faults, &notes, &err),
                      QR_ERR_NOINDEX);
+    qr_buf_free(&err);
 }
 
 static void test_rebuild_switches_atomically(void **state)
@@ -385,10 +398,12 @@ static void test_rebuild_switches_atomically(void **state)
     assert_true(doccount() > docs);
     assert_true(termfreq("summit") > 0);
 
+    /* the first run built v000002 beside an empty v000001 (which readers
+     * saw meanwhile); the rebuild built v000003 */
     char p[256];
-    snprintf(p, sizeof p, "%s/v000001", db);
+    snprintf(p, sizeof p, "%s/v000002", db);
     assert_int_not_equal(access(p, F_OK), 0);       /* retired */
-    snprintf(p, sizeof p, "%s/v000002/iamglass", db);
+    snprintf(p, sizeof p, "%s/v000003/iamglass", db);
     assert_int_equal(access(p, F_OK), 0);           /* live */
 
     /* an interrupted rebuild leaves the live index untouched, and its
@@ -396,7 +411,7 @@ static void test_rebuild_switches_atomically(void **state)
     o.rebuild = 1;
     assert_int_equal(qr_indexer_open(&o, &ix, &err), QR_OK);
     qr_indexer_free(ix);                            /* gives up mid-way */
-    snprintf(p, sizeof p, "%s/v000003.build", db);
+    snprintf(p, sizeof p, "%s/v000004.build", db);
     mkdir(p, 0755);                                 /* as after a kill -9 */
     assert_true(termfreq("summit") > 0);
     qr_index_summary s = run_once(paths, 1, QR_OK);
