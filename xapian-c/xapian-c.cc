@@ -586,6 +586,59 @@ extern "C" xc_status xc_db_open_remote(const char *host, unsigned port,
     }
 }
 
+extern "C" xc_status xc_db_open_remote_program(const char *program,
+                                               const char *args,
+                                               unsigned timeout_ms,
+                                               xc_db **out, char **err)
+{
+    try {
+        if (!program || !*program || !args || !out)
+            return reject_to(err, XC_INVALID_ARG,
+                             "xc_db_open_remote_program: NULL or empty "
+                             "program, NULL args or out");
+        std::unique_ptr<xc_db> h(new xc_db);
+        h->db = Xapian::Remote::open(program, args, timeout_ms);
+        *out = h.release();
+        return XC_OK;
+    } catch (...) {
+        return fail_to(err);
+    }
+}
+
+extern "C" xc_status xc_db_new_empty(xc_db **out, char **err)
+{
+    try {
+        if (!out)
+            return reject_to(err, XC_INVALID_ARG, "xc_db_new_empty: NULL out");
+        *out = new xc_db;
+        return XC_OK;
+    } catch (...) {
+        return fail_to(err);
+    }
+}
+
+extern "C" xc_status xc_db_add_database(xc_db *db, xc_db *sub)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (!sub || sub == db)
+            return reject(db->err, XC_INVALID_ARG,
+                          "xc_db_add_database: NULL or the same handle");
+        if (db->writable || sub->writable)
+            return reject(db->err, XC_INVALID_ARG,
+                          "xc_db_add_database: writable handles cannot be "
+                          "combined");
+        db->db.add_database(sub->db);
+        /* The shards are shared with db now: sub's handle goes without a
+         * close(), which would close them for db too. */
+        delete sub;
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
 extern "C" void xc_db_close(xc_db *db)
 {
     if (!db)

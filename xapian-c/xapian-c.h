@@ -91,6 +91,35 @@ xc_status xc_db_open_remote(const char *host, unsigned port,
                             unsigned timeout_ms, unsigned connect_timeout_ms,
                             xc_db **out, char **err);
 
+/* Opens a remote read-only database through a program that speaks Xapian's
+ * remote protocol on its standard input and output: xapian-progsrv, often
+ * through ssh (program "ssh", args "host xapian-progsrv /srv/db"). The
+ * program is looked up in PATH when it has no '/'; args is split at spaces
+ * (no quoting), as xapian-core does. timeout_ms applies to each operation,
+ * the program's greeting included; there is no separate connect timeout
+ * (give ssh its own, -o ConnectTimeout=N).
+ * Returns XC_OK, XC_NETWORK (the program could not be run, or exited),
+ * XC_TIMEOUT, XC_INVALID_ARG, XC_NOMEM, XC_ERROR. */
+xc_status xc_db_open_remote_program(const char *program, const char *args,
+                                    unsigned timeout_ms, xc_db **out,
+                                    char **err);
+
+/* An empty read-only database, to which xc_db_add_database adds shards.
+ * Searching it while it is empty finds nothing. Returns XC_OK, XC_NOMEM,
+ * XC_INVALID_ARG (out NULL). */
+xc_status xc_db_new_empty(xc_db **out, char **err);
+
+/* Adds the databases of sub to db (Xapian::Database::add_database): db then
+ * searches them with the ones it had as one database, with statistics
+ * global across all of them; document ids interleave (Xapian's rule for
+ * several databases). Both must be read-only handles; sub may be a glass
+ * database, a stub, a remote database or an earlier combination.
+ * On XC_OK, sub is consumed: its handle is freed, its databases now belong
+ * to db (xc_db_close(db) closes them). On failure the caller still owns
+ * sub. Returns XC_OK, XC_INVALID_ARG (NULL, the same handle twice, a
+ * writable handle), XC_NOMEM, XC_ERROR; the message is on db. */
+xc_status xc_db_add_database(xc_db *db, xc_db *sub);
+
 /* Closes the database, releasing a write lock, and frees the handle.
  * As xapian-core's close() does: a transaction in progress is cancelled;
  * otherwise pending changes are committed, and a failure of that implicit

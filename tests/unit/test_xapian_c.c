@@ -2080,6 +2080,83 @@ static void test_multi_database(void **state)
     free(err);
 }
 
+/* xc_db_new_empty + xc_db_add_database: shards added one by one search
+ * as one database, and the added handle is consumed. */
+static void test_add_database(void **state)
+{
+    fixture *fx = *state;
+    char second[PATH_MAX];
+    xc_db *all = NULL, *a = NULL, *b = NULL, *w = NULL;
+    xc_db_stats st;
+    uint32_t tf = 0;
+
+    assert_int_equal(xc_db_new_empty(&all, NULL), XC_OK);
+    assert_false(xc_db_is_writable(all));
+    assert_int_equal(xc_db_get_stats(all, &st), XC_OK);
+    assert_int_equal(st.doccount, 0);
+
+    make_corpus(fx->db);
+    path_in(fx, "db2", second, sizeof second);
+    assert_int_equal(xc_db_open(second, XC_DB_CREATE_OR_OPEN, 0, 0, &w,
+                                NULL), XC_OK);
+    add_doc(w, "x", "apple strudel", NULL, NULL);
+
+    /* writable handles are refused, and stay the caller's */
+    assert_int_equal(xc_db_add_database(all, w), XC_INVALID_ARG);
+    assert_non_null(strstr(xc_db_errmsg(all), "writable"));
+    assert_int_equal(xc_db_commit(w), XC_OK);
+    xc_db_close(w);
+
+    assert_int_equal(xc_db_open(fx->db, XC_DB_READONLY, 0, 0, &a, NULL),
+                     XC_OK);
+    assert_int_equal(xc_db_open(second, XC_DB_READONLY, 0, 0, &b, NULL),
+                     XC_OK);
+    assert_int_equal(xc_db_add_database(all, a), XC_OK);   /* a consumed */
+    assert_int_equal(xc_db_add_database(all, b), XC_OK);   /* b consumed */
+    assert_int_equal(xc_db_get_stats(all, &st), XC_OK);
+    assert_int_equal(st.doccount, 6);
+    assert_int_equal(xc_db_termfreq(all, "apple", &tf), XC_OK);
+    assert_int_equal(tf, 5);
+
+    /* the same statistics as xc_db_open_multi, so the same weights */
+    xc_db *multi = NULL;
+    const char *paths[2] = { fx->db, second };
+    assert_int_equal(xc_db_open_multi(paths, 2, &multi, NULL), XC_OK);
+    double weights[2][6];
+    uint32_t sizes[2];
+    xc_db *dbs[2] = { all, multi };
+    for (int k = 0; k < 2; k++) {
+        xc_enquire *enq = NULL;
+        xc_query *q = NULL;
+        xc_mset *ms = NULL;
+        assert_int_equal(xc_enquire_new(dbs[k], &enq, NULL), XC_OK);
+        assert_int_equal(xc_query_new_term("apple", 1, 0, &q), XC_OK);
+        assert_int_equal(xc_enquire_set_query(enq, q, 0), XC_OK);
+        assert_int_equal(xc_enquire_get_mset(enq, 0, 6, 0, &ms), XC_OK);
+        sizes[k] = xc_mset_size(ms);
+        for (uint32_t i = 0; i < sizes[k] && i < 6; i++) {
+            xc_match m;
+            assert_int_equal(xc_mset_get(ms, i, &m), XC_OK);
+            weights[k][i] = m.weight;
+        }
+        xc_mset_free(ms);
+        xc_query_free(q);
+        xc_enquire_free(enq);
+    }
+    assert_int_equal(sizes[0], 5);
+    assert_int_equal(sizes[1], 5);
+    for (int i = 0; i < 5; i++)
+        assert_true(weights[0][i] == weights[1][i]);
+    xc_db_close(multi);
+
+    /* bad arguments */
+    assert_int_equal(xc_db_add_database(NULL, all), XC_INVALID_ARG);
+    assert_int_equal(xc_db_add_database(all, NULL), XC_INVALID_ARG);
+    assert_int_equal(xc_db_add_database(all, all), XC_INVALID_ARG);
+    assert_int_equal(xc_db_new_empty(NULL, NULL), XC_INVALID_ARG);
+    xc_db_close(all);
+}
+
 static void test_compact(void **state)
 {
     fixture *fx = *state;
@@ -2297,6 +2374,59 @@ static void test_remote_tcpsrv(void **state)
     assert_int_equal(stub_doccount, 5);
 }
 
+/* A remote database through a program speaking the protocol on its
+ * standard input and output (xapian-progsrv), when it is installed. */
+static void test_remote_program(void **state)
+{
+    fixture *fx = *state;
+    const char *srv = "/usr/bin/xapian-progsrv";
+    xc_db *db = (xc_db *)0x1;
+    xc_db_stats st;
+    char *err = NULL;
+
+    /* a program that does not exist, or that exits at once */
+    assert_int_equal(xc_db_open_remote_program("/nonexistent/progsrv", "x",
+                                               1000, &db, &err), XC_NETWORK);
+    assert_ptr_equal(db, (xc_db *)0x1);
+    assert_non_null(err);
+    free(err);
+    err = NULL;
+    assert_int_equal(xc_db_open_remote_program("/bin/true", "", 1000, &db,
+                                               &err), XC_NETWORK);
+    assert_ptr_equal(db, (xc_db *)0x1);
+    free(err);
+
+    /* one that never says hello: the timeout, not a hang (xapian-core
+     * leaves the program running: it ends on its own two seconds later) */
+    double t0 = now_seconds();
+    xc_status rc = xc_db_open_remote_program("/bin/sleep", "2", 300, &db,
+                                             &err);
+    double took = now_seconds() - t0;
+    assert_int_equal(rc, XC_TIMEOUT);
+    assert_true(took < 5.0);
+    free(err);
+    err = NULL;
+
+    assert_int_equal(xc_db_open_remote_program(NULL, "", 1000, &db, NULL),
+                     XC_INVALID_ARG);
+    assert_int_equal(xc_db_open_remote_program("", "", 1000, &db, NULL),
+                     XC_INVALID_ARG);
+    assert_int_equal(xc_db_open_remote_program("x", NULL, 1000, &db, NULL),
+                     XC_INVALID_ARG);
+    assert_int_equal(xc_db_open_remote_program("x", "", 1000, NULL, NULL),
+                     XC_INVALID_ARG);
+
+    if (access(srv, X_OK) != 0)
+        skip();
+    make_corpus(fx->db);
+    assert_int_equal(xc_db_open_remote_program(srv, fx->db, 5000, &db, &err),
+                     XC_OK);
+    assert_null(err);
+    assert_int_equal(xc_db_get_stats(db, &st), XC_OK);
+    assert_int_equal(st.doccount, 5);
+    xc_db_close(db);
+}
+
 /* ----------------------------------------------------------- NULL safety */
 
 static void test_null_handles(void **state)
@@ -2486,11 +2616,13 @@ int main(void)
         T(test_snippet),
         T(test_expand),
         T(test_multi_database),
+        T(test_add_database),
         T(test_compact),
         T(test_check),
         T(test_remote_refused),
         T(test_remote_timeout),
         T(test_remote_tcpsrv),
+        T(test_remote_program),
         T(test_null_handles),
     };
 #undef T
