@@ -9,6 +9,7 @@
 
 #include "highlight.h"
 #include "stopwords.h"
+#include "stub.h"
 #include "xapian-c.h"
 
 /* The query syntax of the full parse (README, "Query syntax"). */
@@ -156,8 +157,7 @@ static xc_status open_db(const char *const *paths, size_t n, xc_db **db,
     for (int i = 0; i <= QR_MODIFIED_RETRIES; i++) {
         free(*xerr);
         *xerr = NULL;
-        st = n == 1 ? xc_db_open(paths[0], XC_DB_READONLY, 0, 0, db, xerr)
-                    : xc_db_open_multi(paths, n, db, xerr);
+        st = qr_stub_open(paths, n, db, xerr);   /* shards: stub.h */
         if (st != XC_NOT_FOUND && st != XC_IO && st != XC_CORRUPT &&
             st != XC_MODIFIED)
             break;
