@@ -6,6 +6,10 @@
 # runs, vanished sources, --rebuild (resharding) and --check on shards.
 . "$QUARRY_TEST_LIB"
 copy_corpus
+# xapian-core 1.4.22's Database::check() trips ASan's new-delete-type-
+# mismatch inside libxapian (see tests/unit/test_xapian_c.c): off for
+# --check alone.
+check_asan=${ASAN_OPTIONS:+$ASAN_OPTIONS:}new_delete_type_mismatch=0
 single="$tmp/single" sharded="$tmp/sharded"
 
 run "$QUARRY_INDEX" --db "$single" "$tmp/corpus"
@@ -53,7 +57,7 @@ same() {
         fail "$3: passages differ: $(head -10 "$tmp/diff")"
 }
 
-run "$QUARRY_INDEX" --db "$sharded" --check
+ASAN_OPTIONS=$check_asan run "$QUARRY_INDEX" --db "$sharded" --check
 expect_rc 0 "--check of the sharded index"
 grep -q "0 faults, 0 notes" "$tmp/out" || fail "--check: $(cat "$tmp/out")"
 same "$single" "$sharded" "first build"
@@ -79,7 +83,7 @@ expect_rc 0 "the changed source is found"
 grep -q river-regatta "$tmp/out" || fail "quokka not found in the sharded index"
 run "$QUARRY_QUERY" --db "$sharded" lentil soup cafe
 grep -q cafe-lentil-soup "$tmp/out" && fail "a deleted source is still found"
-run "$QUARRY_INDEX" --db "$sharded" --check
+ASAN_OPTIONS=$check_asan run "$QUARRY_INDEX" --db "$sharded" --check
 expect_rc 0 "--check after the incremental run"
 same "$single" "$sharded" "after the incremental run"
 
@@ -96,7 +100,7 @@ run "$QUARRY_INDEX" --db "$sharded" --rebuild --shards 3 "$tmp/corpus"
 expect_rc 0 "--rebuild --shards 3"
 [ "$(wc -l < "$sharded/XAPIANDB")" = 3 ] || fail "stub after resharding: $(cat "$sharded/XAPIANDB")"
 [ "$(ls "$sharded" | grep -c '^v')" = 1 ] || fail "old versions left: $(ls "$sharded")"
-run "$QUARRY_INDEX" --db "$sharded" --check
+ASAN_OPTIONS=$check_asan run "$QUARRY_INDEX" --db "$sharded" --check
 expect_rc 0 "--check after resharding"
 same "$single" "$sharded" "three shards"
 
@@ -107,7 +111,7 @@ printf 'id=x\nsource=XP/nowhere.txt\n' > "$tmp/stray.in"
 printf 'id : boolean=Q unique=Q\nsource : boolean\n' > "$tmp/stray.script"
 if command -v scriptindex >/dev/null; then
     scriptindex "$tmp/damaged/$v/s1" "$tmp/stray.script" "$tmp/stray.in" > /dev/null
-    run "$QUARRY_INDEX" --db "$tmp/damaged" --check
+    ASAN_OPTIONS=$check_asan run "$QUARRY_INDEX" --db "$tmp/damaged" --check
     expect_rc 4 "--check of a damaged shard"
     grep -q "nowhere.txt" "$tmp/out" || fail "--check does not name the stray source: $(cat "$tmp/out")"
 fi
