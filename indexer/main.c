@@ -60,7 +60,7 @@ static void usage(FILE *f)
 "                        searched as one through DIR's stub; changing N\n"
 "                        needs --rebuild (default: keep the index's layout)\n"
 "      --batch N         commit after about N passages (default 20000)\n"
-"      --passage-words N aim for passages of N words (default 120)\n"
+"      --passage-words N aim for passages of N words (default 200)\n"
 "      --max-article-bytes N\n"
 "                        truncate longer articles, with a warning\n"
 "                        (default 33554432)\n"
