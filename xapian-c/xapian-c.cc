@@ -95,6 +95,11 @@ struct xc_enquire {
 struct xc_mset {
     Xapian::MSet ms;
     mutable std::string err;
+    /* The last item's document read through xc_mset_get_data/_get_value:
+     * xapian-core 1.4 fetches a remote document again for every
+     * get_document() of an MSet item, a network round trip each time. */
+    Xapian::doccount doc_index = Xapian::doccount(-1);
+    Xapian::Document doc;
 };
 
 /* ------------------------------------------------------------- helpers */
@@ -2119,6 +2124,16 @@ bool mset_index_ok(xc_mset *ms, uint32_t i, xc_status &st)
     return false;
 }
 
+/* Item i's document, kept for the next read of the same item. */
+const Xapian::Document &mset_doc(xc_mset *ms, uint32_t i)
+{
+    if (ms->doc_index != i) {
+        ms->doc = ms->ms[i].get_document();
+        ms->doc_index = i;
+    }
+    return ms->doc;
+}
+
 } // namespace
 
 extern "C" void xc_mset_free(xc_mset *ms)
@@ -2201,7 +2216,7 @@ extern "C" xc_status xc_mset_get_data(xc_mset *ms, uint32_t i, char **out,
             return reject(ms->err, XC_INVALID_ARG, "NULL out or len");
         if (!mset_index_ok(ms, i, st))
             return st;
-        const std::string d = ms->ms[i].get_document().get_data();
+        const std::string d = mset_doc(ms, i).get_data();
         *out = copy_out(d);
         *len = d.size();
         return XC_OK;
@@ -2223,7 +2238,7 @@ extern "C" xc_status xc_mset_get_value(xc_mset *ms, uint32_t i, unsigned slot,
             return reject(ms->err, XC_INVALID_ARG, "bad value slot");
         if (!mset_index_ok(ms, i, st))
             return st;
-        const std::string v = ms->ms[i].get_document().get_value(slot);
+        const std::string v = mset_doc(ms, i).get_value(slot);
         /* As xc_doc_get_value: a missing value is NULL. */
         char *p = v.empty() ? nullptr : copy_out(v);
         *out = p;

@@ -2080,6 +2080,57 @@ static void test_multi_database(void **state)
     free(err);
 }
 
+/* The binding keeps the last item's document between reads (one network
+ * round trip per item over remote shards): reads that go back and forth
+ * between items still get each item's own data and values. */
+static void test_mset_reads_alternate(void **state)
+{
+    fixture *fx = *state;
+    xc_db *db = NULL;
+    xc_enquire *enq = NULL;
+    xc_query *q = NULL;
+    xc_mset *ms = NULL;
+    char *out = NULL;
+    size_t len = 0;
+
+    make_corpus(fx->db);
+    assert_int_equal(xc_db_open(fx->db, XC_DB_READONLY, 0, 0, &db, NULL),
+                     XC_OK);
+    assert_int_equal(xc_enquire_new(db, &enq, NULL), XC_OK);
+    assert_int_equal(xc_query_new_term("recipe", 1, 0, &q), XC_OK);
+    assert_int_equal(xc_enquire_set_query(enq, q, 0), XC_OK);
+    assert_int_equal(xc_enquire_get_mset(enq, 0, 10, 0, &ms), XC_OK);
+    assert_int_equal(xc_mset_size(ms), 3);
+    char *data[3], *date[3];
+    for (uint32_t i = 0; i < 3; i++) {
+        assert_int_equal(xc_mset_get_data(ms, i, &data[i], &len), XC_OK);
+        assert_int_equal(xc_mset_get_value(ms, i, 1, &date[i], &len), XC_OK);
+    }
+    /* each item's own, in any order */
+    static const uint32_t order[] = {2, 0, 2, 1, 0, 1, 1};
+    for (size_t k = 0; k < sizeof order / sizeof *order; k++) {
+        uint32_t i = order[k];
+        assert_int_equal(xc_mset_get_value(ms, i, 1, &out, &len), XC_OK);
+        assert_string_equal(out, date[i]);
+        free(out);
+        assert_int_equal(xc_mset_get_data(ms, i, &out, &len), XC_OK);
+        assert_string_equal(out, data[i]);
+        free(out);
+    }
+    assert_string_not_equal(data[0], data[1]);
+    assert_string_not_equal(date[1], date[2]);
+    for (uint32_t i = 0; i < 3; i++) {
+        free(data[i]);
+        free(date[i]);
+    }
+    /* a failed read (out of range) leaves the kept document alone */
+    assert_int_equal(xc_mset_get_data(ms, 3, &out, &len), XC_INVALID_ARG);
+    xc_mset_free(ms);
+    xc_query_free(q);
+    xc_enquire_free(enq);
+    xc_db_close(db);
+}
+
 /* xc_db_new_empty + xc_db_add_database: shards added one by one search
  * as one database, and the added handle is consumed. */
 static void test_add_database(void **state)
@@ -2617,6 +2668,7 @@ int main(void)
         T(test_expand),
         T(test_multi_database),
         T(test_add_database),
+        T(test_mset_reads_alternate),
         T(test_compact),
         T(test_check),
         T(test_remote_refused),
