@@ -16,9 +16,10 @@ run "$QUARRY_INDEX" --db "$tmp/db" "$CORPUS"
 [ "$rc" -le 1 ] || fail "indexing the corpus: exit $rc"
 Q() { run "$QUARRY_QUERY" --db "$tmp/db" "$@"; }
 
-# timed N CMD...: runs CMD (via run) and fails if it took N seconds or more.
+# timed N CMD...: runs CMD (via run) and fails if it took N seconds or more
+# (N times QUARRY_TEST_SLOWDOWN, for runs under valgrind).
 timed() {
-    local limit=$1 start
+    local limit=$(($1 * ${QUARRY_TEST_SLOWDOWN:-1})) start
     shift
     start=$(date +%s)
     run "$@"
