@@ -189,8 +189,9 @@ static void help(void)
 "  1  no results\n"
 "  2  usage error: bad option or value, no query, a query with no words,\n"
 "     an unreadable or malformed --queries or --qrels file\n"
-"  3  no index at --db\n"
-"  4  any other failure (damaged index, I/O error, out of memory)\n",
+"  3  no index at --db (or at a local shard its stub file lists)\n"
+"  4  any other failure (damaged index, I/O error, out of memory, a remote\n"
+"     shard down or not answering: see README, \"Scaling out\")\n",
         prog, prog, qr_bm25_defaults().k1, qr_bm25_defaults().b,
         QR_PHRASE_MAX_WORDS, QR_DEFAULT_PHRASE,
         QR_MAX_WILDCARD_EXPANSION);
