@@ -78,6 +78,8 @@ trap cleanup EXIT INT TERM
 # memory: libarchive reports an error, and Quarry's out-of-memory paths
 # get exercised too.
 asan_opts=${ASAN_OPTIONS:+$ASAN_OPTIONS:}max_allocation_size_mb=1024:allocator_may_return_null=1
+# xapian-core's own leaks on its error paths (tests/lsan.supp says which)
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$src/tests/lsan.supp}
 
 run_one() {
     local t=$1
