@@ -38,9 +38,11 @@ grep -q "does-not-exist" "$tmp/err" || fail "warning does not name the missing p
 [ "$(json_get "$tmp/out" .skipped)" = 2 ] || fail "skipped count: $(cat "$tmp/out")"
 json_get "$tmp/out" '.skips[].reason' | grep -qi "binary" || fail "no reason for the binary file"
 
-# 3: locked by another writer (a writer held open by a background process)
+# 3: locked by another writer (a writer held open by a background process).
+# The holder waits for the lock: without --wait it would give up at once
+# whenever one of the probes below happened to hold the lock as it started.
 mkfifo "$tmp/hold"
-( exec 3<"$tmp/hold"; "$QUARRY_INDEX" --db "$tmp/db" - <&3 >/dev/null 2>&1 ) &
+( exec 3<"$tmp/hold"; "$QUARRY_INDEX" --db "$tmp/db" --wait 60 - <&3 >/dev/null 2>&1 ) &
 holder=$!
 exec 4>"$tmp/hold"
 for _ in $(seq 50); do
