@@ -2040,6 +2040,21 @@ extern "C" xc_status xc_enquire_set_sort_by_relevance(xc_enquire *enq)
     }
 }
 
+extern "C" xc_status xc_enquire_set_sort_by_relevance_then_value(
+    xc_enquire *enq, unsigned slot, int reverse)
+{
+    if (!enq)
+        return XC_INVALID_ARG;
+    try {
+        if (slot == Xapian::BAD_VALUENO)
+            return reject(enq->err, XC_INVALID_ARG, "bad value slot");
+        enq->enq.set_sort_by_relevance_then_value(slot, reverse != 0);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&enq->err);
+    }
+}
+
 extern "C" xc_status xc_enquire_get_mset(xc_enquire *enq, uint32_t first,
                                          uint32_t max,
                                          uint32_t check_at_least,
@@ -2104,6 +2119,66 @@ extern "C" xc_status xc_enquire_matching_terms_each(xc_enquire *enq,
             const std::string term = *it;
             if (cb(ctx, term.c_str(), term.size(), 0))
                 break;
+        }
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&enq->err);
+    }
+}
+
+namespace {
+
+/* Accepts only the documents of a sorted list of docids. */
+class DocidSetDecider : public Xapian::MatchDecider {
+    const std::vector<Xapian::docid> &ids;
+  public:
+    explicit DocidSetDecider(const std::vector<Xapian::docid> &v) : ids(v) {}
+    bool operator()(const Xapian::Document &doc) const override {
+        return std::binary_search(ids.begin(), ids.end(), doc.get_docid());
+    }
+};
+
+} // namespace
+
+extern "C" xc_status xc_enquire_weights(xc_enquire *enq, const xc_query *q,
+                                        const xc_query *only,
+                                        const uint32_t *docids, size_t n,
+                                        double *out)
+{
+    if (!enq)
+        return XC_INVALID_ARG;
+    try {
+        if (!q || (n && (!docids || !out)))
+            return reject(enq->err, XC_INVALID_ARG,
+                          "NULL query, docids or out");
+        for (size_t i = 0; i < n; i++)
+            out[i] = 0;
+        if (n == 0)
+            return XC_OK;
+        std::vector<Xapian::docid> ids(docids, docids + n);
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        DocidSetDecider decider(ids);
+        enq->enq.set_collapse_key(Xapian::BAD_VALUENO);
+        Xapian::MSet ms;
+        if (only) {
+            /* the filter may match a few more documents than asked for
+             * (a unique term shared by mistake): look past them */
+            enq->enq.set_query(
+                Xapian::Query(Xapian::Query::OP_FILTER, q->q, only->q));
+            ms = enq->enq.get_mset(
+                0, static_cast<Xapian::doccount>(ids.size() * 4 + 16));
+        } else {
+            enq->enq.set_query(q->q);
+            ms = enq->enq.get_mset(
+                0, static_cast<Xapian::doccount>(ids.size()), 0, nullptr,
+                &decider);
+        }
+        for (auto it = ms.begin(); it != ms.end(); ++it) {
+            Xapian::docid did = *it;
+            for (size_t i = 0; i < n; i++)
+                if (docids[i] == did)
+                    out[i] = it.get_weight();
         }
         return XC_OK;
     } catch (...) {

@@ -411,6 +411,13 @@ xc_status xc_enquire_set_collapse_key(xc_enquire *enq, unsigned slot,
 xc_status xc_enquire_set_sort_by_value(xc_enquire *enq, unsigned slot,
                                        int reverse);
 xc_status xc_enquire_set_sort_by_relevance(xc_enquire *enq);
+/* Sort by relevance, equal weights by value slot (then by docid); reverse
+ * != 0 for descending values. Makes the order of equal weights depend on
+ * the documents rather than on their ids, which change when an index is
+ * rebuilt. */
+xc_status xc_enquire_set_sort_by_relevance_then_value(xc_enquire *enq,
+                                                      unsigned slot,
+                                                      int reverse);
 /* first: how many to skip; max: how many to return; check_at_least: as
  * Xapian's. */
 xc_status xc_enquire_get_mset(xc_enquire *enq, uint32_t first, uint32_t max,
@@ -424,6 +431,20 @@ xc_status xc_enquire_expand(xc_enquire *enq, const uint32_t *docids,
 /* The terms of the current query that match docid, in query order. */
 xc_status xc_enquire_matching_terms_each(xc_enquire *enq, uint32_t docid,
                                          xc_term_cb cb, void *ctx);
+
+/* The weight that q gives each of docids[0..n) under enq's weighting scheme
+ * (as set by xc_enquire_set_bm25 or the default): out[i] receives the
+ * weight of docids[i], 0 when q does not match it. Used to explain a score
+ * part by part. Replaces enq's query and turns off its collapse key.
+ * only: NULL, or a boolean query that matches the documents of docids and
+ * as few others as possible (their unique terms OR'ed): it filters the
+ * match instead of a match decider, which the remote backend does not
+ * support. Returns XC_OK, XC_INVALID_ARG (NULL q, docids or out with
+ * n > 0), XC_NOMEM, XC_UNIMPLEMENTED (remote, only NULL), XC_ERROR ...
+ * (message on enq). */
+xc_status xc_enquire_weights(xc_enquire *enq, const xc_query *q,
+                             const xc_query *only, const uint32_t *docids,
+                             size_t n, double *out);
 
 void xc_mset_free(xc_mset *ms);
 const char *xc_mset_errmsg(const xc_mset *ms);

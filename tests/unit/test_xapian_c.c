@@ -1849,6 +1849,78 @@ static void test_enquire_bm25_and_sorting(void **state)
     xc_db_close(db);
 }
 
+/* Equal weights ordered by a value, then docid; and xc_enquire_weights:
+ * the weight a query gives chosen documents, 0 where it does not match. */
+static void test_enquire_relevance_then_value_and_weights(void **state)
+{
+    fixture *fx = *state;
+    xc_db *db = NULL;
+    xc_enquire *enq = NULL;
+    xc_mset *ms = NULL;
+    xc_match m;
+
+    open_search(fx, "recipe", &db, &enq);
+    assert_int_equal(xc_enquire_set_sort_by_relevance_then_value(enq, 1, 1),
+                     XC_OK);
+    assert_int_equal(xc_enquire_get_mset(enq, 0, 10, 0, &ms), XC_OK);
+    assert_int_equal(xc_mset_size(ms), 3);
+    double prev = INFINITY;
+    for (uint32_t i = 0; i < 3; i++) {
+        assert_int_equal(xc_mset_get(ms, i, &m), XC_OK);
+        assert_true(m.weight <= prev);
+        prev = m.weight;
+    }
+    xc_mset_free(ms);
+    assert_int_equal(xc_enquire_set_sort_by_relevance_then_value(
+                         enq, 0xffffffffu, 0), XC_INVALID_ARG);
+    assert_int_equal(xc_enquire_set_sort_by_relevance_then_value(NULL, 1, 0),
+                     XC_INVALID_ARG);
+    assert_int_equal(xc_enquire_set_sort_by_relevance(enq), XC_OK);
+
+    /* the weights of chosen documents for "apple": as the mset gives them */
+    xc_query *q = NULL;
+    assert_int_equal(xc_query_new_term("apple", 1, 0, &q), XC_OK);
+    assert_int_equal(xc_enquire_set_query(enq, q, 0), XC_OK);
+    assert_int_equal(xc_enquire_get_mset(enq, 0, 10, 0, &ms), XC_OK);
+    double want[6] = {0};
+    for (uint32_t i = 0; i < xc_mset_size(ms); i++) {
+        assert_int_equal(xc_mset_get(ms, i, &m), XC_OK);
+        assert_true(m.docid < 6);
+        want[m.docid] = m.weight;
+    }
+    xc_mset_free(ms);
+    uint32_t ids[] = {4, 1, 2, 99, 1};   /* 4 has no apple; 99 is no doc */
+    double got[5] = {-1, -1, -1, -1, -1};
+    assert_int_equal(xc_enquire_weights(enq, q, NULL, ids, 5, got), XC_OK);
+    assert_true(got[0] == 0 && got[3] == 0);
+    assert_true(got[1] > 0 && fabs(got[1] - want[1]) < 1e-12);
+    assert_true(got[2] > 0 && fabs(got[2] - want[2]) < 1e-12);
+    assert_true(got[4] == got[1]);
+    /* the same through a filter of unique terms (the remote-safe way) */
+    xc_query *u[3] = {NULL, NULL, NULL}, *only = NULL;
+    assert_int_equal(xc_query_new_term("Q4", 1, 0, &u[0]), XC_OK);
+    assert_int_equal(xc_query_new_term("Q1", 1, 0, &u[1]), XC_OK);
+    assert_int_equal(xc_query_new_term("Q2", 1, 0, &u[2]), XC_OK);
+    assert_int_equal(xc_query_new_combine(XC_OP_OR, u, 3, 0, &only), XC_OK);
+    double got2[5] = {-1, -1, -1, -1, -1};
+    assert_int_equal(xc_enquire_weights(enq, q, only, ids, 5, got2), XC_OK);
+    for (int i = 0; i < 5; i++)
+        assert_true(fabs(got2[i] - got[i]) < 1e-12);
+    for (int i = 0; i < 3; i++)
+        xc_query_free(u[i]);
+    xc_query_free(only);
+    assert_int_equal(xc_enquire_weights(enq, q, NULL, ids, 0, NULL), XC_OK);
+    assert_int_equal(xc_enquire_weights(enq, NULL, NULL, ids, 5, got),
+                     XC_INVALID_ARG);
+    assert_int_equal(xc_enquire_weights(enq, q, NULL, NULL, 5, got),
+                     XC_INVALID_ARG);
+    assert_int_equal(xc_enquire_weights(NULL, q, NULL, ids, 5, got),
+                     XC_INVALID_ARG);
+    xc_query_free(q);
+    xc_enquire_free(enq);
+    xc_db_close(db);
+}
+
 static void test_enquire_collapse(void **state)
 {
     fixture *fx = *state;
@@ -2662,6 +2734,7 @@ int main(void)
         T(test_qparser_database_wildcards),
         T(test_enquire_mset),
         T(test_enquire_bm25_and_sorting),
+        T(test_enquire_relevance_then_value_and_weights),
         T(test_enquire_collapse),
         T(test_enquire_wildcard_limit),
         T(test_snippet),
