@@ -167,6 +167,46 @@ static int put_date(qr_buf *out, const char *d)
 
 /* ----------------------------------------------------------------- text */
 
+/* The score parts, one line each; the feedback terms on one line. */
+static int text_parts(qr_buf *out, const qr_score_part *p, size_t n)
+{
+    int rc = 0, first = 1;
+    double fb = 0;
+    size_t nfb = 0;
+    flow plain = {out, "", "", 0, 0, 0, ""};
+    for (size_t i = 0; i < n; i++) {
+        if (p[i].kind == QR_PART_FEEDBACK) {
+            fb += p[i].weight;
+            nfb++;
+            continue;
+        }
+        rc |= qr_buf_printf(out, INDENT "%c %.3f  ", first ? '=' : '+',
+                            p[i].weight);
+        first = 0;
+        rc |= flow_text(&plain, p[i].label, strlen(p[i].label), NULL, 0);
+        if (p[i].kind == QR_PART_TERM)
+            rc |= qr_buf_puts(out, " (BM25)");
+        else if (p[i].kind == QR_PART_COMPOUND)
+            rc |= qr_buf_puts(out, " (compound, BM25)");
+        rc |= qr_buf_putc(out, '\n');
+    }
+    if (nfb) {
+        rc |= qr_buf_printf(out, INDENT "%c %.3f  feedback:", first ? '=' : '+',
+                            fb);
+        int sep = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (p[i].kind != QR_PART_FEEDBACK)
+                continue;
+            rc |= qr_buf_puts(out, sep ? ", " : " ");
+            sep = 1;
+            rc |= flow_text(&plain, p[i].label, strlen(p[i].label), NULL, 0);
+            rc |= qr_buf_printf(out, " %.3f", p[i].weight);
+        }
+        rc |= qr_buf_putc(out, '\n');
+    }
+    return rc;
+}
+
 static int text_item(qr_buf *out, const qr_print_opts *o,
                      const qr_print_item *it)
 {
@@ -216,6 +256,8 @@ static int text_item(qr_buf *out, const qr_print_opts *o,
         rc |= qr_buf_printf(out, " (+%u more passage%s)", it->collapsed,
                             it->collapsed == 1 ? "" : "s");
     rc |= qr_buf_putc(out, '\n');
+    if (it->nparts)
+        rc |= text_parts(out, it->parts, it->nparts);
 
     /* the passage */
     rc |= qr_buf_puts(out, INDENT);
@@ -272,7 +314,23 @@ static int json_item(qr_buf *out, const qr_print_opts *o,
     for (size_t i = 0; i < it->nspans; i++)
         rc |= qr_buf_printf(out, "%s[%zu,%zu]", i ? "," : "",
                             it->spans[i].start, it->spans[i].end);
-    rc |= qr_buf_puts(out, "]}\n");
+    rc |= qr_buf_putc(out, ']');
+    rc |= json_key_str(out, "suggestion", o->suggestion,
+                       o->suggestion ? strlen(o->suggestion) : 0, 1);
+    if (it->parts) {
+        rc |= qr_buf_printf(out, ",\"explain\":{\"score\":%.6f,\"parts\":[",
+                            it->score);
+        for (size_t i = 0; i < it->nparts; i++) {
+            rc |= qr_buf_printf(out, "%s{\"kind\":\"%s\"", i ? "," : "",
+                                qr_part_kind_name(it->parts[i].kind));
+            rc |= json_key_str(out, "label", it->parts[i].label,
+                               strlen(it->parts[i].label), 0);
+            rc |= qr_buf_printf(out, ",\"weight\":%.6f}",
+                                it->parts[i].weight);
+        }
+        rc |= qr_buf_puts(out, "]}");
+    }
+    rc |= qr_buf_puts(out, "}\n");
     return rc ? -1 : 0;
 }
 

@@ -11,12 +11,23 @@
  *        <passage text, whitespace collapsed, wrapped at width>
  *   Matched words are shown in bold red when colour is on. Control
  *   characters (which could drive a terminal) are shown as U+FFFD.
+ *   With score parts (--explain), lines between the score and the passage:
+ *        = 4.101  secur (BM25)
+ *        + 1.002  cybersecurity (compound, BM25)
+ *        + 0.520  phrase
+ *        + 0.310  proximity
+ *        + 0.210  feedback: attack 0.110, hack 0.100
  *
  * JSON Lines, one object per result:
  *   {"rank":1,"score":12.345678,"article_id":"...","title":"...",
  *    "source":"...","url":null,"date":"2017-07-09","author":null,
  *    "passage":3,"passages":7,"start":1234,"end":1890,"text":"...",
- *    "snippet":"... **unit** ...","highlights":[[12,16],[40,44]]}
+ *    "snippet":"... **unit** ...","highlights":[[12,16],[40,44]],
+ *    "suggestion":null}
+ *   and with score parts (--explain) an "explain" object:
+ *    "explain":{"score":12.345678,"parts":[{"kind":"term","label":"secur",
+ *    "weight":4.101234}, ...]}
+ *   whose parts' weights add up to the score (kinds: qr_part_kind_name);
  *   passage is 1-based; start/end are the passage's byte offsets in the
  *   article body; text is the stored passage text exactly; highlights are
  *   [start, end) byte offsets of matched words in text (UTF-8 bytes, not
@@ -38,6 +49,7 @@
 #include "eval.h"
 #include "highlight.h"
 #include "schema.h"
+#include "search.h"
 #include "util.h"
 
 typedef enum qr_output {
@@ -54,6 +66,8 @@ typedef struct qr_print_opts {
     const char *run_tag;   /* TREC: run tag (NULL: "quarry")                */
     int passage_ids;       /* TREC: docid "<article id>#<passage>"          */
     size_t snippet_bytes;  /* JSON: snippet length (0: QR_SNIPPET_BYTES)    */
+    const char *suggestion;/* JSON: the "did you mean" query, or NULL (the
+                              "suggestion" field is then null)              */
 } qr_print_opts;
 
 /* One result as the printers see it. */
@@ -67,6 +81,8 @@ typedef struct qr_print_item {
     size_t nspans;
     const qr_hl_span *title_spans; /* matched words in rec->title           */
     size_t ntitle_spans;
+    const qr_score_part *parts;    /* --explain: how score was made, or NULL */
+    size_t nparts;
 } qr_print_item;
 
 typedef struct qr_printer {

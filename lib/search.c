@@ -2,12 +2,17 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
 
+#include "compound.h"
+#include "feedback.h"
 #include "highlight.h"
+#include "proximity.h"
+#include "spell.h"
 #include "stopwords.h"
 #include "stub.h"
 #include "xapian-c.h"
@@ -24,6 +29,9 @@ struct qr_searcher {
     xc_qparser *qp;       /* configured once, reused for every query         */
     xc_termgen *tg;       /* the indexer's analysis, for the last fallback   */
     char *lang;           /* the stemmer language                            */
+    unsigned features;    /* QR_FEAT_*                                       */
+    char *remotes;        /* the remote shards, for messages (stub.h), or
+                             NULL                                            */
 };
 
 qr_bm25 qr_bm25_defaults(void)
@@ -43,6 +51,10 @@ qr_search_opts qr_search_defaults(void)
 {
     qr_search_opts o = {.offset = 0, .limit = 10, .per_article = 1,
                         .phrase = QR_DEFAULT_PHRASE,
+                        .proximity = QR_DEFAULT_PROXIMITY,
+                        .fb_docs = QR_DEFAULT_FB_DOCS,
+                        .fb_terms = QR_DEFAULT_FB_TERMS,
+                        .fb_weight = QR_DEFAULT_FB_WEIGHT,
                         .bm25 = qr_bm25_defaults()};
     return o;
 }
@@ -151,13 +163,14 @@ static xc_status get_meta(xc_db *db, const char *key, char **out)
  * switches the stub, so an open that read the old stub can find the old
  * version gone: read the stub again before calling it a failure. */
 static xc_status open_db(const char *const *paths, size_t n, xc_db **db,
-                         char **xerr)
+                         char **xerr, char **remotes)
 {
     xc_status st = XC_OK;
     for (int i = 0; i <= QR_MODIFIED_RETRIES; i++) {
         free(*xerr);
         *xerr = NULL;
-        st = qr_stub_open(paths, n, db, xerr);   /* shards: stub.h */
+        /* shards: stub.h */
+        st = qr_stub_open_remotes(paths, n, db, xerr, remotes);
         if (st != XC_NOT_FOUND && st != XC_IO && st != XC_CORRUPT &&
             st != XC_MODIFIED)
             break;
@@ -180,7 +193,7 @@ qr_status qr_searcher_open(const char *const *paths, size_t n,
         return QR_ERR_NOMEM;
     }
     char *xerr = NULL;
-    xc_status st = open_db(paths, n, &s->db, &xerr);
+    xc_status st = open_db(paths, n, &s->db, &xerr, &s->remotes);
     if (st != XC_OK) {
         qr_status rc = from_xc(st);
         /* A path that does not exist at all is "no index", whatever
@@ -219,6 +232,7 @@ qr_status qr_searcher_open(const char *const *paths, size_t n,
         qr_searcher_close(s);
         return from_xc(st);
     }
+    s->features = QR_FEAT_DEFAULT;
     s->lang = lang && *lang ? lang : strdup(QR_DEFAULT_LANG);
     if (s->lang != lang)
         free(lang);
@@ -266,7 +280,14 @@ void qr_searcher_close(qr_searcher *s)
     xc_stem_free(s->stem);
     xc_db_close(s->db);
     free(s->lang);
+    free(s->remotes);
     free(s);
+}
+
+void qr_searcher_set_features(qr_searcher *s, unsigned features)
+{
+    if (s)
+        s->features = features;
 }
 
 const char *qr_searcher_lang(const qr_searcher *s)
@@ -545,6 +566,8 @@ static int collect_term(void *ctx, const char *term, size_t len, uint32_t wdf)
 
 typedef struct subq_ctx {
     xc_query **v;        /* one term query per distinct term             */
+    char **terms;        /* the terms                                    */
+    uint32_t *wqf;       /* and their within-query frequencies           */
     size_t n, cap;
     xc_status st;        /* first failure                                */
 } subq_ctx;
@@ -555,11 +578,17 @@ static int add_subquery(void *ctx, const char *term, size_t len, uint32_t wdf)
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 16;
         xc_query **v = realloc(c->v, cap * sizeof *v);
-        if (!v) {
+        if (v)
+            c->v = v;
+        char **t = v ? realloc(c->terms, cap * sizeof *t) : NULL;
+        if (t)
+            c->terms = t;
+        uint32_t *w = t ? realloc(c->wqf, cap * sizeof *w) : NULL;
+        if (!w) {
             c->st = XC_NOMEM;
             return 1;
         }
-        c->v = v;
+        c->wqf = w;
         c->cap = cap;
     }
     char *t = dup_n(term, len);
@@ -568,18 +597,22 @@ static int add_subquery(void *ctx, const char *term, size_t len, uint32_t wdf)
         return 1;
     }
     /* the term's frequency in the query is its within-query frequency */
-    c->st = xc_query_new_term(t, wdf ? wdf : 1, 0, &c->v[c->n]);
-    free(t);
-    if (c->st != XC_OK)
+    c->wqf[c->n] = wdf ? wdf : 1;
+    c->st = xc_query_new_term(t, c->wqf[c->n], 0, &c->v[c->n]);
+    if (c->st != XC_OK) {
+        free(t);
         return 1;
+    }
+    c->terms[c->n] = t;
     c->n++;
     return 0;
 }
 
 /* Builds the last-resort query: the words analysed exactly as the indexer
- * analyses text (lower case, stop words out, stemmed), OR'ed together. */
+ * analyses text (lower case, stop words out, stemmed), OR'ed together.
+ * With q, its terms and their within-query frequencies go to q->bow_*. */
 static xc_status build_terms_query(qr_searcher *s, const char *text,
-                                   xc_query **out)
+                                   xc_query **out, qr_query *q)
 {
     xc_doc *doc = NULL;
     xc_status st = xc_doc_new(&doc);
@@ -588,7 +621,7 @@ static xc_status build_terms_query(qr_searcher *s, const char *text,
     st = xc_termgen_set_document(s->tg, doc);
     if (st == XC_OK)
         st = xc_termgen_index_text(s->tg, text, strlen(text), 1, "", 0);
-    subq_ctx c = {NULL, 0, 0, XC_OK};
+    subq_ctx c = {NULL, NULL, NULL, 0, 0, XC_OK};
     if (st == XC_OK)
         st = xc_doc_terms_each(doc, add_subquery, &c);
     if (st == XC_OK)
@@ -598,6 +631,16 @@ static xc_status build_terms_query(qr_searcher *s, const char *text,
     for (size_t i = 0; i < c.n; i++)
         xc_query_free(c.v[i]);
     free(c.v);
+    if (st == XC_OK && q) {
+        strlist_free(q->bow_terms, q->nbow);
+        free(q->bow_wqf);
+        q->bow_terms = c.terms;
+        q->bow_wqf = c.wqf;
+        q->nbow = c.n;
+    } else {
+        strlist_free(c.terms, c.n);
+        free(c.wqf);
+    }
     xc_doc_free(doc);
     return st;
 }
@@ -819,6 +862,55 @@ static int unbalanced_quotes(const char *text)
     return n % 2;
 }
 
+static void free_compounds(qr_query *q)
+{
+    for (size_t i = 0; i < q->ncompounds; i++)
+        xc_query_free(q->compound_q[i]);
+    free(q->compound_q);
+    strlist_free(q->compounds, q->ncompounds);
+    q->compound_q = NULL;
+    q->compounds = NULL;
+    q->ncompounds = 0;
+}
+
+/* Adds the joined and split forms of q's words that the index has
+ * (compound.h) to q->xq, OR'ed: they match on their own. */
+static xc_status add_compounds(qr_searcher *s, qr_query *q)
+{
+    free_compounds(q);
+    qr_compounds c = {0};
+    xc_status st = qr_compounds_find(s->db, s->stem, s->stop,
+                                     q->plain ? q->plain : q->text, &c);
+    if (st != XC_OK || c.n == 0) {
+        qr_compounds_free(&c);
+        return st;
+    }
+    xc_query **parts = malloc((c.n + 1) * sizeof *parts);
+    xc_query *xq = NULL;
+    if (!parts) {
+        st = XC_NOMEM;
+    } else {
+        parts[0] = q->xq;
+        memcpy(parts + 1, c.queries, c.n * sizeof *parts);
+        st = xc_query_new_combine(XC_OP_OR, parts, c.n + 1, 0, &xq);
+    }
+    free(parts);
+    if (st == XC_OK) {
+        xc_query_free(q->xq);
+        q->xq = xq;
+        q->compounds = c.forms;
+        q->compound_q = c.queries;
+        q->ncompounds = c.n;
+        c.forms = NULL;
+        c.queries = NULL;
+        for (size_t i = 0; i < c.n; i++)
+            free(c.from[i]);
+        c.n = 0;
+    }
+    qr_compounds_free(&c);
+    return st;
+}
+
 /* Runs the parse chain from `from` over q->text into q. */
 static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
                              int allow_wildcards, size_t max_words,
@@ -835,6 +927,11 @@ static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
     q->fallback_reason = NULL;
     free(q->plain);
     q->plain = NULL;
+    strlist_free(q->bow_terms, q->nbow);
+    free(q->bow_wqf);
+    q->bow_terms = NULL;
+    q->bow_wqf = NULL;
+    q->nbow = 0;
 
     if (level == QR_PARSE_FULL && !has_syntax(q->text)) {
         /* Plain words: analysed exactly as the indexer analyses text, a
@@ -844,7 +941,7 @@ static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
          * comes out empty here and goes on to QueryParser, which keeps
          * them. */
         xc_query *xq = NULL;
-        st = build_terms_query(s, q->text, &xq);
+        st = build_terms_query(s, q->text, &xq, q);
         if (st == XC_NOMEM) {
             rc = QR_ERR_NOMEM;
             goto done;
@@ -863,6 +960,7 @@ static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
         st = XC_OK;
     }
     if (level == QR_PARSE_FULL && !plain_words) {
+        q->nbow = 0;              /* (an empty list: nothing to free) */
         if (prepare_text(q->text, &text) != 0) {
             rc = QR_ERR_NOMEM;
             goto done;
@@ -942,7 +1040,7 @@ static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
         for (size_t i = 0; i < stopped.n; i++)
             free(stopped.v[i]);
         stopped.n = 0;
-        st = build_terms_query(s, q->plain, &xq);
+        st = build_terms_query(s, q->plain, &xq, q);
         if (st != XC_OK) {
             set_err(err, "cannot analyse the query",
                     xc_termgen_errmsg(s->tg));
@@ -953,6 +1051,16 @@ static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
         q->xq = xq;
     }
     q->level = level;
+    q->bag_of_words = plain_words || level >= QR_PARSE_PLAIN;
+    if (q->bag_of_words && (s->features & QR_FEAT_COMPOUNDS) &&
+        !q->long_query) {
+        st = add_compounds(s, q);
+        if (st == XC_NOMEM) {
+            rc = QR_ERR_NOMEM;
+            goto done;
+        }
+        /* compounds are a refinement: without them the query still runs */
+    }
 
     /* What the tool needs to explain and highlight the query. */
     strlist terms = {0};
@@ -1007,6 +1115,85 @@ done:
     return rc;
 }
 
+/* How many passages with the corrected terms are read to find the words
+ * people write for them. */
+#define SUGGEST_PASSAGES 5
+
+/* Sets q->suggestion from the words of text (as typed) that the index
+ * lacks (spell.h). A corrected stem becomes a real word by looking at the
+ * passages that have it. */
+static xc_status suggest(qr_searcher *s, qr_query *q, const char *text)
+{
+    qr_spell_fix *f = NULL;
+    size_t n = 0;
+    xc_status st = qr_spell_check(s->db, s->stem, s->stop, text, &f, &n);
+    if (st != XC_OK || n == 0)
+        return st;
+    xc_query **tq = calloc(n, sizeof *tq);
+    xc_query *any = NULL;
+    xc_enquire *enq = NULL;
+    xc_mset *ms = NULL;
+    if (!tq)
+        st = XC_NOMEM;
+    for (size_t i = 0; st == XC_OK && i < n; i++)
+        st = xc_query_new_term(f[i].stem, 1, 0, &tq[i]);
+    if (st == XC_OK)
+        st = xc_query_new_combine(XC_OP_OR, tq, n, 0, &any);
+    if (st == XC_OK)
+        st = xc_enquire_new(s->db, &enq, NULL);
+    if (st == XC_OK)
+        st = xc_enquire_set_query(enq, any, 0);
+    if (st == XC_OK)
+        st = xc_enquire_get_mset(enq, 0, SUGGEST_PASSAGES, 0, &ms);
+    uint32_t hits = st == XC_OK ? xc_mset_size(ms) : 0;
+    for (uint32_t h = 0; st == XC_OK && h < hits; h++) {
+        char *data = NULL;
+        size_t len = 0;
+        qr_record rec;
+        st = xc_mset_get_data(ms, h, &data, &len);
+        if (st == XC_OK && data && qr_record_decode(data, len, &rec) == 0) {
+            for (size_t i = 0; i < n; i++)
+                if (qr_spell_surface(s->stem, rec.text, rec.text_len,
+                                     &f[i]) != 0 ||
+                    qr_spell_surface(s->stem, rec.title, strlen(rec.title),
+                                     &f[i]) != 0)
+                    st = XC_NOMEM;
+        }
+        free(data);
+    }
+    if (st == XC_OK) {
+        free(q->suggestion);
+        q->suggestion = qr_spell_suggestion(text, f, n);
+    }
+    xc_mset_free(ms);
+    xc_enquire_free(enq);
+    xc_query_free(any);
+    for (size_t i = 0; tq && i < n; i++)
+        xc_query_free(tq[i]);
+    free(tq);
+    qr_spell_fixes_free(f, n);
+    return st;
+}
+
+/* Is text written in capitals: ASCII capitals, no lower-case ASCII
+ * letter, and some word that is not an operator (a query of operators
+ * alone stays what it was: no words to search for)? */
+static int all_capitals(const char *text)
+{
+    for (const char *p = text; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            return 0;
+    size_t n = strlen(text), at = 0, ws, we;
+    while (qr_word_next(text, n, at, &ws, &we)) {
+        at = we;
+        if (!is_operator_word(text + ws, we - ws))
+            for (size_t i = ws; i < we; i++)
+                if (text[i] >= 'A' && text[i] <= 'Z')
+                    return 1;
+    }
+    return 0;
+}
+
 qr_status qr_query_parse(qr_searcher *s, const char *text,
                          qr_parse_level from, qr_query **out, qr_buf *err)
 {
@@ -1020,8 +1207,17 @@ qr_status qr_query_parse(qr_searcher *s, const char *text,
         set_err(err, "out of memory", NULL);
         return QR_ERR_NOMEM;
     }
+    if (all_capitals(q->text)) {
+        /* "WHAT ARE THE EFFECTS OF HEAT AND PRESSURE": someone typing in
+         * capitals means no operators, so the query is read exactly as
+         * its lower-case form (which QueryParser would otherwise treat
+         * differently: AND, OR, NOT as operators) */
+        for (char *p = q->text; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+    }
     qr_status rc;
-    if (count_words(text, QR_MAX_QUERY_TERMS + 1) > QR_MAX_QUERY_TERMS) {
+    if (count_words(q->text, QR_MAX_QUERY_TERMS + 1) > QR_MAX_QUERY_TERMS) {
         rc = parse_chain(s, q, QR_PARSE_TERMS, 0, 0, err);
         if (rc == QR_OK && q->nterms > QR_MAX_QUERY_TERMS) {
             q->truncated = 1;
@@ -1031,6 +1227,12 @@ qr_status qr_query_parse(qr_searcher *s, const char *text,
         q->long_query = 1;
     } else {
         rc = parse_chain(s, q, from, 1, 0, err);
+    }
+    if (rc == QR_OK && (s->features & QR_FEAT_SPELLING) && !q->long_query) {
+        xc_status st = suggest(s, q, text);
+        if (st == XC_NOMEM)
+            rc = QR_ERR_NOMEM;
+        /* a suggestion is a nicety: other failures just give none */
     }
     if (rc != QR_OK) {
         qr_query_free(q);
@@ -1052,6 +1254,10 @@ void qr_query_free(qr_query *q)
     strlist_free(q->terms, q->nterms);
     strlist_free(q->prefixes, q->nprefixes);
     strlist_free(q->stopped, q->nstopped);
+    free_compounds(q);
+    free(q->suggestion);
+    strlist_free(q->bow_terms, q->nbow);
+    free(q->bow_wqf);
     free(q);
 }
 
@@ -1065,12 +1271,33 @@ char *qr_query_describe(const qr_query *q)
 
 /* ----------------------------------------------------------- running */
 
+const char *qr_part_kind_name(qr_part_kind k)
+{
+    switch (k) {
+    case QR_PART_TERM: return "term";
+    case QR_PART_COMPOUND: return "compound";
+    case QR_PART_PHRASE: return "phrase";
+    case QR_PART_PROXIMITY: return "proximity";
+    case QR_PART_FEEDBACK: return "feedback";
+    default: return "other";
+    }
+}
+
+static void free_parts(qr_score_part *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(p[i].label);
+    free(p);
+}
+
 void qr_results_free(qr_results *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->n; i++)
+    for (size_t i = 0; i < r->n; i++) {
         free(r->hits[i].data);
+        free_parts(r->hits[i].parts, r->hits[i].nparts);
+    }
     free(r->hits);
     memset(r, 0, sizeof *r);
 }
@@ -1095,6 +1322,453 @@ static xc_status ids_from_values(xc_mset *ms, uint32_t i, char *data,
     return XC_OK;
 }
 
+/* The queries whose weights add up to a passage's score (--explain). */
+typedef struct qpart {
+    qr_part_kind kind;
+    char *label;
+    xc_query *q;
+} qpart;
+
+typedef struct qparts {
+    qpart *v;
+    size_t n, cap;
+} qparts;
+
+static void qparts_free(qparts *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->v[i].label);
+        xc_query_free(p->v[i].q);
+    }
+    free(p->v);
+    memset(p, 0, sizeof *p);
+}
+
+/* Adds a part; q is taken over (freed on failure too). */
+static xc_status qparts_add(qparts *p, qr_part_kind kind, const char *label,
+                            xc_query *q)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 16;
+        qpart *v = realloc(p->v, cap * sizeof *v);
+        if (!v) {
+            xc_query_free(q);
+            return XC_NOMEM;
+        }
+        p->v = v;
+        p->cap = cap;
+    }
+    char *l = strdup_or_null(label);
+    if (!l) {
+        xc_query_free(q);
+        return XC_NOMEM;
+    }
+    p->v[p->n].kind = kind;
+    p->v[p->n].label = l;
+    p->v[p->n].q = q;
+    p->n++;
+    return XC_OK;
+}
+
+/* A term as the user would write it: "title:x" for a title term. */
+static void term_label(const char *term, qr_buf *out)
+{
+    static const struct { const char *prefix, *field; } fields[] = {
+        {QR_PREFIX_SOURCE, "source:"}, {QR_PREFIX_TITLE, "title:"},
+        {QR_PREFIX_AUTHOR, "author:"}};
+    qr_buf_clear(out);
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+        size_t n = strlen(fields[i].prefix);
+        if (strncmp(term, fields[i].prefix, n) == 0 && term[n] &&
+            !isupper((unsigned char)term[n])) {
+            qr_buf_puts(out, fields[i].field);
+            qr_buf_puts(out, term + n);
+            return;
+        }
+    }
+    qr_buf_puts(out, term);
+}
+
+typedef struct tparts_ctx {
+    qparts *p;
+    qr_buf label;
+    xc_status st;
+} tparts_ctx;
+
+static int add_term_part(void *vctx, const char *term, size_t len,
+                         uint32_t unused)
+{
+    (void)unused;
+    tparts_ctx *c = vctx;
+    char *t = dup_n(term, len);
+    xc_query *tq = NULL;
+    c->st = t ? xc_query_new_term(t, 1, 0, &tq) : XC_NOMEM;
+    if (c->st == XC_OK) {
+        term_label(t, &c->label);
+        c->st = c->label.data
+            ? qparts_add(c->p, QR_PART_TERM, c->label.data, tq) : XC_NOMEM;
+    }
+    free(t);
+    return c->st != XC_OK;
+}
+
+/* The parts of q itself and of its phrase evidence: each term of a plain
+ * list of words with its within-query frequency, else each distinct term
+ * of the query (what its structure changes goes to an "other" part), each
+ * compound form, the phrase. */
+static xc_status base_parts(const qr_query *q, const qr_search_opts *o,
+                            qparts *p)
+{
+    xc_status st = XC_OK;
+    if (q->nbow) {
+        for (size_t i = 0; st == XC_OK && i < q->nbow; i++) {
+            xc_query *tq = NULL;
+            st = xc_query_new_term(q->bow_terms[i], q->bow_wqf[i], 0, &tq);
+            if (st == XC_OK)
+                st = qparts_add(p, QR_PART_TERM, q->bow_terms[i], tq);
+        }
+        for (size_t i = 0; st == XC_OK && i < q->ncompounds; i++) {
+            xc_query *cq = NULL;
+            st = xc_query_new_combine(XC_OP_OR, &q->compound_q[i], 1, 0,
+                                      &cq);
+            if (st == XC_OK)
+                st = qparts_add(p, QR_PART_COMPOUND, q->compounds[i], cq);
+        }
+    } else {
+        tparts_ctx c = {p, {0}, XC_OK};
+        st = xc_query_terms_each(q->xq, add_term_part, &c);
+        if (st == XC_OK)
+            st = c.st;
+        qr_buf_free(&c.label);
+    }
+    if (st == XC_OK && o->phrase > 0 && q->phrase) {
+        xc_query *pq = NULL;
+        st = xc_query_new_scaled(q->phrase, o->phrase, &pq);
+        if (st == XC_OK)
+            st = qparts_add(p, QR_PART_PHRASE, "phrase", pq);
+    }
+    return st;
+}
+
+/* One candidate of a result list: where it is in the mset, its score
+ * (BM25, plus proximity once reranked) and its proximity part. */
+typedef struct cand {
+    uint32_t index;
+    double score;
+    double prox;
+} cand;
+
+/* Proximity scores already computed in this search, by docid: the first
+ * pass of feedback and the final pass mostly rerank the same passages. */
+typedef struct prox_cache {
+    uint32_t docid[2 * QR_PROX_DEPTH];
+    double score[2 * QR_PROX_DEPTH];
+    size_t n;
+    double avlength, doccount;   /* the index's statistics (n > 0 or set) */
+    int have_stats;
+} prox_cache;
+
+static xc_status rerank_proximity(qr_searcher *s, const qr_query *q,
+                                  const qr_search_opts *o, xc_mset *ms,
+                                  cand *c, uint32_t n, prox_cache *pc);
+
+/* Pseudo-relevance feedback (feedback.h): runs main_q on enq for its top
+ * o->fb_docs passages and builds main_q plus the feedback terms, each
+ * scaled so that the feedback model has the share o->fb_weight of the
+ * query (RM3's interpolation; the original terms keep their BM25 scale).
+ * The feedback terms only reweight what the query matches (AND_MAYBE):
+ * every result still has a word of the query, NOT and AND keep their
+ * meaning, and the match is as fast as the query's own. Letting them
+ * match on their own (OR) measured the same nDCG@10 and MAP on both
+ * collections (within 0.0003). *out is NULL when there is nothing to add.
+ * With parts, each scaled feedback term is added to it. */
+static xc_status feedback_query(qr_searcher *s, const qr_query *q,
+                                xc_enquire *enq, const xc_query *main_q,
+                                const qr_search_opts *o, qparts *parts,
+                                prox_cache *pc, xc_query **out)
+{
+    *out = NULL;
+    xc_mset *ms = NULL;
+    /* the feedback passages are the top results as ranked for the user,
+     * proximity included: measured +0.001 to +0.004 nDCG@10 on SciFact,
+     * -0.003 to -0.005 on Cranfield (20 to 50 feedback terms) */
+    int fbprox = o->proximity > 0;
+    uint32_t fetch = fbprox && o->fb_docs < QR_PROX_DEPTH ? QR_PROX_DEPTH
+                                                          : o->fb_docs;
+    xc_status st = xc_enquire_get_mset(enq, 0, fetch, 0, &ms);
+    if (st != XC_OK)
+        return st;
+    uint32_t n = xc_mset_size(ms);
+    cand *cc = n ? malloc(n * sizeof *cc) : NULL;
+    uint32_t *docids = n ? malloc(n * sizeof *docids) : NULL;
+    double *scores = n ? malloc(n * sizeof *scores) : NULL;
+    if (n && (!docids || !scores || !cc))
+        st = XC_NOMEM;
+    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
+        xc_match m;
+        st = xc_mset_get(ms, i, &m);
+        cc[i].index = i;
+        cc[i].score = m.weight;
+        cc[i].prox = 0;
+    }
+    if (st == XC_OK && fbprox)
+        st = rerank_proximity(s, q, o, ms, cc, n, pc);
+    if (n > o->fb_docs)
+        n = o->fb_docs;
+    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
+        xc_match m;
+        st = xc_mset_get(ms, cc[i].index, &m);
+        docids[i] = m.docid;
+        scores[i] = cc[i].score;
+    }
+    free(cc);
+    xc_mset_free(ms);
+    qr_fb_term *fb = NULL;
+    size_t nfb = 0;
+    if (st == XC_OK && n)
+        st = qr_feedback_terms(s->db, s->stop, docids, scores, n, o->fb_terms,
+                               &fb, &nfb);
+    free(docids);
+    free(scores);
+    if (st != XC_OK || nfb == 0)
+        return st;
+    xc_query **fq = calloc(nfb, sizeof *fq);
+    if (!fq) {
+        qr_fb_terms_free(fb, nfb);
+        return XC_NOMEM;
+    }
+    /* RM3: (1 - w) * query + w * model, the query's terms weighing 1/|Q|
+     * each; divided by (1 - w) / |Q| to keep BM25's scale */
+    double nq = q->nbow ? (double)q->nbow : q->nterms ? (double)q->nterms : 1;
+    double scale = o->fb_weight / (1 - o->fb_weight) * nq;
+    for (size_t k = 0; st == XC_OK && k < nfb; k++) {
+        xc_query *t = NULL;
+        st = xc_query_new_term(fb[k].term, 1, 0, &t);
+        if (st == XC_OK)
+            st = xc_query_new_scaled(t, scale * fb[k].weight, &fq[k]);
+        xc_query_free(t);
+    }
+    xc_query *fbq = NULL;
+    if (st == XC_OK)
+        st = xc_query_new_combine(XC_OP_OR, fq, nfb, 0, &fbq);
+    if (st == XC_OK) {
+        xc_query *both[2] = {(xc_query *)main_q, fbq};
+        st = xc_query_new_combine(XC_OP_AND_MAYBE, both, 2, 0, out);
+    }
+    for (size_t k = 0; k < nfb; k++) {
+        if (st == XC_OK && parts && fq[k]) {
+            st = qparts_add(parts, QR_PART_FEEDBACK, fb[k].term, fq[k]);
+            fq[k] = NULL;
+        }
+        xc_query_free(fq[k]);
+    }
+    if (st != XC_OK) {
+        xc_query_free(*out);
+        *out = NULL;
+    }
+    xc_query_free(fbq);
+    free(fq);
+    qr_fb_terms_free(fb, nfb);
+    return st;
+}
+
+/* The terms proximity looks at: the plain words' terms, else the query's
+ * unprefixed terms. */
+static void prox_terms(const qr_query *q, const char *const **terms,
+                       size_t *n)
+{
+    if (q->nbow) {
+        *terms = (const char *const *)q->bow_terms;
+        *n = q->nbow;
+    } else {
+        *terms = (const char *const *)q->terms;
+        *n = q->nterms;
+    }
+}
+
+
+/* Adds o->proximity times the proximity score to the first QR_PROX_DEPTH
+ * candidates and reorders them (stable: ties keep the BM25 order). The
+ * rest keep their order: proximity only adds, so none of them can pass a
+ * reordered one. */
+static xc_status rerank_proximity(qr_searcher *s, const qr_query *q,
+                                  const qr_search_opts *o, xc_mset *ms,
+                                  cand *c, uint32_t n, prox_cache *pc)
+{
+    const char *const *terms;
+    size_t nt;
+    prox_terms(q, &terms, &nt);
+    uint32_t depth = n < QR_PROX_DEPTH ? n : QR_PROX_DEPTH;
+    if (nt < 2 || depth == 0)
+        return XC_OK;
+    xc_status st = XC_OK;
+    if (!pc->have_stats) {
+        xc_db_stats stats;
+        st = xc_db_get_stats(s->db, &stats);
+        pc->avlength = stats.avlength;
+        pc->doccount = stats.doccount;
+        pc->have_stats = st == XC_OK;
+    }
+    double *idf = malloc(nt * sizeof *idf);
+    if (!idf)
+        return XC_NOMEM;
+    for (size_t t = 0; st == XC_OK && t < nt; t++) {
+        uint32_t tf = 0;
+        st = xc_mset_termfreq(ms, terms[t], &tf);
+        idf[t] = qr_bm25_idf(pc->doccount, tf);
+    }
+    for (uint32_t i = 0; st == XC_OK && i < depth; i++) {
+        xc_match m;
+        st = xc_mset_get(ms, c[i].index, &m);
+        size_t k = 0;
+        while (k < pc->n && pc->docid[k] != m.docid)
+            k++;
+        if (st == XC_OK && k < pc->n) {
+            c[i].prox = pc->score[k];
+        } else if (st == XC_OK) {
+            st = qr_proximity_score(s->db, m.docid, terms, idf, nt,
+                                    pc->avlength, o->bm25.k1, o->bm25.b,
+                                    o->bm25.min_normlen, &c[i].prox);
+            c[i].prox *= o->proximity;
+            if (st == XC_OK && pc->n < 2 * QR_PROX_DEPTH) {
+                pc->docid[pc->n] = m.docid;
+                pc->score[pc->n++] = c[i].prox;
+            }
+        }
+        c[i].score += c[i].prox;
+    }
+    free(idf);
+    /* insertion sort: a few dozen items, stable */
+    for (uint32_t i = 1; st == XC_OK && i < depth; i++) {
+        cand x = c[i];
+        uint32_t j = i;
+        while (j > 0 && c[j - 1].score < x.score) {
+            c[j] = c[j - 1];
+            j--;
+        }
+        c[j] = x;
+    }
+    return st;
+}
+
+/* xc_doc_terms_each callback: the passage's unique term, as a query. */
+static int unique_term(void *ctx, const char *term, size_t len, uint32_t wdf)
+{
+    (void)wdf;
+    size_t plen = strlen(QR_TERM_PASSAGE);
+    if (len <= plen || memcmp(term, QR_TERM_PASSAGE, plen) != 0)
+        return 0;
+    char *t = malloc(len + 1);
+    if (t) {
+        memcpy(t, term, len);
+        t[len] = '\0';
+        xc_query_new_term(t, 1, 0, (xc_query **)ctx);
+        free(t);
+    }
+    return 1;
+}
+
+/* A boolean query matching the passages docids[0..n) by their unique
+ * terms (*out NULL if one has none): it restricts xc_enquire_weights
+ * without a match decider, so --explain works on remote shards too. */
+static xc_status only_these(xc_db *db, const uint32_t *docids, size_t n,
+                            xc_query **out)
+{
+    *out = NULL;
+    xc_query **t = calloc(n, sizeof *t);
+    xc_status st = t ? XC_OK : XC_NOMEM;
+    for (size_t i = 0; st == XC_OK && i < n; i++) {
+        xc_doc *doc = NULL;
+        st = xc_db_get_document(db, docids[i], &doc);
+        if (st == XC_OK)
+            st = xc_doc_terms_each(doc, unique_term, &t[i]);
+        xc_doc_free(doc);
+        if (st == XC_OK && !t[i])
+            goto out;             /* not a Quarry passage: no filter */
+    }
+    xc_query *any = NULL;
+    if (st == XC_OK)
+        st = xc_query_new_combine(XC_OP_OR, t, n, 0, &any);
+    /* scaled to 0: it filters, it adds no weight */
+    if (st == XC_OK)
+        st = xc_query_new_scaled(any, 0, out);
+    xc_query_free(any);
+out:
+    for (size_t i = 0; t && i < n; i++)
+        xc_query_free(t[i]);
+    free(t);
+    return st;
+}
+
+/* Fills each hit's parts: the weight of every part's query on its passage,
+ * the proximity part, and whatever is left as "other". */
+static xc_status explain_hits(xc_db *db, xc_enquire *enq, const qparts *p,
+                              qr_results *res, const double *prox)
+{
+    size_t n = res->n;
+    uint32_t *docids = malloc(n * sizeof *docids);
+    double *w = malloc(n * sizeof *w);
+    xc_query *only = NULL;
+    xc_status st = docids && w ? XC_OK : XC_NOMEM;
+    for (size_t i = 0; st == XC_OK && i < n; i++) {
+        docids[i] = res->hits[i].docid;
+        /* room for every part, proximity and "other" */
+        res->hits[i].parts = calloc(p->n + 2, sizeof *res->hits[i].parts);
+        if (!res->hits[i].parts)
+            st = XC_NOMEM;
+    }
+    if (st == XC_OK)
+        st = only_these(db, docids, n, &only);
+    for (size_t k = 0; st == XC_OK && k < p->n; k++) {
+        st = xc_enquire_weights(enq, p->v[k].q, only, docids, n, w);
+        for (size_t i = 0; st == XC_OK && i < n; i++) {
+            if (w[i] == 0)
+                continue;
+            qr_hit *h = &res->hits[i];
+            qr_score_part *part = &h->parts[h->nparts];
+            if (!(part->label = strdup_or_null(p->v[k].label))) {
+                st = XC_NOMEM;
+                break;
+            }
+            part->kind = p->v[k].kind;
+            part->weight = w[i];
+            h->nparts++;
+        }
+    }
+    for (size_t i = 0; st == XC_OK && i < n; i++) {
+        qr_hit *h = &res->hits[i];
+        double sum = 0;
+        for (size_t k = 0; k < h->nparts; k++)
+            sum += h->parts[k].weight;
+        if (prox[i] != 0) {
+            qr_score_part *part = &h->parts[h->nparts];
+            if (!(part->label = strdup_or_null("proximity"))) {
+                st = XC_NOMEM;
+                break;
+            }
+            part->kind = QR_PART_PROXIMITY;
+            part->weight = prox[i];
+            h->nparts++;
+            sum += prox[i];
+        }
+        double rest = h->score - sum;
+        if (fabs(rest) > 1e-9 * (fabs(h->score) + 1)) {
+            qr_score_part *part = &h->parts[h->nparts];
+            if (!(part->label = strdup_or_null("query structure"))) {
+                st = XC_NOMEM;
+                break;
+            }
+            part->kind = QR_PART_OTHER;
+            part->weight = rest;
+            h->nparts++;
+        }
+    }
+    xc_query_free(only);
+    free(docids);
+    free(w);
+    return st;
+}
+
 /* One attempt: enquire, mset, records. Returns the binding's status; on
  * failure the message is in err. */
 static xc_status run_once(qr_searcher *s, const qr_query *q,
@@ -1110,46 +1784,91 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
         free(xerr);
         return st;
     }
+    qparts parts = {0};
+    prox_cache pc = {.n = 0};
+    if (o->explain)
+        st = base_parts(q, o, &parts);
     /* phrase evidence: AND_MAYBE adds weight, never matches */
     xc_query *boosted = NULL;
-    if (o->phrase > 0 && q->phrase) {
+    if (st == XC_OK && o->phrase > 0 && q->phrase) {
         xc_query *scaled = NULL;
         st = xc_query_new_scaled(q->phrase, o->phrase, &scaled);
         if (st == XC_OK) {
-            xc_query *parts[2] = {q->xq, scaled};
-            st = xc_query_new_combine(XC_OP_AND_MAYBE, parts, 2, 0, &boosted);
+            xc_query *two[2] = {q->xq, scaled};
+            st = xc_query_new_combine(XC_OP_AND_MAYBE, two, 2, 0, &boosted);
         }
         xc_query_free(scaled);
-        if (st != XC_OK) {
-            set_err(err, "cannot build the query", NULL);
-            xc_enquire_free(enq);
-            return st;
-        }
     }
-    st = xc_enquire_set_query(enq, boosted ? boosted : q->xq, 0);
-    xc_query_free(boosted);
+    const xc_query *main_q = boosted ? boosted : q->xq;
+    if (st == XC_OK)
+        st = xc_enquire_set_query(enq, main_q, 0);
     if (st == XC_OK)
         st = xc_enquire_set_bm25(enq, o->bm25.k1, o->bm25.k2, o->bm25.k3,
                                  o->bm25.b, o->bm25.min_normlen);
     if (st == XC_OK && o->per_article > 0)
         st = xc_enquire_set_collapse_key(enq, QR_SLOT_ARTICLE,
                                          o->per_article);
+    /* equal scores in article order, not in docid order: which passages
+     * feed back and which are reranked must not change when a rebuild
+     * gives the same passages other ids */
     if (st == XC_OK)
-        st = xc_enquire_get_mset(enq, o->offset, o->limit, 0, &ms);
+        st = xc_enquire_set_sort_by_relevance_then_value(enq,
+                                                         QR_SLOT_ARTICLE, 0);
+    xc_query *expanded = NULL;
+    if (st == XC_OK && o->fb_docs > 0 && o->fb_terms > 0 &&
+        o->fb_weight > 0 && o->fb_weight < 1 && !q->empty) {
+        st = feedback_query(s, q, enq, main_q, o,
+                            o->explain ? &parts : NULL, &pc, &expanded);
+        if (st == XC_OK && expanded)
+            st = xc_enquire_set_query(enq, expanded, 0);
+    }
+    xc_query_free(expanded);
+    xc_query_free(boosted);
+
+    /* with proximity, the first QR_PROX_DEPTH results are reordered, so
+     * the list is fetched from the top */
+    int prox = o->proximity > 0;
+    uint32_t want = o->offset + o->limit;
+    uint32_t first = prox ? 0 : o->offset;
+    uint32_t count = prox ? (want > QR_PROX_DEPTH ? want : QR_PROX_DEPTH)
+                          : o->limit;
+    if (st == XC_OK)
+        st = xc_enquire_get_mset(enq, first, count, 0, &ms);
     if (st != XC_OK) {
-        set_err(err, "search failed", xc_enquire_errmsg(enq));
+        set_err(err, st == XC_NOMEM ? "out of memory" : "search failed",
+                xc_enquire_errmsg(enq));
+        qparts_free(&parts);
         xc_enquire_free(enq);
         return st;
     }
 
     uint32_t n = xc_mset_size(ms);
     res->estimated = xc_mset_matches_estimated(ms);
-    if (n) {
-        res->hits = calloc(n, sizeof *res->hits);
-        if (!res->hits)
+    cand *c = n ? malloc(n * sizeof *c) : NULL;
+    if (n && !c)
+        st = XC_NOMEM;
+    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
+        xc_match m;
+        st = xc_mset_get(ms, i, &m);
+        c[i].index = i;
+        c[i].score = m.weight;
+        c[i].prox = 0;
+    }
+    if (st == XC_OK && prox)
+        st = rerank_proximity(s, q, o, ms, c, n, &pc);
+    uint32_t from = prox ? o->offset : 0;
+    uint32_t to = from + o->limit < n ? from + o->limit : n;
+    if (from > to)
+        from = to;
+    double *hit_prox = NULL;
+    if (st == XC_OK && to > from) {
+        res->hits = calloc(to - from, sizeof *res->hits);
+        hit_prox = calloc(to - from, sizeof *hit_prox);
+        if (!res->hits || !hit_prox)
             st = XC_NOMEM;
     }
-    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
+    for (uint32_t k = from; st == XC_OK && k < to; k++) {
+        uint32_t i = c[k].index;
         xc_match m;
         char *data = NULL;
         size_t len = 0;
@@ -1175,15 +1894,28 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
             continue;
         }
         h->data = data;
-        h->rank = m.rank + 1;
-        h->score = m.weight;
+        h->rank = prox ? k + 1 : m.rank + 1;
+        h->score = c[k].score;
         h->docid = m.docid;
         h->collapsed = m.collapse_count;
+        hit_prox[res->n] = c[k].prox;
         res->n++;
     }
     if (st != XC_OK)
-        set_err(err, "cannot read the results", xc_mset_errmsg(ms));
+        set_err(err, st == XC_NOMEM ? "out of memory"
+                                    : "cannot read the results",
+                xc_mset_errmsg(ms));
     xc_mset_free(ms);
+    if (st == XC_OK && o->explain && res->n) {
+        st = explain_hits(s->db, enq, &parts, res, hit_prox);
+        if (st != XC_OK)
+            set_err(err, st == XC_NOMEM ? "out of memory"
+                                        : "cannot explain the results",
+                    xc_enquire_errmsg(enq));
+    }
+    free(hit_prox);
+    free(c);
+    qparts_free(&parts);
     xc_enquire_free(enq);
     return st;
 }
@@ -1225,6 +1957,11 @@ qr_status qr_search_run(qr_searcher *s, qr_query *q,
         }
         if (st == XC_NOMEM)
             return QR_ERR_NOMEM;
+        if ((st == XC_NETWORK || st == XC_TIMEOUT) && s->remotes && err) {
+            qr_buf_puts(err, " (remote shards: ");
+            qr_buf_puts(err, s->remotes);
+            qr_buf_putc(err, ')');
+        }
         return st == XC_INVALID_ARG ? QR_ERR_USAGE : QR_ERR_INDEX;
     }
     res.reopened = reopened;

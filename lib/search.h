@@ -52,6 +52,21 @@ qr_bm25 qr_bm25_defaults(void);
 #define QR_DEFAULT_PHRASE 1.0
 #define QR_PHRASE_MAX_WORDS 8
 
+/* Term proximity (proximity.h): the weight of the BM25TP score added to
+ * the BM25 score of each of the first QR_PROX_DEPTH results, which are
+ * then reordered. Measured with bench/quality.sh (README, "Passages and
+ * ranking"). */
+#define QR_DEFAULT_PROXIMITY 0.35
+#define QR_PROX_DEPTH 30
+
+/* Pseudo-relevance feedback (feedback.h), on by default: the passages of
+ * the first pass read (its top results, proximity included), the terms
+ * added, and the feedback model's share of the final query. Measured with
+ * bench/quality.sh (README, "Passages and ranking"). */
+#define QR_DEFAULT_FB_DOCS 10
+#define QR_DEFAULT_FB_TERMS 30
+#define QR_DEFAULT_FB_WEIGHT 0.35
+
 /* The most terms one trailing wildcard may expand to. A broader wildcard
  * is searched as a plain word instead (qr_query.wildcard_dropped). */
 #define QR_MAX_WILDCARD_EXPANSION 1000
@@ -97,6 +112,17 @@ const char *qr_searcher_lang(const qr_searcher *s);
 /* Number of passages in the index (0 if the statistics cannot be read). */
 uint32_t qr_searcher_doccount(qr_searcher *s);
 
+/* Query features that use the index's vocabulary (on by default):
+ *   QR_FEAT_COMPOUNDS  joined and split forms of the words of a plain
+ *                      query (compound.h)
+ *   QR_FEAT_SPELLING   a suggestion for words the index does not have
+ *                      (qr_query.suggestion) */
+enum { QR_FEAT_COMPOUNDS = 1, QR_FEAT_SPELLING = 2 };
+#define QR_FEAT_DEFAULT (QR_FEAT_COMPOUNDS | QR_FEAT_SPELLING)
+
+/* Sets the QR_FEAT_* features used by later qr_query_parse calls. */
+void qr_searcher_set_features(qr_searcher *s, unsigned features);
+
 typedef enum qr_parse_level {
     QR_PARSE_FULL = 0,
     QR_PARSE_PLAIN,
@@ -131,6 +157,20 @@ typedef struct qr_query {
     size_t nprefixes;
     char **stopped;          /* stop words the parser left out, in order   */
     size_t nstopped;
+    char **compounds;        /* joined or split forms of query words also
+                                searched (compound.h), as written:
+                                "cybersecurity", "cyber security"          */
+    struct xc_query **compound_q; /* the query of each form              */
+    size_t ncompounds;
+    char **bow_terms;        /* a plain list of words: its terms as OR'ed
+                                in xq (before compounds), and their       */
+    uint32_t *bow_wqf;       /* within-query frequencies                   */
+    size_t nbow;
+    char *suggestion;        /* with QR_FEAT_SPELLING: the query with its
+                                words that the index lacks replaced by the
+                                nearest words it has (spell.h), or NULL    */
+    int bag_of_words;        /* xq is an OR of terms (no operators): added
+                                evidence may bring in new matches          */
     struct xc_query *phrase; /* the phrase evidence (see QR_DEFAULT_PHRASE),
                                 or NULL                                    */
 } qr_query;
@@ -154,6 +194,14 @@ typedef struct qr_search_opts {
     uint32_t limit;          /* results to return (>= 1)                   */
     uint32_t per_article;    /* passages per article; 0 = no collapse      */
     double phrase;           /* weight of the phrase evidence (0: off)     */
+    double proximity;        /* weight of the term proximity score
+                                (proximity.h; 0: off)                      */
+    int explain;             /* fill qr_hit.parts                          */
+    uint32_t fb_docs;        /* feedback: passages of the first pass read
+                                (0: no feedback)                          */
+    uint32_t fb_terms;       /* feedback: terms added at most             */
+    double fb_weight;        /* feedback: share of the feedback model in
+                                the final query, 0..<1 (0: off)            */
     int ids_only;            /* fill only rec.article_id and rec.ordinal,
                                 from the document values: no record is read
                                 (batch runs: several times faster)         */
@@ -163,6 +211,30 @@ typedef struct qr_search_opts {
 /* opts with offset 0, limit 10, per_article 1, the default BM25 and
  * phrase weight. */
 qr_search_opts qr_search_defaults(void);
+
+/* What a part of a score comes from (--explain). */
+typedef enum qr_part_kind {
+    QR_PART_TERM = 0,    /* BM25 of one query term                        */
+    QR_PART_COMPOUND,    /* BM25 of a joined or split form (compound.h)   */
+    QR_PART_PHRASE,      /* the query's words found as a phrase            */
+    QR_PART_PROXIMITY,   /* term proximity (proximity.h)                   */
+    QR_PART_FEEDBACK,    /* BM25 of one feedback term, scaled              */
+    QR_PART_OTHER        /* what the query's structure adds or takes away
+                            beyond its terms (synonyms, wildcards, repeated
+                            terms of a query with operators)               */
+} qr_part_kind;
+
+/* "term", "compound", "phrase", "proximity", "feedback", "other". */
+const char *qr_part_kind_name(qr_part_kind k);
+
+/* One additive part of a hit's score: the parts of a hit add up to its
+ * score. */
+typedef struct qr_score_part {
+    qr_part_kind kind;
+    char *label;             /* the term (title terms as "title:x"), the
+                                compound form, "phrase", "proximity", ... */
+    double weight;
+} qr_score_part;
 
 typedef struct qr_hit {
     uint32_t rank;           /* 1-based rank in the whole result list      */
@@ -174,6 +246,9 @@ typedef struct qr_hit {
                                 other strings are "" and numbers 0)        */
     char *data;              /* the stored record, or with ids_only the
                                 article id (owned)                         */
+    qr_score_part *parts;    /* with opts.explain: how score was made, in
+                                query order (owned, labels too)            */
+    size_t nparts;
 } qr_hit;
 
 typedef struct qr_results {

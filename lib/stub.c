@@ -23,6 +23,7 @@ typedef struct open_ctx {
     qr_buf where;        /* "STUB:LINE: remote HOST:PORT: " of the shard
                             being opened, one level per nested stub      */
     qr_buf err;          /* the message of the failure                   */
+    qr_buf remotes;      /* the remote shards opened, "; "-separated     */
 } open_ctx;
 
 /* One parsed stub line. Pointers point into the line's own copy. */
@@ -297,6 +298,12 @@ static xc_status open_leaf(open_ctx *c, const shard_line *sl,
         free(xerr);
         return st;
     }
+    if (sl && sl->kind != SHARD_LOCAL && c->where.len >= 2) {
+        /* its position without the trailing ": " */
+        if (c->remotes.len)
+            qr_buf_puts(&c->remotes, "; ");
+        qr_buf_append(&c->remotes, c->where.data, c->where.len - 2);
+    }
     return add_shard(c, sub);
 }
 
@@ -453,6 +460,14 @@ static int timeout_from_env(unsigned *ms)
 xc_status qr_stub_open(const char *const *paths, size_t n, xc_db **out,
                        char **err)
 {
+    return qr_stub_open_remotes(paths, n, out, err, NULL);
+}
+
+xc_status qr_stub_open_remotes(const char *const *paths, size_t n,
+                               xc_db **out, char **err, char **remotes)
+{
+    if (remotes)
+        *remotes = NULL;
     if (!paths || n == 0 || !out) {
         if (err)
             *err = strdup("qr_stub_open: no paths, or NULL out");
@@ -485,6 +500,8 @@ xc_status qr_stub_open(const char *const *paths, size_t n, xc_db **out,
     if (st == XC_OK) {
         *out = c.all;
         c.all = NULL;
+        if (remotes && c.remotes.len)
+            *remotes = qr_buf_steal(&c.remotes);
     } else if (err) {
         *err = qr_buf_steal(&c.err);
     }
@@ -493,5 +510,6 @@ xc_status qr_stub_open(const char *const *paths, size_t n, xc_db **out,
     free(c.first);
     qr_buf_free(&c.where);
     qr_buf_free(&c.err);
+    qr_buf_free(&c.remotes);
     return st;
 }

@@ -62,4 +62,12 @@
 xc_status qr_stub_open(const char *const *paths, size_t n, xc_db **out,
                        char **err);
 
+/* As qr_stub_open; on success *remotes (if remotes) is NULL when every
+ * shard is local, else the remote shards' positions, "; "-separated
+ * ("STUB:2: remote 10.0.0.2:7000; STUB:3: remote 10.0.0.3:7000"),
+ * malloc'd: xapian-core's errors during a search do not always say which
+ * remote shard failed, so a message can name the candidates. */
+xc_status qr_stub_open_remotes(const char *const *paths, size_t n,
+                               xc_db **out, char **err, char **remotes);
+
 #endif

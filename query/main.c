@@ -55,6 +55,8 @@ typedef struct options {
     int depth_set;
     int per_query;             /* --per-query                               */
     int verbose;               /* -v                                        */
+    unsigned features;         /* QR_FEAT_*: --[no-]spelling, --[no-]compounds */
+    const char *timings;       /* --timings FILE                            */
 } options;
 
 /* ------------------------------------------------------------ messages */
@@ -129,7 +131,10 @@ static void help(void)
 "                          300 bytes, matched words wrapped in **, cuts\n"
 "                          marked with an ellipsis) and highlights (byte\n"
 "                          offsets [start, end) of matched words in text);\n"
-"                          url, date and author are null when unknown\n"
+"                          url, date and author are null when unknown;\n"
+"                          suggestion: the query corrected (see\n"
+"                          --no-spelling), or null; a query with no results\n"
+"                          but a suggestion prints {\"suggestion\": ...} alone\n"
 "  -t, --trec              TREC run lines: QID Q0 DOCID RANK SCORE TAG;\n"
 "                          DOCID is the article id, or ARTICLE#PASSAGE when\n"
 "                          more than one passage per article is shown\n"
@@ -157,6 +162,28 @@ static void help(void)
 "      --bm25-b X          BM25 b, 0..1 (default %.2f)\n"
 "      --phrase-weight X   weight of the query's words (2 to %d of them) found\n"
 "                          as a phrase in a passage (default %.2f; 0: off)\n"
+"      --proximity-weight X  weight of term proximity (query words close\n"
+"                          together) among the first %d results (default\n"
+"                          %.2f); --no-proximity: off\n"
+"      --no-feedback       no pseudo-relevance feedback (by default the\n"
+"                          query is run twice: the second time with up to\n"
+"                          %d terms taken from the first run's top %d\n"
+"                          passages, given %.0f%% of the weight)\n"
+"      --feedback-docs N, --feedback-terms N, --feedback-weight X\n"
+"                          tune the feedback\n"
+"      --no-compounds      do not also search joined and split forms of the\n"
+"                          query's words (\"cyber security\" also finds\n"
+"                          \"cybersecurity\" and the reverse, when the index\n"
+"                          has both)\n"
+"      --no-spelling       no \"did you mean\" for words the index lacks\n"
+"                          (batch mode never suggests); --spelling: on\n"
+"                          (the default)\n"
+"      --explain           show how each result's score was made: each\n"
+"                          term's BM25 part, compounds, phrase, proximity\n"
+"                          and feedback (the parts add up to the score);\n"
+"                          with --json, an \"explain\" object per result\n"
+"      --timings FILE      batch mode: write each query's seconds to FILE\n"
+"                          (lines ID<TAB>SECONDS)\n"
 "\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n"
@@ -193,8 +220,9 @@ static void help(void)
 "  4  any other failure (damaged index, I/O error, out of memory, a remote\n"
 "     shard down or not answering: see README, \"Scaling out\")\n",
         prog, prog, qr_bm25_defaults().k1, qr_bm25_defaults().b,
-        QR_PHRASE_MAX_WORDS, QR_DEFAULT_PHRASE,
-        QR_MAX_WILDCARD_EXPANSION);
+        QR_PHRASE_MAX_WORDS, QR_DEFAULT_PHRASE, QR_PROX_DEPTH,
+        QR_DEFAULT_PROXIMITY, QR_DEFAULT_FB_TERMS, QR_DEFAULT_FB_DOCS,
+        QR_DEFAULT_FB_WEIGHT * 100, QR_MAX_WILDCARD_EXPANSION);
 }
 
 /* ------------------------------------------------------------- numbers */
@@ -327,6 +355,11 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
         goto done;
     }
     explain_query(q, NULL, o->verbose);
+    if (q->suggestion) {
+        char *sug = shown(q->suggestion, strlen(q->suggestion));
+        msg("did you mean \"%s\"?", sug ? sug : "");
+        free(sug);
+    }
     if (q->empty) {
         char *t = shown(text, strlen(text));
         code = usage_error("the query has no words to search for: '%s'",
@@ -369,6 +402,7 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
         .qid = o->qid,
         .run_tag = o->run_tag,
         .passage_ids = o->search.per_article != 1,
+        .suggestion = q->suggestion,
     };
     for (size_t i = 0; i < res.n; i++) {
         const qr_hit *h = &res.hits[i];
@@ -388,6 +422,7 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
             .collapsed = o->search.per_article == 1 ? h->collapsed : 0,
             .rec = &h->rec, .spans = spans, .nspans = nspans,
             .title_spans = tspans, .ntitle_spans = ntspans,
+            .parts = h->parts, .nparts = h->nparts,
         };
         int rc = pr->item(&out, &po, &it);
         free(spans);
@@ -402,6 +437,18 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
         msg("cannot write the results: %s", strerror(errno));
         code = QR_EXIT_QUERY_FAILURE;
         goto done;
+    }
+    if (res.n == 0 && q->suggestion && o->format == QR_OUT_JSON) {
+        /* a script gets the suggestion even when nothing was found */
+        qr_buf_clear(&out);
+        if (qr_buf_puts(&out, "{\"suggestion\":") != 0 ||
+            qr_buf_json_string(&out, q->suggestion, strlen(q->suggestion)) ||
+            qr_buf_puts(&out, "}\n") != 0 || write_buf(stdout, &out) != 0 ||
+            fflush(stdout) != 0) {
+            msg("cannot write the results");
+            code = QR_EXIT_QUERY_FAILURE;
+            goto done;
+        }
     }
     if (res.n == 0) {
         if (o->search.offset && res.estimated)
@@ -501,7 +548,7 @@ static char *trim(char *s)
 static int run_batch(qr_searcher *s, const options *o)
 {
     int code = QR_EXIT_QUERY_FAILURE;
-    FILE *in = NULL, *runf = NULL;
+    FILE *in = NULL, *runf = NULL, *timef = NULL;
     qr_qrels *qrels = NULL;
     qr_run *run = NULL;
     char *line = NULL;
@@ -550,7 +597,15 @@ static int run_batch(qr_searcher *s, const options *o)
     so.offset = 0;
     so.limit = o->depth;
     so.ids_only = 1;
+    so.explain = 0;
     int passage_ids = so.per_article != 1;
+    if (o->timings && !(timef = fopen(o->timings, "w"))) {
+        char *tn = shown(o->timings, strlen(o->timings));
+        code = usage_error("cannot write --timings file '%s': %s", tn,
+                           strerror(errno));
+        free(tn);
+        goto done;
+    }
 
     ssize_t len;
     while ((len = getline(&line, &cap, in)) >= 0) {
@@ -604,11 +659,14 @@ static int run_batch(qr_searcher *s, const options *o)
 
         qr_query *q = NULL;
         qr_results res = {0};
+        double t0 = qr_now();
         qr_status st = qr_query_parse(s, text, o->plain ? QR_PARSE_PLAIN
                                                          : QR_PARSE_FULL,
                                       &q, &err);
         if (st == QR_OK && !q->empty)
             st = qr_search_run(s, q, &so, &res, &err);
+        if (timef)
+            fprintf(timef, "%s\t%.6f\n", qid, qr_now() - t0);
         if (st != QR_OK) {
             msg("%s:%zu: %s", fname, lineno,
                 err.data ? err.data : qr_status_str(st));
@@ -703,6 +761,10 @@ static int run_batch(qr_searcher *s, const options *o)
     }
     code = nwith ? QR_EXIT_QUERY_FOUND : QR_EXIT_QUERY_NONE;
 done:
+    if (timef && fclose(timef) != 0 && code <= QR_EXIT_QUERY_NONE) {
+        msg("cannot write the timings: %s", strerror(errno));
+        code = QR_EXIT_QUERY_FAILURE;
+    }
     if (in && in != stdin)
         fclose(in);
     if (runf && runf != stdout && fclose(runf) != 0 &&
@@ -725,7 +787,9 @@ done:
 enum {
     OPT_OFFSET = 256, OPT_COLOR, OPT_QID, OPT_RUN_TAG, OPT_RUN, OPT_DEPTH,
     OPT_PASSAGES, OPT_QRELS, OPT_PER_QUERY, OPT_BM25_K1, OPT_BM25_B,
-    OPT_PHRASE
+    OPT_PHRASE, OPT_FB_DOCS, OPT_FB_TERMS, OPT_FB_WEIGHT, OPT_PROX, OPT_NO_PROX,
+    OPT_FEEDBACK, OPT_NO_FEEDBACK, OPT_SPELLING, OPT_NO_SPELLING, OPT_COMPOUNDS,
+    OPT_NO_COMPOUNDS, OPT_EXPLAIN, OPT_TIMINGS
 };
 
 static const struct option long_opts[] = {
@@ -750,6 +814,19 @@ static const struct option long_opts[] = {
     {"bm25-k1", required_argument, NULL, OPT_BM25_K1},
     {"bm25-b", required_argument, NULL, OPT_BM25_B},
     {"phrase-weight", required_argument, NULL, OPT_PHRASE},
+    {"proximity-weight", required_argument, NULL, OPT_PROX},
+    {"no-proximity", no_argument, NULL, OPT_NO_PROX},
+    {"feedback", no_argument, NULL, OPT_FEEDBACK},
+    {"no-feedback", no_argument, NULL, OPT_NO_FEEDBACK},
+    {"spelling", no_argument, NULL, OPT_SPELLING},
+    {"no-spelling", no_argument, NULL, OPT_NO_SPELLING},
+    {"compounds", no_argument, NULL, OPT_COMPOUNDS},
+    {"no-compounds", no_argument, NULL, OPT_NO_COMPOUNDS},
+    {"explain", no_argument, NULL, OPT_EXPLAIN},
+    {"timings", required_argument, NULL, OPT_TIMINGS},
+    {"feedback-docs", required_argument, NULL, OPT_FB_DOCS},
+    {"feedback-terms", required_argument, NULL, OPT_FB_TERMS},
+    {"feedback-weight", required_argument, NULL, OPT_FB_WEIGHT},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -771,7 +848,7 @@ int main(int argc, char **argv)
 {
     options o = {.search = qr_search_defaults(), .format = QR_OUT_TEXT,
                  .run_tag = "quarry", .qid = "1", .color = -1,
-                 .depth = DEFAULT_DEPTH};
+                 .depth = DEFAULT_DEPTH, .features = QR_FEAT_DEFAULT};
     int code = QR_EXIT_QUERY_USAGE;
     qr_searcher *s = NULL;
     qr_buf text = {0}, err = {0};
@@ -841,6 +918,39 @@ int main(int argc, char **argv)
             if (parse_real("--phrase-weight", optarg, 100, &o.search.phrase))
                 goto out;
             break;
+        case OPT_PROX:
+            if (parse_real("--proximity-weight", optarg, 100,
+                           &o.search.proximity))
+                goto out;
+            break;
+        case OPT_NO_PROX: o.search.proximity = 0; break;
+        case OPT_FEEDBACK:
+            if (o.search.fb_weight == 0)
+                o.search.fb_weight = QR_DEFAULT_FB_WEIGHT;
+            break;
+        case OPT_NO_FEEDBACK: o.search.fb_weight = 0; break;
+        case OPT_SPELLING: o.features |= QR_FEAT_SPELLING; break;
+        case OPT_NO_SPELLING: o.features &= ~(unsigned)QR_FEAT_SPELLING; break;
+        case OPT_COMPOUNDS: o.features |= QR_FEAT_COMPOUNDS; break;
+        case OPT_NO_COMPOUNDS:
+            o.features &= ~(unsigned)QR_FEAT_COMPOUNDS;
+            break;
+        case OPT_EXPLAIN: o.search.explain = 1; break;
+        case OPT_TIMINGS: o.timings = optarg; break;
+        case OPT_FB_DOCS:
+            if (parse_count("--feedback-docs", optarg, 0, &o.search.fb_docs))
+                goto out;
+            break;
+        case OPT_FB_TERMS:
+            if (parse_count("--feedback-terms", optarg, 0,
+                            &o.search.fb_terms))
+                goto out;
+            break;
+        case OPT_FB_WEIGHT:
+            if (parse_real("--feedback-weight", optarg, 0.99,
+                           &o.search.fb_weight))
+                goto out;
+            break;
         case 'v': o.verbose = 1; break;
         case 'h':
             help();
@@ -886,7 +996,8 @@ int main(int argc, char **argv)
             goto out;
         }
     } else {
-        const char *batch_only = o.run_file ? "--run"
+        const char *batch_only = o.timings ? "--timings"
+                                 : o.run_file ? "--run"
                                  : o.qrels ? "--qrels"
                                  : o.depth_set ? "--depth"
                                  : o.per_query ? "--per-query" : NULL;
@@ -921,6 +1032,10 @@ int main(int argc, char **argv)
             code = QR_EXIT_QUERY_FAILURE;
         goto out;
     }
+    /* batch runs show no suggestions: no time spent on them */
+    qr_searcher_set_features(s, o.queries ? o.features & ~(unsigned)
+                                                QR_FEAT_SPELLING
+                                          : o.features);
     code = o.queries ? run_batch(s, &o) : run_single(s, &o, text.data);
 out:
     qr_searcher_close(s);

@@ -590,6 +590,10 @@ static void test_phrase_evidence(void **state)
     qr_searcher *s = open_db();
     qr_search_opts o = qr_search_defaults();
     assert_true(o.phrase > 0);
+    /* the phrase alone: proximity and feedback would favour the adjacent
+     * words too */
+    o.proximity = 0;
+    o.fb_weight = 0;
     qr_query *q = parse(s, "Red FOX", QR_PARSE_FULL);
     assert_non_null(q->phrase);
     qr_results r = {0};

@@ -1,0 +1,357 @@
+/*
+ * compound.c — joined and split forms of query words, from the index's
+ * vocabulary (see compound.h).
+ */
+#include "compound.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "highlight.h"
+
+/* One word of the query, folded as the indexer folds it. */
+typedef struct word {
+    char *text;
+    size_t len;
+    int stop;
+} word;
+
+/* A split candidate of one word. */
+typedef struct split {
+    size_t at;           /* bytes in the first part                     */
+    uint32_t df;         /* the rarer part's passage count              */
+} split;
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+static int has_letter(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (isalpha((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
+static int all_letters(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isalpha((unsigned char)s[i]) && (unsigned char)s[i] < 0x80)
+            return 0;
+    return 1;
+}
+
+/* Appends a copy of s to the list (*v, *n). */
+static int list_add(char ***v, size_t *n, const char *s, size_t len)
+{
+    char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+    if (!nv)
+        return -1;
+    *v = nv;
+    if (!(nv[*n] = dup_n(s, len)))
+        return -1;
+    (*n)++;
+    return 0;
+}
+
+/* Adds one form: its query (owned by c on success), the form as
+ * written, the words it came from. */
+static xc_status add_form(qr_compounds *c, xc_query *q, const char *form,
+                          const char *from)
+{
+    xc_query **nq = realloc(c->queries, (c->n + 1) * sizeof *nq);
+    if (!nq)
+        return XC_NOMEM;
+    c->queries = nq;
+    char **nf = realloc(c->forms, (c->n + 1) * sizeof *nf);
+    if (!nf)
+        return XC_NOMEM;
+    c->forms = nf;
+    char **nfrom = realloc(c->from, (c->n + 1) * sizeof *nfrom);
+    if (!nfrom)
+        return XC_NOMEM;
+    c->from = nfrom;
+    char *f1 = dup_n(form, strlen(form)), *f2 = dup_n(from, strlen(from));
+    if (!f1 || !f2) {
+        free(f1);
+        free(f2);
+        return XC_NOMEM;
+    }
+    c->queries[c->n] = q;
+    c->forms[c->n] = f1;
+    c->from[c->n] = f2;
+    c->n++;
+    return XC_OK;
+}
+
+/* The passage count of the stem of s[0..n) (0 when not a term), the stem
+ * in *stem_out (malloc'd) when wanted. */
+static xc_status stem_df(xc_db *db, xc_stem *stem, const char *s, size_t n,
+                         uint32_t *df, char **stem_out)
+{
+    char *t = NULL;
+    xc_status st = xc_stem_word(stem, s, n, &t);
+    if (st != XC_OK)
+        return st;
+    *df = 0;
+    if (*t)
+        st = xc_db_termfreq(db, t, df);
+    if (st == XC_OK && stem_out)
+        *stem_out = t;
+    else
+        free(t);
+    return st;
+}
+
+/* Does the phrase "a b" (stems) occur in at least need passages (need
+ * >= 1)? On success *phrase is the phrase query when it does, else NULL. */
+static xc_status phrase_occurs(xc_enquire **enq, xc_db *db, const char *a,
+                               const char *b, uint32_t need,
+                               xc_query **phrase, int *yes)
+{
+    xc_query *t[2] = {NULL, NULL};
+    xc_mset *ms = NULL;
+    *yes = 0;
+    *phrase = NULL;
+    xc_status st = XC_OK;
+    if (!*enq)
+        st = xc_enquire_new(db, enq, NULL);
+    if (st == XC_OK)
+        st = xc_query_new_term(a, 1, 0, &t[0]);
+    if (st == XC_OK)
+        st = xc_query_new_term(b, 1, 0, &t[1]);
+    if (st == XC_OK)
+        st = xc_query_new_combine(XC_OP_PHRASE, t, 2, 2, phrase);
+    if (st == XC_OK)
+        st = xc_enquire_set_query(*enq, *phrase, 0);
+    /* checking at least `need` matches makes the count exact below it */
+    if (st == XC_OK)
+        st = xc_enquire_get_mset(*enq, 0, 1, need, &ms);
+    if (st == XC_OK)
+        *yes = xc_mset_size(ms) > 0 && xc_mset_matches_estimated(ms) >= need;
+    xc_mset_free(ms);
+    xc_query_free(t[0]);
+    xc_query_free(t[1]);
+    if (st != XC_OK || !*yes) {
+        xc_query_free(*phrase);
+        *phrase = NULL;
+    }
+    return st;
+}
+
+static int by_df(const void *x, const void *y)
+{
+    const split *a = x, *b = y;
+    if (a->df != b->df)
+        return a->df < b->df ? 1 : -1;
+    return a->at < b->at ? -1 : a->at > b->at;
+}
+
+/* The joined form of w[i] w[i+1]. */
+static xc_status try_join(xc_db *db, xc_stem *stem, const word *a,
+                          const word *b, qr_compounds *c, qr_buf *tmp)
+{
+    if (a->stop || b->stop || !has_letter(a->text, a->len) ||
+        a->len + b->len > QR_COMPOUND_MAX_LEN)
+        return XC_OK;
+    qr_buf_clear(tmp);
+    if (qr_buf_append(tmp, a->text, a->len) != 0 ||
+        qr_buf_append(tmp, b->text, b->len) != 0)
+        return XC_NOMEM;
+    uint32_t df = 0;
+    char *t = NULL;
+    xc_status st = stem_df(db, stem, tmp->data, tmp->len, &df, &t);
+    if (st != XC_OK || df == 0) {
+        free(t);
+        return st;
+    }
+    xc_query *q = NULL;
+    st = xc_query_new_term(t, 1, 0, &q);
+    char *from = NULL;
+    if (st == XC_OK) {
+        from = malloc(a->len + b->len + 2);
+        if (!from)
+            st = XC_NOMEM;
+        else
+            sprintf(from, "%s %s", a->text, b->text);
+    }
+    if (st == XC_OK)
+        st = add_form(c, q, tmp->data, from);
+    if (st != XC_OK)
+        xc_query_free(q);
+    else if (list_add(&c->terms, &c->nterms, t, strlen(t)) != 0)
+        st = XC_NOMEM;
+    free(from);
+    free(t);
+    return st;
+}
+
+/* Can s[0..n) be one part of a split? Neither it nor its stem may be a
+ * stop word or shorter than QR_COMPOUND_MIN_PART ("receptors" is not
+ * "recept" + "ors", whose stem is "or"). */
+static int part_ok(xc_stem *stem, const xc_stopper *stop, const char *s,
+                   size_t n)
+{
+    if (stop && xc_stopper_is_stop(stop, s))
+        return 0;
+    char *t = NULL;
+    if (xc_stem_word(stem, s, n, &t) != XC_OK)
+        return 0;
+    int ok = strlen(t) >= QR_COMPOUND_MIN_PART &&
+             !(stop && xc_stopper_is_stop(stop, t));
+    free(t);
+    return ok;
+}
+
+/* The split forms of w, the first that the index shows as a phrase. */
+static xc_status try_split(xc_db *db, xc_stem *stem, const xc_stopper *stop,
+                           const word *w, qr_compounds *c, xc_enquire **enq)
+{
+    if (w->stop || w->len < 2 * QR_COMPOUND_MIN_PART ||
+        w->len > QR_COMPOUND_MAX_LEN ||
+        !all_letters(w->text, w->len))
+        return XC_OK;
+    split cand[64];
+    size_t ncand = 0;
+    xc_status st = XC_OK;
+    for (size_t at = QR_COMPOUND_MIN_PART;
+         st == XC_OK && at + QR_COMPOUND_MIN_PART <= w->len && ncand < 64;
+         at++) {
+        if (((unsigned char)w->text[at] & 0xC0) == 0x80)
+            continue;                     /* inside a UTF-8 character */
+        char *a = dup_n(w->text, at), *b = dup_n(w->text + at, w->len - at);
+        if (!a || !b) {
+            free(a);
+            free(b);
+            return XC_NOMEM;
+        }
+        uint32_t dfa = 0, dfb = 0;
+        if (part_ok(stem, stop, a, at))
+            st = stem_df(db, stem, a, at, &dfa, NULL);
+        if (st == XC_OK && dfa >= QR_COMPOUND_MIN_DF &&
+            part_ok(stem, stop, b, w->len - at))
+            st = stem_df(db, stem, b, w->len - at, &dfb, NULL);
+        free(a);
+        free(b);
+        if (st == XC_OK && dfa >= QR_COMPOUND_MIN_DF &&
+            dfb >= QR_COMPOUND_MIN_DF) {
+            cand[ncand].at = at;
+            cand[ncand].df = dfa < dfb ? dfa : dfb;
+            ncand++;
+        }
+    }
+    if (st != XC_OK || ncand == 0)
+        return st;
+    /* A word the index has often, written apart only rarely ("expression"
+     * and "express ion"), is no compound worth splitting. */
+    uint32_t dfw = 0;
+    st = stem_df(db, stem, w->text, w->len, &dfw, NULL);
+    if (st != XC_OK)
+        return st;
+    uint32_t need = (uint32_t)(dfw * QR_COMPOUND_SPLIT_SHARE) + 1;
+    qsort(cand, ncand, sizeof *cand, by_df);
+    for (size_t k = 0; k < ncand && k < QR_COMPOUND_MAX_PHRASES; k++) {
+        size_t at = cand[k].at;
+        char *sa = NULL, *sb = NULL;
+        uint32_t df;
+        st = stem_df(db, stem, w->text, at, &df, &sa);
+        if (st == XC_OK)
+            st = stem_df(db, stem, w->text + at, w->len - at, &df, &sb);
+        xc_query *phrase = NULL;
+        int yes = 0;
+        if (st == XC_OK)
+            st = phrase_occurs(enq, db, sa, sb, need, &phrase, &yes);
+        if (st == XC_OK && yes) {
+            char *form = malloc(w->len + 2);
+            if (!form) {
+                st = XC_NOMEM;
+            } else {
+                memcpy(form, w->text, at);
+                form[at] = ' ';
+                memcpy(form + at + 1, w->text + at, w->len - at);
+                form[w->len + 1] = '\0';
+                st = add_form(c, phrase, form, w->text);
+                if (st == XC_OK) {
+                    phrase = NULL;
+                    if (list_add(&c->terms, &c->nterms, sa, strlen(sa)) ||
+                        list_add(&c->terms, &c->nterms, sb, strlen(sb)))
+                        st = XC_NOMEM;
+                }
+                free(form);
+            }
+        }
+        xc_query_free(phrase);
+        free(sa);
+        free(sb);
+        if (st != XC_OK || yes)
+            break;
+    }
+    return st;
+}
+
+void qr_compounds_free(qr_compounds *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        xc_query_free(c->queries[i]);
+        free(c->forms[i]);
+        free(c->from[i]);
+    }
+    free(c->queries);
+    free(c->forms);
+    free(c->from);
+    for (size_t i = 0; i < c->nterms; i++)
+        free(c->terms[i]);
+    free(c->terms);
+    memset(c, 0, sizeof *c);
+}
+
+xc_status qr_compounds_find(xc_db *db, xc_stem *stem, const xc_stopper *stop,
+                            const char *text, qr_compounds *out)
+{
+    if (!db || !stem || !text || !out)
+        return XC_INVALID_ARG;
+    qr_compounds c = {0};
+    word w[QR_COMPOUND_MAX_WORDS];
+    size_t nw = 0, n = strlen(text), at = 0, ws, we;
+    xc_status st = XC_OK;
+    qr_buf f = {0}, tmp = {0};
+    while (nw < QR_COMPOUND_MAX_WORDS && qr_word_next(text, n, at, &ws, &we)) {
+        at = we;
+        qr_buf_clear(&f);
+        if (qr_word_fold(text, ws, we, &f) != 0 ||
+            !(w[nw].text = dup_n(f.data, f.len))) {
+            st = XC_NOMEM;
+            break;
+        }
+        w[nw].len = f.len;
+        w[nw].stop = stop && xc_stopper_is_stop(stop, f.data);
+        nw++;
+    }
+    xc_enquire *enq = NULL;
+    for (size_t i = 0; st == XC_OK && i + 1 < nw; i++)
+        st = try_join(db, stem, &w[i], &w[i + 1], &c, &tmp);
+    for (size_t i = 0; st == XC_OK && i < nw; i++)
+        st = try_split(db, stem, stop, &w[i], &c, &enq);
+    xc_enquire_free(enq);
+    for (size_t i = 0; i < nw; i++)
+        free(w[i].text);
+    qr_buf_free(&f);
+    qr_buf_free(&tmp);
+    if (st != XC_OK) {
+        qr_compounds_free(&c);
+        return st;
+    }
+    *out = c;
+    return XC_OK;
+}

@@ -1,0 +1,119 @@
+/*
+ * proximity.c — BM25TP term proximity of a passage (see proximity.h).
+ */
+#include "proximity.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int by_pos(const void *a, const void *b)
+{
+    const qr_occurrence *x = a, *y = b;
+    if (x->pos != y->pos)
+        return x->pos < y->pos ? -1 : 1;
+    return x->term < y->term ? -1 : x->term > y->term;
+}
+
+double qr_bm25_idf(double doccount, double termfreq)
+{
+    double r = (doccount - termfreq + 0.5) / (termfreq + 0.5);
+    if (r < 2)
+        r = r * 0.5 + 1;
+    return log(r);
+}
+
+double qr_proximity_from_occurrences(qr_occurrence *occ, size_t n,
+                                     const double *idf, double *acc,
+                                     size_t nterms, double len, double avlen,
+                                     double k1, double b, double min_normlen)
+{
+    if (n < 2 || nterms < 2)
+        return 0;
+    qsort(occ, n, sizeof *occ, by_pos);
+    for (size_t t = 0; t < nterms; t++)
+        acc[t] = 0;
+    for (size_t i = 1; i < n; i++) {
+        const qr_occurrence *p = &occ[i - 1], *q = &occ[i];
+        if (p->term == q->term || q->pos == p->pos)
+            continue;
+        double d = (double)(q->pos - p->pos);
+        acc[q->term] += idf[p->term] / (d * d);
+        acc[p->term] += idf[q->term] / (d * d);
+    }
+    double normlen = avlen > 0 ? len / avlen : 1;
+    if (normlen < min_normlen)
+        normlen = min_normlen;
+    double K = k1 * ((1 - b) + b * normlen);
+    double score = 0;
+    for (size_t t = 0; t < nterms; t++) {
+        if (acc[t] <= 0)
+            continue;
+        double w = idf[t] < 1 ? idf[t] : 1;
+        if (w > 0)
+            score += w * acc[t] * (k1 + 1) / (acc[t] + K);
+    }
+    return score;
+}
+
+typedef struct pos_ctx {
+    qr_occurrence *v;
+    size_t n, cap;
+    uint32_t term;
+    int failed;
+} pos_ctx;
+
+static int add_pos(void *vctx, uint32_t pos)
+{
+    pos_ctx *c = vctx;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 64;
+        qr_occurrence *v = realloc(c->v, cap * sizeof *v);
+        if (!v) {
+            c->failed = 1;
+            return 1;
+        }
+        c->v = v;
+        c->cap = cap;
+    }
+    c->v[c->n].pos = pos;
+    c->v[c->n].term = c->term;
+    c->n++;
+    return 0;
+}
+
+xc_status qr_proximity_score(xc_db *db, uint32_t docid,
+                             const char *const *terms, const double *idf,
+                             size_t nterms, double avlen, double k1,
+                             double b, double min_normlen, double *out)
+{
+    *out = 0;
+    if (nterms < 2)
+        return XC_OK;
+    pos_ctx c = {0};
+    xc_status st = XC_OK;
+    size_t present = 0;
+    for (size_t t = 0; st == XC_OK && t < nterms; t++) {
+        size_t before = c.n;
+        c.term = (uint32_t)t;
+        st = xc_db_positions_each(db, docid, terms[t], add_pos, &c);
+        if (c.failed)
+            st = XC_NOMEM;
+        present += c.n > before;
+    }
+    uint32_t len = 0;
+    if (st == XC_OK && present >= 2)
+        st = xc_db_doclength(db, docid, &len);
+    if (st == XC_OK && present >= 2) {
+        double *acc = malloc(nterms * sizeof *acc);
+        if (!acc)
+            st = XC_NOMEM;
+        else
+            *out = qr_proximity_from_occurrences(c.v, c.n, idf, acc, nterms,
+                                                 len, avlen, k1, b,
+                                                 min_normlen);
+        free(acc);
+    }
+    free(c.v);
+    return st;
+}

@@ -1,0 +1,53 @@
+/*
+ * proximity.h — term proximity evidence for a passage: how close together
+ * the query's terms occur in it (Büttcher, Clarke and Lushman's BM25TP,
+ * SIGIR 2006).
+ *
+ * The occurrences of the query's terms in a passage, in position order:
+ * for each two neighbouring occurrences of different terms t and u at
+ * distance d, acc(t) += idf(u) / d^2 and acc(u) += idf(t) / d^2. The
+ * passage's proximity score is then
+ *     sum over t of  min(1, idf(t)) * acc(t) * (k1 + 1) / (acc(t) + K)
+ *     K = k1 * ((1 - b) + b * max(len / avlen, min_normlen))
+ * — acc saturates like a term frequency in BM25, with the same k1 and b.
+ * It is added to the BM25 score, times a weight (QR_DEFAULT_PROXIMITY).
+ * Positions are read for the top results only (QR_PROX_DEPTH): a rerank.
+ */
+#ifndef QUARRY_PROXIMITY_H
+#define QUARRY_PROXIMITY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xapian-c.h"
+
+/* One occurrence of a query term: its position and which term it is. */
+typedef struct qr_occurrence {
+    uint32_t pos;
+    uint32_t term;      /* index into the term arrays                   */
+} qr_occurrence;
+
+/* The proximity score of a passage from its occurrences (occ[0..n), in
+ * any order: sorted here), the terms' idf (idf[term]), nterms terms, the
+ * passage length len and the collection's average length avlen. acc is
+ * scratch space for nterms doubles. Pure: no index access. */
+double qr_proximity_from_occurrences(qr_occurrence *occ, size_t n,
+                                     const double *idf, double *acc,
+                                     size_t nterms, double len, double avlen,
+                                     double k1, double b, double min_normlen);
+
+/* Xapian's BM25 idf of a term in termfreq of doccount documents (the
+ * same value its BM25Weight uses, so proximity and BM25 are on one
+ * scale): log((N - n + 0.5) / (n + 0.5)), a ratio below 2 replaced by
+ * ratio / 2 + 1. */
+double qr_bm25_idf(double doccount, double termfreq);
+
+/* Reads the positions of terms[0..nterms) in passage docid of db and
+ * computes its proximity score (above) into *out. Returns XC_OK or the
+ * binding's status. */
+xc_status qr_proximity_score(xc_db *db, uint32_t docid,
+                             const char *const *terms, const double *idf,
+                             size_t nterms, double avlen, double k1,
+                             double b, double min_normlen, double *out);
+
+#endif

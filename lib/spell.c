@@ -1,0 +1,408 @@
+/*
+ * spell.c — corrections for query words the index lacks, from its own
+ * vocabulary (see spell.h).
+ */
+#include "spell.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "highlight.h"
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+int qr_edit_distance(const char *a, size_t na, const char *b, size_t nb,
+                     int max)
+{
+    if (max < 0)
+        max = 0;
+    size_t diff = na > nb ? na - nb : nb - na;
+    if (diff > (size_t)max)
+        return max + 1;
+    if (na == 0 || nb == 0)
+        return (int)(na + nb);
+    /* three rows of the optimal string alignment table */
+    int *buf = malloc(3 * (nb + 1) * sizeof *buf);
+    if (!buf)
+        return max + 1;
+    int *prev2 = buf, *prev = buf + nb + 1, *cur = buf + 2 * (nb + 1);
+    for (size_t j = 0; j <= nb; j++)
+        prev[j] = (int)j;
+    int result = max + 1;
+    for (size_t i = 1; i <= na; i++) {
+        cur[0] = (int)i;
+        int rowmin = cur[0];
+        for (size_t j = 1; j <= nb; j++) {
+            int cost = a[i - 1] != b[j - 1];
+            int v = prev[j] + 1;
+            if (cur[j - 1] + 1 < v)
+                v = cur[j - 1] + 1;
+            if (prev[j - 1] + cost < v)
+                v = prev[j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < v)
+                v = prev2[j - 2] + 1;
+            cur[j] = v;
+            if (v < rowmin)
+                rowmin = v;
+        }
+        if (rowmin > max)
+            goto out;             /* every path is already too long */
+        int *t = prev2;
+        prev2 = prev;
+        prev = cur;
+        cur = t;
+    }
+    result = prev[nb] <= max ? prev[nb] : max + 1;
+out:
+    free(buf);
+    return result;
+}
+
+void qr_spell_fixes_free(qr_spell_fix *f, size_t n)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        free(f[i].typed);
+        free(f[i].stem);
+        free(f[i].word);
+    }
+    free(f);
+}
+
+/* ---------------------------------------------------------- checking */
+
+/* The best correction found so far for one word. */
+typedef struct best {
+    char *stem;          /* malloc'd                                     */
+    char *word;          /* the variant that gave it (stage 1), or NULL  */
+    uint32_t df;
+    int dist;
+} best;
+
+typedef struct checker {
+    xc_db *db;
+    xc_stem *stem;
+    const char *typed;   /* the folded word                              */
+    size_t tlen;
+    const char *tstem;   /* its stem                                     */
+    size_t tslen;
+    best b;
+    size_t scanned;      /* stage 2: terms read                          */
+    xc_status st;
+} checker;
+
+static void best_clear(best *b)
+{
+    free(b->stem);
+    free(b->word);
+    memset(b, 0, sizeof *b);
+}
+
+/* Stage 1: is variant v (n bytes) a better correction? */
+static void try_variant(checker *c, const char *v, size_t n)
+{
+    char *t = NULL;
+    uint32_t df = 0;
+    if (c->st != XC_OK)
+        return;
+    c->st = xc_stem_word(c->stem, v, n, &t);
+    if (c->st == XC_OK && *t)
+        c->st = xc_db_termfreq(c->db, t, &df);
+    if (c->st == XC_OK && df > c->b.df &&
+        !(strlen(t) == c->tslen && memcmp(t, c->tstem, c->tslen) == 0)) {
+        char *w = dup_n(v, n);
+        if (!w) {
+            c->st = XC_NOMEM;
+        } else {
+            best_clear(&c->b);
+            c->b.stem = t;
+            c->b.word = w;
+            c->b.df = df;
+            c->b.dist = 1;
+            t = NULL;
+        }
+    }
+    free(t);
+}
+
+/* Stage 1: every ASCII word one edit away from the typed one. */
+static void one_edit(checker *c)
+{
+    const char *w = c->typed;
+    size_t n = c->tlen;
+    char *v = malloc(n + 2);
+    if (!v) {
+        c->st = XC_NOMEM;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {               /* deletions */
+        memcpy(v, w, i);
+        memcpy(v + i, w + i + 1, n - i - 1);
+        try_variant(c, v, n - 1);
+    }
+    for (size_t i = 0; i + 1 < n; i++) {           /* transpositions */
+        if (w[i] == w[i + 1])
+            continue;
+        memcpy(v, w, n);
+        v[i] = w[i + 1];
+        v[i + 1] = w[i];
+        try_variant(c, v, n);
+    }
+    for (size_t i = 0; i < n; i++) {               /* substitutions */
+        memcpy(v, w, n);
+        for (char ch = 'a'; ch <= 'z'; ch++) {
+            if (ch == w[i])
+                continue;
+            v[i] = ch;
+            try_variant(c, v, n);
+        }
+    }
+    for (size_t i = 0; i <= n; i++) {              /* insertions */
+        memcpy(v, w, i);
+        memcpy(v + i + 1, w + i, n - i);
+        for (char ch = 'a'; ch <= 'z'; ch++) {
+            v[i] = ch;
+            try_variant(c, v, n + 1);
+        }
+    }
+    free(v);
+}
+
+/* Stage 2: one index term sharing the typed word's first two bytes. */
+static int scan_term(void *vctx, const char *term, size_t len, uint32_t df)
+{
+    checker *c = vctx;
+    if (++c->scanned > QR_SPELL_MAX_SCAN)
+        return 1;
+    int d = qr_edit_distance(c->tstem, c->tslen, term, len,
+                             QR_SPELL_MAX_DISTANCE);
+    if (d == 0 || d > QR_SPELL_MAX_DISTANCE)
+        return 0;
+    if (c->b.stem && (d > c->b.dist || (d == c->b.dist && df <= c->b.df)))
+        return 0;
+    char *t = dup_n(term, len);
+    if (!t) {
+        c->st = XC_NOMEM;
+        return 1;
+    }
+    best_clear(&c->b);
+    c->b.stem = t;
+    c->b.df = df;
+    c->b.dist = d;
+    return 0;
+}
+
+static int is_ascii_word(const char *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!islower((unsigned char)w[i]) && w[i] != '\'')
+            return 0;
+    return 1;
+}
+
+static int has_digit(const char *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (isdigit((unsigned char)w[i]))
+            return 1;
+    return 0;
+}
+
+static int is_operator(const char *w, size_t n)
+{
+    static const char *const ops[] = {"AND", "OR", "NOT", "XOR", "NEAR",
+                                      "ADJ", NULL};
+    for (size_t i = 0; ops[i]; i++)
+        if (strlen(ops[i]) == n && memcmp(ops[i], w, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Is the word at [ws, we) of text a field value ("title:word") or a
+ * wildcard ("word*")? Those are left alone. */
+static int in_field_or_wildcard(const char *text, size_t n, size_t ws,
+                                size_t we)
+{
+    if (we < n && text[we] == '*')
+        return 1;
+    for (size_t i = ws; i > 0; i--) {
+        char ch = text[i - 1];
+        if (isspace((unsigned char)ch) || ch == '(')
+            return 0;
+        if (ch == ':')
+            return 1;
+    }
+    return 0;
+}
+
+xc_status qr_spell_check(xc_db *db, xc_stem *stem, const xc_stopper *stop,
+                         const char *text, qr_spell_fix **out, size_t *nout)
+{
+    if (!db || !stem || !text || !out || !nout)
+        return XC_INVALID_ARG;
+    qr_spell_fix *fixes = NULL;
+    size_t nfix = 0, n = strlen(text), at = 0, ws, we, words = 0;
+    qr_buf f = {0};
+    xc_status st = XC_OK;
+    while (st == XC_OK && words < QR_SPELL_MAX_WORDS &&
+           qr_word_next(text, n, at, &ws, &we)) {
+        at = we;
+        words++;
+        if (is_operator(text + ws, we - ws) ||
+            in_field_or_wildcard(text, n, ws, we))
+            continue;
+        qr_buf_clear(&f);
+        if (qr_word_fold(text, ws, we, &f) != 0) {
+            st = XC_NOMEM;
+            break;
+        }
+        if (f.len < QR_SPELL_MIN_LEN || f.len > QR_SPELL_MAX_LEN ||
+            has_digit(f.data, f.len) ||
+            (stop && xc_stopper_is_stop(stop, f.data)))
+            continue;
+        char *tstem = NULL;
+        uint32_t df = 0;
+        st = xc_stem_word(stem, f.data, f.len, &tstem);
+        if (st == XC_OK && *tstem)
+            st = xc_db_termfreq(db, tstem, &df);
+        if (st != XC_OK || df > 0 || !*tstem) {
+            free(tstem);
+            continue;
+        }
+        checker c = {db, stem, f.data, f.len, tstem, strlen(tstem),
+                     {0}, 0, XC_OK};
+        if (is_ascii_word(f.data, f.len))
+            one_edit(&c);
+        if (c.st == XC_OK && !c.b.stem && f.len >= 2) {
+            char prefix[3] = {f.data[0], f.data[1], '\0'};
+            c.st = xc_db_allterms_each(db, prefix, scan_term, &c);
+        }
+        st = c.st;
+        free(tstem);
+        if (st == XC_OK && c.b.stem) {
+            qr_spell_fix *nf = realloc(fixes, (nfix + 1) * sizeof *nf);
+            char *typed = dup_n(f.data, f.len);
+            if (nf)
+                fixes = nf;
+            if (!nf || !typed) {
+                free(typed);
+                st = XC_NOMEM;
+            } else {
+                fixes[nfix].start = ws;
+                fixes[nfix].end = we;
+                fixes[nfix].typed = typed;
+                fixes[nfix].stem = c.b.stem;
+                fixes[nfix].word = c.b.word;
+                c.b.stem = c.b.word = NULL;
+                nfix++;
+            }
+        }
+        best_clear(&c.b);
+    }
+    qr_buf_free(&f);
+    if (st != XC_OK) {
+        qr_spell_fixes_free(fixes, nfix);
+        return st;
+    }
+    *out = fixes;
+    *nout = nfix;
+    return XC_OK;
+}
+
+/* ------------------------------------------------------ real words */
+
+int qr_spell_surface(xc_stem *stem, const char *text, size_t len,
+                     qr_spell_fix *fix)
+{
+    qr_buf f = {0};
+    size_t at = 0, ws, we;
+    int bestd = -1, rc = 0;
+    char *bestw = NULL;
+    while (rc == 0 && qr_word_next(text, len, at, &ws, &we)) {
+        at = we;
+        qr_buf_clear(&f);
+        if (qr_word_fold(text, ws, we, &f) != 0) {
+            rc = -1;
+            break;
+        }
+        if (f.len == 0 || f.data[0] != fix->stem[0])
+            continue;                    /* stems keep the first letter */
+        char *t = NULL;
+        if (xc_stem_word(stem, f.data, f.len, &t) != XC_OK) {
+            rc = -1;
+            break;
+        }
+        int same = strcmp(t, fix->stem) == 0;
+        free(t);
+        if (!same)
+            continue;
+        int d = qr_edit_distance(f.data, f.len, fix->typed,
+                                 strlen(fix->typed), 64);
+        if (bestd < 0 || d < bestd) {
+            char *w = dup_n(f.data, f.len);
+            if (!w) {
+                rc = -1;
+                break;
+            }
+            free(bestw);
+            bestw = w;
+            bestd = d;
+        }
+    }
+    qr_buf_free(&f);
+    if (rc == 0 && bestw) {
+        free(fix->word);
+        fix->word = bestw;
+        bestw = NULL;
+    }
+    free(bestw);
+    return rc;
+}
+
+char *qr_spell_suggestion(const char *text, const qr_spell_fix *f, size_t n)
+{
+    qr_buf b = {0};
+    size_t at = 0;
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!f[i].word)
+            continue;
+        any = 1;
+        if (qr_buf_append(&b, text + at, f[i].start - at) != 0)
+            goto fail;
+        size_t from = b.len;
+        if (qr_buf_puts(&b, f[i].word) != 0)
+            goto fail;
+        /* keep the case the word was typed in */
+        const char *typed = text + f[i].start;
+        size_t tlen = f[i].end - f[i].start, upper = 0, lower = 0;
+        for (size_t k = 0; k < tlen; k++) {
+            upper += isupper((unsigned char)typed[k]) != 0;
+            lower += islower((unsigned char)typed[k]) != 0;
+        }
+        if (upper > 1 && lower == 0) {
+            for (size_t k = from; k < b.len; k++)
+                b.data[k] = (char)toupper((unsigned char)b.data[k]);
+        } else if (isupper((unsigned char)typed[0])) {
+            b.data[from] = (char)toupper((unsigned char)b.data[from]);
+        }
+        at = f[i].end;
+    }
+    if (!any || qr_buf_puts(&b, text + at) != 0)
+        goto fail;
+    return qr_buf_steal(&b);
+fail:
+    qr_buf_free(&b);
+    return NULL;
+}

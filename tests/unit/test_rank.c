@@ -1,0 +1,124 @@
+/* Unit tests: the pure parts of the ranking features — the edit distance
+ * behind spelling suggestions and how a suggestion keeps the typed case
+ * (lib/spell.c), the BM25 idf and the BM25TP proximity score
+ * (lib/proximity.c). The parts that read an index are tested through
+ * quarry-query in tests/cli/ranking.sh. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proximity.h"
+#include "spell.h"
+
+static int dist(const char *a, const char *b, int max)
+{
+    return qr_edit_distance(a, strlen(a), b, strlen(b), max);
+}
+
+static void test_edit_distance(void **state)
+{
+    (void)state;
+    assert_int_equal(dist("cyber", "cyber", 2), 0);
+    assert_int_equal(dist("cybr", "cyber", 2), 1);       /* insertion     */
+    assert_int_equal(dist("securty", "security", 2), 1);
+    assert_int_equal(dist("cyberr", "cyber", 2), 1);     /* deletion      */
+    assert_int_equal(dist("cyder", "cyber", 2), 1);      /* substitution  */
+    assert_int_equal(dist("teh", "the", 2), 1);          /* transposition */
+    assert_int_equal(dist("unti", "unit", 2), 1);
+    assert_int_equal(dist("untis", "units", 2), 1);
+    assert_int_equal(dist("secrity", "security", 2), 1);
+    assert_int_equal(dist("scurity", "secuirty", 2), 2);
+    /* beyond max: max + 1, however far */
+    assert_int_equal(dist("abc", "xyz", 2), 3);
+    assert_int_equal(dist("a", "abcdefgh", 2), 3);
+    assert_int_equal(dist("kitten", "sitting", 1), 2);
+    assert_int_equal(dist("kitten", "sitting", 3), 3);
+    assert_int_equal(dist("", "ab", 2), 2);
+    assert_int_equal(dist("ab", "", 2), 2);
+    assert_int_equal(dist("", "", 2), 0);
+}
+
+static void test_suggestion_keeps_case(void **state)
+{
+    (void)state;
+    const char *text = "Cybr securty UNTI (and more)";
+    qr_spell_fix f[3] = {
+        {0, 4, "cybr", "cyber", "cyber"},
+        {5, 12, "securty", "secur", "security"},
+        {13, 17, "unti", "unit", "unit"},
+    };
+    char *s = qr_spell_suggestion(text, f, 3);
+    assert_non_null(s);
+    assert_string_equal(s, "Cyber security UNIT (and more)");
+    free(s);
+    /* fixes without a word to show are left out; none at all: NULL */
+    f[1].word = NULL;
+    s = qr_spell_suggestion(text, f, 3);
+    assert_string_equal(s, "Cyber securty UNIT (and more)");
+    free(s);
+    f[0].word = f[2].word = NULL;
+    assert_null(qr_spell_suggestion(text, f, 3));
+}
+
+static void test_bm25_idf(void **state)
+{
+    (void)state;
+    /* rarer terms weigh more; never negative, even for a term in every
+     * document */
+    double rare = qr_bm25_idf(1000, 1), mid = qr_bm25_idf(1000, 100),
+           common = qr_bm25_idf(1000, 900), all = qr_bm25_idf(1000, 1000);
+    assert_true(rare > mid && mid > common && common > 0);
+    assert_true(all > 0 && all <= common);
+}
+
+static double prox(const uint32_t *pos, const uint32_t *term, size_t n,
+                   size_t nterms, double len)
+{
+    qr_occurrence occ[16];
+    double idf[4] = {2.0, 2.0, 2.0, 2.0}, acc[4];
+    for (size_t i = 0; i < n; i++) {
+        occ[i].pos = pos[i];
+        occ[i].term = term[i];
+    }
+    return qr_proximity_from_occurrences(occ, n, idf, acc, nterms, len, 100,
+                                         1.2, 0.75, 0.0);
+}
+
+static void test_proximity(void **state)
+{
+    (void)state;
+    uint32_t t01[] = {0, 1};
+    uint32_t near[] = {10, 11}, far[] = {10, 40};
+    double s_near = prox(near, t01, 2, 2, 100);
+    double s_far = prox(far, t01, 2, 2, 100);
+    assert_true(s_near > 0);
+    assert_true(s_far > 0 && s_far < s_near);
+    /* the order of the occurrences given does not matter */
+    uint32_t rev_pos[] = {11, 10}, rev_term[] = {1, 0};
+    assert_true(prox(rev_pos, rev_term, 2, 2, 100) == s_near);
+    /* one term alone, or repeated, has no proximity */
+    uint32_t same[] = {0, 0};
+    assert_true(prox(near, same, 2, 2, 100) == 0);
+    assert_true(prox(near, t01, 1, 2, 100) == 0);
+    assert_true(prox(near, t01, 2, 1, 100) == 0);
+    /* a longer passage gets less for the same pair */
+    assert_true(prox(near, t01, 2, 2, 400) < s_near);
+    /* more pairs close together score more */
+    uint32_t three_pos[] = {10, 11, 12}, three_term[] = {0, 1, 2};
+    assert_true(prox(three_pos, three_term, 3, 3, 100) > s_near);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_edit_distance),
+        cmocka_unit_test(test_suggestion_keeps_case),
+        cmocka_unit_test(test_bm25_idf),
+        cmocka_unit_test(test_proximity),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
