@@ -74,9 +74,8 @@ if [ "${1:-}" != --techniques ]; then
     for set in $sets; do
         name=${set%%:*}
         evaluate "$name" "$data/$name/queries.tsv" "$@"
-        jq -r --arg name "$name" '"\($name) \(.["ndcg@10"]) \(.map)
-            \(.["recall@100"]) \(.["mrr@10"]) \(.["p@10"]) \(.queries)"' \
-            "$work/$name.json" | tr '\n' ' ' |
+        jq -r --arg name "$name" '"\($name) \(.["ndcg@10"]) \(.map) \(.["recall@100"]) \(.["mrr@10"]) \(.["p@10"]) \(.queries)"' \
+            "$work/$name.json" |
         while read -r n a b c d e q; do
             printf '%-15s %8.4f %8.4f %8.4f %8.4f %8.4f %8d\n' "$n" "$a" "$b" \
                 "$c" "$d" "$e" "$q"
