@@ -24,16 +24,6 @@ typedef struct split {
     uint32_t df;         /* the rarer part's passage count              */
 } split;
 
-static char *dup_n(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
 static int has_letter(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -57,7 +47,7 @@ static int list_add(char ***v, size_t *n, const char *s, size_t len)
     if (!nv)
         return -1;
     *v = nv;
-    if (!(nv[*n] = dup_n(s, len)))
+    if (!(nv[*n] = qr_strndup(s, len)))
         return -1;
     (*n)++;
     return 0;
@@ -80,7 +70,7 @@ static xc_status add_form(qr_compounds *c, xc_query *q, const char *form,
     if (!nfrom)
         return XC_NOMEM;
     c->from = nfrom;
-    char *f1 = dup_n(form, strlen(form)), *f2 = dup_n(from, strlen(from));
+    char *f1 = qr_strndup(form, strlen(form)), *f2 = qr_strndup(from, strlen(from));
     if (!f1 || !f2) {
         free(f1);
         free(f2);
@@ -228,7 +218,7 @@ static xc_status try_split(xc_db *db, xc_stem *stem, const xc_stopper *stop,
          at++) {
         if (((unsigned char)w->text[at] & 0xC0) == 0x80)
             continue;                     /* inside a UTF-8 character */
-        char *a = dup_n(w->text, at), *b = dup_n(w->text + at, w->len - at);
+        char *a = qr_strndup(w->text, at), *b = qr_strndup(w->text + at, w->len - at);
         if (!a || !b) {
             free(a);
             free(b);
@@ -330,7 +320,7 @@ xc_status qr_compounds_find(xc_db *db, xc_stem *stem, const xc_stopper *stop,
         at = we;
         qr_buf_clear(&f);
         if (qr_word_fold(text, ws, we, &f) != 0 ||
-            !(w[nw].text = dup_n(f.data, f.len))) {
+            !(w[nw].text = qr_strndup(f.data, f.len))) {
             st = XC_NOMEM;
             break;
         }

@@ -83,16 +83,6 @@ static void set_err(qr_buf *err, const char *what, const char *msg)
     }
 }
 
-static char *dup_n(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
 /* ------------------------------------------------------------ searcher */
 
 static qr_status setup_parser(qr_searcher *s, qr_buf *err)
@@ -320,7 +310,7 @@ static int strlist_add(strlist *l, const char *s, size_t len)
         l->v = v;
         l->cap = cap;
     }
-    char *p = dup_n(s, len);
+    char *p = qr_strndup(s, len);
     if (!p)
         return -1;
     l->v[l->n++] = p;
@@ -591,7 +581,7 @@ static int add_subquery(void *ctx, const char *term, size_t len, uint32_t wdf)
         c->wqf = w;
         c->cap = cap;
     }
-    char *t = dup_n(term, len);
+    char *t = qr_strndup(term, len);
     if (!t) {
         c->st = XC_NOMEM;
         return 1;
@@ -685,7 +675,7 @@ static xc_status parse_with(qr_searcher *s, const char *text, unsigned flags,
 
 static char *strdup_or_null(const char *s)
 {
-    return s ? dup_n(s, strlen(s)) : NULL;
+    return s ? qr_strndup(s, strlen(s)) : NULL;
 }
 
 static int is_wordbyte(unsigned char c)
@@ -1400,7 +1390,7 @@ static int add_term_part(void *vctx, const char *term, size_t len,
 {
     (void)unused;
     tparts_ctx *c = vctx;
-    char *t = dup_n(term, len);
+    char *t = qr_strndup(term, len);
     xc_query *tq = NULL;
     c->st = t ? xc_query_new_term(t, 1, 0, &tq) : XC_NOMEM;
     if (c->st == XC_OK) {

@@ -10,16 +10,6 @@
 
 #include "highlight.h"
 
-static char *dup_n(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
 int qr_edit_distance(const char *a, size_t na, const char *b, size_t nb,
                      int max)
 {
@@ -121,7 +111,7 @@ static void try_variant(checker *c, const char *v, size_t n)
         c->st = xc_db_termfreq(c->db, t, &df);
     if (c->st == XC_OK && df > c->b.df &&
         !(strlen(t) == c->tslen && memcmp(t, c->tstem, c->tslen) == 0)) {
-        char *w = dup_n(v, n);
+        char *w = qr_strndup(v, n);
         if (!w) {
             c->st = XC_NOMEM;
         } else {
@@ -191,7 +181,7 @@ static int scan_term(void *vctx, const char *term, size_t len, uint32_t df)
         return 0;
     if (c->b.stem && (d > c->b.dist || (d == c->b.dist && df <= c->b.df)))
         return 0;
-    char *t = dup_n(term, len);
+    char *t = qr_strndup(term, len);
     if (!t) {
         c->st = XC_NOMEM;
         return 1;
@@ -292,7 +282,7 @@ xc_status qr_spell_check(xc_db *db, xc_stem *stem, const xc_stopper *stop,
         free(tstem);
         if (st == XC_OK && c.b.stem) {
             qr_spell_fix *nf = realloc(fixes, (nfix + 1) * sizeof *nf);
-            char *typed = dup_n(f.data, f.len);
+            char *typed = qr_strndup(f.data, f.len);
             if (nf)
                 fixes = nf;
             if (!nf || !typed) {
@@ -350,7 +340,7 @@ int qr_spell_surface(xc_stem *stem, const char *text, size_t len,
         int d = qr_edit_distance(f.data, f.len, fix->typed,
                                  strlen(fix->typed), 64);
         if (bestd < 0 || d < bestd) {
-            char *w = dup_n(f.data, f.len);
+            char *w = qr_strndup(f.data, f.len);
             if (!w) {
                 rc = -1;
                 break;

@@ -49,6 +49,10 @@ void qr_buf_free(qr_buf *b);
  * unless memory runs out) and resets b. */
 char *qr_buf_steal(qr_buf *b);
 
+/* A malloc'd copy of s[0..n) with a NUL after it, or NULL when out of
+ * memory. */
+char *qr_strndup(const char *s, size_t n);
+
 /* Appends s (n bytes) as a JSON string literal, quotes included. Invalid
  * UTF-8 bytes become U+FFFD; control characters are escaped. */
 int qr_buf_json_string(qr_buf *b, const char *s, size_t n);

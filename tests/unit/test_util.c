@@ -40,6 +40,23 @@ static void test_buf_grows_and_terminates(void **state)
     qr_buf_free(&e);
 }
 
+static void test_strndup(void **state)
+{
+    (void)state;
+    char *p = qr_strndup("cybersecurity", 5);
+    assert_non_null(p);
+    assert_string_equal(p, "cyber");
+    free(p);
+    p = qr_strndup("a\0b", 3);       /* copies n bytes, NULs included */
+    assert_non_null(p);
+    assert_memory_equal(p, "a\0b", 4);
+    free(p);
+    p = qr_strndup("", 0);
+    assert_non_null(p);
+    assert_string_equal(p, "");
+    free(p);
+}
+
 static void test_json_string(void **state)
 {
     (void)state;
@@ -134,6 +151,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_grows_and_terminates),
+        cmocka_unit_test(test_strndup),
         cmocka_unit_test(test_json_string),
         cmocka_unit_test(test_printable),
         cmocka_unit_test(test_utf8),
