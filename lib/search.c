@@ -1462,6 +1462,29 @@ static xc_status rerank_proximity(qr_searcher *s, const qr_query *q,
                                   const qr_search_opts *o, xc_mset *ms,
                                   cand *c, uint32_t n, prox_cache *pc);
 
+/* The results of ms as candidates in their order, with their BM25
+ * weights and no proximity yet (*out NULL when ms is empty). */
+static xc_status candidates(xc_mset *ms, cand **out)
+{
+    uint32_t n = xc_mset_size(ms);
+    *out = NULL;
+    if (n == 0)
+        return XC_OK;
+    cand *c = malloc(n * sizeof *c);
+    if (!c)
+        return XC_NOMEM;
+    xc_status st = XC_OK;
+    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
+        xc_match m;
+        st = xc_mset_get(ms, i, &m);
+        c[i].index = i;
+        c[i].score = m.weight;
+        c[i].prox = 0;
+    }
+    *out = c;
+    return st;
+}
+
 /* Pseudo-relevance feedback (feedback.h): runs main_q on enq for its top
  * o->fb_docs passages and builds main_q plus the feedback terms, each
  * scaled so that the feedback model has the share o->fb_weight of the
@@ -1489,18 +1512,13 @@ static xc_status feedback_query(qr_searcher *s, const qr_query *q,
     if (st != XC_OK)
         return st;
     uint32_t n = xc_mset_size(ms);
-    cand *cc = n ? malloc(n * sizeof *cc) : NULL;
+    cand *cc = NULL;
     uint32_t *docids = n ? malloc(n * sizeof *docids) : NULL;
     double *scores = n ? malloc(n * sizeof *scores) : NULL;
-    if (n && (!docids || !scores || !cc))
+    if (n && (!docids || !scores))
         st = XC_NOMEM;
-    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
-        xc_match m;
-        st = xc_mset_get(ms, i, &m);
-        cc[i].index = i;
-        cc[i].score = m.weight;
-        cc[i].prox = 0;
-    }
+    if (st == XC_OK)
+        st = candidates(ms, &cc);
     if (st == XC_OK && fbprox)
         st = rerank_proximity(s, q, o, ms, cc, n, pc);
     if (n > o->fb_docs)
@@ -1834,16 +1852,8 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
 
     uint32_t n = xc_mset_size(ms);
     res->estimated = xc_mset_matches_estimated(ms);
-    cand *c = n ? malloc(n * sizeof *c) : NULL;
-    if (n && !c)
-        st = XC_NOMEM;
-    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
-        xc_match m;
-        st = xc_mset_get(ms, i, &m);
-        c[i].index = i;
-        c[i].score = m.weight;
-        c[i].prox = 0;
-    }
+    cand *c = NULL;
+    st = candidates(ms, &c);
     if (st == XC_OK && prox)
         st = rerank_proximity(s, q, o, ms, c, n, &pc);
     uint32_t from = prox ? o->offset : 0;
