@@ -759,7 +759,7 @@ static int has_syntax(const char *text)
     return 0;
 }
 
-/* Builds q->phrase from the words of q->plain (or q->text): the words that
+/* Builds q->phrase from the words of q->plain (or q->folded): the words that
  * are not stop words, in order, the window spanning the stop words between
  * them. */
 static xc_status build_phrase(qr_searcher *s, qr_query *q)
@@ -770,7 +770,7 @@ static xc_status build_phrase(qr_searcher *s, qr_query *q)
     xc_status st = XC_OK;
     const char *text = q->plain;
     if (!text) {
-        if (qr_query_plain_words(q->text, &plain) != 0)
+        if (qr_query_plain_words(q->folded, &plain) != 0)
             return XC_NOMEM;
         text = plain.data;
     }
@@ -870,7 +870,7 @@ static xc_status add_compounds(qr_searcher *s, qr_query *q)
     free_compounds(q);
     qr_compounds c = {0};
     xc_status st = qr_compounds_find(s->db, s->stem, s->stop,
-                                     q->plain ? q->plain : q->text, &c);
+                                     q->plain ? q->plain : q->folded, &c);
     if (st != XC_OK || c.n == 0) {
         qr_compounds_free(&c);
         return st;
@@ -901,7 +901,7 @@ static xc_status add_compounds(qr_searcher *s, qr_query *q)
     return st;
 }
 
-/* Runs the parse chain from `from` over q->text into q. */
+/* Runs the parse chain from `from` over q->folded into q. */
 static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
                              int allow_wildcards, size_t max_words,
                              qr_buf *err)
@@ -923,7 +923,7 @@ static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
     q->bow_wqf = NULL;
     q->nbow = 0;
 
-    if (level == QR_PARSE_FULL && !has_syntax(q->text)) {
+    if (level == QR_PARSE_FULL && !has_syntax(q->folded)) {
         /* Plain words: analysed exactly as the indexer analyses text, a
          * repeated word one term with its within-query frequency. Measured
          * better than QueryParser's OR of every occurrence (bench/quality.sh:
@@ -931,7 +931,7 @@ static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
          * comes out empty here and goes on to QueryParser, which keeps
          * them. */
         xc_query *xq = NULL;
-        st = build_terms_query(s, q->text, &xq, q);
+        st = build_terms_query(s, q->folded, &xq, q);
         if (st == XC_NOMEM) {
             rc = QR_ERR_NOMEM;
             goto done;
@@ -940,7 +940,7 @@ static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
             xc_query_free(q->xq);
             q->xq = xq;
             plain_words = 1;
-            if (s->stop && find_stopwords(s, q->text, &stopped) != 0) {
+            if (s->stop && find_stopwords(s, q->folded, &stopped) != 0) {
                 rc = QR_ERR_NOMEM;
                 goto done;
             }
@@ -951,12 +951,12 @@ static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
     }
     if (level == QR_PARSE_FULL && !plain_words) {
         q->nbow = 0;              /* (an empty list: nothing to free) */
-        if (prepare_text(q->text, &text) != 0) {
+        if (prepare_text(q->folded, &text) != 0) {
             rc = QR_ERR_NOMEM;
             goto done;
         }
         unsigned flags = FULL_FLAGS;
-        if (unbalanced_quotes(q->text)) {
+        if (unbalanced_quotes(q->folded)) {
             /* xapian-core would run the phrase to the end of the query,
              * which finds nothing: a stray quote is a typo, not a phrase */
             q->fallback_reason = strdup_or_null("unbalanced quotation mark");
@@ -1000,7 +1000,7 @@ static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
         }
     }
     if (level >= QR_PARSE_PLAIN) {
-        if (qr_query_plain_words(q->text, &plain) != 0) {
+        if (qr_query_plain_words(q->folded, &plain) != 0) {
             rc = QR_ERR_NOMEM;
             goto done;
         }
@@ -1192,22 +1192,25 @@ qr_status qr_query_parse(qr_searcher *s, const char *text,
         return QR_ERR_USAGE;
     }
     qr_query *q = calloc(1, sizeof *q);
-    if (!q || !(q->text = strdup_or_null(text))) {
+    if (!q || !(q->text = strdup_or_null(text)) ||
+        !(q->folded = strdup_or_null(text))) {
+        if (q)
+            free(q->text);
         free(q);
         set_err(err, "out of memory", NULL);
         return QR_ERR_NOMEM;
     }
-    if (all_capitals(q->text)) {
+    if (all_capitals(q->folded)) {
         /* "WHAT ARE THE EFFECTS OF HEAT AND PRESSURE": someone typing in
          * capitals means no operators, so the query is read exactly as
          * its lower-case form (which QueryParser would otherwise treat
          * differently: AND, OR, NOT as operators) */
-        for (char *p = q->text; *p; p++)
+        for (char *p = q->folded; *p; p++)
             if (*p >= 'A' && *p <= 'Z')
                 *p = (char)(*p - 'A' + 'a');
     }
     qr_status rc;
-    if (count_words(q->text, QR_MAX_QUERY_TERMS + 1) > QR_MAX_QUERY_TERMS) {
+    if (count_words(q->folded, QR_MAX_QUERY_TERMS + 1) > QR_MAX_QUERY_TERMS) {
         rc = parse_chain(s, q, QR_PARSE_TERMS, 0, 0, err);
         if (rc == QR_OK && q->nterms > QR_MAX_QUERY_TERMS) {
             q->truncated = 1;
@@ -1239,6 +1242,7 @@ void qr_query_free(qr_query *q)
     xc_query_free(q->xq);
     xc_query_free(q->phrase);
     free(q->text);
+    free(q->folded);
     free(q->fallback_reason);
     free(q->plain);
     strlist_free(q->terms, q->nterms);

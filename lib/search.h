@@ -134,6 +134,8 @@ typedef enum qr_parse_level {
 typedef struct qr_query {
     struct xc_query *xq;     /* the Xapian query (never NULL after parse)  */
     char *text;              /* the query string as given                  */
+    char *folded;            /* what the parser reads: text, in lower case
+                                when it was typed all in capitals          */
     qr_parse_level level;    /* the stage that produced xq                 */
     char *fallback_reason;   /* the parser's message when level > FULL     */
     char *plain;             /* the plain words searched when level > FULL */

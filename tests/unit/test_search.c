@@ -232,6 +232,18 @@ static void test_parse_words(void **state)
     assert_true(has_term(q, "unit"));
     qr_query_free(q);
 
+    /* a query typed all in capitals is read in lower case (its AND is a
+     * word, not an operator), but the text is kept as typed */
+    q = parse(s, "JOINT AND CYBER UNITS", QR_PARSE_FULL);
+    assert_string_equal(q->text, "JOINT AND CYBER UNITS");
+    assert_string_equal(q->folded, "joint and cyber units");
+    assert_true(has_term(q, "joint"));
+    assert_true(has_term(q, "unit"));
+    qr_query_free(q);
+    q = parse(s, "joint AND cyber", QR_PARSE_FULL);
+    assert_string_equal(q->folded, "joint AND cyber");
+    qr_query_free(q);
+
     /* plain words are analysed as the indexer does: a repeated word is
      * one term, a hyphenated word two terms, not a phrase */
     q = parse(s, "unit Cyber-Security UNITS", QR_PARSE_FULL);
