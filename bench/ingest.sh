@@ -179,9 +179,15 @@ echo "scriptindex: $secs s, $rss_mb MB peak" >&2
 
 # --- queries: warm in one process, then one query in fresh processes
 WARM[quarry]=$("$work/qtime" quarry "$work/quarry.db" "$work/queries.tsv")
+WARM[quarry-nofb]=$("$work/qtime" quarry-nofb "$work/quarry.db" "$work/queries.tsv")
 WARM[fts5]=$("$work/qtime" fts5 "$work/fts5.db" "$work/queries.tsv")
 WARM[scriptindex]=$("$work/qtime" xapian "$work/si.compact" "$work/queries.tsv")
 COLD[quarry]=$(cold "$build/bin/quarry-query" --db "$work/quarry.db" -n 10 "$cold_q")
+COLD[quarry-nofb]=$(cold "$build/bin/quarry-query" --db "$work/quarry.db" -n 10 --no-feedback "$cold_q")
+# the same index, queried without feedback
+for m in SECS RSS BEFORE AFTER; do
+    eval "$m[quarry-nofb]=\${$m[quarry]}"
+done
 COLD[fts5]=$(cold sqlite3 "$work/fts5.db" "SELECT id FROM docs WHERE docs MATCH '\"oil\" OR \"prices\"' ORDER BY bm25(docs) LIMIT 10")
 COLD[scriptindex]=$(cold quest -d "$work/si.compact" -m 10 "$cold_q")
 
@@ -190,7 +196,7 @@ echo "Reuters-21578 x$K: $((21578 * K)) stories, $text_mb MB of title+text; $nq 
 echo
 echo "| engine | seconds | MB/s | peak RSS MB | index MB before / after compaction | size/text | query mean / p50 / p99 ms | cold query ms |"
 echo "|---|---|---|---|---|---|---|---|"
-for e in quarry fts5 scriptindex; do
+for e in quarry quarry-nofb fts5 scriptindex; do
     read -r n mean p50 p99 max <<< "${WARM[$e]}"
     awk -v e="$e" -v s="${SECS[$e]}" -v t="$text" -v r="${RSS[$e]}" -v b="${BEFORE[$e]}" \
         -v a="${AFTER[$e]}" -v mean="$mean" -v p50="$p50" -v p99="$p99" -v c="${COLD[$e]}" 'BEGIN {
@@ -210,6 +216,9 @@ ratio "size Quarry/FTS5 (<= 1)" "${AFTER[quarry]}" "${AFTER[fts5]}"
 ratio "size Quarry/scriptindex" "${AFTER[quarry]}" "${AFTER[scriptindex]}"
 ratio "p50 Quarry/FTS5 (<= 0.25)" "$qp50" "$fp50"
 ratio "p99 Quarry/FTS5 (<= 0.05)" "$qp99" "$fp99"
+read -r _ _ np50 np99 _ <<< "${WARM[quarry-nofb]}"
+ratio "p50 Quarry --no-feedback/FTS5" "$np50" "$fp50"
+ratio "p99 Quarry --no-feedback/FTS5" "$np99" "$fp99"
 ratio "p50 Quarry/scriptindex" "$qp50" "$sp50"
 ratio "p99 Quarry/scriptindex" "$qp99" "$sp99"
 ratio "peak RSS Quarry/FTS5" "${RSS[quarry]}" "${RSS[fts5]}"

@@ -2,9 +2,11 @@
  * qtime — per-query latency of one engine, warm, in one process: the
  * benchmark helper of bench/ingest.sh (not part of the main build).
  *
- *   qtime quarry  INDEX  QUERIES   Quarry's library, as quarry-query's
- *                                  batch mode runs a query (best passage
+ *   qtime quarry  INDEX  QUERIES   Quarry's library with its defaults, as
+ *                                  quarry-query runs a query (best passage
  *                                  per article, ids from the values)
+ *   qtime quarry-nofb INDEX QUERIES   the same without pseudo-relevance
+ *                                  feedback (quarry-query --no-feedback)
  *   qtime xapian  DB     QUERIES   xapian-core through our binding: the
  *                                  QueryParser (English, STEM_SOME, as
  *                                  scriptindex indexes), get_mset(0, 10)
@@ -47,6 +49,7 @@ typedef struct engine {
     xc_qparser *qp;
     sqlite3 *sq;
     sqlite3_stmt *stmt;
+    int no_feedback;
 } engine;
 
 static int run_quarry(engine *e, const char *query)
@@ -60,6 +63,8 @@ static int run_quarry(engine *e, const char *query)
     qr_search_opts o = qr_search_defaults();
     o.limit = 10;
     o.ids_only = 1;
+    if (e->no_feedback)
+        o.fb_weight = 0;
     qr_results res = {0};
     int n = qr_search_run(e->qs, q, &o, &res, &err) == QR_OK ? (int)res.n : -1;
     qr_results_free(&res);
@@ -134,13 +139,15 @@ int main(int argc, char **argv)
         argc--;
     }
     if (argc != 4) {
-        fprintf(stderr, "usage: qtime [-v] quarry|xapian|fts5 DB QUERIES\n");
+        fprintf(stderr,
+                "usage: qtime [-v] quarry|quarry-nofb|xapian|fts5 DB QUERIES\n");
         return 2;
     }
     engine e = {0};
     const char *kind = argv[1], *db = argv[2];
-    if (strcmp(kind, "quarry") == 0) {
+    if (strcmp(kind, "quarry") == 0 || strcmp(kind, "quarry-nofb") == 0) {
         qr_buf err = {0};
+        e.no_feedback = strcmp(kind, "quarry-nofb") == 0;
         const char *paths[] = {db};
         if (qr_searcher_open(paths, 1, &e.qs, &err) != QR_OK) {
             fprintf(stderr, "qtime: %s\n", err.data ? err.data : "cannot open");
