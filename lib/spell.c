@@ -109,7 +109,7 @@ static void try_variant(checker *c, const char *v, size_t n)
     c->st = xc_stem_word(c->stem, v, n, &t);
     if (c->st == XC_OK && *t)
         c->st = xc_db_termfreq(c->db, t, &df);
-    if (c->st == XC_OK && df > c->b.df &&
+    if (c->st == XC_OK && df > c->b.df && df >= QR_SPELL_MIN_DF &&
         !(strlen(t) == c->tslen && memcmp(t, c->tstem, c->tslen) == 0)) {
         char *w = qr_strndup(v, n);
         if (!w) {
@@ -177,7 +177,7 @@ static int scan_term(void *vctx, const char *term, size_t len, uint32_t df)
         return 1;
     int d = qr_edit_distance(c->tstem, c->tslen, term, len,
                              QR_SPELL_MAX_DISTANCE);
-    if (d == 0 || d > QR_SPELL_MAX_DISTANCE)
+    if (d == 0 || d > QR_SPELL_MAX_DISTANCE || df < QR_SPELL_MIN_DF)
         return 0;
     if (c->b.stem && (d > c->b.dist || (d == c->b.dist && df <= c->b.df)))
         return 0;

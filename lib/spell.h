@@ -35,6 +35,10 @@
 #define QR_SPELL_MAX_WORDS 16
 #define QR_SPELL_MAX_SCAN 20000
 #define QR_SPELL_MAX_DISTANCE 2
+/* A correction must occur in at least this many passages: a word the
+ * index has once or twice is as likely a typo of the archive's own ("has
+ * anyone" became "has anove" on Cranfield) as the word meant. */
+#define QR_SPELL_MIN_DF 3
 
 /* The Damerau-Levenshtein distance (optimal string alignment: no substring
  * edited twice) between a[0..na) and b[0..nb), bytes; any distance above

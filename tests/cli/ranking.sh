@@ -62,6 +62,20 @@ expect_rc 1 "a misspelt query with no results"
 [ "$(jq -r .suggestion "$tmp/out")" = "securtyxx cyber" ] ||
     fail "no JSON suggestion without results: $(cat "$tmp/out")"
 
+# a correction must be common enough: a word the archive has once (its own
+# typo) is never suggested, one it has in three passages is
+mkdir -p "$tmp/typo"
+printf 'Notes\n\nThe anove was a typo in the minutes.\n' > "$tmp/typo/a.txt"
+for k in 1 2 3; do
+    printf 'Harbour %s\n\nThe harbour wall was repaired again.\n' "$k" > "$tmp/typo/h$k.txt"
+done
+run "$QUARRY_INDEX" --db "$tmp/typo.db" "$tmp/typo"
+Q2() { run "$QUARRY_QUERY" --db "$tmp/typo.db" "$@"; }
+Q2 --json anyone
+! grep -q "did you mean" "$tmp/err" || fail "a word found once was suggested: $(cat "$tmp/err")"
+Q2 --json harbor
+grep -q 'did you mean "harbour"' "$tmp/err" || fail "no suggestion from three passages: $(cat "$tmp/err")"
+
 # --- --explain: the parts add up to the score ----------------------------
 Q -n 5 --json --explain "joint cyber unit"
 expect_rc 0 "--explain --json"
