@@ -11,34 +11,6 @@
 
 /* ---------------------------------------------------------- characters */
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t u8_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t len;
-    unsigned cp, min;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; min = 0x10000; }
-    else return 0;
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
-size_t qr_utf8_char_len(const char *s, size_t n)
-{
-    return n ? u8_len((const unsigned char *)s, n) : 0;
-}
-
 static unsigned u8_cp(const unsigned char *s, size_t len)
 {
     static const unsigned mask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
@@ -46,30 +18,6 @@ static unsigned u8_cp(const unsigned char *s, size_t len)
     for (size_t i = 1; i < len; i++)
         cp = (cp << 6) | (s[i] & 0x3F);
     return cp;
-}
-
-static int u8_put(qr_buf *b, unsigned cp)
-{
-    char e[4];
-    size_t n;
-    if (cp < 0x80) { e[0] = (char)cp; n = 1; }
-    else if (cp < 0x800) {
-        e[0] = (char)(0xC0 | (cp >> 6));
-        e[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        e[0] = (char)(0xE0 | (cp >> 12));
-        e[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        e[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        e[0] = (char)(0xF0 | (cp >> 18));
-        e[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        e[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        e[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    return qr_buf_append(b, e, n);
 }
 
 /* Non-ASCII code points that are not part of words: spaces, punctuation,
@@ -122,7 +70,7 @@ static int wordchar_at(const unsigned char *s, size_t n, size_t i, size_t *len)
         *len = 1;
         return isalnum((int)c) || c == '_';
     }
-    size_t l = u8_len(s + i, n - i);
+    size_t l = qr_utf8_len(s + i, n - i);
     *len = l ? l : 1;
     return l && !cp_is_separator(u8_cp(s + i, l));
 }
@@ -231,7 +179,7 @@ int qr_word_fold(const char *str, size_t start, size_t end, qr_buf *out)
             i++;
         } else {
             size_t a = apostrophe_at(s, end, i);
-            size_t l = u8_len(s + i, end - i);
+            size_t l = qr_utf8_len(s + i, end - i);
             if (a) {
                 rc = qr_buf_putc(out, '\'');
                 i += a;
@@ -239,7 +187,7 @@ int qr_word_fold(const char *str, size_t start, size_t end, qr_buf *out)
                 rc = qr_buf_putc(out, (char)c);   /* never in a word */
                 i++;
             } else {
-                rc = u8_put(out, cp_lower(u8_cp(s + i, l)));
+                rc = qr_buf_put_cp(out, cp_lower(u8_cp(s + i, l)));
                 i += l;
             }
         }

@@ -26,10 +26,6 @@ typedef struct qr_hl_span {
     size_t end;
 } qr_hl_span;
 
-/* Length of the valid UTF-8 character at s (n >= 1 bytes available):
- * 1..4, or 0 when the bytes there are not valid UTF-8 (overlong forms,
- * surrogates and values above U+10FFFF are invalid). */
-size_t qr_utf8_char_len(const char *s, size_t n);
 
 /* Finds the first word of s (n bytes) that starts at or after byte i.
  * Returns 1 and sets [*start, *end), or 0 when there is none. */

@@ -26,7 +26,7 @@ static size_t char_at(const char *s, size_t n, size_t i, int *safe)
         *safe = u[i] >= 0x20 && u[i] != 0x7F;
         return 1;
     }
-    size_t l = qr_utf8_char_len(s + i, n - i);
+    size_t l = qr_utf8_len(s + i, n - i);
     if (l == 0) {
         *safe = 0;
         return 1;
