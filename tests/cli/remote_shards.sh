@@ -123,6 +123,22 @@ done
 cmp -s "$tmp/wild.whole" "$tmp/wild.remote.stub" ||
     fail "wildcard: different passages over remote shards"
 
+# --- spelling and --explain work over remote shards (README) -----------------
+for db in whole remote.stub; do
+    run "$QUARRY_QUERY" --db "$tmp/$db" -n 3 "cybr securty unit"
+    expect_rc 0 "misspelt query on $db"
+    grep -q 'did you mean "cyber security unit"' "$tmp/err" ||
+        fail "no suggestion over $db: $(cat "$tmp/err")"
+    run "$QUARRY_QUERY" --db "$tmp/$db" -n 3 --json --explain "joint cyber unit"
+    expect_rc 0 "--explain on $db"
+    jq -e -s 'length > 0 and all(.[];
+        (([.explain.parts[].weight] | add) - .score | fabs) <= 1e-4 * .score)' \
+        "$tmp/out" >/dev/null || fail "--explain over $db does not add up"
+    cp "$tmp/out" "$tmp/explain.$db"
+done
+same json "$tmp/explain.whole" "$tmp/explain.remote.stub" ||
+    fail "--explain results over remote shards: $why"
+
 # --- the servers saw the queries ----------------------------------------------
 for s in a b; do
     grep -q "Connection from 127.0.0.1" "$tmp/srv-$s.log" ||
