@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Scale-out benchmark, in one run on one machine: indexing with
-# `quarry-index --shards 1` against `--shards 2` (two writer threads: both
-# cores), then query latency against the single index, the two shards as
+# `quarry-index --shards 1` (one database, built as two parts by two writer
+# threads and compacted into one at the end) against `--shards 2` (two
+# shard databases, one writer thread each, each compacted by its thread),
+# then query latency against the single index, the two shards as
 # local databases (the --shards 2 index's stub), and the two shards served
 # by two xapian-tcpsrv processes on loopback (a stub of two "remote" lines),
 # on Reuters-21578 repeated to SIZE of text (distinct ids per copy). Prints
