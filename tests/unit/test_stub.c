@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "loopback.h"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -176,21 +178,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* A loopback port nothing listens on (at the moment). */
-static unsigned free_port(void)
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(s >= 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(getsockname(s, (struct sockaddr *)&a, &len), 0);
-    close(s);
-    return ntohs(a.sin_port);
-}
 
 /* Starts xapian-tcpsrv over db on a free loopback port and waits (at most
  * 10 s) until it answers. Another process may take the port in between:
@@ -199,7 +186,7 @@ static unsigned start_tcpsrv(const char *db)
 {
     assert_true(nservers < MAX_SERVERS);
     for (int attempt = 0; attempt < 5; attempt++) {
-        unsigned port = free_port();
+        unsigned port = closed_port();
         char port_s[16];
         snprintf(port_s, sizeof port_s, "%u", port);
         pid_t pid = fork();
@@ -565,7 +552,7 @@ static void test_remote_shards(void **state)
     assert_ranks_as_whole(stub);
 
     /* a shard that is down: refused at once, named by line and address */
-    unsigned closed = free_port();
+    unsigned closed = closed_port();
     snprintf(text, sizeof text, "auto shard-a\nremote 127.0.0.1:%u\n", closed);
     write_stub(stub, text);
     char needle[96];
@@ -609,24 +596,16 @@ static void test_remote_shards(void **state)
 static void test_remote_hung(void **state)
 {
     (void)state;
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(s >= 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(s, 4), 0);
-    assert_int_equal(getsockname(s, (struct sockaddr *)&a, &len), 0);
+    unsigned port;
+    int s = loopback_socket(1, &port);
 
     char stub[PATH_MAX], text[128], needle[96];
     path_in(stub, sizeof stub, "hung.stub");
     snprintf(text, sizeof text, "auto shard-a\nremote 127.0.0.1:%u\n",
-             ntohs(a.sin_port));
+             port);
     write_stub(stub, text);
     snprintf(needle, sizeof needle, "hung.stub:2: remote 127.0.0.1:%u: ",
-             ntohs(a.sin_port));
+             port);
     xc_db *db = NULL;
     char *err = NULL;
 

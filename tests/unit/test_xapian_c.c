@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "loopback.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -161,21 +163,6 @@ static void make_corpus(const char *path)
     xc_db_close(db);
 }
 
-/* A free loopback TCP port: bind port 0, note the port, close. */
-static unsigned closed_port(void)
-{
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_true(s >= 0);
-    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(getsockname(s, (struct sockaddr *)&a, &len), 0);
-    close(s);
-    return ntohs(a.sin_port);
-}
 
 /* ----------------------------------------------------- callback records */
 
@@ -2392,22 +2379,14 @@ static void test_remote_timeout(void **state)
     (void)state;
     xc_db *db = (xc_db *)0x1;
     char *err = NULL;
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
+    unsigned port;
 
     /* a server that accepts connections (the kernel does, into the backlog)
      * but never says hello */
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(s >= 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(s, 4), 0);
-    assert_int_equal(getsockname(s, (struct sockaddr *)&a, &len), 0);
+    int s = loopback_socket(1, &port);
 
     double t0 = now_seconds();
-    xc_status st = xc_db_open_remote("127.0.0.1", ntohs(a.sin_port), 300,
+    xc_status st = xc_db_open_remote("127.0.0.1", port, 300,
                                      300, &db, &err);
     double took = now_seconds() - t0;
     close(s);
