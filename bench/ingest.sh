@@ -99,25 +99,10 @@ text=$(jq -j '((.title // "") | utf8bytelength) + ((.text // "") | utf8bytelengt
 text_mb=$(awk -v t="$text" 'BEGIN { printf "%.1f", t / 1e6 }')
 echo "corpus: Reuters-21578 x$K, $((21578 * K)) stories, $text_mb MB of title+text"
 
-# queries: 1,000 of one to three words drawn from the vocabulary (words of
-# three letters or more in at least 5 stories, Park-Miller generator, seed
-# 42), plus Cranfield's 225 questions
-gzip -dc "$data/reuters21578/corpus.jsonl.gz" | jq -r '(.title // "") + " " + (.text // "")' |
-    tr 'A-Z' 'a-z' | tr -cs 'a-z' '\n' | awk 'length($0) >= 3' | sort | uniq -c |
-    awk '$1 >= 5 { print $2 }' > "$work/vocab.txt"
-awk 'BEGIN { x = 42 }
-     { w[n++] = $0 }
-     END {
-        for (q = 1; q <= 1000; q++) {
-            x = (x * 16807) % 2147483647; k = 1 + x % 3; s = ""
-            for (i = 0; i < k; i++) {
-                x = (x * 16807) % 2147483647
-                s = s (i ? " " : "") w[x % n]
-            }
-            printf "g%d\t%s\n", q, s
-        }
-     }' "$work/vocab.txt" > "$work/queries.tsv"
-sed 's/^/c/' "$data/cranfield/queries.tsv" >> "$work/queries.tsv"
+# queries: 1,000 of one to three words from the vocabulary, plus
+# Cranfield's 225 questions (bench/query-mix.sh)
+"$repo/bench/query-mix.sh" "$data/reuters21578/corpus.jsonl.gz" \
+    "$data/cranfield/queries.tsv" > "$work/queries.tsv"
 nq=$(wc -l < "$work/queries.tsv")
 cold_q="oil prices"
 

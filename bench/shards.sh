@@ -191,23 +191,7 @@ done <"$work/two/XAPIANDB"
 [ "${#shards[@]}" -eq 2 ] || die "the --shards 2 stub lists ${#shards[@]} databases"
 
 # --- queries: the mix of bench/ingest.sh --------------------------------------
-# shellcheck disable=SC2018,SC2019 # ASCII letters only, as bench/ingest.sh
-gzip -dc "$reuters" | jq -r '(.title // "") + " " + (.text // "")' |
-    tr 'A-Z' 'a-z' | tr -cs 'a-z' '\n' | awk 'length($0) >= 3' | sort | uniq -c |
-    awk '$1 >= 5 { print $2 }' >"$work/vocab.txt"
-awk 'BEGIN { x = 42 }
-     { w[n++] = $0 }
-     END {
-        for (q = 1; q <= 1000; q++) {
-            x = (x * 16807) % 2147483647; k = 1 + x % 3; s = ""
-            for (i = 0; i < k; i++) {
-                x = (x * 16807) % 2147483647
-                s = s (i ? " " : "") w[x % n]
-            }
-            printf "g%d\t%s\n", q, s
-        }
-     }' "$work/vocab.txt" >"$work/queries.all"
-sed 's/^/c/' "$cranfield" >>"$work/queries.all"
+"$repo/bench/query-mix.sh" "$reuters" "$cranfield" >"$work/queries.all"
 if [ "$nqueries" -gt 0 ]; then
     head -n "$nqueries" "$work/queries.all" >"$work/queries.tsv"
 else
