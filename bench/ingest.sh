@@ -169,10 +169,6 @@ WARM[fts5]=$("$work/qtime" fts5 "$work/fts5.db" "$work/queries.tsv")
 WARM[scriptindex]=$("$work/qtime" xapian "$work/si.compact" "$work/queries.tsv")
 COLD[quarry]=$(cold "$build/bin/quarry-query" --db "$work/quarry.db" -n 10 "$cold_q")
 COLD[quarry-nofb]=$(cold "$build/bin/quarry-query" --db "$work/quarry.db" -n 10 --no-feedback "$cold_q")
-# the same index, queried without feedback
-for m in SECS RSS BEFORE AFTER; do
-    eval "$m[quarry-nofb]=\${$m[quarry]}"
-done
 COLD[fts5]=$(cold sqlite3 "$work/fts5.db" "SELECT id FROM docs WHERE docs MATCH '\"oil\" OR \"prices\"' ORDER BY bm25(docs) LIMIT 10")
 COLD[scriptindex]=$(cold quest -d "$work/si.compact" -m 10 "$cold_q")
 
@@ -182,9 +178,10 @@ echo
 echo "| engine | seconds | MB/s | peak RSS MB | index MB before / after compaction | size/text | query mean / p50 / p99 ms | cold query ms |"
 echo "|---|---|---|---|---|---|---|---|"
 for e in quarry quarry-nofb fts5 scriptindex; do
-    read -r n mean p50 p99 max <<< "${WARM[$e]}"
-    awk -v e="$e" -v s="${SECS[$e]}" -v t="$text" -v r="${RSS[$e]}" -v b="${BEFORE[$e]}" \
-        -v a="${AFTER[$e]}" -v mean="$mean" -v p50="$p50" -v p99="$p99" -v c="${COLD[$e]}" 'BEGIN {
+    read -r _ mean p50 p99 _ <<< "${WARM[$e]}"
+    i=${e%-nofb}   # quarry-nofb queries quarry's index: its ingest figures
+    awk -v e="$e" -v s="${SECS[$i]}" -v t="$text" -v r="${RSS[$i]}" -v b="${BEFORE[$i]}" \
+        -v a="${AFTER[$i]}" -v mean="$mean" -v p50="$p50" -v p99="$p99" -v c="${COLD[$e]}" 'BEGIN {
         printf "| %s | %.1f | %.2f | %d | %s / %s | %.2f | %.2f / %.2f / %.2f | %s |\n",
             e, s, t / 1e6 / s, r, b, a, a * 1e6 / t, mean, p50, p99, c }'
 done
