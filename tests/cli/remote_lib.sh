@@ -10,6 +10,24 @@
 # the caller's. stop_servers kills each group; callers run it from their
 # EXIT trap, so no server outlives the script whatever happens.
 
+# index_halves (tests only, after lib.sh): indexes corpus/ whole into
+# $tmp/whole, and its files in two halves into $tmp/shard-a and
+# $tmp/shard-b.
+index_halves() {
+    local files=() f half
+    for f in "$CORPUS"/*; do files+=("$f"); done
+    [ "${#files[@]}" -ge 4 ] || fail "the corpus has ${#files[@]} files"
+    half=$((${#files[@]} / 2))
+    index_into "$tmp/whole" "${files[@]}"
+    index_into "$tmp/shard-a" "${files[@]:0:half}"
+    index_into "$tmp/shard-b" "${files[@]:half}"
+}
+# index_into DB SOURCE...: quarry-index, some sources skipped allowed
+index_into() {
+    "$QUARRY_INDEX" --db "$@" >/dev/null 2>"$tmp/index.err" ||
+        [ $? -eq 1 ] || { cat "$tmp/index.err" >&2; fail "indexing $1"; }
+}
+
 TCPSRV=${TCPSRV:-xapian-tcpsrv}
 srv_pids=""         # every server started, for stop_servers
 srv_port=""         # the last server's port

@@ -20,17 +20,7 @@ trap 'exit 130' INT TERM HUP
 command -v "$TCPSRV" >/dev/null || fail "$TCPSRV is not installed (xapian-tools)"
 
 # --- the shards: the corpus's files in two halves -----------------------------
-index() {
-    "$QUARRY_INDEX" --db "$@" >/dev/null 2>"$tmp/index.err" ||
-        [ $? -eq 1 ] || { cat "$tmp/index.err" >&2; fail "indexing $1"; }
-}
-files=()
-for f in "$CORPUS"/*; do files+=("$f"); done
-[ "${#files[@]}" -ge 4 ] || fail "the corpus has ${#files[@]} files"
-half=$((${#files[@]} / 2))
-index "$tmp/whole" "${files[@]}"
-index "$tmp/shard-a" "${files[@]:0:half}"
-index "$tmp/shard-b" "${files[@]:half}"
+index_halves
 
 start_tcpsrv "$tmp/srv-a.log" "$tmp/shard-a" || fail "server for shard a"
 port_a=$srv_port
