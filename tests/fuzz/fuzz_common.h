@@ -27,55 +27,12 @@
         }                                                                \
     } while (0)
 
-/* Valid UTF-8: no overlong forms, surrogates or values above U+10FFFF.
- * Written here, not taken from the library under test. */
-static inline int fz_utf8_valid(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = p[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        unsigned cp, min;
-        if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; min = 0x80; }
-        else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; min = 0x800; }
-        else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; min = 0x10000; }
-        else return 0;
-        if (len > n - i)
-            return 0;
-        for (size_t k = 1; k < len; k++) {
-            if ((p[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += len;
-    }
-    return 1;
-}
-
-/* Valid UTF-8; no control byte except those in allowed. */
-static inline int fz_clean(const char *s, size_t n, const char *allowed)
-{
-    if (!fz_utf8_valid(s, n))
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 && (c == 0 || !strchr(allowed, c)))
-            return 0;
-    }
-    return 1;
-}
+#include "../utf8_oracle.h"
 
 static inline void fz_check_line(const char *s, const char *what)
 {
     FUZZ_CHECK(s != NULL, what);
-    FUZZ_CHECK(fz_clean(s, strlen(s), ""), what);
+    FUZZ_CHECK(test_utf8_clean(s, strlen(s), ""), what);
 }
 
 /* The article callback: checks the contract, touches every byte (so ASan
@@ -94,7 +51,7 @@ static inline int fz_article_cb(void *ctx, const qr_article *a)
     FUZZ_CHECK(a->body != NULL, "body not NULL");
     FUZZ_CHECK(a->body[a->body_len] == '\0', "body NUL-terminated at body_len");
     FUZZ_CHECK(strlen(a->body) == a->body_len, "no NUL inside the body");
-    FUZZ_CHECK(fz_clean(a->body, a->body_len, "\t\n"), "body is clean UTF-8");
+    FUZZ_CHECK(test_utf8_clean(a->body, a->body_len, "\t\n"), "body is clean UTF-8");
     FUZZ_CHECK(a->format != QR_FMT_UNKNOWN && a->format != QR_FMT_TAR,
                "article format is a document format");
     if (count)

@@ -26,8 +26,8 @@ static void check_words(const char *s, size_t n)
     while (qr_word_next(s, n, i, &start, &end)) {
         FUZZ_CHECK(start >= i && start < end && end <= n, "word inside the text");
         qr_buf_clear(&fold);
-        if (qr_word_fold(s, start, end, &fold) == 0 && fold.data && fz_utf8_valid(s + start, end - start))
-            FUZZ_CHECK(fz_utf8_valid(fold.data, fold.len), "a folded word is UTF-8");
+        if (qr_word_fold(s, start, end, &fold) == 0 && fold.data && test_utf8_valid(s + start, end - start))
+            FUZZ_CHECK(test_utf8_valid(fold.data, fold.len), "a folded word is UTF-8");
         i = end;
         FUZZ_CHECK(++words <= n, "the scanner moves forward");
     }
@@ -85,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             size_t ws = 0, we = 0;
             qr_snippet_window(text, text_len, spans, n, targets[t], &ws, &we);
             FUZZ_CHECK(ws <= we && we <= text_len, "window inside the text");
-            if (fz_utf8_valid(text, text_len)) {
+            if (test_utf8_valid(text, text_len)) {
                 FUZZ_CHECK(ws == text_len || ((unsigned char)text[ws] & 0xC0) != 0x80,
                            "window starts on a character");
                 FUZZ_CHECK(we == text_len || ((unsigned char)text[we] & 0xC0) != 0x80,
@@ -94,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             qr_buf snip = {0};
             if (qr_snippet_build(text, text_len, spans, n, targets[t], "[", "]",
                                  &snip) == 0 && snip.data)
-                FUZZ_CHECK(fz_utf8_valid(snip.data, snip.len), "snippet is UTF-8");
+                FUZZ_CHECK(test_utf8_valid(snip.data, snip.len), "snippet is UTF-8");
             qr_buf_free(&snip);
         }
         free(spans);

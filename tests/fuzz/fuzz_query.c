@@ -153,7 +153,7 @@ static void check_hit(const qr_hit *h)
         qr_buf snip = {0};
         if (qr_snippet_build(r->text, r->text_len, spans, n, QR_SNIPPET_BYTES,
                              "**", "**", &snip) == 0 && snip.data)
-            FUZZ_CHECK(fz_utf8_valid(snip.data, snip.len), "snippet is UTF-8");
+            FUZZ_CHECK(test_utf8_valid(snip.data, snip.len), "snippet is UTF-8");
         qr_buf_free(&snip);
         free(spans);
     }

@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     qr_buf b = {0};
 
     if (qr_text_to_utf8(s, size, &b) == 0 && b.data) {
-        FUZZ_CHECK(fz_clean(b.data, b.len, "\t\n"), "converted text is clean UTF-8");
+        FUZZ_CHECK(test_utf8_clean(b.data, b.len, "\t\n"), "converted text is clean UTF-8");
         FUZZ_CHECK(strlen(b.data) == b.len, "no NUL in converted text");
     }
     qr_buf_clear(&b);
@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_error_t jerr;
         json_t *j = json_loadb(b.data, b.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
         FUZZ_CHECK(j != NULL && json_is_string(j), "escaped JSON string parses");
-        if (fz_utf8_valid(s, size))
+        if (test_utf8_valid(s, size))
             FUZZ_CHECK(json_string_length(j) == size &&
                        memcmp(json_string_value(j), s, size) == 0,
                        "escaped JSON string round-trips");
@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     qr_buf_clear(&b);
 
     if (qr_buf_printable(&b, s, size) == 0 && b.data)
-        FUZZ_CHECK(fz_clean(b.data, b.len, ""), "printable is one clean line");
+        FUZZ_CHECK(test_utf8_clean(b.data, b.len, ""), "printable is one clean line");
     qr_buf_clear(&b);
 
     qr_hasher h;

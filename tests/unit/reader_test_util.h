@@ -21,50 +21,11 @@
 
 /* ------------------------------------------------------------ checks */
 
-/* Independent of the library: valid UTF-8, no overlongs or surrogates. */
-static inline int t_utf8_valid(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = p[i];
-        if (c < 0x80) { i++; continue; }
-        size_t len;
-        unsigned cp, min;
-        if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; min = 0x80; }
-        else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; min = 0x800; }
-        else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; min = 0x10000; }
-        else return 0;
-        if (i + len > n)
-            return 0;
-        for (size_t k = 1; k < len; k++) {
-            if ((p[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += len;
-    }
-    return 1;
-}
-
-/* Valid UTF-8 and no byte below 0x20 except those allowed. */
-static inline int t_clean(const char *s, size_t n, const char *allowed_ctl)
-{
-    if (!t_utf8_valid(s, n))
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 && (c == 0 || !strchr(allowed_ctl, c)))
-            return 0;
-    }
-    return 1;
-}
+#include "../utf8_oracle.h"
 
 static inline int t_one_line(const char *s)
 {
-    return s && t_clean(s, strlen(s), "");
+    return s && test_utf8_clean(s, strlen(s), "");
 }
 
 /* ------------------------------------------------------------ collector */
@@ -100,7 +61,7 @@ static inline void t_check_field(t_coll *c, const char *what, const char *s, int
         snprintf(c->bad_what, sizeof c->bad_what, "%s is NULL", what);
         return;
     }
-    if (!t_clean(s, strlen(s), multi_line ? "\t\n" : "")) {
+    if (!test_utf8_clean(s, strlen(s), multi_line ? "\t\n" : "")) {
         c->bad = 1;
         snprintf(c->bad_what, sizeof c->bad_what, "%s is not clean", what);
     }
@@ -115,7 +76,7 @@ static inline int t_article_cb(void *ctx, const qr_article *a)
     t_check_field(c, "url", a->url, 0);
     t_check_field(c, "date", a->date, 0);
     t_check_field(c, "author", a->author, 0);
-    if (!a->body || !t_clean(a->body, a->body_len, "\t\n") || a->body[a->body_len] != '\0') {
+    if (!a->body || !test_utf8_clean(a->body, a->body_len, "\t\n") || a->body[a->body_len] != '\0') {
         c->bad = 1;
         snprintf(c->bad_what, sizeof c->bad_what, "body of %s is not clean", a->id ? a->id : "?");
     }

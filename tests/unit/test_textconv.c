@@ -13,7 +13,7 @@ static char *conv(const char *in, size_t len)
 {
     qr_buf b = {0};
     assert_int_equal(qr_text_to_utf8(in, len, &b), 0);
-    assert_true(t_clean(b.data ? b.data : "", b.len, "\t\n"));
+    assert_true(test_utf8_clean(b.data ? b.data : "", b.len, "\t\n"));
     char *s = qr_buf_steal(&b);
     assert_non_null(s);
     return s;
