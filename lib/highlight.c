@@ -432,3 +432,23 @@ void qr_snippet_window(const char *text, size_t len, const qr_hl_span *spans,
     *start = s;
     *end = e;
 }
+
+int qr_word_is_operator(const char *w, size_t n)
+{
+    static const char *const ops[] = {"AND", "OR", "NOT", "XOR", "NEAR",
+                                      "ADJ", NULL};
+    /* NEAR/3 and ADJ/3 too */
+    const char *slash = memchr(w, '/', n);
+    size_t base = slash ? (size_t)(slash - w) : n;
+    if (slash) {
+        if (base + 1 == n)
+            return 0;
+        for (size_t i = base + 1; i < n; i++)
+            if (!isdigit((unsigned char)w[i]))
+                return 0;
+    }
+    for (size_t i = 0; ops[i]; i++)
+        if (strlen(ops[i]) == base && memcmp(ops[i], w, base) == 0)
+            return !slash || i >= 4;
+    return 0;
+}

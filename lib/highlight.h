@@ -37,6 +37,10 @@ int qr_word_next(const char *s, size_t n, size_t i, size_t *start,
  * acronym removed. Returns 0, or -1 on out of memory. */
 int qr_word_fold(const char *s, size_t start, size_t end, qr_buf *out);
 
+/* Is w (n bytes) a query operator as QueryParser reads it: AND, OR, NOT,
+ * XOR, NEAR, ADJ, and NEAR/N or ADJ/N with N digits? */
+int qr_word_is_operator(const char *w, size_t n);
+
 typedef struct qr_highlighter qr_highlighter;
 
 /* A highlighter stemming with lang's stemmer ("english" ...; "none" for no

@@ -347,25 +347,6 @@ static void strlist_uniq(strlist *l)
 
 /* --------------------------------------------------------- plain words */
 
-static int is_operator_word(const char *w, size_t n)
-{
-    static const char *const ops[] = {"AND", "OR", "NOT", "XOR", "NEAR",
-                                      "ADJ", NULL};
-    /* NEAR/3 and ADJ/3 too */
-    const char *slash = memchr(w, '/', n);
-    size_t base = slash ? (size_t)(slash - w) : n;
-    if (slash) {
-        if (base + 1 == n)
-            return 0;
-        for (size_t i = base + 1; i < n; i++)
-            if (!isdigit((unsigned char)w[i]))
-                return 0;
-    }
-    for (size_t i = 0; ops[i]; i++)
-        if (strlen(ops[i]) == base && memcmp(ops[i], w, base) == 0)
-            return !slash || i >= 4;
-    return 0;
-}
 
 static int is_field_name(const char *w, size_t n)
 {
@@ -393,7 +374,7 @@ int qr_query_plain_words(const char *text, qr_buf *out)
         while (i < n && !isspace(s[i]))
             i++;
         size_t tokend = i;
-        if (is_operator_word(text + tok, tokend - tok))
+        if (qr_word_is_operator(text + tok, tokend - tok))
             continue;
         /* drop a field prefix: title:word, (title:"a b" ... */
         size_t p = tok;
@@ -752,7 +733,7 @@ static int has_syntax(const char *text)
             size_t e = i;
             while (e < n && !isspace(s[e]) && s[e] != ')')
                 e++;
-            if (is_operator_word(text + i, e - i))
+            if (qr_word_is_operator(text + i, e - i))
                 return 1;
         }
     }
@@ -1176,7 +1157,7 @@ static int all_capitals(const char *text)
     size_t n = strlen(text), at = 0, ws, we;
     while (qr_word_next(text, n, at, &ws, &we)) {
         at = we;
-        if (!is_operator_word(text + ws, we - ws))
+        if (!qr_word_is_operator(text + ws, we - ws))
             for (size_t i = ws; i < we; i++)
                 if (text[i] >= 'A' && text[i] <= 'Z')
                     return 1;

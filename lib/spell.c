@@ -209,16 +209,6 @@ static int has_digit(const char *w, size_t n)
     return 0;
 }
 
-static int is_operator(const char *w, size_t n)
-{
-    static const char *const ops[] = {"AND", "OR", "NOT", "XOR", "NEAR",
-                                      "ADJ", NULL};
-    for (size_t i = 0; ops[i]; i++)
-        if (strlen(ops[i]) == n && memcmp(ops[i], w, n) == 0)
-            return 1;
-    return 0;
-}
-
 /* Is the word at [ws, we) of text a field value ("title:word") or a
  * wildcard ("word*")? Those are left alone. */
 static int in_field_or_wildcard(const char *text, size_t n, size_t ws,
@@ -249,7 +239,7 @@ xc_status qr_spell_check(xc_db *db, xc_stem *stem, const xc_stopper *stop,
            qr_word_next(text, n, at, &ws, &we)) {
         at = we;
         words++;
-        if (is_operator(text + ws, we - ws) ||
+        if (qr_word_is_operator(text + ws, we - ws) ||
             in_field_or_wildcard(text, n, ws, we))
             continue;
         qr_buf_clear(&f);

@@ -55,6 +55,19 @@ static void test_word_scanner(void **state)
     }
 }
 
+static void test_word_is_operator(void **state)
+{
+    (void)state;
+    static const char *const yes[] = {"AND", "OR", "NOT", "XOR", "NEAR",
+                                      "ADJ", "NEAR/3", "ADJ/12"};
+    static const char *const no[] = {"and", "Or", "ANDY", "NEAR/", "NEAR/x",
+                                     "AND/3", "", "NEARS"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        assert_true(qr_word_is_operator(yes[i], strlen(yes[i])));
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        assert_false(qr_word_is_operator(no[i], strlen(no[i])));
+}
+
 static void test_word_fold(void **state)
 {
     (void)state;
@@ -238,6 +251,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_word_scanner),
+        cmocka_unit_test(test_word_is_operator),
         cmocka_unit_test(test_word_fold),
         cmocka_unit_test(test_highlight_stems),
         cmocka_unit_test(test_highlight_special_words),
