@@ -18,6 +18,15 @@ int qr_key_term(qr_buf *out, const char *prefix, const char *key)
                          (unsigned long long)qr_hash64(key, n, 2));
 }
 
+int qr_passage_term(qr_buf *out, const char *article_id, unsigned ordinal)
+{
+    qr_buf key = {0};
+    int rc = qr_buf_printf(&key, "%s#%u", article_id, ordinal) != 0 ||
+             qr_key_term(out, QR_TERM_PASSAGE, key.data) != 0 ? -1 : 0;
+    qr_buf_free(&key);
+    return rc;
+}
+
 /* Record layout: "QR1" NUL, then the fields below in order, each followed
  * by NUL, then the passage text (which runs to the end of the data). Numbers
  * are decimal. NUL separators are safe: readers guarantee NUL-free text. */
@@ -125,16 +134,10 @@ xc_status qr_passage_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
         return rc;
 
     /* boolean terms: the passage, its article and its source */
-    char ord[24];
-    snprintf(ord, sizeof ord, "#%u", ordinal);
-    qr_buf_clear(scratch);
-    if (qr_buf_puts(scratch, a->id) != 0 || qr_buf_puts(scratch, ord) != 0)
+    if (qr_passage_term(scratch, a->id, ordinal) != 0)
         return XC_NOMEM;
-    char *passage_key = qr_buf_steal(scratch);
-    if (!passage_key)
-        return XC_NOMEM;
+    rc = xc_doc_add_boolean_term(doc, scratch->data);
     struct { const char *prefix, *key; } terms[] = {
-        {QR_TERM_PASSAGE, passage_key},
         {QR_TERM_ARTICLE, a->id},
         {QR_TERM_SOURCE, keys->source_key},
     };
@@ -144,7 +147,6 @@ xc_status qr_passage_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
         else
             rc = xc_doc_add_boolean_term(doc, scratch->data);
     }
-    free(passage_key);
 
     if (rc == XC_OK)
         rc = xc_doc_add_value(doc, QR_SLOT_ARTICLE, a->id, strlen(a->id));

@@ -52,6 +52,11 @@ enum { QR_SLOT_ARTICLE = 0, QR_SLOT_DATE = 1, QR_SLOT_ORDINAL = 2 };
  * out (cleared first). Returns 0 or -1 on out of memory. */
 int qr_key_term(qr_buf *out, const char *prefix, const char *key);
 
+/* The unique term of passage number ordinal of article_id (in out, cleared
+ * first): QR_TERM_PASSAGE and the key "ARTICLE#ORDINAL", as qr_key_term
+ * writes it. Returns 0 or -1 on out of memory. */
+int qr_passage_term(qr_buf *out, const char *article_id, unsigned ordinal);
+
 /* What one passage stores for display. All strings are valid UTF-8 without
  * NUL bytes. */
 typedef struct qr_record {

@@ -1645,39 +1645,21 @@ static xc_status rerank_proximity(qr_searcher *s, const qr_query *q,
 }
 
 /* xc_doc_terms_each callback: the passage's unique term, as a query. */
-static int unique_term(void *ctx, const char *term, size_t len, uint32_t wdf)
-{
-    (void)wdf;
-    size_t plen = strlen(QR_TERM_PASSAGE);
-    if (len <= plen || memcmp(term, QR_TERM_PASSAGE, plen) != 0)
-        return 0;
-    char *t = malloc(len + 1);
-    if (t) {
-        memcpy(t, term, len);
-        t[len] = '\0';
-        xc_query_new_term(t, 1, 0, (xc_query **)ctx);
-        free(t);
-    }
-    return 1;
-}
-
-/* A boolean query matching the passages docids[0..n) by their unique
- * terms (*out NULL if one has none): it restricts xc_enquire_weights
- * without a match decider, so --explain works on remote shards too. */
-static xc_status only_these(xc_db *db, const uint32_t *docids, size_t n,
-                            xc_query **out)
+/* A boolean query matching the passages of res by their unique terms
+ * (made from each hit's article id and passage number): it restricts
+ * xc_enquire_weights without a match decider, so --explain works on
+ * remote shards too. */
+static xc_status only_these(const qr_results *res, xc_query **out)
 {
     *out = NULL;
+    size_t n = res->n;
     xc_query **t = calloc(n, sizeof *t);
+    qr_buf term = {0};
     xc_status st = t ? XC_OK : XC_NOMEM;
     for (size_t i = 0; st == XC_OK && i < n; i++) {
-        xc_doc *doc = NULL;
-        st = xc_db_get_document(db, docids[i], &doc);
-        if (st == XC_OK)
-            st = xc_doc_terms_each(doc, unique_term, &t[i]);
-        xc_doc_free(doc);
-        if (st == XC_OK && !t[i])
-            goto out;             /* not a Quarry passage: no filter */
+        const qr_record *r = &res->hits[i].rec;
+        st = qr_passage_term(&term, r->article_id, r->ordinal) != 0
+                 ? XC_NOMEM : xc_query_new_term(term.data, 1, 0, &t[i]);
     }
     xc_query *any = NULL;
     if (st == XC_OK)
@@ -1686,16 +1668,16 @@ static xc_status only_these(xc_db *db, const uint32_t *docids, size_t n,
     if (st == XC_OK)
         st = xc_query_new_scaled(any, 0, out);
     xc_query_free(any);
-out:
     for (size_t i = 0; t && i < n; i++)
         xc_query_free(t[i]);
     free(t);
+    qr_buf_free(&term);
     return st;
 }
 
 /* Fills each hit's parts: the weight of every part's query on its passage,
  * the proximity part, and whatever is left as "other". */
-static xc_status explain_hits(xc_db *db, xc_enquire *enq, const qparts *p,
+static xc_status explain_hits(xc_enquire *enq, const qparts *p,
                               qr_results *res, const double *prox)
 {
     size_t n = res->n;
@@ -1711,7 +1693,7 @@ static xc_status explain_hits(xc_db *db, xc_enquire *enq, const qparts *p,
             st = XC_NOMEM;
     }
     if (st == XC_OK)
-        st = only_these(db, docids, n, &only);
+        st = only_these(res, &only);
     for (size_t k = 0; st == XC_OK && k < p->n; k++) {
         st = xc_enquire_weights(enq, p->v[k].q, only, docids, n, w);
         for (size_t i = 0; st == XC_OK && i < n; i++) {
@@ -1892,7 +1874,7 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
                 xc_mset_errmsg(ms));
     xc_mset_free(ms);
     if (st == XC_OK && o->explain && res->n) {
-        st = explain_hits(s->db, enq, &parts, res, hit_prox);
+        st = explain_hits(enq, &parts, res, hit_prox);
         if (st != XC_OK)
             set_err(err, st == XC_NOMEM ? "out of memory"
                                         : "cannot explain the results",
