@@ -53,13 +53,11 @@ static int collect(void *vctx, const char *term, size_t len, uint32_t wdf)
         c->v = v;
         c->cap = cap;
     }
-    char *t = malloc(len + 1);
+    char *t = qr_strndup(term, len);
     if (!t) {
         c->st = XC_NOMEM;
         return 1;
     }
-    memcpy(t, term, len);
-    t[len] = '\0';
     c->v[c->n].term = t;
     c->v[c->n].w = wdf;
     c->n++;
