@@ -1237,11 +1237,26 @@ static qr_status read_live(const char *dir, char **lang, int *empty, qr_buf *err
     return QR_OK;
 }
 
-/* Creates an empty glass database at dir. */
+/* Creates an empty glass database at dir. A directory left by a creation
+ * that was killed before glass wrote its version file (iamglass) holds no
+ * data, but xapian-core refuses to create a database over its tables: it
+ * is removed first. */
 static qr_status create_empty(const char *dir, qr_buf *err)
 {
     xc_db *db = NULL;
     char *msg = NULL;
+    qr_buf version = {0};
+    if (qr_buf_printf(&version, "%s/iamglass", dir) != 0)
+        return QR_ERR_NOMEM;
+    struct stat sb;
+    int interrupted = stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+                      stat(version.data, &sb) != 0 && errno == ENOENT;
+    qr_buf_free(&version);
+    if (interrupted && qr_remove_tree(dir) != 0) {
+        qr_buf_printf(err, "cannot clear the unfinished index %s: %s", dir,
+                      strerror(errno));
+        return QR_ERR_IO;
+    }
     xc_status xs = xc_db_open(dir, XC_DB_CREATE_OR_OPEN, 0, 0, &db, &msg);
     if (xs == XC_OK)
         xs = xc_db_commit(db);
