@@ -1694,6 +1694,198 @@ extern "C" xc_status xc_query_describe(const xc_query *q, char **out)
     }
 }
 
+namespace {
+
+bool is_window_op(Xapian::Query::op t)
+{
+    return t == Xapian::Query::OP_PHRASE || t == Xapian::Query::OP_NEAR;
+}
+
+/* Ops whose subqueries are all there is to them: rebuilt as they were. */
+bool is_plain_op(Xapian::Query::op t)
+{
+    switch (t) {
+    case Xapian::Query::OP_AND: case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_AND_NOT: case Xapian::Query::OP_XOR:
+    case Xapian::Query::OP_AND_MAYBE: case Xapian::Query::OP_FILTER:
+    case Xapian::Query::OP_SYNONYM: case Xapian::Query::OP_MAX:
+        return true;
+    default:
+        return false;
+    }
+}
+
+Xapian::Query unwindow(const Xapian::Query &q, bool &had)
+{
+    Xapian::Query::op t = q.get_type();
+    size_t n = q.get_num_subqueries();
+    if (n == 0 || !(is_window_op(t) || is_plain_op(t)))
+        return q;
+    std::vector<Xapian::Query> subs;
+    subs.reserve(n);
+    bool changed = is_window_op(t);
+    for (size_t i = 0; i < n; i++) {
+        Xapian::Query sub = q.get_subquery(i);
+        bool sub_had = false;
+        subs.push_back(unwindow(sub, sub_had));
+        changed = changed || sub_had;
+    }
+    if (!changed)
+        return q;
+    had = true;
+    return Xapian::Query(is_window_op(t) ? Xapian::Query::OP_AND : t,
+                         subs.begin(), subs.end());
+}
+
+/* The window of a PHRASE or NEAR node. The 1.4 API does not return it, but
+ * the description shows it: "(a@1 PHRASE 2 b@2)". */
+Xapian::termcount window_of(const Xapian::Query &q, size_t nsubs)
+{
+    const std::string d = q.get_description();
+    const char *key = q.get_type() == Xapian::Query::OP_PHRASE ? " PHRASE "
+                                                               : " NEAR ";
+    size_t at = d.find(key);
+    if (at != std::string::npos) {
+        unsigned long w = std::strtoul(d.c_str() + at + std::strlen(key),
+                                       nullptr, 10);
+        if (w > 0 && w < 0xFFFFFFFFul)
+            return Xapian::termcount(w);
+    }
+    return Xapian::termcount(nsubs);
+}
+
+int tri_not(int v)
+{
+    return v < 0 ? -1 : !v;
+}
+
+int evaluate(const Xapian::Query &q, xc_eval_term_cb term_cb,
+             xc_eval_window_cb window_cb, void *ctx)
+{
+    Xapian::Query::op t = q.get_type();
+    size_t n = q.get_num_subqueries();
+    if (t == Xapian::Query::LEAF_TERM) {
+        auto it = q.get_terms_begin();
+        if (it == q.get_terms_end())
+            return -1;
+        const std::string term = *it;
+        return term_cb(ctx, term.data(), term.size());
+    }
+    if (t == Xapian::Query::LEAF_MATCH_ALL)
+        return 1;
+    if (t == Xapian::Query::LEAF_MATCH_NOTHING)
+        return 0;
+    if (is_window_op(t)) {
+        std::vector<std::string> terms;
+        for (size_t i = 0; i < n; i++) {
+            Xapian::Query sub = q.get_subquery(i);
+            auto it = sub.get_terms_begin();
+            if (sub.get_type() != Xapian::Query::LEAF_TERM ||
+                it == sub.get_terms_end())
+                return -1;
+            terms.push_back(*it);
+        }
+        /* every term must be there first: that is cheap to ask */
+        int all = 1;
+        for (const std::string &term : terms) {
+            int v = term_cb(ctx, term.data(), term.size());
+            if (v == 0)
+                return 0;
+            if (v < 0)
+                all = -1;
+        }
+        std::vector<const char *> ptrs;
+        for (const std::string &term : terms)
+            ptrs.push_back(term.c_str());
+        int v = window_cb(ctx, t == Xapian::Query::OP_PHRASE, ptrs.data(),
+                          ptrs.size(), window_of(q, n));
+        return v == 0 ? 0 : (v > 0 && all > 0 ? 1 : -1);
+    }
+    switch (t) {
+    case Xapian::Query::OP_AND: case Xapian::Query::OP_FILTER: {
+        int r = 1;
+        for (size_t i = 0; i < n; i++) {
+            int v = evaluate(q.get_subquery(i), term_cb, window_cb, ctx);
+            if (v == 0)
+                return 0;
+            if (v < 0)
+                r = -1;
+        }
+        return r;
+    }
+    case Xapian::Query::OP_OR: case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_MAX: case Xapian::Query::OP_ELITE_SET: {
+        int r = 0;
+        for (size_t i = 0; i < n; i++) {
+            int v = evaluate(q.get_subquery(i), term_cb, window_cb, ctx);
+            if (v > 0)
+                return 1;
+            if (v < 0)
+                r = -1;
+        }
+        return r;
+    }
+    case Xapian::Query::OP_AND_NOT: {
+        if (n == 0)
+            return -1;
+        int r = evaluate(q.get_subquery(0), term_cb, window_cb, ctx);
+        for (size_t i = 1; i < n && r != 0; i++) {
+            int v = tri_not(evaluate(q.get_subquery(i), term_cb, window_cb,
+                                     ctx));
+            r = v == 0 ? 0 : (v < 0 ? -1 : r);
+        }
+        return r;
+    }
+    case Xapian::Query::OP_XOR: {
+        int odd = 0;
+        for (size_t i = 0; i < n; i++) {
+            int v = evaluate(q.get_subquery(i), term_cb, window_cb, ctx);
+            if (v < 0)
+                return -1;
+            odd ^= v;
+        }
+        return odd;
+    }
+    case Xapian::Query::OP_AND_MAYBE: case Xapian::Query::OP_SCALE_WEIGHT:
+        return n ? evaluate(q.get_subquery(0), term_cb, window_cb, ctx) : -1;
+    default:
+        return -1;
+    }
+}
+
+}  // namespace
+
+extern "C" xc_status xc_query_unwindow(const xc_query *q, xc_query **out,
+                                       int *had_windows)
+{
+    try {
+        if (!q || !out || !had_windows)
+            return XC_INVALID_ARG;
+        bool had = false;
+        std::unique_ptr<xc_query> h(new xc_query);
+        h->q = unwindow(q->q, had);
+        *had_windows = had ? 1 : 0;
+        *out = h.release();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(nullptr);
+    }
+}
+
+extern "C" xc_status xc_query_evaluate(const xc_query *q, xc_eval_term_cb term,
+                                       xc_eval_window_cb window, void *ctx,
+                                       int *verdict)
+{
+    try {
+        if (!q || !term || !window || !verdict)
+            return XC_INVALID_ARG;
+        *verdict = q->q.empty() ? 0 : evaluate(q->q, term, window, ctx);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(nullptr);
+    }
+}
+
 extern "C" xc_status xc_query_terms_each(const xc_query *q, xc_term_cb cb,
                                          void *ctx)
 {
@@ -2294,6 +2486,26 @@ extern "C" xc_status xc_mset_get_data(xc_mset *ms, uint32_t i, char **out,
         const std::string d = mset_doc(ms, i).get_data();
         *out = copy_out(d);
         *len = d.size();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&ms->err);
+    }
+}
+
+extern "C" xc_status xc_mset_get_collapse_key(xc_mset *ms, uint32_t i,
+                                              char **out, size_t *len)
+{
+    if (!ms)
+        return XC_INVALID_ARG;
+    try {
+        xc_status st;
+        if (!out || !len)
+            return reject(ms->err, XC_INVALID_ARG, "NULL out or len");
+        if (!mset_index_ok(ms, i, st))
+            return st;
+        const std::string k = ms->ms[i].get_collapse_key();
+        *out = copy_out(k);
+        *len = k.size();
         return XC_OK;
     } catch (...) {
         return status_from_exception(&ms->err);

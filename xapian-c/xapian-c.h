@@ -338,6 +338,35 @@ xc_status xc_query_describe(const xc_query *q, char **out);
 /* Every distinct term of the query, in term order (wildcards unexpanded). */
 xc_status xc_query_terms_each(const xc_query *q, xc_term_cb cb, void *ctx);
 
+/* Quarry's index keeps no word positions, so phrases are verified on the
+ * stored text: a query is run with its phrases as plain ANDs, and each hit
+ * is then checked against the original query's structure. */
+
+/* A copy of q in which every PHRASE and NEAR is an AND of its subqueries,
+ * so that it matches on a database without positions. *had_windows is set
+ * to whether q had any. A node whose parameter the public API hides
+ * (ELITE_SET, SCALE_WEIGHT) is kept as it is, with any phrase below it. */
+xc_status xc_query_unwindow(const xc_query *q, xc_query **out,
+                            int *had_windows);
+
+/* Callbacks of xc_query_evaluate; each returns 1 (yes), 0 (no) or -1
+ * (cannot tell). term: does the document have term? window: do terms[0..n)
+ * occur within window positions of each other, in this order when
+ * ordered (PHRASE), in any order otherwise (NEAR)? */
+typedef int (*xc_eval_term_cb)(void *ctx, const char *term, size_t len);
+typedef int (*xc_eval_window_cb)(void *ctx, int ordered,
+                                 const char *const *terms, size_t n,
+                                 uint32_t window);
+
+/* Evaluates q's boolean structure for one document in three-valued logic:
+ * *verdict is 1 when the document matches q, 0 when it does not, -1 when
+ * the callbacks cannot tell (value ranges, wildcards and other leaves
+ * without a term are -1 themselves). AND_MAYBE counts its first subquery
+ * only; AND_NOT is the first and none of the rest. */
+xc_status xc_query_evaluate(const xc_query *q, xc_eval_term_cb term,
+                            xc_eval_window_cb window, void *ctx,
+                            int *verdict);
+
 /* ---------------------------------------------------------- query parser */
 
 typedef struct xc_qparser xc_qparser;
@@ -461,6 +490,11 @@ typedef struct xc_match {
 xc_status xc_mset_get(xc_mset *ms, uint32_t i, xc_match *out);
 /* *out malloc'd. */
 xc_status xc_mset_get_data(xc_mset *ms, uint32_t i, char **out, size_t *len);
+/* The collapse key of result i (the value it was collapsed on; "" with no
+ * collapse key set), malloc'd into *out (NUL-terminated, *len bytes):
+ * kept in the result list, so no document is read. */
+xc_status xc_mset_get_collapse_key(xc_mset *ms, uint32_t i, char **out,
+                                   size_t *len);
 xc_status xc_mset_get_value(xc_mset *ms, uint32_t i, unsigned slot,
                             char **out, size_t *len);
 xc_status xc_mset_get_document(xc_mset *ms, uint32_t i, xc_doc **out);

@@ -1514,6 +1514,148 @@ static void test_qparser_prefixes_and_ops(void **state)
     xc_qparser_free(qp);
 }
 
+/* A document for xc_query_evaluate: the terms it has, and the phrases
+ * (space-separated terms, with the window asked for) its text has. */
+typedef struct eval_doc {
+    const char *const *terms;
+    const char *const *phrases;   /* "ordered window t1 t2 ..." */
+    int unknown_windows;          /* answer -1 to every window   */
+    int windows_asked;
+} eval_doc;
+
+static int eval_term(void *ctx, const char *term, size_t len)
+{
+    const eval_doc *d = ctx;
+    for (size_t i = 0; d->terms[i]; i++)
+        if (strlen(d->terms[i]) == len && memcmp(d->terms[i], term, len) == 0)
+            return 1;
+    return 0;
+}
+
+static int eval_window(void *ctx, int ordered, const char *const *terms,
+                       size_t n, uint32_t window)
+{
+    eval_doc *d = ctx;
+    d->windows_asked++;
+    if (d->unknown_windows)
+        return -1;
+    char want[256];
+    int at = snprintf(want, sizeof want, "%d %u", ordered, window);
+    for (size_t i = 0; i < n; i++)
+        at += snprintf(want + at, sizeof want - (size_t)at, " %s", terms[i]);
+    for (size_t i = 0; d->phrases[i]; i++)
+        if (strcmp(d->phrases[i], want) == 0)
+            return 1;
+    return 0;
+}
+
+/* Parses s and evaluates it for d. */
+static int evaluate(xc_qparser *qp, const char *s, eval_doc *d)
+{
+    xc_query *q = NULL;
+    int verdict = 42;
+    assert_int_equal(xc_qparser_parse(qp, s, XC_QP_DEFAULT | XC_QP_BOOLEAN |
+                                      XC_QP_PHRASE | XC_QP_PURE_NOT, &q),
+                     XC_OK);
+    assert_int_equal(xc_query_evaluate(q, eval_term, eval_window, d,
+                                       &verdict), XC_OK);
+    xc_query_free(q);
+    return verdict;
+}
+
+static void test_query_unwindow_evaluate(void **state)
+{
+    (void)state;
+    xc_qparser *qp = new_parser();
+    xc_query *q = NULL, *flat = NULL;
+    char *desc = NULL;
+    int had = -1;
+
+    /* phrases and NEAR become ANDs, wherever they are */
+    assert_int_equal(xc_qparser_parse(qp, "\"oil price\" OR (gas NEAR/3 tax) "
+                                      "NOT \"a b c\"", XC_QP_DEFAULT |
+                                      XC_QP_BOOLEAN | XC_QP_PHRASE, &q),
+                     XC_OK);
+    assert_int_equal(xc_query_unwindow(q, &flat, &had), XC_OK);
+    assert_int_equal(had, 1);
+    assert_int_equal(xc_query_describe(flat, &desc), XC_OK);
+    assert_null(strstr(desc, "PHRASE"));
+    assert_null(strstr(desc, "NEAR"));
+    assert_non_null(strstr(desc, "oil@1 AND price@2"));
+    assert_non_null(strstr(desc, "gas@3 AND tax@4"));
+    assert_non_null(strstr(desc, "AND_NOT (a@5 AND b@6 AND c@7)"));
+    free(desc);
+    xc_query_free(flat);
+    xc_query_free(q);
+    /* a query without them comes back as it was */
+    assert_int_equal(xc_qparser_parse(qp, "oil OR gas", XC_QP_DEFAULT, &q),
+                     XC_OK);
+    assert_int_equal(xc_query_unwindow(q, &flat, &had), XC_OK);
+    assert_int_equal(had, 0);
+    char *d1 = NULL, *d2 = NULL;
+    assert_int_equal(xc_query_describe(q, &d1), XC_OK);
+    assert_int_equal(xc_query_describe(flat, &d2), XC_OK);
+    assert_string_equal(d1, d2);
+    free(d1);
+    free(d2);
+    xc_query_free(flat);
+    xc_query_free(q);
+
+    /* evaluation: terms from the callback, windows with their size */
+    const char *terms[] = {"oil", "price", "gas", NULL};
+    const char *phrases[] = {"1 2 oil price", "0 4 gas price", NULL};
+    eval_doc d = {terms, phrases, 0, 0};
+    assert_int_equal(evaluate(qp, "\"oil price\"", &d), 1);
+    assert_int_equal(evaluate(qp, "\"price oil\"", &d), 0);
+    assert_int_equal(evaluate(qp, "gas NEAR/3 price", &d), 1);
+    assert_int_equal(evaluate(qp, "gas NEAR/2 price", &d), 0);
+    /* a missing term decides without asking for the window */
+    d.windows_asked = 0;
+    assert_int_equal(evaluate(qp, "\"oil tax\"", &d), 0);
+    assert_int_equal(d.windows_asked, 0);
+    /* boolean structure */
+    assert_int_equal(evaluate(qp, "\"price oil\" OR gas", &d), 1);
+    assert_int_equal(evaluate(qp, "\"price oil\" OR tax", &d), 0);
+    assert_int_equal(evaluate(qp, "oil AND \"price oil\"", &d), 0);
+    assert_int_equal(evaluate(qp, "oil NOT \"oil price\"", &d), 0);
+    assert_int_equal(evaluate(qp, "oil NOT \"price oil\"", &d), 1);
+    assert_int_equal(evaluate(qp, "oil XOR \"oil price\"", &d), 0);
+    assert_int_equal(evaluate(qp, "tax XOR \"oil price\"", &d), 1);
+    /* AND_MAYBE: its first subquery decides */
+    xc_query *t[2] = {NULL, NULL}, *maybe = NULL;
+    int v = 42;
+    assert_int_equal(xc_query_new_term("tax", 1, 0, &t[0]), XC_OK);
+    assert_int_equal(xc_query_new_term("oil", 1, 0, &t[1]), XC_OK);
+    assert_int_equal(xc_query_new_combine(XC_OP_AND_MAYBE, t, 2, 0, &maybe),
+                     XC_OK);
+    assert_int_equal(xc_query_evaluate(maybe, eval_term, eval_window, &d, &v),
+                     XC_OK);
+    assert_int_equal(v, 0);
+    xc_query_free(maybe);
+    xc_query *swapped[2] = {t[1], t[0]};
+    assert_int_equal(xc_query_new_combine(XC_OP_AND_MAYBE, swapped, 2, 0,
+                                          &maybe), XC_OK);
+    assert_int_equal(xc_query_evaluate(maybe, eval_term, eval_window, &d, &v),
+                     XC_OK);
+    assert_int_equal(v, 1);
+    xc_query_free(maybe);
+    xc_query_free(t[0]);
+    xc_query_free(t[1]);
+    /* what the callbacks cannot tell stays unknown, and only a certain no
+     * is a no */
+    d.unknown_windows = 1;
+    assert_int_equal(evaluate(qp, "\"oil price\"", &d), -1);
+    assert_int_equal(evaluate(qp, "\"oil price\" OR gas", &d), 1);
+    assert_int_equal(evaluate(qp, "\"oil price\" OR tax", &d), -1);
+    assert_int_equal(evaluate(qp, "tax AND \"oil price\"", &d), 0);
+    assert_int_equal(evaluate(qp, "oil NOT \"oil price\"", &d), -1);
+
+    assert_int_equal(xc_query_unwindow(NULL, &flat, &had), XC_INVALID_ARG);
+    assert_int_equal(xc_query_evaluate(NULL, eval_term, eval_window, &d, &v),
+                     XC_INVALID_ARG);
+    xc_qparser_free(qp);
+}
+
 static void test_qparser_date_ranges(void **state)
 {
     (void)state;
@@ -1927,6 +2069,14 @@ static void test_enquire_collapse(void **state)
     for (uint32_t i = 0; i < 2; i++) {
         assert_int_equal(xc_mset_get(ms, i, &m), XC_OK);
         assert_int_equal(xc_mset_get_value(ms, i, 0, &key, &len), XC_OK);
+        /* the collapse key is the value collapsed on */
+        char *ckey = NULL;
+        size_t clen = 0;
+        assert_int_equal(xc_mset_get_collapse_key(ms, i, &ckey, &clen),
+                         XC_OK);
+        assert_int_equal(clen, len);
+        assert_string_equal(ckey, key);
+        free(ckey);
         if (strcmp(key, "A") == 0) {
             saw_a = 1;
             assert_int_equal(m.collapse_count, 2);
@@ -2708,6 +2858,7 @@ int main(void)
         T(test_query_build),
         T(test_qparser_syntax_error),
         T(test_qparser_prefixes_and_ops),
+        T(test_query_unwindow_evaluate),
         T(test_qparser_date_ranges),
         T(test_qparser_stemming_stopping),
         T(test_qparser_database_wildcards),
