@@ -1,18 +1,23 @@
 /* Unit tests: the pure parts of the ranking features — the edit distance
  * behind spelling suggestions and how a suggestion keeps the typed case
  * (lib/spell.c), the BM25 idf and the BM25TP proximity score
- * (lib/proximity.c). The parts that read an index are tested through
- * quarry-query in tests/cli/ranking.sh. */
+ * (lib/proximity.c), term positions read from a passage's text and the
+ * phrase and NEAR windows over them (lib/textpos.c). The parts that read
+ * an index are tested through quarry-query in tests/cli/ranking.sh and
+ * tests/cli/query_syntax.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "proximity.h"
+#include "schema.h"
 #include "spell.h"
+#include "textpos.h"
 
 static int dist(const char *a, const char *b, int max)
 {
@@ -112,6 +117,100 @@ static void test_proximity(void **state)
     assert_true(prox(three_pos, three_term, 3, 3, 100) > s_near);
 }
 
+/* The occurrences of a scan as "term@pos" words, for comparing. */
+static char *occ_string(qr_textpos *tp)
+{
+    static char buf[512];
+    size_t n, at = 0;
+    qr_occurrence *occ = qr_textpos_occurrences(tp, &n);
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && at < sizeof buf - 32; i++)
+        at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%u@%u",
+                               i ? " " : "", occ[i].term, occ[i].pos);
+    return buf;
+}
+
+static void test_text_positions(void **state)
+{
+    (void)state;
+    xc_stem *stem = NULL;
+    assert_int_equal(xc_stem_new("english", &stem, NULL), XC_OK);
+    qr_textpos *tp = qr_textpos_new(stem);
+    assert_non_null(tp);
+    const char *terms[] = {"unit", "cyber", "joint"};
+    const char *body = "A joint “Cyber unit”, said Mnuchin; the UNITS joined.";
+    const char *title = "Joint cyber units";
+    assert_int_equal(qr_textpos_scan(tp, body, strlen(body), title,
+                                     strlen(title), terms, 3), 0);
+    /* body words from 1 (a=1 joint=2 cyber=3 unit=4 said=5 mnuchin=6
+     * the=7 units=8 joined=9); the title after the gap: 9 + gap + 1 */
+    char want[128];
+    unsigned t0 = 9 + QR_TITLE_POS_GAP + 1;
+    snprintf(want, sizeof want, "2@2 1@3 0@4 0@8 2@%u 1@%u 0@%u", t0, t0 + 1,
+             t0 + 2);
+    assert_string_equal(occ_string(tp), want);
+    /* no title, and a scan replaces the last one */
+    assert_int_equal(qr_textpos_scan(tp, "cyber", 5, NULL, 0, terms, 3), 0);
+    assert_string_equal(occ_string(tp), "1@1");
+    assert_int_equal(qr_textpos_scan(tp, NULL, 0, NULL, 0, terms, 3), 0);
+    assert_string_equal(occ_string(tp), "");
+    qr_textpos_free(tp);
+    xc_stem_free(stem);
+}
+
+/* Scans text for terms and counts the windows of run (words of terms). */
+static size_t windows(const char *text, const char *const *terms, size_t n,
+                      const char *const *run, size_t nrun, int ordered,
+                      uint32_t window)
+{
+    xc_stem *stem = NULL;
+    assert_int_equal(xc_stem_new("english", &stem, NULL), XC_OK);
+    qr_textpos *tp = qr_textpos_new(stem);
+    assert_non_null(tp);
+    assert_int_equal(qr_textpos_scan(tp, text, strlen(text), NULL, 0, terms,
+                                     n), 0);
+    uint32_t ids[8];
+    assert_int_equal(qr_textpos_ids(terms, n, run, nrun, ids), 0);
+    size_t nocc;
+    qr_occurrence *occ = qr_textpos_occurrences(tp, &nocc);
+    size_t r = qr_textpos_windows(occ, nocc, ids, nrun, ordered, window, 100);
+    qr_textpos_free(tp);
+    xc_stem_free(stem);
+    return r;
+}
+
+static void test_text_windows(void **state)
+{
+    (void)state;
+    const char *t[] = {"oil", "price", "the"};
+    const char *oil_price[] = {"oil", "price"};
+    const char *price_oil[] = {"price", "oil"};
+    /* a phrase: next to each other, in order */
+    assert_int_equal(windows("oil prices rose", t, 2, oil_price, 2, 1, 2), 1);
+    assert_int_equal(windows("prices of oil", t, 2, oil_price, 2, 1, 2), 0);
+    assert_int_equal(windows("oil and prices", t, 2, oil_price, 2, 1, 2), 0);
+    /* a wider window lets a word in between */
+    assert_int_equal(windows("oil and prices", t, 2, oil_price, 2, 1, 3), 1);
+    /* every place counts */
+    assert_int_equal(windows("oil price, oil prices, oil", t, 2, oil_price,
+                             2, 1, 2), 2);
+    /* NEAR: any order */
+    assert_int_equal(windows("prices of oil", t, 2, oil_price, 2, 0, 3), 1);
+    assert_int_equal(windows("prices of oil", t, 2, price_oil, 2, 1, 3), 1);
+    assert_int_equal(windows("prices of much oil", t, 2, oil_price, 2, 0, 3),
+                     0);
+    /* a word listed twice must occur twice, at two positions */
+    const char *the_the[] = {"the", "the"};
+    assert_int_equal(windows("the oil", t, 3, the_the, 2, 1, 2), 0);
+    assert_int_equal(windows("the the oil", t, 3, the_the, 2, 1, 2), 1);
+    assert_int_equal(windows("the oil", t, 3, the_the, 2, 0, 5), 0);
+    assert_int_equal(windows("the oil the", t, 3, the_the, 2, 0, 3), 1);
+    /* a word of the run that was not scanned for */
+    uint32_t ids[2];
+    const char *gas[] = {"oil", "gas"};
+    assert_int_equal(qr_textpos_ids(t, 3, gas, 2, ids), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -119,6 +218,8 @@ int main(void)
         cmocka_unit_test(test_suggestion_keeps_case),
         cmocka_unit_test(test_bm25_idf),
         cmocka_unit_test(test_proximity),
+        cmocka_unit_test(test_text_positions),
+        cmocka_unit_test(test_text_windows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
