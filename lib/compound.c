@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "highlight.h"
+#include "schema.h"
+#include "textpos.h"
 
 /* One word of the query, folded as the indexer folds it. */
 typedef struct word {
@@ -102,13 +104,20 @@ static xc_status stem_df(xc_db *db, xc_stem *stem, const char *s, size_t n,
     return st;
 }
 
+/* How many of the passages with both words are read to see whether they
+ * stand together: the index keeps no positions (textpos.h). */
+#define PHRASE_SAMPLE 50
+
 /* Does the phrase "a b" (stems) occur in at least need passages (need
- * >= 1)? On success *phrase is the phrase query when it does, else NULL. */
-static xc_status phrase_occurs(xc_enquire **enq, xc_db *db, const char *a,
-                               const char *b, uint32_t need,
+ * >= 1)? The passages with both words are counted, and the share of them
+ * where the two stand together is measured on the text of the first
+ * PHRASE_SAMPLE. On success *phrase is the phrase query when it does,
+ * else NULL. */
+static xc_status phrase_occurs(xc_enquire **enq, xc_db *db, qr_textpos *tp,
+                               const char *a, const char *b, uint32_t need,
                                xc_query **phrase, int *yes)
 {
-    xc_query *t[2] = {NULL, NULL};
+    xc_query *t[2] = {NULL, NULL}, *both = NULL;
     xc_mset *ms = NULL;
     *yes = 0;
     *phrase = NULL;
@@ -120,20 +129,46 @@ static xc_status phrase_occurs(xc_enquire **enq, xc_db *db, const char *a,
     if (st == XC_OK)
         st = xc_query_new_term(b, 1, 0, &t[1]);
     if (st == XC_OK)
-        st = xc_query_new_combine(XC_OP_PHRASE, t, 2, 2, phrase);
+        st = xc_query_new_combine(XC_OP_AND, t, 2, 0, &both);
     if (st == XC_OK)
-        st = xc_enquire_set_query(*enq, *phrase, 0);
+        st = xc_enquire_set_query(*enq, both, 0);
     /* checking at least `need` matches makes the count exact below it */
     if (st == XC_OK)
-        st = xc_enquire_get_mset(*enq, 0, 1, need, &ms);
-    if (st == XC_OK)
-        *yes = xc_mset_size(ms) > 0 && xc_mset_matches_estimated(ms) >= need;
+        st = xc_enquire_get_mset(*enq, 0, PHRASE_SAMPLE, need, &ms);
+    uint32_t n = st == XC_OK ? xc_mset_size(ms) : 0, together = 0;
+    const char *const pair[2] = {a, b};
+    uint32_t ids[2] = {0, strcmp(a, b) == 0 ? 0 : 1};
+    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
+        char *data = NULL;
+        size_t len = 0;
+        qr_record r;
+        st = xc_mset_get_data(ms, i, &data, &len);
+        if (st == XC_OK && data && qr_record_decode(data, len, &r) == 0) {
+            if (qr_textpos_scan(tp, r.text, r.text_len, r.title,
+                                strlen(r.title), pair, 2) != 0) {
+                st = XC_NOMEM;
+            } else {
+                size_t nocc;
+                qr_occurrence *occ = qr_textpos_occurrences(tp, &nocc);
+                together += qr_textpos_windows(occ, nocc, ids, 2, 1, 2, 1) > 0;
+            }
+        }
+        free(data);
+    }
+    if (st == XC_OK && together) {
+        double share = (double)together / n;
+        *yes = share * xc_mset_matches_estimated(ms) >= need;
+    }
+    if (st == XC_OK && *yes)
+        st = xc_query_new_combine(XC_OP_PHRASE, t, 2, 2, phrase);
     xc_mset_free(ms);
     xc_query_free(t[0]);
     xc_query_free(t[1]);
-    if (st != XC_OK || !*yes) {
+    xc_query_free(both);
+    if (st != XC_OK) {
         xc_query_free(*phrase);
         *phrase = NULL;
+        *yes = 0;
     }
     return st;
 }
@@ -204,7 +239,8 @@ static int part_ok(xc_stem *stem, const xc_stopper *stop, const char *s,
 
 /* The split forms of w, the first that the index shows as a phrase. */
 static xc_status try_split(xc_db *db, xc_stem *stem, const xc_stopper *stop,
-                           const word *w, qr_compounds *c, xc_enquire **enq)
+                           const word *w, qr_compounds *c, xc_enquire **enq,
+                           qr_textpos *tp)
 {
     if (w->stop || w->len < 2 * QR_COMPOUND_MIN_PART ||
         w->len > QR_COMPOUND_MAX_LEN ||
@@ -259,7 +295,7 @@ static xc_status try_split(xc_db *db, xc_stem *stem, const xc_stopper *stop,
         xc_query *phrase = NULL;
         int yes = 0;
         if (st == XC_OK)
-            st = phrase_occurs(enq, db, sa, sb, need, &phrase, &yes);
+            st = phrase_occurs(enq, db, tp, sa, sb, need, &phrase, &yes);
         if (st == XC_OK && yes) {
             char *form = malloc(w->len + 2);
             if (!form) {
@@ -329,11 +365,15 @@ xc_status qr_compounds_find(xc_db *db, xc_stem *stem, const xc_stopper *stop,
         nw++;
     }
     xc_enquire *enq = NULL;
+    qr_textpos *tp = qr_textpos_new(stem);
+    if (!tp)
+        st = XC_NOMEM;
     for (size_t i = 0; st == XC_OK && i + 1 < nw; i++)
         st = try_join(db, stem, &w[i], &w[i + 1], &c, &tmp);
     for (size_t i = 0; st == XC_OK && i < nw; i++)
-        st = try_split(db, stem, stop, &w[i], &c, &enq);
+        st = try_split(db, stem, stop, &w[i], &c, &enq, tp);
     xc_enquire_free(enq);
+    qr_textpos_free(tp);
     for (size_t i = 0; i < nw; i++)
         free(w[i].text);
     qr_buf_free(&f);

@@ -17,6 +17,9 @@
  *          QR_COMPOUND_SPLIT_SHARE times as many passages as w itself: a
  *          common word that is rarely written apart ("expression" and the
  *          odd "express ion", "receptors" and "recept ors") is left alone.
+ *          As the index keeps no positions, that count is the passages
+ *          with both parts times the share of them (in a sample read from
+ *          their text) where the parts stand together.
  * The work is bounded: at most QR_COMPOUND_MAX_WORDS words are looked at,
  * and at most QR_COMPOUND_MAX_PHRASES phrase checks are made per word (one
  * term lookup per word pair and two per split position otherwise).

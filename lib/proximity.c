@@ -5,7 +5,7 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
+
 
 static int by_pos(const void *a, const void *b)
 {
@@ -54,66 +54,4 @@ double qr_proximity_from_occurrences(qr_occurrence *occ, size_t n,
             score += w * acc[t] * (k1 + 1) / (acc[t] + K);
     }
     return score;
-}
-
-typedef struct pos_ctx {
-    qr_occurrence *v;
-    size_t n, cap;
-    uint32_t term;
-    int failed;
-} pos_ctx;
-
-static int add_pos(void *vctx, uint32_t pos)
-{
-    pos_ctx *c = vctx;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 64;
-        qr_occurrence *v = realloc(c->v, cap * sizeof *v);
-        if (!v) {
-            c->failed = 1;
-            return 1;
-        }
-        c->v = v;
-        c->cap = cap;
-    }
-    c->v[c->n].pos = pos;
-    c->v[c->n].term = c->term;
-    c->n++;
-    return 0;
-}
-
-xc_status qr_proximity_score(xc_db *db, uint32_t docid,
-                             const char *const *terms, const double *idf,
-                             size_t nterms, double avlen, double k1,
-                             double b, double min_normlen, double *out)
-{
-    *out = 0;
-    if (nterms < 2)
-        return XC_OK;
-    pos_ctx c = {0};
-    xc_status st = XC_OK;
-    size_t present = 0;
-    for (size_t t = 0; st == XC_OK && t < nterms; t++) {
-        size_t before = c.n;
-        c.term = (uint32_t)t;
-        st = xc_db_positions_each(db, docid, terms[t], add_pos, &c);
-        if (c.failed)
-            st = XC_NOMEM;
-        present += c.n > before;
-    }
-    uint32_t len = 0;
-    if (st == XC_OK && present >= 2)
-        st = xc_db_doclength(db, docid, &len);
-    if (st == XC_OK && present >= 2) {
-        double *acc = malloc(nterms * sizeof *acc);
-        if (!acc)
-            st = XC_NOMEM;
-        else
-            *out = qr_proximity_from_occurrences(c.v, c.n, idf, acc, nterms,
-                                                 len, avlen, k1, b,
-                                                 min_normlen);
-        free(acc);
-    }
-    free(c.v);
-    return st;
 }

@@ -11,7 +11,8 @@
  *     K = k1 * ((1 - b) + b * max(len / avlen, min_normlen))
  * — acc saturates like a term frequency in BM25, with the same k1 and b.
  * It is added to the BM25 score, times a weight (QR_DEFAULT_PROXIMITY).
- * Positions are read for the top results only (QR_PROX_DEPTH): a rerank.
+ * It is computed for the top results only (QR_PROX_DEPTH), from their
+ * text (textpos.h): a rerank.
  */
 #ifndef QUARRY_PROXIMITY_H
 #define QUARRY_PROXIMITY_H
@@ -19,7 +20,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "xapian-c.h"
 
 /* One occurrence of a query term: its position and which term it is. */
 typedef struct qr_occurrence {
@@ -41,13 +41,5 @@ double qr_proximity_from_occurrences(qr_occurrence *occ, size_t n,
  * scale): log((N - n + 0.5) / (n + 0.5)), a ratio below 2 replaced by
  * ratio / 2 + 1. */
 double qr_bm25_idf(double doccount, double termfreq);
-
-/* Reads the positions of terms[0..nterms) in passage docid of db and
- * computes its proximity score (above) into *out. Returns XC_OK or the
- * binding's status. */
-xc_status qr_proximity_score(xc_db *db, uint32_t docid,
-                             const char *const *terms, const double *idf,
-                             size_t nterms, double avlen, double k1,
-                             double b, double min_normlen, double *out);
 
 #endif

@@ -110,19 +110,17 @@ xc_status qr_passage_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
     size_t title_len = strlen(a->title);
 
     if (rc == XC_OK)
-        rc = xc_termgen_index_text(tg, text, text_len, 1, "", 1);
+        rc = xc_termgen_index_text(tg, text, text_len, 1, "", 0);
     if (rc == XC_OK && title_len) {
-        rc = xc_termgen_increase_termpos(tg, QR_TITLE_POS_GAP);
-        if (rc == XC_OK)
-            rc = xc_termgen_index_text(tg, a->title, title_len, QR_TITLE_WDF,
-                                       "", 1);
+        rc = xc_termgen_index_text(tg, a->title, title_len, QR_TITLE_WDF,
+                                       "", 0);
         if (rc == XC_OK)
             rc = xc_termgen_index_text(tg, a->title, title_len, 1,
-                                       QR_PREFIX_TITLE, 1);
+                                       QR_PREFIX_TITLE, 0);
     }
     if (rc == XC_OK && a->author[0])
         rc = xc_termgen_index_text(tg, a->author, strlen(a->author), 1,
-                                   QR_PREFIX_AUTHOR, 1);
+                                   QR_PREFIX_AUTHOR, 0);
     /* source: words of the path (or url) a user may filter on */
     const char *src = a->url[0] ? a->url : keys->source;
     if (rc == XC_OK && src[0])

@@ -4,10 +4,11 @@
  * from: term prefixes, value slots, the stored record, metadata keys.
  *
  * One passage = one Xapian document:
- *   body terms      stemmed (STEM_ALL), with positions, unprefixed
- *   title terms     unprefixed too (weighted by QR_TITLE_WDF, positions after
- *                   the body so phrases never span title and body), and
- *                   under QR_PREFIX_TITLE for title: searches
+ *   body terms      stemmed (STEM_ALL), unprefixed, without positions:
+ *                   phrases and proximity are read from the stored text
+ *                   at query time (textpos.h)
+ *   title terms     unprefixed too (weighted by QR_TITLE_WDF), and under
+ *                   QR_PREFIX_TITLE for title: searches
  *   author terms    QR_PREFIX_AUTHOR, source/url words QR_PREFIX_SOURCE
  *   boolean terms   QR_TERM_PASSAGE + passage key   (unique: replace/delete)
  *                   QR_TERM_ARTICLE + article key   (all passages of an article)
@@ -86,7 +87,8 @@ int qr_record_decode(char *data, size_t len, qr_record *r);
  * 0: .349/.678, 1: .363/.691, 2: .367/.694, 3: .370/.694, 4: .375/.695,
  * 6: .376/.693, 8: .377/.691. 4 is the best for both together. */
 #define QR_TITLE_WDF 4
-/* Position gap between body and title, so phrases never span the two. */
+/* Position gap between body and title when positions are read from the
+ * text (textpos.h), so phrases never span the two. */
 #define QR_TITLE_POS_GAP 100
 
 /* The keys identifying one passage's document. */

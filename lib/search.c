@@ -15,6 +15,7 @@
 #include "spell.h"
 #include "stopwords.h"
 #include "stub.h"
+#include "textpos.h"
 #include "xapian-c.h"
 
 /* The query syntax of the full parse (README, "Query syntax"). */
@@ -740,14 +741,23 @@ static int has_syntax(const char *text)
     return 0;
 }
 
-/* Builds q->phrase from the words of q->plain (or q->folded): the words that
- * are not stop words, in order, the window spanning the stop words between
- * them. */
+/* Frees the phrase evidence of q. */
+static void free_phrase(qr_query *q)
+{
+    strlist_free(q->phrase, q->nphrase);
+    q->phrase = NULL;
+    q->nphrase = 0;
+    q->phrase_window = 0;
+}
+
+/* Builds q->phrase from the words of q->plain (or q->folded): the stems of
+ * the words that are not stop words, in order, the window spanning the
+ * stop words between them. */
 static xc_status build_phrase(qr_searcher *s, qr_query *q)
 {
-    xc_query_free(q->phrase);
-    q->phrase = NULL;
+    free_phrase(q);
     qr_buf plain = {0}, w = {0};
+    strlist terms = {0};
     xc_status st = XC_OK;
     const char *text = q->plain;
     if (!text) {
@@ -755,8 +765,7 @@ static xc_status build_phrase(qr_searcher *s, qr_query *q)
             return XC_NOMEM;
         text = plain.data;
     }
-    xc_query *terms[QR_PHRASE_MAX_WORDS];
-    size_t nterms = 0, first = 0, last = 0, npos = 0;
+    size_t first = 0, last = 0, npos = 0;
     size_t n = strlen(text), at = 0, ws, we;
     while (st == XC_OK && qr_word_next(text, n, at, &ws, &we)) {
         at = we;
@@ -768,28 +777,27 @@ static xc_status build_phrase(qr_searcher *s, qr_query *q)
         }
         if (s->stop && xc_stopper_is_stop(s->stop, w.data))
             continue;
-        if (nterms == QR_PHRASE_MAX_WORDS) {
-            nterms++;                    /* too long: no phrase */
+        if (terms.n == QR_PHRASE_MAX_WORDS) {
+            strlist_free(terms.v, terms.n);    /* too long: no phrase */
+            terms = (strlist){0};
             break;
         }
         char *stem = NULL;
         st = xc_stem_word(s->stem, w.data, w.len, &stem);
-        if (st == XC_OK)
-            st = xc_query_new_term(stem, 1, 0, &terms[nterms]);
+        if (st == XC_OK && strlist_add(&terms, stem, strlen(stem)) != 0)
+            st = XC_NOMEM;
         free(stem);
-        if (st != XC_OK)
-            break;
-        if (nterms++ == 0)
+        if (terms.n == 1)
             first = npos;
         last = npos;
     }
-    if (nterms > QR_PHRASE_MAX_WORDS)
-        nterms = QR_PHRASE_MAX_WORDS;
-    else if (st == XC_OK && nterms >= 2)
-        st = xc_query_new_combine(XC_OP_PHRASE, terms, nterms,
-                                  (uint32_t)(last - first + 1), &q->phrase);
-    for (size_t i = 0; i < nterms; i++)
-        xc_query_free(terms[i]);
+    if (st == XC_OK && terms.n >= 2) {
+        q->phrase = terms.v;
+        q->nphrase = terms.n;
+        q->phrase_window = (uint32_t)(last - first + 1);
+    } else {
+        strlist_free(terms.v, terms.n);
+    }
     qr_buf_free(&plain);
     qr_buf_free(&w);
     return st;
@@ -1066,8 +1074,28 @@ static qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
     stopped.n = 0;
     q->empty = xc_query_is_empty(q->xq);
 
-    xc_query_free(q->phrase);
-    q->phrase = NULL;
+    /* The index keeps no positions: phrases and NEAR are searched as
+     * ANDs, and each hit is then checked on its text (verify_hits). */
+    xc_query_free(q->windowed);
+    q->windowed = NULL;
+    if (!q->empty) {
+        xc_query *flat = NULL;
+        int had = 0;
+        st = xc_query_unwindow(q->xq, &flat, &had);
+        if (st != XC_OK) {
+            rc = st == XC_NOMEM ? QR_ERR_NOMEM : QR_ERR_INDEX;
+            set_err(err, "cannot prepare the query", NULL);
+            goto done;
+        }
+        if (had) {
+            q->windowed = q->xq;
+            q->xq = flat;
+        } else {
+            xc_query_free(flat);
+        }
+    }
+
+    free_phrase(q);
     if (!q->empty && level < QR_PARSE_TERMS) {
         st = build_phrase(s, q);
         if (st == XC_NOMEM) {
@@ -1221,7 +1249,8 @@ void qr_query_free(qr_query *q)
     if (!q)
         return;
     xc_query_free(q->xq);
-    xc_query_free(q->phrase);
+    xc_query_free(q->windowed);
+    free_phrase(q);
     free(q->text);
     free(q->folded);
     free(q->fallback_reason);
@@ -1239,7 +1268,8 @@ void qr_query_free(qr_query *q)
 char *qr_query_describe(const qr_query *q)
 {
     char *d = NULL;
-    if (!q || xc_query_describe(q->xq, &d) != XC_OK)
+    if (!q || xc_query_describe(q->windowed ? q->windowed : q->xq, &d) !=
+                  XC_OK)
         return NULL;
     return d;
 }
@@ -1387,12 +1417,11 @@ static int add_term_part(void *vctx, const char *term, size_t len,
     return c->st != XC_OK;
 }
 
-/* The parts of q itself and of its phrase evidence: each term of a plain
- * list of words with its within-query frequency, else each distinct term
- * of the query (what its structure changes goes to an "other" part), each
- * compound form, the phrase. */
-static xc_status base_parts(const qr_query *q, const qr_search_opts *o,
-                            qparts *p)
+/* The parts of q itself: each term of a plain list of words with its
+ * within-query frequency, else each distinct term of the query (what its
+ * structure changes goes to an "other" part), each compound form. The
+ * text's evidence (proximity, phrase) comes from the rerank. */
+static xc_status base_parts(const qr_query *q, qparts *p)
 {
     xc_status st = XC_OK;
     if (q->nbow) {
@@ -1416,39 +1445,34 @@ static xc_status base_parts(const qr_query *q, const qr_search_opts *o,
             st = c.st;
         qr_buf_free(&c.label);
     }
-    if (st == XC_OK && o->phrase > 0 && q->phrase) {
-        xc_query *pq = NULL;
-        st = xc_query_new_scaled(q->phrase, o->phrase, &pq);
-        if (st == XC_OK)
-            st = qparts_add(p, QR_PART_PHRASE, "phrase", pq);
-    }
     return st;
 }
 
 /* One candidate of a result list: where it is in the mset, its score
- * (BM25, plus proximity once reranked) and its proximity part. */
+ * (BM25, plus the text's evidence once reranked) and that evidence. */
 typedef struct cand {
     uint32_t index;
     double score;
-    double prox;
+    double prox;         /* proximity part                               */
+    double phrase;       /* phrase evidence part                         */
+    uint64_t article;    /* hash of the article key (collapse_cands)     */
+    uint32_t collapsed;  /* passages of its article it stands for        */
 } cand;
 
-/* Proximity scores already computed in this search, by docid: the first
- * pass of feedback and the final pass mostly rerank the same passages. */
-typedef struct prox_cache {
+/* What one search has already read from passages' text, by docid: the
+ * first pass of feedback and the final pass mostly rerank the same ones. */
+typedef struct text_cache {
     uint32_t docid[2 * QR_PROX_DEPTH];
-    double score[2 * QR_PROX_DEPTH];
+    double prox[2 * QR_PROX_DEPTH];
+    double phrase[2 * QR_PROX_DEPTH];
     size_t n;
-    double avlength, doccount;   /* the index's statistics (n > 0 or set) */
+    double avlength, doccount;   /* the index's statistics (have_stats) */
     int have_stats;
-} prox_cache;
-
-static xc_status rerank_proximity(qr_searcher *s, const qr_query *q,
-                                  const qr_search_opts *o, xc_mset *ms,
-                                  cand *c, uint32_t n, prox_cache *pc);
+    qr_textpos *tp;              /* the text scanner, made when needed  */
+} text_cache;
 
 /* The results of ms as candidates in their order, with their BM25
- * weights and no proximity yet (*out NULL when ms is empty). */
+ * weights and no text evidence yet (*out NULL when ms is empty). */
 static xc_status candidates(xc_mset *ms, cand **out)
 {
     uint32_t n = xc_mset_size(ms);
@@ -1465,8 +1489,396 @@ static xc_status candidates(xc_mset *ms, cand **out)
         c[i].index = i;
         c[i].score = m.weight;
         c[i].prox = 0;
+        c[i].phrase = 0;
+        c[i].article = 0;
+        c[i].collapsed = m.collapse_count;
     }
     *out = c;
+    return st;
+}
+
+/* Sets c[0..n).article from the results' collapse keys (FNV-1a, 64 bits:
+ * a collision among a few hundred candidates is not a practical risk). */
+static xc_status article_keys(xc_mset *ms, cand *c, uint32_t n)
+{
+    xc_status st = XC_OK;
+    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
+        char *key = NULL;
+        size_t len = 0;
+        st = xc_mset_get_collapse_key(ms, c[i].index, &key, &len);
+        uint64_t h = 1469598103934665603ull;
+        for (size_t k = 0; st == XC_OK && k < len; k++)
+            h = (h ^ (unsigned char)key[k]) * 1099511628211ull;
+        c[i].article = h;
+        free(key);
+    }
+    return st;
+}
+
+/* Keeps the first per_article candidates of each article, in order,
+ * dropping the rest in place; a dropped one adds to the count of
+ * passages its article's first candidate stands for. Returns 0, or -1 on
+ * out of memory. */
+static int collapse_cands(cand *c, uint32_t *n, uint32_t per_article)
+{
+    /* open addressing on the article hash: where its first kept candidate
+     * is and how many are kept */
+    size_t cap = 16;
+    while (cap < 2 * (size_t)*n)
+        cap *= 2;
+    struct slot { uint64_t article; uint32_t first, kept; } *t =
+        calloc(cap, sizeof *t);
+    if (!t)
+        return -1;
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < *n; i++) {
+        size_t h = (size_t)(c[i].article ^ (c[i].article >> 32)) & (cap - 1);
+        while (t[h].kept && t[h].article != c[i].article)
+            h = (h + 1) & (cap - 1);
+        if (t[h].kept == 0) {
+            t[h].article = c[i].article;
+            t[h].first = kept;
+        }
+        if (t[h].kept < per_article) {
+            t[h].kept++;
+            c[kept++] = c[i];
+        } else {
+            c[t[h].first].collapsed += 1 + c[i].collapsed;
+        }
+    }
+    free(t);
+    *n = kept;
+    return 0;
+}
+
+static void free_text_cache(text_cache *tc)
+{
+    qr_textpos_free(tc->tp);
+    tc->tp = NULL;
+}
+
+static xc_status need_scanner(qr_searcher *s, text_cache *tc)
+{
+    if (!tc->tp && !(tc->tp = qr_textpos_new(s->stem)))
+        return XC_NOMEM;
+    return XC_OK;
+}
+
+/* ------------------------------------------------- phrases on the text */
+
+/* One hit being checked against the query as parsed (verify_hits). */
+typedef struct verify_ctx {
+    qr_textpos *tp;
+    qr_record rec;
+    strlist terms;       /* the passage's terms, in term order            */
+    int failed;          /* out of memory                                 */
+} verify_ctx;
+
+static int verify_term(void *vctx, const char *term, size_t len)
+{
+    (void)len;
+    verify_ctx *v = vctx;
+    return bsearch(&term, v->terms.v, v->terms.n, sizeof *v->terms.v,
+                   cmp_str) != NULL;
+}
+
+/* The leading capitals of a term: its field prefix. */
+static size_t prefix_len(const char *term)
+{
+    size_t n = 0;
+    while (isupper((unsigned char)term[n]))
+        n++;
+    return n;
+}
+
+static int verify_window(void *vctx, int ordered, const char *const *terms,
+                         size_t n, uint32_t window)
+{
+    verify_ctx *v = vctx;
+    if (n == 0 || n > QR_MAX_QUERY_TERMS)
+        return -1;
+    size_t pl = prefix_len(terms[0]);
+    for (size_t k = 1; k < n; k++)
+        if (prefix_len(terms[k]) != pl || strncmp(terms[k], terms[0], pl))
+            return -1;
+    /* the fields whose words the prefix stands for */
+    const char *body = NULL, *title = NULL;
+    size_t blen = 0, tlen = 0;
+    if (pl == 0) {
+        body = v->rec.text;
+        blen = v->rec.text_len;
+        title = v->rec.title;
+        tlen = strlen(title);
+    } else if (strncmp(terms[0], QR_PREFIX_TITLE, pl) == 0 &&
+               pl == strlen(QR_PREFIX_TITLE)) {
+        title = v->rec.title;
+        tlen = strlen(title);
+    } else if (strncmp(terms[0], QR_PREFIX_AUTHOR, pl) == 0 &&
+               pl == strlen(QR_PREFIX_AUTHOR)) {
+        body = v->rec.author;
+        blen = strlen(body);
+    } else {
+        return -1;
+    }
+    const char **words = malloc(n * sizeof *words);
+    uint32_t *ids = malloc(n * sizeof *ids);
+    int r = -1;
+    if (words && ids) {
+        for (size_t k = 0; k < n; k++)
+            words[k] = terms[k] + pl;
+        if (qr_textpos_ids(words, n, words, n, ids) == 0 &&
+            qr_textpos_scan(v->tp, body, blen, title, tlen, words, n) == 0) {
+            size_t nocc;
+            qr_occurrence *occ = qr_textpos_occurrences(v->tp, &nocc);
+            r = qr_textpos_windows(occ, nocc, ids, n, ordered, window, 1) > 0;
+        }
+    }
+    if (r < 0)
+        v->failed = 1;
+    free(words);
+    free(ids);
+    return r;
+}
+
+static int collect_doc_term(void *ctx, const char *term, size_t len,
+                            uint32_t wdf)
+{
+    (void)wdf;
+    return strlist_add(ctx, term, len) != 0;
+}
+
+/* Keeps the candidates c[0..*n) whose passage matches q->windowed, the
+ * query with its phrases (the search ran it with them as ANDs), dropping
+ * the others in place; *n becomes the number kept. */
+static xc_status verify_hits(qr_searcher *s, const qr_query *q, xc_mset *ms,
+                             cand *c, uint32_t *n, text_cache *tc)
+{
+    xc_status st = need_scanner(s, tc);
+    uint32_t kept = 0;
+    verify_ctx v = {.tp = tc->tp};
+    for (uint32_t i = 0; st == XC_OK && i < *n; i++) {
+        xc_doc *doc = NULL;
+        char *data = NULL;
+        size_t len = 0;
+        int verdict = -1;
+        v.terms.n = 0;
+        v.failed = 0;
+        st = xc_mset_get_document(ms, c[i].index, &doc);
+        if (st == XC_OK)
+            st = xc_doc_get_data(doc, &data, &len);
+        if (st == XC_OK && data &&
+            qr_record_decode(data, len, &v.rec) == 0) {
+            st = xc_doc_terms_each(doc, collect_doc_term, &v.terms);
+            if (st == XC_OK)
+                st = xc_query_evaluate(q->windowed, verify_term,
+                                       verify_window, &v, &verdict);
+            if (st == XC_OK && v.failed)
+                st = XC_NOMEM;
+        }
+        /* an unreadable record is kept: the caller reports it */
+        if (st == XC_OK && verdict != 0)
+            c[kept++] = c[i];
+        free(data);
+        xc_doc_free(doc);
+        for (size_t k = 0; k < v.terms.n; k++)
+            free(v.terms.v[k]);
+    }
+    free(v.terms.v);
+    *n = kept;
+    return st;
+}
+
+/* ------------------------------------------------- the text's evidence */
+
+/* The terms proximity looks at: the plain words' terms, else the query's
+ * unprefixed terms. */
+static void prox_terms(const qr_query *q, const char *const **terms,
+                       size_t *n)
+{
+    if (q->nbow) {
+        *terms = (const char *const *)q->bow_terms;
+        *n = q->nbow;
+    } else {
+        *terms = (const char *const *)q->terms;
+        *n = q->nterms;
+    }
+}
+
+/* The phrase evidence of a passage from its occurrences: the BM25 weight
+ * of the phrase's words (their counts in the text) when the text has the
+ * phrase, else 0. */
+static double phrase_evidence(const qr_occurrence *occ, size_t nocc,
+                              const uint32_t *ids, size_t nids,
+                              uint32_t window, const double *idf,
+                              double K, double k1)
+{
+    if (qr_textpos_windows(occ, nocc, ids, nids, 1, window, 1) == 0)
+        return 0;
+    double w = 0;
+    for (size_t k = 0; k < nids; k++) {
+        int seen = 0;
+        for (size_t j = 0; j < k; j++)
+            seen |= ids[j] == ids[k];
+        if (seen)
+            continue;
+        double tf = 0;
+        for (size_t i = 0; i < nocc; i++)
+            tf += occ[i].term == ids[k];
+        w += idf[ids[k]] * tf * (k1 + 1) / (tf + K);
+    }
+    return w;
+}
+
+/* Adds the text's evidence — o->proximity times the proximity score, and
+ * o->phrase times the phrase evidence — to the first QR_PROX_DEPTH
+ * candidates and reorders them (stable: ties keep the BM25 order). The
+ * rest keep their order: the evidence only adds, so none of them can pass
+ * a reordered one. */
+static xc_status rerank_text(qr_searcher *s, const qr_query *q,
+                             const qr_search_opts *o, xc_mset *ms, cand *c,
+                             uint32_t n, text_cache *tc)
+{
+    const char *const *terms;
+    size_t nt;
+    prox_terms(q, &terms, &nt);
+    /* the candidates of the first QR_PROX_DEPTH articles (articles may
+     * bring spare passages: see QR_PASSAGE_SPARE) */
+    uint32_t depth = 0, articles = 0;
+    if (!o->per_article)
+        depth = n < QR_PROX_DEPTH ? n : QR_PROX_DEPTH;
+    while (o->per_article && depth < n && articles < QR_PROX_DEPTH) {
+        uint32_t j = 0;
+        while (j < depth && c[j].article != c[depth].article)
+            j++;
+        articles += j == depth;
+        depth++;
+    }
+    uint32_t ids[QR_PHRASE_MAX_WORDS];
+    int use_prox = o->proximity > 0 && nt >= 2;
+    int use_phrase = o->phrase > 0 && q->nphrase >= 2 &&
+                     q->nphrase <= QR_PHRASE_MAX_WORDS &&
+                     qr_textpos_ids(terms, nt, (const char *const *)q->phrase,
+                                    q->nphrase, ids) == 0;
+    if (!(use_prox || use_phrase) || depth == 0)
+        return XC_OK;
+    xc_status st = need_scanner(s, tc);
+    if (st == XC_OK && !tc->have_stats) {
+        xc_db_stats stats;
+        st = xc_db_get_stats(s->db, &stats);
+        tc->avlength = stats.avlength;
+        tc->doccount = stats.doccount;
+        tc->have_stats = st == XC_OK;
+    }
+    double *idf = malloc(nt * sizeof *idf);
+    double *acc = malloc(nt * sizeof *acc);
+    if (!idf || !acc)
+        st = XC_NOMEM;
+    for (size_t t = 0; st == XC_OK && t < nt; t++) {
+        uint32_t tf = 0;
+        st = xc_mset_termfreq(ms, terms[t], &tf);
+        idf[t] = qr_bm25_idf(tc->doccount, tf);
+    }
+    const qr_bm25 *bm = &o->bm25;
+    for (uint32_t i = 0; st == XC_OK && i < depth; i++) {
+        xc_match m;
+        st = xc_mset_get(ms, c[i].index, &m);
+        size_t k = 0;
+        while (st == XC_OK && k < tc->n && tc->docid[k] != m.docid)
+            k++;
+        if (st == XC_OK && k < tc->n) {
+            c[i].prox = tc->prox[k];
+            c[i].phrase = tc->phrase[k];
+        } else if (st == XC_OK) {
+            char *data = NULL;
+            size_t len = 0;
+            uint32_t doclen = 0;
+            qr_record r;
+            st = xc_mset_get_data(ms, c[i].index, &data, &len);
+            if (st == XC_OK)
+                st = xc_db_doclength(s->db, m.docid, &doclen);
+            if (st == XC_OK && data && qr_record_decode(data, len, &r) == 0) {
+                if (qr_textpos_scan(tc->tp, r.text, r.text_len, r.title,
+                                    strlen(r.title), terms, nt) != 0) {
+                    st = XC_NOMEM;
+                } else {
+                    size_t nocc;
+                    qr_occurrence *occ = qr_textpos_occurrences(tc->tp, &nocc);
+                    double normlen = tc->avlength > 0 ? doclen / tc->avlength
+                                                      : 1;
+                    if (normlen < bm->min_normlen)
+                        normlen = bm->min_normlen;
+                    double K = bm->k1 * ((1 - bm->b) + bm->b * normlen);
+                    if (use_phrase)
+                        c[i].phrase = o->phrase *
+                            phrase_evidence(occ, nocc, ids, q->nphrase,
+                                            q->phrase_window, idf, K, bm->k1);
+                    if (use_prox)
+                        c[i].prox = o->proximity *
+                            qr_proximity_from_occurrences(
+                                occ, nocc, idf, acc, nt, doclen,
+                                tc->avlength, bm->k1, bm->b, bm->min_normlen);
+                }
+            }
+            free(data);
+            if (st == XC_OK && tc->n < 2 * QR_PROX_DEPTH) {
+                tc->docid[tc->n] = m.docid;
+                tc->prox[tc->n] = c[i].prox;
+                tc->phrase[tc->n++] = c[i].phrase;
+            }
+        }
+        c[i].score += c[i].prox + c[i].phrase;
+    }
+    free(idf);
+    free(acc);
+    /* insertion sort: a few dozen items, stable */
+    for (uint32_t i = 1; st == XC_OK && i < depth; i++) {
+        cand x = c[i];
+        uint32_t j = i;
+        while (j > 0 && c[j - 1].score < x.score) {
+            c[j] = c[j - 1];
+            j--;
+        }
+        c[j] = x;
+    }
+    return st;
+}
+
+/* Does the search rerank by the text's evidence? */
+static int reranks(const qr_query *q, const qr_search_opts *o)
+{
+    return (o->proximity > 0 || o->phrase > 0) && !q->empty;
+}
+
+/* How many passages per article the enquire keeps: with the rerank, which
+ * passage of an article is its best is known only afterwards, so a few
+ * spare ones are kept and collapse_cands collapses after the rerank. */
+static uint32_t collapse_max(const qr_query *q, const qr_search_opts *o)
+{
+    if (!o->per_article)
+        return 0;
+    return o->per_article + (reranks(q, o) ? QR_PASSAGE_SPARE : 0);
+}
+
+/* The results of ms in their final order: as candidates, the hits whose
+ * text lacks the query's phrases dropped, reranked by the text's
+ * evidence, collapsed to o->per_article passages per article. *out is
+ * NULL when none is left; *n is their number. */
+static xc_status ranked(qr_searcher *s, const qr_query *q,
+                        const qr_search_opts *o, xc_mset *ms, cand **out,
+                        uint32_t *n, text_cache *tc)
+{
+    *n = xc_mset_size(ms);
+    xc_status st = candidates(ms, out);
+    int rerank = reranks(q, o);
+    if (st == XC_OK && rerank && o->per_article)
+        st = article_keys(ms, *out, *n);
+    if (st == XC_OK && q->windowed)
+        st = verify_hits(s, q, ms, *out, n, tc);
+    if (st == XC_OK && rerank)
+        st = rerank_text(s, q, o, ms, *out, *n, tc);
+    if (st == XC_OK && rerank && o->per_article &&
+        collapse_cands(*out, n, o->per_article) != 0)
+        st = XC_NOMEM;
     return st;
 }
 
@@ -1483,16 +1895,18 @@ static xc_status candidates(xc_mset *ms, cand **out)
 static xc_status feedback_query(qr_searcher *s, const qr_query *q,
                                 xc_enquire *enq, const xc_query *main_q,
                                 const qr_search_opts *o, qparts *parts,
-                                prox_cache *pc, xc_query **out)
+                                text_cache *tc, xc_query **out)
 {
     *out = NULL;
     xc_mset *ms = NULL;
     /* the feedback passages are the top results as ranked for the user,
      * proximity included: measured +0.001 to +0.004 nDCG@10 on SciFact,
      * -0.003 to -0.005 on Cranfield (20 to 50 feedback terms) */
-    int fbprox = o->proximity > 0;
+    int fbprox = reranks(q, o);
     uint32_t fetch = fbprox && o->fb_docs < QR_PROX_DEPTH ? QR_PROX_DEPTH
                                                           : o->fb_docs;
+    if (collapse_max(q, o) > o->per_article)
+        fetch *= 1 + QR_PASSAGE_SPARE;
     xc_status st = xc_enquire_get_mset(enq, 0, fetch, 0, &ms);
     if (st != XC_OK)
         return st;
@@ -1503,9 +1917,7 @@ static xc_status feedback_query(qr_searcher *s, const qr_query *q,
     if (n && (!docids || !scores))
         st = XC_NOMEM;
     if (st == XC_OK)
-        st = candidates(ms, &cc);
-    if (st == XC_OK && fbprox)
-        st = rerank_proximity(s, q, o, ms, cc, n, pc);
+        st = ranked(s, q, o, ms, &cc, &n, tc);
     if (n > o->fb_docs)
         n = o->fb_docs;
     for (uint32_t i = 0; st == XC_OK && i < n; i++) {
@@ -1565,85 +1977,6 @@ static xc_status feedback_query(qr_searcher *s, const qr_query *q,
     return st;
 }
 
-/* The terms proximity looks at: the plain words' terms, else the query's
- * unprefixed terms. */
-static void prox_terms(const qr_query *q, const char *const **terms,
-                       size_t *n)
-{
-    if (q->nbow) {
-        *terms = (const char *const *)q->bow_terms;
-        *n = q->nbow;
-    } else {
-        *terms = (const char *const *)q->terms;
-        *n = q->nterms;
-    }
-}
-
-
-/* Adds o->proximity times the proximity score to the first QR_PROX_DEPTH
- * candidates and reorders them (stable: ties keep the BM25 order). The
- * rest keep their order: proximity only adds, so none of them can pass a
- * reordered one. */
-static xc_status rerank_proximity(qr_searcher *s, const qr_query *q,
-                                  const qr_search_opts *o, xc_mset *ms,
-                                  cand *c, uint32_t n, prox_cache *pc)
-{
-    const char *const *terms;
-    size_t nt;
-    prox_terms(q, &terms, &nt);
-    uint32_t depth = n < QR_PROX_DEPTH ? n : QR_PROX_DEPTH;
-    if (nt < 2 || depth == 0)
-        return XC_OK;
-    xc_status st = XC_OK;
-    if (!pc->have_stats) {
-        xc_db_stats stats;
-        st = xc_db_get_stats(s->db, &stats);
-        pc->avlength = stats.avlength;
-        pc->doccount = stats.doccount;
-        pc->have_stats = st == XC_OK;
-    }
-    double *idf = malloc(nt * sizeof *idf);
-    if (!idf)
-        return XC_NOMEM;
-    for (size_t t = 0; st == XC_OK && t < nt; t++) {
-        uint32_t tf = 0;
-        st = xc_mset_termfreq(ms, terms[t], &tf);
-        idf[t] = qr_bm25_idf(pc->doccount, tf);
-    }
-    for (uint32_t i = 0; st == XC_OK && i < depth; i++) {
-        xc_match m;
-        st = xc_mset_get(ms, c[i].index, &m);
-        size_t k = 0;
-        while (k < pc->n && pc->docid[k] != m.docid)
-            k++;
-        if (st == XC_OK && k < pc->n) {
-            c[i].prox = pc->score[k];
-        } else if (st == XC_OK) {
-            st = qr_proximity_score(s->db, m.docid, terms, idf, nt,
-                                    pc->avlength, o->bm25.k1, o->bm25.b,
-                                    o->bm25.min_normlen, &c[i].prox);
-            c[i].prox *= o->proximity;
-            if (st == XC_OK && pc->n < 2 * QR_PROX_DEPTH) {
-                pc->docid[pc->n] = m.docid;
-                pc->score[pc->n++] = c[i].prox;
-            }
-        }
-        c[i].score += c[i].prox;
-    }
-    free(idf);
-    /* insertion sort: a few dozen items, stable */
-    for (uint32_t i = 1; st == XC_OK && i < depth; i++) {
-        cand x = c[i];
-        uint32_t j = i;
-        while (j > 0 && c[j - 1].score < x.score) {
-            c[j] = c[j - 1];
-            j--;
-        }
-        c[j] = x;
-    }
-    return st;
-}
-
 /* xc_doc_terms_each callback: the passage's unique term, as a query. */
 /* A boolean query matching the passages of res by their unique terms
  * (made from each hit's article id and passage number): it restricts
@@ -1678,7 +2011,8 @@ static xc_status only_these(const qr_results *res, xc_query **out)
 /* Fills each hit's parts: the weight of every part's query on its passage,
  * the proximity part, and whatever is left as "other". */
 static xc_status explain_hits(xc_enquire *enq, const qparts *p,
-                              qr_results *res, const double *prox)
+                              qr_results *res, const double *prox,
+                              const double *phrase)
 {
     size_t n = res->n;
     uint32_t *docids = malloc(n * sizeof *docids);
@@ -1687,8 +2021,8 @@ static xc_status explain_hits(xc_enquire *enq, const qparts *p,
     xc_status st = docids && w ? XC_OK : XC_NOMEM;
     for (size_t i = 0; st == XC_OK && i < n; i++) {
         docids[i] = res->hits[i].docid;
-        /* room for every part, proximity and "other" */
-        res->hits[i].parts = calloc(p->n + 2, sizeof *res->hits[i].parts);
+        /* room for every part, phrase, proximity and "other" */
+        res->hits[i].parts = calloc(p->n + 3, sizeof *res->hits[i].parts);
         if (!res->hits[i].parts)
             st = XC_NOMEM;
     }
@@ -1715,17 +2049,24 @@ static xc_status explain_hits(xc_enquire *enq, const qparts *p,
         double sum = 0;
         for (size_t k = 0; k < h->nparts; k++)
             sum += h->parts[k].weight;
-        if (prox[i] != 0) {
+        const struct { double w; qr_part_kind kind; const char *label; }
+            text[2] = {{phrase[i], QR_PART_PHRASE, "phrase"},
+                       {prox[i], QR_PART_PROXIMITY, "proximity"}};
+        for (size_t t = 0; st == XC_OK && t < 2; t++) {
+            if (text[t].w == 0)
+                continue;
             qr_score_part *part = &h->parts[h->nparts];
-            if (!(part->label = strdup_or_null("proximity"))) {
+            if (!(part->label = strdup_or_null(text[t].label))) {
                 st = XC_NOMEM;
                 break;
             }
-            part->kind = QR_PART_PROXIMITY;
-            part->weight = prox[i];
+            part->kind = text[t].kind;
+            part->weight = text[t].w;
             h->nparts++;
-            sum += prox[i];
+            sum += text[t].w;
         }
+        if (st != XC_OK)
+            break;
         double rest = h->score - sum;
         if (fabs(rest) > 1e-9 * (fabs(h->score) + 1)) {
             qr_score_part *part = &h->parts[h->nparts];
@@ -1760,29 +2101,17 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
         return st;
     }
     qparts parts = {0};
-    prox_cache pc = {.n = 0};
+    text_cache tc = {.n = 0};
     if (o->explain)
-        st = base_parts(q, o, &parts);
-    /* phrase evidence: AND_MAYBE adds weight, never matches */
-    xc_query *boosted = NULL;
-    if (st == XC_OK && o->phrase > 0 && q->phrase) {
-        xc_query *scaled = NULL;
-        st = xc_query_new_scaled(q->phrase, o->phrase, &scaled);
-        if (st == XC_OK) {
-            xc_query *two[2] = {q->xq, scaled};
-            st = xc_query_new_combine(XC_OP_AND_MAYBE, two, 2, 0, &boosted);
-        }
-        xc_query_free(scaled);
-    }
-    const xc_query *main_q = boosted ? boosted : q->xq;
+        st = base_parts(q, &parts);
     if (st == XC_OK)
-        st = xc_enquire_set_query(enq, main_q, 0);
+        st = xc_enquire_set_query(enq, q->xq, 0);
     if (st == XC_OK)
         st = xc_enquire_set_bm25(enq, o->bm25.k1, o->bm25.k2, o->bm25.k3,
                                  o->bm25.b, o->bm25.min_normlen);
     if (st == XC_OK && o->per_article > 0)
         st = xc_enquire_set_collapse_key(enq, QR_SLOT_ARTICLE,
-                                         o->per_article);
+                                         collapse_max(q, o));
     /* equal scores in article order, not in docid order: which passages
      * feed back and which are reranked must not change when a rebuild
      * gives the same passages other ids */
@@ -1792,46 +2121,75 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
     xc_query *expanded = NULL;
     if (st == XC_OK && o->fb_docs > 0 && o->fb_terms > 0 &&
         o->fb_weight > 0 && o->fb_weight < 1 && !q->empty) {
-        st = feedback_query(s, q, enq, main_q, o,
-                            o->explain ? &parts : NULL, &pc, &expanded);
+        st = feedback_query(s, q, enq, q->xq, o, o->explain ? &parts : NULL,
+                            &tc, &expanded);
         if (st == XC_OK && expanded)
             st = xc_enquire_set_query(enq, expanded, 0);
     }
     xc_query_free(expanded);
-    xc_query_free(boosted);
 
-    /* with proximity, the first QR_PROX_DEPTH results are reordered, so
-     * the list is fetched from the top */
-    int prox = o->proximity > 0;
+    /* The text's evidence reorders the first QR_PROX_DEPTH results, and
+     * phrases drop the hits whose text lacks them, so those lists are
+     * read from the top; for phrases, and for the articles' spare
+     * passages, read further until enough hits are left (or QR_VERIFY_MAX
+     * candidates were read). */
+    int rerank = reranks(q, o);
+    int from_top = rerank || q->windowed;
     uint32_t want = o->offset + o->limit;
-    uint32_t first = prox ? 0 : o->offset;
-    uint32_t count = prox ? (want > QR_PROX_DEPTH ? want : QR_PROX_DEPTH)
-                          : o->limit;
-    if (st == XC_OK)
-        st = xc_enquire_get_mset(enq, first, count, 0, &ms);
+    uint32_t first = from_top ? 0 : o->offset;
+    uint32_t count = from_top ? (want > QR_PROX_DEPTH ? want : QR_PROX_DEPTH)
+                              : o->limit;
+    if (collapse_max(q, o) > o->per_article)
+        count *= 1 + QR_PASSAGE_SPARE;
+    uint32_t n = 0, fetched = 0;
+    cand *c = NULL;
+    for (;;) {
+        if (st == XC_OK)
+            st = xc_enquire_get_mset(enq, first, count, 0, &ms);
+        if (st != XC_OK)
+            break;
+        fetched = xc_mset_size(ms);
+        res->estimated = xc_mset_matches_estimated(ms);
+        st = ranked(s, q, o, ms, &c, &n, &tc);
+        if (st != XC_OK || !from_top || n >= want || fetched < count ||
+            count >= QR_VERIFY_MAX)
+            break;
+        free(c);
+        c = NULL;
+        xc_mset_free(ms);
+        ms = NULL;
+        count = count > QR_VERIFY_MAX / 4 ? QR_VERIFY_MAX : count * 4;
+    }
     if (st != XC_OK) {
         set_err(err, st == XC_NOMEM ? "out of memory" : "search failed",
-                xc_enquire_errmsg(enq));
+                ms ? xc_mset_errmsg(ms) : xc_enquire_errmsg(enq));
+        free(c);
+        xc_mset_free(ms);
         qparts_free(&parts);
         xc_enquire_free(enq);
+        free_text_cache(&tc);
         return st;
     }
-
-    uint32_t n = xc_mset_size(ms);
-    res->estimated = xc_mset_matches_estimated(ms);
-    cand *c = NULL;
-    st = candidates(ms, &c);
-    if (st == XC_OK && prox)
-        st = rerank_proximity(s, q, o, ms, c, n, &pc);
-    uint32_t from = prox ? o->offset : 0;
+    if (from_top) {
+        /* all read: the count is exact; else scaled by the share kept
+         * (phrases checked, spare passages collapsed) */
+        if (fetched < count)
+            res->estimated = n;
+        else if (fetched)
+            res->estimated = (uint32_t)((double)res->estimated * n / fetched);
+        if (res->estimated < n)
+            res->estimated = n;
+    }
+    uint32_t from = from_top ? o->offset : 0;
     uint32_t to = from + o->limit < n ? from + o->limit : n;
     if (from > to)
         from = to;
-    double *hit_prox = NULL;
+    double *hit_prox = NULL, *hit_phrase = NULL;
     if (st == XC_OK && to > from) {
         res->hits = calloc(to - from, sizeof *res->hits);
         hit_prox = calloc(to - from, sizeof *hit_prox);
-        if (!res->hits || !hit_prox)
+        hit_phrase = calloc(to - from, sizeof *hit_phrase);
+        if (!res->hits || !hit_prox || !hit_phrase)
             st = XC_NOMEM;
     }
     for (uint32_t k = from; st == XC_OK && k < to; k++) {
@@ -1861,11 +2219,12 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
             continue;
         }
         h->data = data;
-        h->rank = prox ? k + 1 : m.rank + 1;
+        h->rank = from_top ? k + 1 : m.rank + 1;
         h->score = c[k].score;
         h->docid = m.docid;
-        h->collapsed = m.collapse_count;
+        h->collapsed = c[k].collapsed;
         hit_prox[res->n] = c[k].prox;
+        hit_phrase[res->n] = c[k].phrase;
         res->n++;
     }
     if (st != XC_OK)
@@ -1874,16 +2233,18 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
                 xc_mset_errmsg(ms));
     xc_mset_free(ms);
     if (st == XC_OK && o->explain && res->n) {
-        st = explain_hits(enq, &parts, res, hit_prox);
+        st = explain_hits(enq, &parts, res, hit_prox, hit_phrase);
         if (st != XC_OK)
             set_err(err, st == XC_NOMEM ? "out of memory"
                                         : "cannot explain the results",
                     xc_enquire_errmsg(enq));
     }
     free(hit_prox);
+    free(hit_phrase);
     free(c);
     qparts_free(&parts);
     xc_enquire_free(enq);
+    free_text_cache(&tc);
     return st;
 }
 

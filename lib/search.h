@@ -43,8 +43,9 @@ qr_bm25 qr_bm25_defaults(void);
 
 /* Phrase evidence for short multi-word queries: the query's words that are
  * not stop words (2 to QR_PHRASE_MAX_WORDS of them), in order, as one
- * phrase whose window spans the stop words between them. A passage where
- * they occur as in the query gets their BM25 weight again, times
+ * phrase whose window spans the stop words between them. Among the first
+ * QR_PROX_DEPTH results, a passage whose text has them as in the query
+ * gets their BM25 weight again (from their counts in the text), times
  * QR_DEFAULT_PHRASE. Measured with bench/quality.sh: a small gain on
  * Cranfield, none lost on SciFact; pairs of neighbouring words (as in
  * sequential dependence models) cost 5 points of nDCG@10 there, because
@@ -58,6 +59,19 @@ qr_bm25 qr_bm25_defaults(void);
  * ranking"). */
 #define QR_DEFAULT_PROXIMITY 0.35
 #define QR_PROX_DEPTH 30
+
+/* A query with phrases (or NEAR) runs with them as ANDs, and each hit's
+ * text is checked (the index keeps no positions): the candidates are
+ * read in growing batches until enough are left, checking at most this
+ * many. A phrase of common words that stand together in only a few of
+ * the passages having them all may therefore find fewer hits than it
+ * would with positions. */
+#define QR_VERIFY_MAX 20000
+
+/* With the rerank, which passage of an article is its best is known only
+ * after it: the search keeps this many more passages per article than
+ * asked for, and collapses after the rerank. */
+#define QR_PASSAGE_SPARE 4
 
 /* Pseudo-relevance feedback (feedback.h), on by default: the passages of
  * the first pass read (its top results, proximity included), the terms
@@ -173,8 +187,14 @@ typedef struct qr_query {
                                 nearest words it has (spell.h), or NULL    */
     int bag_of_words;        /* xq is an OR of terms (no operators): added
                                 evidence may bring in new matches          */
-    struct xc_query *phrase; /* the phrase evidence (see QR_DEFAULT_PHRASE),
-                                or NULL                                    */
+    char **phrase;           /* the phrase evidence (see QR_DEFAULT_PHRASE):
+                                its stems in order, or NULL               */
+    size_t nphrase;
+    uint32_t phrase_window;  /* the positions it may span                  */
+    struct xc_query *windowed; /* when the query has phrases or NEAR: the
+                                query as parsed, which each hit must match
+                                on its text (xq has them as plain ANDs, for
+                                the index keeps no positions), else NULL  */
 } qr_query;
 
 /* Parses text (NUL-terminated; any bytes, invalid UTF-8 included) for

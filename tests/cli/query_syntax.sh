@@ -35,6 +35,22 @@ expect_rc 0 "phrase"
 case $(first_id) in *joint-cyber-unit.txt) ;; *) fail "phrase: $(first_id)" ;; esac
 Q --json '"unit joint cybersecurity"'
 expect_rc 1 "phrase in the wrong order"
+# the index keeps no positions: phrases and NEAR are checked on the text,
+# within the query's structure, and on the field a prefix names
+ls "$tmp"/db/v*/position.glass >/dev/null 2>&1 && fail "the index has positions"
+Q --json '"unit joint cybersecurity" OR zzzz'
+expect_rc 1 "a wrong-order phrase OR a missing word"
+Q --json -- '"joint cybersecurity unit" -russia'
+expect_rc 1 "a phrase AND NOT a word of its passage"
+Q --json 'title:"cyber security unit"'
+expect_rc 0 "a title phrase"
+case $(first_id) in *joint-cyber-unit.txt) ;; *) fail "title phrase: $(first_id)" ;; esac
+Q --json 'title:"unit security cyber"'
+expect_rc 1 "a title phrase in the wrong order"
+Q --json 'cybersecurity NEAR/1 joint'
+expect_rc 0 "NEAR in either order"
+Q --json 'unit NEAR/1 joint'
+expect_rc 1 "NEAR beyond its window"
 
 Q --json --all-passages -n 100 -- cyber -russia
 expect_rc 0 "NOT via -"
