@@ -33,6 +33,7 @@ struct qr_searcher {
     unsigned features;    /* QR_FEAT_*                                       */
     char *remotes;        /* the remote shards, for messages (stub.h), or
                              NULL                                            */
+    qr_textpos *tp;       /* scans passages' text (textpos.h), or NULL      */
 };
 
 qr_bm25 qr_bm25_defaults(void)
@@ -265,6 +266,7 @@ void qr_searcher_close(qr_searcher *s)
 {
     if (!s)
         return;
+    qr_textpos_free(s->tp);
     xc_termgen_free(s->tg);
     xc_qparser_free(s->qp);
     xc_stopper_free(s->stop);
@@ -1349,6 +1351,16 @@ static void qparts_free(qparts *p)
     memset(p, 0, sizeof *p);
 }
 
+/* Drops the parts after the first n. */
+static void qparts_truncate(qparts *p, size_t n)
+{
+    while (p->n > n) {
+        p->n--;
+        free(p->v[p->n].label);
+        xc_query_free(p->v[p->n].q);
+    }
+}
+
 /* Adds a part; q is taken over (freed on failure too). */
 static xc_status qparts_add(qparts *p, qr_part_kind kind, const char *label,
                             xc_query *q)
@@ -1468,7 +1480,7 @@ typedef struct text_cache {
     size_t n;
     double avlength, doccount;   /* the index's statistics (have_stats) */
     int have_stats;
-    qr_textpos *tp;              /* the text scanner, made when needed  */
+    qr_textpos *tp;              /* the searcher's scanner (need_scanner) */
 } text_cache;
 
 /* The results of ms as candidates in their order, with their BM25
@@ -1551,16 +1563,13 @@ static int collapse_cands(cand *c, uint32_t *n, uint32_t per_article)
     return 0;
 }
 
-static void free_text_cache(text_cache *tc)
-{
-    qr_textpos_free(tc->tp);
-    tc->tp = NULL;
-}
-
+/* The searcher's text scanner (made when first needed, kept with its
+ * stem cache for the searcher's next queries) into tc->tp. */
 static xc_status need_scanner(qr_searcher *s, text_cache *tc)
 {
-    if (!tc->tp && !(tc->tp = qr_textpos_new(s->stem)))
+    if (!s->tp && !(s->tp = qr_textpos_new(s->stem)))
         return XC_NOMEM;
+    tc->tp = s->tp;
     return XC_OK;
 }
 
@@ -1849,130 +1858,207 @@ static int reranks(const qr_query *q, const qr_search_opts *o)
     return (o->proximity > 0 || o->phrase > 0) && !q->empty;
 }
 
-/* How many passages per article the enquire keeps: with the rerank, which
- * passage of an article is its best is known only afterwards, so a few
- * spare ones are kept and collapse_cands collapses after the rerank. */
+/* Does the search use pseudo-relevance feedback? */
+static int feeds_back(const qr_query *q, const qr_search_opts *o)
+{
+    return o->fb_docs > 0 && o->fb_terms > 0 && o->fb_weight > 0 &&
+           o->fb_weight < 1 && !q->empty;
+}
+
+/* How many passages per article the enquire keeps: after the rerank and
+ * the feedback, which passage of an article is its best is known only
+ * then, so a few spare ones are kept and collapse_cands collapses after
+ * them. */
 static uint32_t collapse_max(const qr_query *q, const qr_search_opts *o)
 {
     if (!o->per_article)
         return 0;
-    return o->per_article + (reranks(q, o) ? QR_PASSAGE_SPARE : 0);
+    int reorders = reranks(q, o) || feeds_back(q, o);
+    return o->per_article + (reorders ? QR_PASSAGE_SPARE : 0);
 }
+
+static xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
+                                  const qr_search_opts *o, xc_mset *ms,
+                                  cand *c, uint32_t n, qparts *parts,
+                                  text_cache *tc);
 
 /* The results of ms in their final order: as candidates, the hits whose
  * text lacks the query's phrases dropped, reranked by the text's
- * evidence, collapsed to o->per_article passages per article. *out is
- * NULL when none is left; *n is their number. */
+ * evidence, rescored by feedback (then reranked again), collapsed to
+ * o->per_article passages per article. *out is NULL when none is left;
+ * *n is their number. With parts, the feedback terms are added to it. */
 static xc_status ranked(qr_searcher *s, const qr_query *q,
                         const qr_search_opts *o, xc_mset *ms, cand **out,
-                        uint32_t *n, text_cache *tc)
+                        uint32_t *n, qparts *parts, text_cache *tc)
 {
     *n = xc_mset_size(ms);
     xc_status st = candidates(ms, out);
-    int rerank = reranks(q, o);
-    if (st == XC_OK && rerank && o->per_article)
+    int rerank = reranks(q, o), fb = feeds_back(q, o);
+    int collapse = o->per_article && collapse_max(q, o) > o->per_article;
+    if (st == XC_OK && collapse)
         st = article_keys(ms, *out, *n);
     if (st == XC_OK && q->windowed)
         st = verify_hits(s, q, ms, *out, n, tc);
     if (st == XC_OK && rerank)
         st = rerank_text(s, q, o, ms, *out, *n, tc);
-    if (st == XC_OK && rerank && o->per_article &&
+    if (st == XC_OK && fb && *n) {
+        st = feedback_rescore(s, q, o, ms, *out, *n, parts, tc);
+        if (st == XC_OK && rerank)
+            st = rerank_text(s, q, o, ms, *out, *n, tc);
+    }
+    if (st == XC_OK && collapse &&
         collapse_cands(*out, n, o->per_article) != 0)
         st = XC_NOMEM;
     return st;
 }
 
-/* Pseudo-relevance feedback (feedback.h): runs main_q on enq for its top
- * o->fb_docs passages and builds main_q plus the feedback terms, each
- * scaled so that the feedback model has the share o->fb_weight of the
- * query (RM3's interpolation; the original terms keep their BM25 scale).
- * The feedback terms only reweight what the query matches (AND_MAYBE):
- * every result still has a word of the query, NOT and AND keep their
- * meaning, and the match is as fast as the query's own. Letting them
- * match on their own (OR) measured the same nDCG@10 and MAP on both
- * collections (within 0.0003). *out is NULL when there is nothing to add.
- * With parts, each scaled feedback term is added to it. */
-static xc_status feedback_query(qr_searcher *s, const qr_query *q,
-                                xc_enquire *enq, const xc_query *main_q,
-                                const qr_search_opts *o, qparts *parts,
-                                text_cache *tc, xc_query **out)
+/* Xapian's BM25 weight (Xapian::BM25Weight, xapian-core 1.4) of a term
+ * with termfreq tf, wdf wdf and within-query frequency 1, scaled by factor,
+ * in a document of length len: what the matcher would add for the term in
+ * an OP_SCALE_WEIGHT(factor) query. */
+static double bm25_part(const qr_bm25 *bm, double factor, double doccount,
+                        double avlength, double tf, double wdf, double len)
 {
-    *out = NULL;
-    xc_mset *ms = NULL;
-    /* the feedback passages are the top results as ranked for the user,
-     * proximity included: measured +0.001 to +0.004 nDCG@10 on SciFact,
-     * -0.003 to -0.005 on Cranfield (20 to 50 feedback terms) */
-    int fbprox = reranks(q, o);
-    uint32_t fetch = fbprox && o->fb_docs < QR_PROX_DEPTH ? QR_PROX_DEPTH
-                                                          : o->fb_docs;
-    if (collapse_max(q, o) > o->per_article)
-        fetch *= 1 + QR_PASSAGE_SPARE;
-    xc_status st = xc_enquire_get_mset(enq, 0, fetch, 0, &ms);
-    if (st != XC_OK)
-        return st;
-    uint32_t n = xc_mset_size(ms);
-    cand *cc = NULL;
-    uint32_t *docids = n ? malloc(n * sizeof *docids) : NULL;
-    double *scores = n ? malloc(n * sizeof *scores) : NULL;
-    if (n && (!docids || !scores))
+    double termweight = qr_bm25_idf(doccount, tf) * factor * (bm->k1 + 1);
+    double len_factor = 0;
+    if (!(bm->k2 == 0 && (bm->b == 0 || bm->k1 == 0)) && avlength != 0)
+        len_factor = 1 / avlength;
+    double normlen = len * len_factor;
+    if (normlen < bm->min_normlen)
+        normlen = bm->min_normlen;
+    double denom = bm->k1 * (normlen * bm->b + (1 - bm->b)) + wdf;
+    return denom > 0 ? termweight * (wdf / denom) : 0;
+}
+
+typedef struct by_docid {
+    uint32_t docid;
+    uint32_t at;          /* index into the candidates */
+} by_docid;
+
+static int cmp_docid(const void *x, const void *y)
+{
+    const by_docid *a = x, *b = y;
+    return a->docid < b->docid ? -1 : a->docid > b->docid;
+}
+
+static int cmp_score(const void *x, const void *y)
+{
+    const cand *a = x, *b = y;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Pseudo-relevance feedback (feedback.h) as a rerank of the first pass:
+ * the feedback model is built from the top o->fb_docs passages of
+ * c[0..n) (their order as ranked for the user, text evidence and collapse
+ * included: measured +0.001 to +0.004 nDCG@10 on SciFact, -0.003 to
+ * -0.005 on Cranfield), and each candidate's BM25 score gets the weight of
+ * the feedback terms it has, each scaled so that the model has the share
+ * o->fb_weight of the query (RM3's interpolation; the original terms keep
+ * their BM25 scale). The text evidence is reset, and the candidates are
+ * sorted again. Only the first pass's candidates are rescored (the caller
+ * reads enough of them, QR_FB_DEPTH): the feedback terms reweight what the
+ * query matches and never match on their own, so every result keeps a
+ * word of the query and NOT and AND keep their meaning. Letting them match
+ * on their own (OR) measured the same nDCG@10 and MAP on both collections
+ * (within 0.0003). With parts, each scaled feedback term is added to it,
+ * for --explain. */
+static xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
+                                  const qr_search_opts *o, xc_mset *ms,
+                                  cand *c, uint32_t n, qparts *parts,
+                                  text_cache *tc)
+{
+    /* the feedback passages: the first o->fb_docs of c, collapsed */
+    cand *top = n ? malloc(n * sizeof *top) : NULL;
+    if (n && !top)
+        return XC_NOMEM;
+    memcpy(top, c, n * sizeof *top);
+    uint32_t ntop = n;
+    xc_status st = XC_OK;
+    if (o->per_article && collapse_cands(top, &ntop, o->per_article) != 0)
         st = XC_NOMEM;
-    if (st == XC_OK)
-        st = ranked(s, q, o, ms, &cc, &n, tc);
-    if (n > o->fb_docs)
-        n = o->fb_docs;
-    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
+    if (ntop > o->fb_docs)
+        ntop = o->fb_docs;
+    uint32_t *docids = ntop ? malloc(ntop * sizeof *docids) : NULL;
+    double *scores = ntop ? malloc(ntop * sizeof *scores) : NULL;
+    if (st == XC_OK && ntop && (!docids || !scores))
+        st = XC_NOMEM;
+    for (uint32_t i = 0; st == XC_OK && i < ntop; i++) {
         xc_match m;
-        st = xc_mset_get(ms, cc[i].index, &m);
+        st = xc_mset_get(ms, top[i].index, &m);
         docids[i] = m.docid;
-        scores[i] = cc[i].score;
+        scores[i] = top[i].score;
     }
-    free(cc);
-    xc_mset_free(ms);
+    free(top);
     qr_fb_term *fb = NULL;
     size_t nfb = 0;
-    if (st == XC_OK && n)
-        st = qr_feedback_terms(s->db, s->stop, docids, scores, n, o->fb_terms,
-                               &fb, &nfb);
+    if (st == XC_OK && ntop)
+        st = qr_feedback_terms(s->db, s->stop, docids, scores, ntop,
+                               o->fb_terms, &fb, &nfb);
     free(docids);
     free(scores);
     if (st != XC_OK || nfb == 0)
         return st;
-    xc_query **fq = calloc(nfb, sizeof *fq);
-    if (!fq) {
-        qr_fb_terms_free(fb, nfb);
-        return XC_NOMEM;
-    }
+
     /* RM3: (1 - w) * query + w * model, the query's terms weighing 1/|Q|
      * each; divided by (1 - w) / |Q| to keep BM25's scale */
     double nq = q->nbow ? (double)q->nbow : q->nterms ? (double)q->nterms : 1;
     double scale = o->fb_weight / (1 - o->fb_weight) * nq;
-    for (size_t k = 0; st == XC_OK && k < nfb; k++) {
-        xc_query *t = NULL;
-        st = xc_query_new_term(fb[k].term, 1, 0, &t);
-        if (st == XC_OK)
-            st = xc_query_new_scaled(t, scale * fb[k].weight, &fq[k]);
-        xc_query_free(t);
-    }
-    xc_query *fbq = NULL;
+    by_docid *order = malloc(n * sizeof *order);
+    uint32_t *wdf = malloc(n * sizeof *wdf), *len = malloc(n * sizeof *len);
+    if (!order || !wdf || !len)
+        st = XC_NOMEM;
+    xc_db_stats stats;
     if (st == XC_OK)
-        st = xc_query_new_combine(XC_OP_OR, fq, nfb, 0, &fbq);
-    if (st == XC_OK) {
-        xc_query *both[2] = {(xc_query *)main_q, fbq};
-        st = xc_query_new_combine(XC_OP_AND_MAYBE, both, 2, 0, out);
+        st = xc_db_get_stats(s->db, &stats);
+    /* the candidates back to the BM25 of the first pass */
+    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
+        xc_match m;
+        st = xc_mset_get(ms, c[i].index, &m);
+        order[i].docid = m.docid;
+        order[i].at = i;
+        c[i].score = m.weight;
+        c[i].prox = c[i].phrase = 0;
     }
-    for (size_t k = 0; k < nfb; k++) {
-        if (st == XC_OK && parts && fq[k]) {
-            st = qparts_add(parts, QR_PART_FEEDBACK, fb[k].term, fq[k]);
-            fq[k] = NULL;
+    if (st == XC_OK)
+        qsort(order, n, sizeof *order, cmp_docid);
+    uint32_t *sorted = st == XC_OK ? malloc(n * sizeof *sorted) : NULL;
+    if (st == XC_OK && !sorted)
+        st = XC_NOMEM;
+    for (uint32_t i = 0; st == XC_OK && i < n; i++)
+        sorted[i] = order[i].docid;
+    for (size_t k = 0; st == XC_OK && k < nfb; k++) {
+        double factor = scale * fb[k].weight;
+        uint32_t tf = 0;
+        st = xc_db_termfreq(s->db, fb[k].term, &tf);
+        if (st == XC_OK)
+            st = xc_db_term_wdfs(s->db, fb[k].term, sorted, n, wdf, len);
+        for (uint32_t i = 0; st == XC_OK && i < n; i++)
+            if (wdf[i])
+                c[order[i].at].score +=
+                    bm25_part(&o->bm25, factor, stats.doccount,
+                              stats.avlength, tf, wdf[i], len[i]);
+        if (st == XC_OK && parts) {
+            xc_query *t = NULL, *scaled = NULL;
+            st = xc_query_new_term(fb[k].term, 1, 0, &t);
+            if (st == XC_OK)
+                st = xc_query_new_scaled(t, factor, &scaled);
+            if (st == XC_OK)
+                st = qparts_add(parts, QR_PART_FEEDBACK, fb[k].term, scaled);
+            else
+                xc_query_free(scaled);
+            xc_query_free(t);
         }
-        xc_query_free(fq[k]);
     }
-    if (st != XC_OK) {
-        xc_query_free(*out);
-        *out = NULL;
-    }
-    xc_query_free(fbq);
-    free(fq);
+    if (st == XC_OK)
+        qsort(c, n, sizeof *c, cmp_score);
+    /* the cached text evidence stays right: it is by docid */
+    (void)tc;
+    free(sorted);
+    free(order);
+    free(wdf);
+    free(len);
     qr_fb_terms_free(fb, nfb);
     return st;
 }
@@ -2118,30 +2204,24 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
     if (st == XC_OK)
         st = xc_enquire_set_sort_by_relevance_then_value(enq,
                                                          QR_SLOT_ARTICLE, 0);
-    xc_query *expanded = NULL;
-    if (st == XC_OK && o->fb_docs > 0 && o->fb_terms > 0 &&
-        o->fb_weight > 0 && o->fb_weight < 1 && !q->empty) {
-        st = feedback_query(s, q, enq, q->xq, o, o->explain ? &parts : NULL,
-                            &tc, &expanded);
-        if (st == XC_OK && expanded)
-            st = xc_enquire_set_query(enq, expanded, 0);
-    }
-    xc_query_free(expanded);
 
-    /* The text's evidence reorders the first QR_PROX_DEPTH results, and
-     * phrases drop the hits whose text lacks them, so those lists are
-     * read from the top; for phrases, and for the articles' spare
-     * passages, read further until enough hits are left (or QR_VERIFY_MAX
-     * candidates were read). */
-    int rerank = reranks(q, o);
-    int from_top = rerank || q->windowed;
+    /* The text's evidence reorders the first QR_PROX_DEPTH results,
+     * feedback rescores the first QR_FB_DEPTH, and phrases drop the hits
+     * whose text lacks them, so those lists are read from the top; for
+     * phrases, and for the articles' spare passages, read further until
+     * enough hits are left (or QR_VERIFY_MAX candidates were read). */
+    int rerank = reranks(q, o), fb = feeds_back(q, o);
+    int from_top = rerank || fb || q->windowed;
     uint32_t want = o->offset + o->limit;
     uint32_t first = from_top ? 0 : o->offset;
     uint32_t count = from_top ? (want > QR_PROX_DEPTH ? want : QR_PROX_DEPTH)
                               : o->limit;
     if (collapse_max(q, o) > o->per_article)
         count *= 1 + QR_PASSAGE_SPARE;
+    if (fb && count < QR_FB_DEPTH)
+        count = QR_FB_DEPTH;
     uint32_t n = 0, fetched = 0;
+    size_t nbase = parts.n;
     cand *c = NULL;
     for (;;) {
         if (st == XC_OK)
@@ -2150,7 +2230,8 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
             break;
         fetched = xc_mset_size(ms);
         res->estimated = xc_mset_matches_estimated(ms);
-        st = ranked(s, q, o, ms, &c, &n, &tc);
+        qparts_truncate(&parts, nbase);
+        st = ranked(s, q, o, ms, &c, &n, o->explain ? &parts : NULL, &tc);
         if (st != XC_OK || !from_top || n >= want || fetched < count ||
             count >= QR_VERIFY_MAX)
             break;
@@ -2167,7 +2248,6 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
         xc_mset_free(ms);
         qparts_free(&parts);
         xc_enquire_free(enq);
-        free_text_cache(&tc);
         return st;
     }
     if (from_top) {
@@ -2244,7 +2324,6 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
     free(c);
     qparts_free(&parts);
     xc_enquire_free(enq);
-    free_text_cache(&tc);
     return st;
 }
 

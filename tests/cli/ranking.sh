@@ -87,6 +87,10 @@ for kind in term phrase proximity feedback; do
     jq -e -s --arg k "$kind" 'any(.[].explain.parts[]; .kind == $k)' \
         "$tmp/out" >/dev/null || fail "--explain shows no $kind part"
 done
+# feedback rescores the first pass with Xapian's own BM25: for plain words
+# nothing is left over for "query structure"
+jq -e -s 'all(.[].explain.parts[]; .kind != "other")' "$tmp/out" >/dev/null ||
+    fail "feedback's BM25 differs from xapian-core's: $(cat "$tmp/out")"
 jq -r '"\(.article_id) \(.passage) \(.score)"' "$tmp/out" >"$tmp/explained"
 Q -n 5 --json "joint cyber unit"
 jq -r '"\(.article_id) \(.passage) \(.score)"' "$tmp/out" >"$tmp/plain"
