@@ -39,6 +39,11 @@
  * one): the machine kind this is measured on has two cores. */
 #define BUILD_PARTS 2
 
+/* Stems each writer's term generator remembers (xc_stem_new_cached): a
+ * lookup instead of a Snowball run for every word. A few MB per writer at
+ * most; beyond it the cache starts again. */
+#define STEM_CACHE_WORDS 100000
+
 /* ------------------------------------------------------------ bookkeeping */
 
 /* What the index remembers about one source (metadata "src:<key>"). */
@@ -533,7 +538,7 @@ static qr_status w_open(writer *w, const char *lang, int create, int wait,
              : xs == XC_IO ? QR_ERR_IO : QR_ERR_INDEX;
     }
     xc_stem *stem = NULL;
-    xs = xc_stem_new(lang, &stem, &msg);
+    xs = xc_stem_new_cached(lang, STEM_CACHE_WORDS, &stem, &msg);
     if (xs == XC_OK)
         xs = xc_termgen_new(&w->tg, &msg);
     if (xs == XC_OK)

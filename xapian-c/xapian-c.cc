@@ -44,6 +44,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 /* ------------------------------------------------------------- handles */
@@ -1385,6 +1386,63 @@ extern "C" xc_status xc_stem_new(const char *lang, xc_stem **out, char **err)
         *out = h.release();
         return XC_OK;
     } catch (...) {
+        return fail_to(err);
+    }
+}
+
+namespace {
+
+/* A Snowball stemmer that remembers the stems it has computed, up to
+ * max_entries words (then it forgets them all and starts again, so its
+ * memory stays bounded). A stem is a pure function of the word, so the
+ * terms are exactly those of the plain stemmer; a term generator asks for
+ * the same few thousand words over and over, and a lookup costs a fraction
+ * of running the Snowball program. Not safe for concurrent use: each
+ * thread needs its own. */
+class CachedStem : public Xapian::StemImplementation {
+    Xapian::Stem inner;
+    std::unordered_map<std::string, std::string> cache;
+    size_t max_entries;
+
+  public:
+    CachedStem(const Xapian::Stem &s, size_t max)
+        : inner(s), max_entries(max ? max : 1)
+    {
+        cache.reserve(std::min<size_t>(max_entries, 1u << 16));
+    }
+
+    std::string operator()(const std::string &word) override
+    {
+        auto it = cache.find(word);
+        if (it != cache.end())
+            return it->second;
+        std::string stem = inner(word);
+        if (cache.size() >= max_entries)
+            cache.clear();
+        cache.emplace(word, stem);
+        return stem;
+    }
+
+    std::string get_description() const override
+    {
+        return inner.get_description();
+    }
+};
+
+} // namespace
+
+extern "C" xc_status xc_stem_new_cached(const char *lang, size_t max_entries,
+                                        xc_stem **out, char **err)
+{
+    xc_status st = xc_stem_new(lang, out, err);
+    if (st != XC_OK || (*out)->stem.is_none())
+        return st;
+    try {
+        (*out)->stem = Xapian::Stem(new CachedStem((*out)->stem, max_entries));
+        return XC_OK;
+    } catch (...) {
+        xc_stem_free(*out);
+        *out = NULL;
         return fail_to(err);
     }
 }

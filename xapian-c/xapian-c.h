@@ -256,6 +256,12 @@ typedef struct xc_stem xc_stem;
 /* lang: a Snowball language name or code xapian-core knows ("english",
  * "en", "french", ...), or "none". Unknown: XC_RANGE. */
 xc_status xc_stem_new(const char *lang, xc_stem **out, char **err);
+/* Like xc_stem_new, but the stemmer remembers up to max_entries stems it
+ * has computed (the same stems, computed once). Not for concurrent use:
+ * one thread at a time, including through term generators it is given to
+ * (they share it). */
+xc_status xc_stem_new_cached(const char *lang, size_t max_entries,
+                             xc_stem **out, char **err);
 void xc_stem_free(xc_stem *stem);
 /* Stems one lower-case UTF-8 word; *out malloc'd. */
 xc_status xc_stem_word(xc_stem *stem, const char *word, size_t len,
