@@ -40,9 +40,9 @@
 #define BUILD_PARTS 2
 
 /* Stems each writer's term generator remembers (xc_stem_new_cached): a
- * lookup instead of a Snowball run for every word. A few MB per writer at
- * most; beyond it the cache starts again. */
-#define STEM_CACHE_WORDS 100000
+ * lookup instead of a Snowball run for most words. 64 bytes a slot: 4 MB
+ * per writer, whatever the corpus. */
+#define STEM_CACHE_WORDS 65536
 
 /* ------------------------------------------------------------ bookkeeping */
 

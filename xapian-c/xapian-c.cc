@@ -44,7 +44,6 @@
 #include <sstream>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 /* ------------------------------------------------------------- handles */
@@ -1392,34 +1391,53 @@ extern "C" xc_status xc_stem_new(const char *lang, xc_stem **out, char **err)
 
 namespace {
 
-/* A Snowball stemmer that remembers the stems it has computed, up to
- * max_entries words (then it forgets them all and starts again, so its
- * memory stays bounded). A stem is a pure function of the word, so the
- * terms are exactly those of the plain stemmer; a term generator asks for
- * the same few thousand words over and over, and a lookup costs a fraction
- * of running the Snowball program. Not safe for concurrent use: each
- * thread needs its own. */
+/* A Snowball stemmer that remembers the stems it has computed, in a
+ * direct-mapped table of max_entries slots (rounded up to a power of two;
+ * a word evicts the one that shared its slot), so its memory is fixed. A
+ * stem is a pure function of the word, so the terms are exactly those of
+ * the plain stemmer; a term generator asks for the same few thousand words
+ * over and over, and a hit costs one cache line instead of a Snowball run.
+ * Words or stems too long for a slot are stemmed every time. Not safe for
+ * concurrent use: each thread needs its own. */
 class CachedStem : public Xapian::StemImplementation {
+    struct Slot {
+        unsigned char klen, slen;    /* klen 0: empty */
+        char key[30];
+        char stem[32];
+    };
     Xapian::Stem inner;
-    std::unordered_map<std::string, std::string> cache;
-    size_t max_entries;
+    std::vector<Slot> slots;
+    size_t mask;
 
   public:
-    CachedStem(const Xapian::Stem &s, size_t max)
-        : inner(s), max_entries(max ? max : 1)
+    CachedStem(const Xapian::Stem &s, size_t max) : inner(s)
     {
-        cache.reserve(std::min<size_t>(max_entries, 1u << 16));
+        size_t n = 1024;
+        while (n < max)
+            n *= 2;
+        slots.assign(n, Slot());
+        mask = n - 1;
     }
 
     std::string operator()(const std::string &word) override
     {
-        auto it = cache.find(word);
-        if (it != cache.end())
-            return it->second;
+        size_t len = word.size();
+        if (len == 0 || len > sizeof(Slot::key))
+            return inner(word);
+        /* FNV-1a */
+        uint64_t h = 14695981039346656037ull;
+        for (unsigned char c : word)
+            h = (h ^ c) * 1099511628211ull;
+        Slot &sl = slots[(h ^ (h >> 29)) & mask];
+        if (sl.klen == len && std::memcmp(sl.key, word.data(), len) == 0)
+            return std::string(sl.stem, sl.slen);
         std::string stem = inner(word);
-        if (cache.size() >= max_entries)
-            cache.clear();
-        cache.emplace(word, stem);
+        if (stem.size() <= sizeof(Slot::stem)) {
+            sl.klen = (unsigned char)len;
+            std::memcpy(sl.key, word.data(), len);
+            sl.slen = (unsigned char)stem.size();
+            std::memcpy(sl.stem, stem.data(), stem.size());
+        }
         return stem;
     }
 
