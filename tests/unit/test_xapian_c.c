@@ -1243,6 +1243,53 @@ static void test_stemmer(void **state)
     assert_ptr_equal(xc_stem_languages(), langs);   /* static */
 }
 
+/* The cached stemmer gives the plain stemmer's stems, on a first look and
+ * on a hit, for more words than it has slots (so words evict each other),
+ * and for words too long to be cached. */
+static void test_stemmer_cached(void **state)
+{
+    (void)state;
+    static const char *roots[] = {"connect", "run", "nation", "hope", "cry",
+                                  "generaliz", "happi", "sky", "argu", "din"};
+    static const char *ends[] = {"", "s", "ing", "ed", "ation", "ational",
+                                 "ness", "ies", "ly", "ment", "fulness"};
+    xc_stem *plain = NULL, *cached = NULL;
+    char *err = NULL;
+    assert_int_equal(xc_stem_new("english", &plain, NULL), XC_OK);
+    assert_int_equal(xc_stem_new_cached("english", 1, &cached, NULL), XC_OK);
+    char word[128];
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < 3000; i++) {
+            int n = snprintf(word, sizeof word, "%s%s%.*s",
+                             roots[i % 10], ends[(i / 10) % 11],
+                             i / 110, "qwertyuiopasdfghjklzxcvbnmqwertyuiopasdf");
+            char *a = NULL, *b = NULL;
+            assert_int_equal(xc_stem_word(plain, word, (size_t)n, &a), XC_OK);
+            assert_int_equal(xc_stem_word(cached, word, (size_t)n, &b), XC_OK);
+            assert_string_equal(a, b);
+            free(a);
+            free(b);
+        }
+    }
+    char *out = NULL;
+    assert_int_equal(xc_stem_word(cached, "running", 7, &out), XC_OK);
+    assert_string_equal(out, "run");
+    free(out);
+    xc_stem_free(cached);
+    xc_stem_free(plain);
+
+    assert_int_equal(xc_stem_new_cached("none", 100, &cached, NULL), XC_OK);
+    assert_int_equal(xc_stem_word(cached, "running", 7, &out), XC_OK);
+    assert_string_equal(out, "running");
+    free(out);
+    xc_stem_free(cached);
+
+    cached = (xc_stem *)0x1;
+    assert_int_equal(xc_stem_new_cached("klingon", 100, &cached, &err), XC_RANGE);
+    assert_ptr_equal(cached, (xc_stem *)0x1);
+    free(err);
+}
+
 static void test_stopper(void **state)
 {
     (void)state;
@@ -2874,6 +2921,7 @@ int main(void)
         T(test_stats_and_term_stats),
         T(test_sortable_serialise),
         T(test_stemmer),
+        T(test_stemmer_cached),
         T(test_stopper),
         T(test_termgen),
         T(test_query_build),
