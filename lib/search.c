@@ -1563,8 +1563,8 @@ static int collapse_cands(cand *c, uint32_t *n, uint32_t per_article)
     return 0;
 }
 
-/* The searcher's text scanner (made when first needed, kept with its
- * stem cache for the searcher's next queries) into tc->tp. */
+/* The searcher's text scanner (made when first needed, kept for its next
+ * queries; its stemmer caches stems: qr_analyzer_new) into tc->tp. */
 static xc_status need_scanner(qr_searcher *s, text_cache *tc)
 {
     if (!s->tp && !(s->tp = qr_textpos_new(s->stem)))

@@ -35,7 +35,8 @@ xc_status qr_analyzer_new(const char *lang, int use_stopwords, xc_stem **stem,
 {
     xc_stem *st = NULL;
     xc_stopper *sp = NULL;
-    xc_status rc = xc_stem_new(lang ? lang : QR_DEFAULT_LANG, &st, err);
+    xc_status rc = xc_stem_new_cached(lang ? lang : QR_DEFAULT_LANG,
+                                      QR_QUERY_STEM_CACHE, &st, err);
     if (rc != XC_OK)
         return rc;
     const char *const *words = use_stopwords ? qr_stopwords(lang) : NULL;

@@ -16,9 +16,15 @@
  * Quarry has no list for that language. */
 const char *const *qr_stopwords(const char *lang);
 
-/* Creates the stemmer (XC_RANGE if xapian-core does not know lang) and,
- * when the language has a list and use_stopwords is set, a stopper (else
- * *stop = NULL). Both out-pointers are set only on success. */
+/* Stems the query side's stemmer remembers (xc_stem_new_cached): the text
+ * of the passages a query reranks repeats its words (textpos.h). 64 bytes
+ * each: 512 KB. */
+#define QR_QUERY_STEM_CACHE 8192
+
+/* Creates the stemmer (XC_RANGE if xapian-core does not know lang; it
+ * caches QR_QUERY_STEM_CACHE stems, so one thread at a time) and, when the
+ * language has a list and use_stopwords is set, a stopper (else *stop =
+ * NULL). Both out-pointers are set only on success. */
 xc_status qr_analyzer_new(const char *lang, int use_stopwords, xc_stem **stem,
                           xc_stopper **stop, char **err);
 

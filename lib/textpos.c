@@ -14,23 +14,11 @@
  * the stemmer's time grows with the word. */
 #define MAX_WORD_BYTES 64
 
-/* Stems already computed, by folded word: a query reads a few dozen
- * passages whose words repeat, and stemming is most of a scan's time. */
-#define CACHE_SLOTS 4096          /* a power of two */
-#define CACHE_MAX (CACHE_SLOTS / 2)
-
-typedef struct stem_slot {
-    char *word;                   /* NULL: empty */
-    char *stem;
-} stem_slot;
-
 struct qr_textpos {
     xc_stem       *stem;
     qr_buf         word;
     qr_occurrence *occ;
     size_t         n, cap;
-    stem_slot     *cache;         /* CACHE_SLOTS slots, or NULL */
-    size_t         cached;
 };
 
 qr_textpos *qr_textpos_new(xc_stem *stem)
@@ -41,22 +29,10 @@ qr_textpos *qr_textpos_new(xc_stem *stem)
     return tp;
 }
 
-static void clear_cache(qr_textpos *tp)
-{
-    for (size_t i = 0; tp->cache && i < CACHE_SLOTS; i++) {
-        free(tp->cache[i].word);
-        free(tp->cache[i].stem);
-        tp->cache[i].word = tp->cache[i].stem = NULL;
-    }
-    tp->cached = 0;
-}
-
 void qr_textpos_free(qr_textpos *tp)
 {
     if (!tp)
         return;
-    clear_cache(tp);
-    free(tp->cache);
     qr_buf_free(&tp->word);
     free(tp->occ);
     free(tp);
@@ -78,39 +54,6 @@ static int add(qr_textpos *tp, uint32_t pos, uint32_t term)
     return 0;
 }
 
-/* The stem of the folded word w (len bytes), from the cache or the
- * stemmer; NULL on failure. The caller must not free it. */
-static const char *stem_of(qr_textpos *tp, const char *w, size_t len)
-{
-    if (!tp->cache && !(tp->cache = calloc(CACHE_SLOTS, sizeof *tp->cache)))
-        return NULL;
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)w[i]) * 1099511628211ull;
-    size_t at = (size_t)h & (CACHE_SLOTS - 1);
-    while (tp->cache[at].word) {
-        if (strcmp(tp->cache[at].word, w) == 0)
-            return tp->cache[at].stem;
-        at = (at + 1) & (CACHE_SLOTS - 1);
-    }
-    char *stem = NULL;
-    if (xc_stem_word(tp->stem, w, len, &stem) != XC_OK)
-        return NULL;
-    if (tp->cached == CACHE_MAX) {
-        clear_cache(tp);               /* full: start again */
-        at = (size_t)h & (CACHE_SLOTS - 1);
-    }
-    char *word = qr_strndup(w, len);
-    if (!word) {
-        free(stem);
-        return NULL;
-    }
-    tp->cache[at].word = word;
-    tp->cache[at].stem = stem;
-    tp->cached++;
-    return stem;
-}
-
 /* Scans one field, its first word at position first; *words receives the
  * number of words. */
 static int scan_field(qr_textpos *tp, const char *text, size_t len,
@@ -128,12 +71,14 @@ static int scan_field(qr_textpos *tp, const char *text, size_t len,
         qr_buf_clear(&tp->word);
         if (qr_word_fold(text, ws, we, &tp->word) != 0)
             return -1;
-        const char *stem = stem_of(tp, tp->word.data, tp->word.len);
-        if (!stem)
+        char *stem = NULL;
+        if (xc_stem_word(tp->stem, tp->word.data, tp->word.len, &stem) !=
+            XC_OK)
             return -1;
         size_t t = 0;
         while (t < nterms && strcmp(stem, terms[t]) != 0)
             t++;
+        free(stem);
         if (t < nterms && add(tp, here, (uint32_t)t) != 0)
             return -1;
     }
