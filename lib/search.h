@@ -84,7 +84,7 @@ qr_bm25 qr_bm25_defaults(void);
  * QR_FB_DEPTH / (1 + QR_PASSAGE_SPARE) articles) instead of running the
  * query again with the feedback terms: that second match cost most of a
  * query's time on large indexes (README, "Speed and size"). */
-#define QR_FB_DEPTH 300
+#define QR_FB_DEPTH 150
 
 /* The most terms one trailing wildcard may expand to. A broader wildcard
  * is searched as a plain word instead (qr_query.wildcard_dropped). */
