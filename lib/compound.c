@@ -135,10 +135,16 @@ static xc_status phrase_occurs(xc_enquire **enq, xc_db *db, qr_textpos *tp,
     /* checking at least `need` matches makes the count exact below it */
     if (st == XC_OK)
         st = xc_enquire_get_mset(*enq, 0, PHRASE_SAMPLE, need, &ms);
-    uint32_t n = st == XC_OK ? xc_mset_size(ms) : 0, together = 0;
+    uint32_t n = st == XC_OK ? xc_mset_size(ms) : 0, together = 0, read = 0;
+    double matches = st == XC_OK ? xc_mset_matches_estimated(ms) : 0;
     const char *const pair[2] = {a, b};
     uint32_t ids[2] = {0, strcmp(a, b) == 0 ? 0 : 1};
-    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
+    /* stop reading as soon as the answer is certain: `need` passages seen
+     * with the phrase, or too few left to reach it */
+    for (uint32_t i = 0; st == XC_OK && i < n && together < need &&
+                         (together + (double)(n - i)) / n * matches >= need;
+         i++) {
+        read++;
         char *data = NULL;
         size_t len = 0;
         qr_record r;
@@ -155,10 +161,9 @@ static xc_status phrase_occurs(xc_enquire **enq, xc_db *db, qr_textpos *tp,
         }
         free(data);
     }
-    if (st == XC_OK && together) {
-        double share = (double)together / n;
-        *yes = share * xc_mset_matches_estimated(ms) >= need;
-    }
+    if (st == XC_OK && together)
+        *yes = together >= need ||
+               (read == n && (double)together / n * matches >= need);
     if (st == XC_OK && *yes)
         st = xc_query_new_combine(XC_OP_PHRASE, t, 2, 2, phrase);
     xc_mset_free(ms);

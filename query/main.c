@@ -165,10 +165,10 @@ static void help(void)
 "      --proximity-weight X  weight of term proximity (query words close\n"
 "                          together) among the first %d results (default\n"
 "                          %.2f); --no-proximity: off\n"
-"      --no-feedback       no pseudo-relevance feedback (by default the\n"
-"                          query is run twice: the second time with up to\n"
-"                          %d terms taken from the first run's top %d\n"
-"                          passages, given %.0f%% of the weight)\n"
+"      --no-feedback       no pseudo-relevance feedback (by default up to\n"
+"                          %d terms taken from the top %d passages rescore\n"
+"                          the first %d candidates, given %.0f%% of the\n"
+"                          weight)\n"
 "      --feedback-docs N, --feedback-terms N, --feedback-weight X\n"
 "                          tune the feedback\n"
 "      --no-compounds      do not also search joined and split forms of the\n"
@@ -221,7 +221,7 @@ static void help(void)
 "     shard down or not answering: see README, \"Scaling out\")\n",
         prog, prog, qr_bm25_defaults().k1, qr_bm25_defaults().b,
         QR_PHRASE_MAX_WORDS, QR_DEFAULT_PHRASE, QR_PROX_DEPTH,
-        QR_DEFAULT_PROXIMITY, QR_DEFAULT_FB_TERMS, QR_DEFAULT_FB_DOCS,
+        QR_DEFAULT_PROXIMITY, QR_DEFAULT_FB_TERMS, QR_DEFAULT_FB_DOCS, QR_FB_DEPTH,
         QR_DEFAULT_FB_WEIGHT * 100, QR_MAX_WILDCARD_EXPANSION);
 }
 
