@@ -1930,15 +1930,33 @@ static double bm25_part(const qr_bm25 *bm, double factor, double doccount,
     return denom > 0 ? termweight * (wdf / denom) : 0;
 }
 
-typedef struct by_docid {
-    uint32_t docid;
-    uint32_t at;          /* index into the candidates */
-} by_docid;
-
-static int cmp_docid(const void *x, const void *y)
+static int cmp_fb_term(const void *x, const void *y)
 {
-    const by_docid *a = x, *b = y;
-    return a->docid < b->docid ? -1 : a->docid > b->docid;
+    return strcmp(((const qr_fb_term *)x)->term, ((const qr_fb_term *)y)->term);
+}
+
+/* The feedback terms (sorted by term) and their wdf in one passage. */
+typedef struct fb_lookup {
+    const qr_fb_term *fb;
+    size_t n;
+    uint32_t *wdf;
+} fb_lookup;
+
+static int cmp_key_fb(const void *key, const void *elt)
+{
+    return strcmp(key, ((const qr_fb_term *)elt)->term);
+}
+
+/* xc_doc_terms_each callback: the wdf of each feedback term. */
+static int fb_wdf(void *ctx, const char *term, size_t len, uint32_t wdf)
+{
+    (void)len;
+    fb_lookup *fl = ctx;
+    const qr_fb_term *t = bsearch(term, fl->fb, fl->n, sizeof *fl->fb,
+                                  cmp_key_fb);
+    if (t)
+        fl->wdf[t - fl->fb] = wdf;
+    return 0;
 }
 
 static int cmp_score(const void *x, const void *y)
@@ -2005,9 +2023,8 @@ static xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
      * each; divided by (1 - w) / |Q| to keep BM25's scale */
     double nq = q->nbow ? (double)q->nbow : q->nterms ? (double)q->nterms : 1;
     double scale = o->fb_weight / (1 - o->fb_weight) * nq;
-    by_docid *order = malloc(n * sizeof *order);
-    uint32_t *wdf = malloc(n * sizeof *wdf), *len = malloc(n * sizeof *len);
-    if (!order || !wdf || !len)
+    uint32_t *docid = malloc(n * sizeof *docid);
+    if (!docid)
         st = XC_NOMEM;
     xc_db_stats stats;
     if (st == XC_OK)
@@ -2016,49 +2033,64 @@ static xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
     for (uint32_t i = 0; st == XC_OK && i < n; i++) {
         xc_match m;
         st = xc_mset_get(ms, c[i].index, &m);
-        order[i].docid = m.docid;
-        order[i].at = i;
+        docid[i] = m.docid;
         c[i].score = m.weight;
         c[i].prox = c[i].phrase = 0;
     }
-    if (st == XC_OK)
-        qsort(order, n, sizeof *order, cmp_docid);
-    uint32_t *sorted = st == XC_OK ? malloc(n * sizeof *sorted) : NULL;
-    if (st == XC_OK && !sorted)
-        st = XC_NOMEM;
-    for (uint32_t i = 0; st == XC_OK && i < n; i++)
-        sorted[i] = order[i].docid;
-    for (size_t k = 0; st == XC_OK && k < nfb; k++) {
-        double factor = scale * fb[k].weight;
-        uint32_t tf = 0;
-        st = xc_db_termfreq(s->db, fb[k].term, &tf);
+    for (size_t k = 0; st == XC_OK && parts && k < nfb; k++) {
+        xc_query *t = NULL, *scaled = NULL;
+        st = xc_query_new_term(fb[k].term, 1, 0, &t);
         if (st == XC_OK)
-            st = xc_db_term_wdfs(s->db, fb[k].term, sorted, n, wdf, len);
-        for (uint32_t i = 0; st == XC_OK && i < n; i++)
-            if (wdf[i])
-                c[order[i].at].score +=
-                    bm25_part(&o->bm25, factor, stats.doccount,
-                              stats.avlength, tf, wdf[i], len[i]);
-        if (st == XC_OK && parts) {
-            xc_query *t = NULL, *scaled = NULL;
-            st = xc_query_new_term(fb[k].term, 1, 0, &t);
-            if (st == XC_OK)
-                st = xc_query_new_scaled(t, factor, &scaled);
-            if (st == XC_OK)
-                st = qparts_add(parts, QR_PART_FEEDBACK, fb[k].term, scaled);
-            else
-                xc_query_free(scaled);
-            xc_query_free(t);
-        }
+            st = xc_query_new_scaled(t, scale * fb[k].weight, &scaled);
+        if (st == XC_OK)
+            st = qparts_add(parts, QR_PART_FEEDBACK, fb[k].term, scaled);
+        else
+            xc_query_free(scaled);
+        xc_query_free(t);
     }
+    /* from here on the terms in term order, for the lookups */
+    fb_lookup fl = {fb, nfb, NULL};
+    fl.wdf = calloc(nfb, sizeof *fl.wdf);
+    double *factor = calloc(nfb, sizeof *factor);
+    uint32_t *tf = calloc(nfb, sizeof *tf);
+    if (!fl.wdf || !factor || !tf)
+        st = XC_NOMEM;
+    if (st == XC_OK)
+        qsort(fb, nfb, sizeof *fb, cmp_fb_term);
+    for (size_t k = 0; st == XC_OK && k < nfb; k++) {
+        factor[k] = scale * fb[k].weight;
+        st = xc_db_termfreq(s->db, fb[k].term, &tf[k]);
+    }
+    /* each candidate's termlist, once, rather than each feedback term's
+     * posting list: a passage has a few hundred terms, a feedback term
+     * may be in a tenth of the index */
+    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
+        xc_doc *doc = NULL;
+        memset(fl.wdf, 0, nfb * sizeof *fl.wdf);
+        st = xc_mset_get_document(ms, c[i].index, &doc);
+        if (st == XC_OK)
+            st = xc_doc_terms_each(doc, fb_wdf, &fl);
+        xc_doc_free(doc);
+        uint32_t doclen = 0;
+        int any = 0;
+        for (size_t k = 0; k < nfb; k++)
+            any |= fl.wdf[k] != 0;
+        if (st == XC_OK && any)
+            st = xc_db_doclength(s->db, docid[i], &doclen);
+        for (size_t k = 0; st == XC_OK && any && k < nfb; k++)
+            if (fl.wdf[k])
+                c[i].score += bm25_part(&o->bm25, factor[k], stats.doccount,
+                                        stats.avlength, tf[k], fl.wdf[k],
+                                        doclen);
+    }
+    free(fl.wdf);
+    free(factor);
+    free(tf);
     if (st == XC_OK)
         qsort(c, n, sizeof *c, cmp_score);
     /* the cached text evidence stays right: it is by docid */
     (void)tc;
-    free(sorted);
-    free(order);
-    free(wdf);
-    free(len);
+    free(docid);
     qr_fb_terms_free(fb, nfb);
     return st;
 }

@@ -938,41 +938,6 @@ extern "C" xc_status xc_db_postlist_each(xc_db *db, const char *term,
     }
 }
 
-extern "C" xc_status xc_db_term_wdfs(xc_db *db, const char *term,
-                                     const uint32_t *docids, size_t n,
-                                     uint32_t *wdf, uint32_t *doclen)
-{
-    if (!db)
-        return XC_INVALID_ARG;
-    try {
-        if (!term || (n && (!docids || !wdf)))
-            return reject(db->err, XC_INVALID_ARG, "NULL term or arrays");
-        for (size_t i = 1; i < n; i++)
-            if (docids[i] <= docids[i - 1])
-                return reject(db->err, XC_INVALID_ARG,
-                              "docids not ascending");
-        const std::string t(term);
-        auto it = db->db.postlist_begin(t);
-        auto end = db->db.postlist_end(t);
-        for (size_t i = 0; i < n; i++) {
-            wdf[i] = 0;
-            if (doclen)
-                doclen[i] = 0;
-            if (it == end)
-                continue;
-            it.skip_to(docids[i]);
-            if (it != end && *it == docids[i]) {
-                wdf[i] = it.get_wdf();
-                if (doclen)
-                    doclen[i] = it.get_doclength();
-            }
-        }
-        return XC_OK;
-    } catch (...) {
-        return status_from_exception(&db->err);
-    }
-}
-
 extern "C" xc_status xc_db_positions_each(xc_db *db, uint32_t docid,
                                           const char *term, xc_pos_cb cb,
                                           void *ctx)

@@ -179,13 +179,6 @@ xc_status xc_db_allterms_each(xc_db *db, const char *prefix, xc_term_cb cb,
 /* Every document containing term, with the term's wdf. */
 xc_status xc_db_postlist_each(xc_db *db, const char *term, xc_docid_cb cb,
                               void *ctx);
-/* The wdf of term in each of docids[0..n) (ascending, no repeats), 0 where
- * the document lacks it, into wdf[0..n); with doclen, the length of each
- * document that has it (0 for the others). Skips along the term's posting
- * list: cheap for a few hundred documents however long the list is. */
-xc_status xc_db_term_wdfs(xc_db *db, const char *term,
-                          const uint32_t *docids, size_t n, uint32_t *wdf,
-                          uint32_t *doclen);
 /* Every position of term in document docid. */
 xc_status xc_db_positions_each(xc_db *db, uint32_t docid, const char *term,
                                xc_pos_cb cb, void *ctx);

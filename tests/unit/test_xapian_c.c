@@ -1064,26 +1064,6 @@ static void test_postings_positions_allterms(void **state)
     assert_int_equal(xc_db_postlist_each(w, "cat", record_docid, &s), XC_OK);
     assert_int_equal(s.n, 0);
 
-    /* wdfs and lengths for chosen documents, absent ones 0 */
-    uint32_t ids[3] = {1, 2, 3}, wdf[3], len[3];
-    assert_int_equal(xc_db_term_wdfs(w, "fox", ids, 3, wdf, len), XC_OK);
-    assert_int_equal(wdf[0], 3);
-    assert_int_equal(len[0], 4);
-    assert_int_equal(wdf[1], 5);
-    assert_int_equal(len[1], 6);
-    assert_int_equal(wdf[2], 0);
-    assert_int_equal(len[2], 0);
-    assert_int_equal(xc_db_term_wdfs(w, "dog", ids + 1, 2, wdf, NULL), XC_OK);
-    assert_int_equal(wdf[0], 0);
-    assert_int_equal(wdf[1], 0);
-    assert_int_equal(xc_db_term_wdfs(w, "dog", ids, 1, wdf, NULL), XC_OK);
-    assert_int_equal(wdf[0], 1);
-    assert_int_equal(xc_db_term_wdfs(w, "cat", ids, 3, wdf, len), XC_OK);
-    assert_int_equal(wdf[0] + wdf[1] + wdf[2], 0);
-    uint32_t unsorted[2] = {2, 1};
-    assert_int_equal(xc_db_term_wdfs(w, "fox", unsorted, 2, wdf, len),
-                     XC_INVALID_ARG);
-    assert_int_equal(xc_db_term_wdfs(w, "fox", ids, 0, NULL, NULL), XC_OK);
 
     memset(&s, 0, sizeof s);
     assert_int_equal(xc_db_allterms_each(w, "fox", record_term, &s), XC_OK);
