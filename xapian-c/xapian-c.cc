@@ -2548,28 +2548,15 @@ extern "C" xc_status xc_mset_get(xc_mset *ms, uint32_t i, xc_match *out)
     }
 }
 
-extern "C" xc_status xc_mset_get_data(xc_mset *ms, uint32_t i, char **out,
-                                      size_t *len)
-{
-    if (!ms)
-        return XC_INVALID_ARG;
-    try {
-        xc_status st;
-        if (!out || !len)
-            return reject(ms->err, XC_INVALID_ARG, "NULL out or len");
-        if (!mset_index_ok(ms, i, st))
-            return st;
-        const std::string d = mset_doc(ms, i).get_data();
-        *out = copy_out(d);
-        *len = d.size();
-        return XC_OK;
-    } catch (...) {
-        return status_from_exception(&ms->err);
-    }
-}
+namespace {
 
-extern "C" xc_status xc_mset_get_collapse_key(xc_mset *ms, uint32_t i,
-                                              char **out, size_t *len)
+/* The string fetch() of result i, malloc'd into *out (NUL-terminated,
+ * *len bytes; NULL for an empty one when empty_is_null): the argument
+ * checks and error handling of the xc_mset_get_* string getters.
+ * bad_arg, when not NULL, is the caller's own argument found invalid. */
+template <typename Fetch>
+xc_status mset_string(xc_mset *ms, uint32_t i, char **out, size_t *len,
+                      const char *bad_arg, bool empty_is_null, Fetch fetch)
 {
     if (!ms)
         return XC_INVALID_ARG;
@@ -2577,39 +2564,42 @@ extern "C" xc_status xc_mset_get_collapse_key(xc_mset *ms, uint32_t i,
         xc_status st;
         if (!out || !len)
             return reject(ms->err, XC_INVALID_ARG, "NULL out or len");
+        if (bad_arg)
+            return reject(ms->err, XC_INVALID_ARG, bad_arg);
         if (!mset_index_ok(ms, i, st))
             return st;
-        const std::string k = ms->ms[i].get_collapse_key();
-        *out = copy_out(k);
-        *len = k.size();
-        return XC_OK;
-    } catch (...) {
-        return status_from_exception(&ms->err);
-    }
-}
-
-extern "C" xc_status xc_mset_get_value(xc_mset *ms, uint32_t i, unsigned slot,
-                                       char **out, size_t *len)
-{
-    if (!ms)
-        return XC_INVALID_ARG;
-    try {
-        xc_status st;
-        if (!out || !len)
-            return reject(ms->err, XC_INVALID_ARG, "NULL out or len");
-        if (!valid_slot(slot))
-            return reject(ms->err, XC_INVALID_ARG, "bad value slot");
-        if (!mset_index_ok(ms, i, st))
-            return st;
-        const std::string v = mset_doc(ms, i).get_value(slot);
-        /* As xc_doc_get_value: a missing value is NULL. */
-        char *p = v.empty() ? nullptr : copy_out(v);
-        *out = p;
+        const std::string v = fetch();
+        *out = empty_is_null && v.empty() ? nullptr : copy_out(v);
         *len = v.size();
         return XC_OK;
     } catch (...) {
         return status_from_exception(&ms->err);
     }
+}
+
+} // namespace
+
+extern "C" xc_status xc_mset_get_data(xc_mset *ms, uint32_t i, char **out,
+                                      size_t *len)
+{
+    return mset_string(ms, i, out, len, nullptr, false,
+                       [&] { return mset_doc(ms, i).get_data(); });
+}
+
+extern "C" xc_status xc_mset_get_collapse_key(xc_mset *ms, uint32_t i,
+                                              char **out, size_t *len)
+{
+    return mset_string(ms, i, out, len, nullptr, false,
+                       [&] { return ms->ms[i].get_collapse_key(); });
+}
+
+extern "C" xc_status xc_mset_get_value(xc_mset *ms, uint32_t i, unsigned slot,
+                                       char **out, size_t *len)
+{
+    /* As xc_doc_get_value: a missing value is NULL. */
+    return mset_string(ms, i, out, len,
+                       valid_slot(slot) ? nullptr : "bad value slot", true,
+                       [&] { return mset_doc(ms, i).get_value(slot); });
 }
 
 extern "C" xc_status xc_mset_get_document(xc_mset *ms, uint32_t i,
