@@ -1480,7 +1480,6 @@ typedef struct text_cache {
     size_t n;
     double avlength, doccount;   /* the index's statistics (have_stats) */
     int have_stats;
-    qr_textpos *tp;              /* the searcher's scanner (need_scanner) */
 } text_cache;
 
 /* The results of ms as candidates in their order, with their BM25
@@ -1509,8 +1508,8 @@ static xc_status candidates(xc_mset *ms, cand **out)
     return st;
 }
 
-/* Sets c[0..n).article from the results' collapse keys (FNV-1a, 64 bits:
- * a collision among a few hundred candidates is not a practical risk). */
+/* Sets c[0..n).article from the results' collapse keys (qr_hash64: a
+ * collision among a few hundred candidates is not a practical risk). */
 static xc_status article_keys(xc_mset *ms, cand *c, uint32_t n)
 {
     xc_status st = XC_OK;
@@ -1518,10 +1517,7 @@ static xc_status article_keys(xc_mset *ms, cand *c, uint32_t n)
         char *key = NULL;
         size_t len = 0;
         st = xc_mset_get_collapse_key(ms, c[i].index, &key, &len);
-        uint64_t h = 1469598103934665603ull;
-        for (size_t k = 0; st == XC_OK && k < len; k++)
-            h = (h ^ (unsigned char)key[k]) * 1099511628211ull;
-        c[i].article = h;
+        c[i].article = st == XC_OK ? qr_hash64(key, len, 0) : 0;
         free(key);
     }
     return st;
@@ -1563,13 +1559,13 @@ static int collapse_cands(cand *c, uint32_t *n, uint32_t per_article)
     return 0;
 }
 
-/* The searcher's text scanner (made when first needed, kept for its next
- * queries; its stemmer caches stems: qr_analyzer_new) into tc->tp. */
-static xc_status need_scanner(qr_searcher *s, text_cache *tc)
+/* Makes s->tp, the searcher's text scanner, when first needed; it is kept
+ * for the searcher's next queries (its stemmer caches stems:
+ * qr_analyzer_new). */
+static xc_status need_scanner(qr_searcher *s)
 {
     if (!s->tp && !(s->tp = qr_textpos_new(s->stem)))
         return XC_NOMEM;
-    tc->tp = s->tp;
     return XC_OK;
 }
 
@@ -1660,11 +1656,11 @@ static int collect_doc_term(void *ctx, const char *term, size_t len,
  * query with its phrases (the search ran it with them as ANDs), dropping
  * the others in place; *n becomes the number kept. */
 static xc_status verify_hits(qr_searcher *s, const qr_query *q, xc_mset *ms,
-                             cand *c, uint32_t *n, text_cache *tc)
+                             cand *c, uint32_t *n)
 {
-    xc_status st = need_scanner(s, tc);
+    xc_status st = need_scanner(s);
     uint32_t kept = 0;
-    verify_ctx v = {.tp = tc->tp};
+    verify_ctx v = {.tp = s->tp};
     for (uint32_t i = 0; st == XC_OK && i < *n; i++) {
         xc_doc *doc = NULL;
         char *data = NULL;
@@ -1770,7 +1766,7 @@ static xc_status rerank_text(qr_searcher *s, const qr_query *q,
                                     q->nphrase, ids) == 0;
     if (!(use_prox || use_phrase) || depth == 0)
         return XC_OK;
-    xc_status st = need_scanner(s, tc);
+    xc_status st = need_scanner(s);
     if (st == XC_OK && !tc->have_stats) {
         xc_db_stats stats;
         st = xc_db_get_stats(s->db, &stats);
@@ -1806,12 +1802,12 @@ static xc_status rerank_text(qr_searcher *s, const qr_query *q,
             if (st == XC_OK)
                 st = xc_db_doclength(s->db, m.docid, &doclen);
             if (st == XC_OK && data && qr_record_decode(data, len, &r) == 0) {
-                if (qr_textpos_scan(tc->tp, r.text, r.text_len, r.title,
+                if (qr_textpos_scan(s->tp, r.text, r.text_len, r.title,
                                     strlen(r.title), terms, nt) != 0) {
                     st = XC_NOMEM;
                 } else {
                     size_t nocc;
-                    qr_occurrence *occ = qr_textpos_occurrences(tc->tp, &nocc);
+                    qr_occurrence *occ = qr_textpos_occurrences(s->tp, &nocc);
                     double normlen = tc->avlength > 0 ? doclen / tc->avlength
                                                       : 1;
                     if (normlen < bm->min_normlen)
@@ -1879,8 +1875,7 @@ static uint32_t collapse_max(const qr_query *q, const qr_search_opts *o)
 
 static xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
                                   const qr_search_opts *o, xc_mset *ms,
-                                  cand *c, uint32_t n, qparts *parts,
-                                  text_cache *tc);
+                                  cand *c, uint32_t n, qparts *parts);
 
 /* The results of ms in their final order: as candidates, the hits whose
  * text lacks the query's phrases dropped, reranked by the text's
@@ -1898,11 +1893,11 @@ static xc_status ranked(qr_searcher *s, const qr_query *q,
     if (st == XC_OK && collapse)
         st = article_keys(ms, *out, *n);
     if (st == XC_OK && q->windowed)
-        st = verify_hits(s, q, ms, *out, n, tc);
+        st = verify_hits(s, q, ms, *out, n);
     if (st == XC_OK && rerank)
         st = rerank_text(s, q, o, ms, *out, *n, tc);
     if (st == XC_OK && fb && *n) {
-        st = feedback_rescore(s, q, o, ms, *out, *n, parts, tc);
+        st = feedback_rescore(s, q, o, ms, *out, *n, parts);
         if (st == XC_OK && rerank)
             st = rerank_text(s, q, o, ms, *out, *n, tc);
     }
@@ -1984,8 +1979,7 @@ static int cmp_score(const void *x, const void *y)
  * for --explain. */
 static xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
                                   const qr_search_opts *o, xc_mset *ms,
-                                  cand *c, uint32_t n, qparts *parts,
-                                  text_cache *tc)
+                                  cand *c, uint32_t n, qparts *parts)
 {
     /* the feedback passages: the first o->fb_docs of c, collapsed */
     cand *top = n ? malloc(n * sizeof *top) : NULL;
@@ -2088,8 +2082,8 @@ static xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
     free(tf);
     if (st == XC_OK)
         qsort(c, n, sizeof *c, cmp_score);
-    /* the cached text evidence stays right: it is by docid */
-    (void)tc;
+    /* the text evidence cached by rerank_text stays right: it is by
+     * docid */
     free(docid);
     qr_fb_terms_free(fb, nfb);
     return st;
