@@ -138,7 +138,6 @@ static xc_status phrase_occurs(xc_enquire **enq, xc_db *db, qr_textpos *tp,
     uint32_t n = st == XC_OK ? xc_mset_size(ms) : 0, together = 0, read = 0;
     double matches = st == XC_OK ? xc_mset_matches_estimated(ms) : 0;
     const char *const pair[2] = {a, b};
-    uint32_t ids[2] = {0, strcmp(a, b) == 0 ? 0 : 1};
     /* stop reading as soon as the answer is certain: `need` passages seen
      * with the phrase, or too few left to reach it */
     for (uint32_t i = 0; st == XC_OK && i < n && together < need &&
@@ -150,14 +149,12 @@ static xc_status phrase_occurs(xc_enquire **enq, xc_db *db, qr_textpos *tp,
         qr_record r;
         st = xc_mset_get_data(ms, i, &data, &len);
         if (st == XC_OK && data && qr_record_decode(data, len, &r) == 0) {
-            if (qr_textpos_scan(tp, r.text, r.text_len, r.title,
-                                strlen(r.title), pair, 2) != 0) {
+            int has = qr_textpos_has_run(tp, r.text, r.text_len, r.title,
+                                         strlen(r.title), pair, 2, 1, 2);
+            if (has < 0)
                 st = XC_NOMEM;
-            } else {
-                size_t nocc;
-                qr_occurrence *occ = qr_textpos_occurrences(tp, &nocc);
-                together += qr_textpos_windows(occ, nocc, ids, 2, 1, 2, 1) > 0;
-            }
+            else
+                together += (uint32_t)has;
         }
         free(data);
     }

@@ -1626,22 +1626,16 @@ static int verify_window(void *vctx, int ordered, const char *const *terms,
         return -1;
     }
     const char **words = malloc(n * sizeof *words);
-    uint32_t *ids = malloc(n * sizeof *ids);
     int r = -1;
-    if (words && ids) {
+    if (words) {
         for (size_t k = 0; k < n; k++)
             words[k] = terms[k] + pl;
-        if (qr_textpos_ids(words, n, words, n, ids) == 0 &&
-            qr_textpos_scan(v->tp, body, blen, title, tlen, words, n) == 0) {
-            size_t nocc;
-            qr_occurrence *occ = qr_textpos_occurrences(v->tp, &nocc);
-            r = qr_textpos_windows(occ, nocc, ids, n, ordered, window, 1) > 0;
-        }
+        r = qr_textpos_has_run(v->tp, body, blen, title, tlen, words, n,
+                               ordered, window);
     }
     if (r < 0)
         v->failed = 1;
     free(words);
-    free(ids);
     return r;
 }
 

@@ -188,3 +188,17 @@ size_t qr_textpos_windows(const qr_occurrence *occ, size_t n,
     free(need);
     return count;
 }
+
+int qr_textpos_has_run(qr_textpos *tp, const char *body, size_t blen,
+                       const char *title, size_t tlen,
+                       const char *const *terms, size_t n, int ordered,
+                       uint32_t window)
+{
+    uint32_t *ids = malloc((n ? n : 1) * sizeof *ids);
+    int r = -1;
+    if (ids && qr_textpos_ids(terms, n, terms, n, ids) == 0 &&
+        qr_textpos_scan(tp, body, blen, title, tlen, terms, n) == 0)
+        r = qr_textpos_windows(tp->occ, tp->n, ids, n, ordered, window, 1) > 0;
+    free(ids);
+    return r;
+}

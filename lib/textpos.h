@@ -55,4 +55,14 @@ size_t qr_textpos_windows(const qr_occurrence *occ, size_t n,
                           const uint32_t *ids, size_t nids, int ordered,
                           uint32_t window, size_t max);
 
+/* Does the passage (body and title, as for qr_textpos_scan) have the
+ * words terms[0..n) (stems, no prefix) within window positions, in this
+ * order when ordered, in any order otherwise? A scan and
+ * qr_textpos_windows in one. Returns 1 or 0, or -1 on out of memory or a
+ * stemmer failure. */
+int qr_textpos_has_run(qr_textpos *tp, const char *body, size_t blen,
+                       const char *title, size_t tlen,
+                       const char *const *terms, size_t n, int ordered,
+                       uint32_t window);
+
 #endif

@@ -205,6 +205,24 @@ static void test_text_windows(void **state)
     assert_int_equal(windows("the the oil", t, 3, the_the, 2, 1, 2), 1);
     assert_int_equal(windows("the oil", t, 3, the_the, 2, 0, 5), 0);
     assert_int_equal(windows("the oil the", t, 3, the_the, 2, 0, 3), 1);
+    /* scan and window in one, as phrases are checked */
+    xc_stem *stem = NULL;
+    assert_int_equal(xc_stem_new("english", &stem, NULL), XC_OK);
+    qr_textpos *tp = qr_textpos_new(stem);
+    assert_non_null(tp);
+    assert_int_equal(qr_textpos_has_run(tp, "oil prices rose", 15, NULL, 0,
+                                        oil_price, 2, 1, 2), 1);
+    assert_int_equal(qr_textpos_has_run(tp, "prices of oil", 13, NULL, 0,
+                                        oil_price, 2, 1, 2), 0);
+    assert_int_equal(qr_textpos_has_run(tp, "prices of oil", 13, NULL, 0,
+                                        oil_price, 2, 0, 3), 1);
+    /* the title is a field of its own: no run across the gap */
+    assert_int_equal(qr_textpos_has_run(tp, "crude oil", 9, "prices", 6,
+                                        oil_price, 2, 1, 2), 0);
+    assert_int_equal(qr_textpos_has_run(tp, "the the", 7, NULL, 0, the_the,
+                                        2, 1, 2), 1);
+    qr_textpos_free(tp);
+    xc_stem_free(stem);
     /* a word of the run that was not scanned for */
     uint32_t ids[2];
     const char *gas[] = {"oil", "gas"};
