@@ -40,6 +40,20 @@ for shards in 1 2; do
     expect_rc 0 "query after an unfinished creation (--shards $shards)"
 done
 
+# Killed while writing the first stub: its temporary file is left beside a
+# complete first version, and the rerun finishes the index.
+for shards in 1 2; do
+    d=$tmp/unfinished-stub-$shards
+    run "$QUARRY_INDEX" --db "$d" --shards "$shards" "$CORPUS"
+    expect_rc 0 "first build (--shards $shards)"
+    mv "$d/XAPIANDB" "$d/XAPIANDB.tmp"
+    run "$QUARRY_INDEX" --db "$d" --shards "$shards" "$CORPUS"
+    expect_rc 0 "index over a half-written stub (--shards $shards)"
+    [ -e "$d/XAPIANDB.tmp" ] && fail "the stub's temporary file stayed (--shards $shards)"
+    run "$QUARRY_QUERY" --db "$d" "joint cyber unit"
+    expect_rc 0 "query after a half-written stub (--shards $shards)"
+done
+
 queries=("joint cyber unit" "chemical weapons inquiry" "election interference"
          "council library budget" "lentil soup" "generated article")
 snapshot() {   # snapshot DB OUT: every passage matching the queries, sorted
