@@ -1525,8 +1525,10 @@ static xc_status article_keys(xc_mset *ms, cand *c, uint32_t n)
 
 /* Keeps the first per_article candidates of each article, in order,
  * dropping the rest in place; a dropped one adds to the count of
- * passages its article's first candidate stands for. Returns 0, or -1 on
- * out of memory. */
+ * passages its article's first candidate stands for. Xapian gives each
+ * passage it kept its article's whole collapse count, so the counts are
+ * not added: the first keeps the largest, plus one per passage dropped.
+ * Returns 0, or -1 on out of memory. */
 static int collapse_cands(cand *c, uint32_t *n, uint32_t per_article)
 {
     /* open addressing on the article hash: where its first kept candidate
@@ -1551,7 +1553,10 @@ static int collapse_cands(cand *c, uint32_t *n, uint32_t per_article)
             t[h].kept++;
             c[kept++] = c[i];
         } else {
-            c[t[h].first].collapsed += 1 + c[i].collapsed;
+            cand *first = &c[t[h].first];
+            if (first->collapsed < c[i].collapsed)
+                first->collapsed = c[i].collapsed;
+            first->collapsed++;
         }
     }
     free(t);

@@ -124,6 +124,24 @@ Q joint cyber unit
 Q -v joint cyber unit
 grep -q "query:" "$tmp/err" || fail "-v does not show the query"
 
+# "(+N more passages)" counts each other matching passage once, also when
+# the article has more of them than the search keeps as spares (xapian-core
+# gives each passage it keeps the article's whole collapse count)
+mkdir -p "$tmp/long"
+for k in $(seq 24); do
+    printf 'Paragraph %s tells how the keeper of the lighthouse trimmed the lantern wick at dusk. ' "$k"
+    printf 'Then he climbed the stairs again to polish the great lens until the beam swept far across the dark water of the bay. '
+    printf 'Ships that passed the headland that night saw the light turn slowly, and their captains wrote its timing in their logs before the tide turned.\n\n'
+done >"$tmp/long/keeper.txt"
+run "$QUARRY_INDEX" --db "$tmp/long.db" "$tmp/long"
+expect_rc 0 "indexing a 24-paragraph article"
+run "$QUARRY_QUERY" --db "$tmp/long.db" --json -a -n 100 lantern
+n=$(count)
+[ "$n" -ge 8 ] || fail "the article is only $n passages"
+run "$QUARRY_QUERY" --db "$tmp/long.db" --color never lantern
+grep -q "(+$((n - 1)) more passages)" "$tmp/out" ||
+    fail "not +$((n - 1)) more passages: $(grep more "$tmp/out")"
+
 # --help describes every option
 run "$QUARRY_QUERY" --help
 expect_rc 0 "--help"
