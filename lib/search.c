@@ -1472,15 +1472,30 @@ typedef struct cand {
 } cand;
 
 /* What one search has already read from passages' text, by docid: the
- * first pass of feedback and the final pass mostly rerank the same ones. */
+ * first pass of feedback and the final pass mostly rerank the same ones.
+ * Each pass reads at most QR_PROX_DEPTH articles' candidates (with their
+ * spare passages), so two passes fit; an open-addressing table on the
+ * docid, as a pass may look up a hundred and fifty of them. */
+#define QR_TEXT_CACHE (2 * QR_PROX_DEPTH * (1 + QR_PASSAGE_SPARE))
+#define QR_TEXT_SLOTS 512   /* a power of two, above QR_TEXT_CACHE */
 typedef struct text_cache {
-    uint32_t docid[2 * QR_PROX_DEPTH];
-    double prox[2 * QR_PROX_DEPTH];
-    double phrase[2 * QR_PROX_DEPTH];
+    struct text_seen {
+        uint32_t docid;      /* 0: free (Xapian's docids start at 1) */
+        double prox, phrase;
+    } slot[QR_TEXT_SLOTS];
     size_t n;
     double avlength, doccount;   /* the index's statistics (have_stats) */
     int have_stats;
 } text_cache;
+
+/* docid's slot in tc: its entry, or the free slot where it would go */
+static struct text_seen *text_slot(text_cache *tc, uint32_t docid)
+{
+    size_t h = (docid * 2654435761u) & (QR_TEXT_SLOTS - 1);
+    while (tc->slot[h].docid && tc->slot[h].docid != docid)
+        h = (h + 1) & (QR_TEXT_SLOTS - 1);
+    return &tc->slot[h];
+}
 
 /* The results of ms as candidates in their order, with their BM25
  * weights and no text evidence yet (*out NULL when ms is empty). */
@@ -1786,12 +1801,10 @@ static xc_status rerank_text(qr_searcher *s, const qr_query *q,
     for (uint32_t i = 0; st == XC_OK && i < depth; i++) {
         xc_match m;
         st = xc_mset_get(ms, c[i].index, &m);
-        size_t k = 0;
-        while (st == XC_OK && k < tc->n && tc->docid[k] != m.docid)
-            k++;
-        if (st == XC_OK && k < tc->n) {
-            c[i].prox = tc->prox[k];
-            c[i].phrase = tc->phrase[k];
+        struct text_seen *seen = st == XC_OK ? text_slot(tc, m.docid) : NULL;
+        if (seen && seen->docid) {
+            c[i].prox = seen->prox;
+            c[i].phrase = seen->phrase;
         } else if (st == XC_OK) {
             char *data = NULL;
             size_t len = 0;
@@ -1824,10 +1837,9 @@ static xc_status rerank_text(qr_searcher *s, const qr_query *q,
                 }
             }
             free(data);
-            if (st == XC_OK && tc->n < 2 * QR_PROX_DEPTH) {
-                tc->docid[tc->n] = m.docid;
-                tc->prox[tc->n] = c[i].prox;
-                tc->phrase[tc->n++] = c[i].phrase;
+            if (st == XC_OK && tc->n < QR_TEXT_CACHE) {
+                *seen = (struct text_seen){m.docid, c[i].prox, c[i].phrase};
+                tc->n++;
             }
         }
         c[i].score += c[i].prox + c[i].phrase;
@@ -2212,7 +2224,7 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
         return st;
     }
     qparts parts = {0};
-    text_cache tc = {.n = 0};
+    text_cache tc = {.n = 0};   /* all slots free */
     if (o->explain)
         st = base_parts(q, &parts);
     if (st == XC_OK)
