@@ -1749,7 +1749,7 @@ static double phrase_evidence(const qr_occurrence *occ, size_t nocc,
 }
 
 /* Adds the text's evidence — o->proximity times the proximity score, and
- * o->phrase times the phrase evidence — to the first QR_PROX_DEPTH
+ * o->phrase times the phrase evidence — to the first qr_prox_depth
  * candidates and reorders them (stable: ties keep the BM25 order). The
  * rest keep their order: the evidence only adds, so none of them can pass
  * a reordered one. */
@@ -1760,12 +1760,13 @@ static xc_status rerank_text(qr_searcher *s, const qr_query *q,
     const char *const *terms;
     size_t nt;
     prox_terms(q, &terms, &nt);
-    /* the candidates of the first QR_PROX_DEPTH articles (articles may
+    /* the candidates of the first qr_prox_depth articles (articles may
      * bring spare passages: see QR_PASSAGE_SPARE) */
     uint32_t depth = 0, articles = 0;
+    uint32_t most = qr_prox_depth(o->offset + o->limit);
     if (!o->per_article)
-        depth = n < QR_PROX_DEPTH ? n : QR_PROX_DEPTH;
-    while (o->per_article && depth < n && articles < QR_PROX_DEPTH) {
+        depth = n < most ? n : most;
+    while (o->per_article && depth < n && articles < most) {
         uint32_t j = 0;
         while (j < depth && c[j].article != c[depth].article)
             j++;
@@ -1859,6 +1860,14 @@ static xc_status rerank_text(qr_searcher *s, const qr_query *q,
     return st;
 }
 
+uint32_t qr_prox_depth(uint32_t want)
+{
+    uint64_t depth = (uint64_t)want + want / 2;
+    if (depth < QR_PROX_MIN)
+        depth = QR_PROX_MIN;
+    return depth < QR_PROX_DEPTH ? (uint32_t)depth : QR_PROX_DEPTH;
+}
+
 /* Does the search rerank by the text's evidence? */
 static int reranks(const qr_query *q, const qr_search_opts *o)
 {
@@ -1887,6 +1896,18 @@ static uint32_t collapse_max(const qr_query *q, const qr_search_opts *o)
 static xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
                                   const qr_search_opts *o, xc_mset *ms,
                                   cand *c, uint32_t n, qparts *parts);
+
+/* How many of n candidates feedback rescores: QR_FB_DEPTH, or those of
+ * the articles asked for (with their spare passages) when more. */
+static uint32_t fb_depth(const qr_search_opts *o, uint32_t n)
+{
+    uint64_t depth = (uint64_t)o->offset + o->limit;
+    if (o->per_article)
+        depth *= (uint64_t)o->per_article + QR_PASSAGE_SPARE;
+    if (depth < QR_FB_DEPTH)
+        depth = QR_FB_DEPTH;
+    return depth < n ? (uint32_t)depth : n;
+}
 
 /* The results of ms in their final order: as candidates, the hits whose
  * text lacks the query's phrases dropped, reranked by the text's
@@ -1941,11 +1962,14 @@ static int cmp_fb_term(const void *x, const void *y)
     return strcmp(((const qr_fb_term *)x)->term, ((const qr_fb_term *)y)->term);
 }
 
-/* The feedback terms (sorted by term) and their wdf in one passage. */
+/* The feedback terms (sorted by term) and their wdf in one passage, and
+ * the passage's length: the sum of all its terms' wdfs, which is how
+ * xapian-core defines it, so the termlist read anyway saves a lookup. */
 typedef struct fb_lookup {
     const qr_fb_term *fb;
     size_t n;
     uint32_t *wdf;
+    uint64_t len;
 } fb_lookup;
 
 static int cmp_key_fb(const void *key, const void *elt)
@@ -1953,11 +1977,13 @@ static int cmp_key_fb(const void *key, const void *elt)
     return strcmp(key, ((const qr_fb_term *)elt)->term);
 }
 
-/* xc_doc_terms_each callback: the wdf of each feedback term. */
+/* xc_doc_terms_each callback: the wdf of each feedback term, and the
+ * passage's length. */
 static int fb_wdf(void *ctx, const char *term, size_t len, uint32_t wdf)
 {
     (void)len;
     fb_lookup *fl = ctx;
+    fl->len += wdf;
     const qr_fb_term *t = bsearch(term, fl->fb, fl->n, sizeof *fl->fb,
                                   cmp_key_fb);
     if (t)
@@ -1981,8 +2007,10 @@ static int cmp_score(const void *x, const void *y)
  * the feedback terms it has, each scaled so that the model has the share
  * o->fb_weight of the query (RM3's interpolation; the original terms keep
  * their BM25 scale). The text evidence is reset, and the candidates are
- * sorted again. Only the first pass's candidates are rescored (the caller
- * reads enough of them, QR_FB_DEPTH): the feedback terms reweight what the
+ * sorted again. Only the first pass's candidates are rescored, and only
+ * the first QR_FB_DEPTH of them unless more are wanted (the caller reads
+ * enough of them); the rest keep their first score. The feedback terms
+ * reweight what the
  * query matches and never match on their own, so every result keeps a
  * word of the query and NOT and AND keep their meaning. Letting them match
  * on their own (OR) measured the same nDCG@10 and MAP on both collections
@@ -2028,9 +2056,6 @@ static xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
      * each; divided by (1 - w) / |Q| to keep BM25's scale */
     double nq = q->nbow ? (double)q->nbow : q->nterms ? (double)q->nterms : 1;
     double scale = o->fb_weight / (1 - o->fb_weight) * nq;
-    uint32_t *docid = malloc(n * sizeof *docid);
-    if (!docid)
-        st = XC_NOMEM;
     xc_db_stats stats;
     if (st == XC_OK)
         st = xc_db_get_stats(s->db, &stats);
@@ -2038,7 +2063,6 @@ static xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
     for (uint32_t i = 0; st == XC_OK && i < n; i++) {
         xc_match m;
         st = xc_mset_get(ms, c[i].index, &m);
-        docid[i] = m.docid;
         c[i].score = m.weight;
         c[i].prox = c[i].phrase = 0;
     }
@@ -2054,7 +2078,7 @@ static xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
         xc_query_free(t);
     }
     /* from here on the terms in term order, for the lookups */
-    fb_lookup fl = {fb, nfb, NULL};
+    fb_lookup fl = {fb, nfb, NULL, 0};
     fl.wdf = calloc(nfb, sizeof *fl.wdf);
     double *factor = calloc(nfb, sizeof *factor);
     uint32_t *tf = calloc(nfb, sizeof *tf);
@@ -2069,24 +2093,20 @@ static xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
     /* each candidate's termlist, once, rather than each feedback term's
      * posting list: a passage has a few hundred terms, a feedback term
      * may be in a tenth of the index */
-    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
+    uint32_t depth = fb_depth(o, n);
+    for (uint32_t i = 0; st == XC_OK && i < depth; i++) {
         xc_doc *doc = NULL;
         memset(fl.wdf, 0, nfb * sizeof *fl.wdf);
+        fl.len = 0;
         st = xc_mset_get_document(ms, c[i].index, &doc);
         if (st == XC_OK)
             st = xc_doc_terms_each(doc, fb_wdf, &fl);
         xc_doc_free(doc);
-        uint32_t doclen = 0;
-        int any = 0;
-        for (size_t k = 0; k < nfb; k++)
-            any |= fl.wdf[k] != 0;
-        if (st == XC_OK && any)
-            st = xc_db_doclength(s->db, docid[i], &doclen);
-        for (size_t k = 0; st == XC_OK && any && k < nfb; k++)
+        for (size_t k = 0; st == XC_OK && k < nfb; k++)
             if (fl.wdf[k])
                 c[i].score += bm25_part(&o->bm25, factor[k], stats.doccount,
                                         stats.avlength, tf[k], fl.wdf[k],
-                                        doclen);
+                                        (double)fl.len);
     }
     free(fl.wdf);
     free(factor);
@@ -2095,7 +2115,6 @@ static xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
         qsort(c, n, sizeof *c, cmp_score);
     /* the text evidence cached by rerank_text stays right: it is by
      * docid */
-    free(docid);
     qr_fb_terms_free(fb, nfb);
     return st;
 }
@@ -2242,7 +2261,7 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
         st = xc_enquire_set_sort_by_relevance_then_value(enq,
                                                          QR_SLOT_ARTICLE, 0);
 
-    /* The text's evidence reorders the first QR_PROX_DEPTH results,
+    /* The text's evidence reorders the first qr_prox_depth results,
      * feedback rescores the first QR_FB_DEPTH, and phrases drop the hits
      * whose text lacks them, so those lists are read from the top; for
      * phrases, and for the articles' spare passages, read further until
@@ -2251,8 +2270,8 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
     int from_top = rerank || fb || q->windowed;
     uint32_t want = o->offset + o->limit;
     uint32_t first = from_top ? 0 : o->offset;
-    uint32_t count = from_top ? (want > QR_PROX_DEPTH ? want : QR_PROX_DEPTH)
-                              : o->limit;
+    uint32_t most = qr_prox_depth(want);
+    uint32_t count = from_top ? (want > most ? want : most) : o->limit;
     if (collapse_max(q, o) > o->per_article)
         count *= 1 + QR_PASSAGE_SPARE;
     if (fb && count < QR_FB_DEPTH)

@@ -44,7 +44,7 @@ qr_bm25 qr_bm25_defaults(void);
 /* Phrase evidence for short multi-word queries: the query's words that are
  * not stop words (2 to QR_PHRASE_MAX_WORDS of them), in order, as one
  * phrase whose window spans the stop words between them. Among the first
- * QR_PROX_DEPTH results, a passage whose text has them as in the query
+ * results reranked (qr_prox_depth), a passage whose text has them as in the query
  * gets their BM25 weight again (from their counts in the text), times
  * QR_DEFAULT_PHRASE. Measured with bench/quality.sh: a small gain on
  * Cranfield, none lost on SciFact; pairs of neighbouring words (as in
@@ -54,11 +54,18 @@ qr_bm25 qr_bm25_defaults(void);
 #define QR_PHRASE_MAX_WORDS 8
 
 /* Term proximity (proximity.h): the weight of the BM25TP score added to
- * the BM25 score of each of the first QR_PROX_DEPTH results, which are
- * then reordered. Measured with bench/quality.sh (README, "Passages and
- * ranking"). */
+ * the BM25 score of each of the first results, which are then reordered.
+ * Measured with bench/quality.sh (README, "Passages and ranking"). */
 #define QR_DEFAULT_PROXIMITY 0.35
+/* How many results (articles, or passages with --all-passages) the
+ * text's evidence reorders: one and a half times those asked for, at
+ * least QR_PROX_MIN and at most QR_PROX_DEPTH. Each costs a read of its
+ * passages' text; 15 rather than 30 for a page of 10 measured the same
+ * nDCG@10 on Cranfield and SciFact, and runs that want more (the
+ * evaluation's 1,000) rerank 30 as before. */
+#define QR_PROX_MIN 15
 #define QR_PROX_DEPTH 30
+uint32_t qr_prox_depth(uint32_t want);
 
 /* A query with phrases (or NEAR) runs with them as ANDs, and each hit's
  * text is checked (the index keeps no positions): the candidates are
@@ -80,11 +87,14 @@ qr_bm25 qr_bm25_defaults(void);
 #define QR_DEFAULT_FB_DOCS 10
 #define QR_DEFAULT_FB_TERMS 30
 #define QR_DEFAULT_FB_WEIGHT 0.35
-/* Feedback rescores the first pass's candidates (the passages of about
- * QR_FB_DEPTH / (1 + QR_PASSAGE_SPARE) articles) instead of running the
+/* Feedback rescores the first pass's candidates instead of running the
  * query again with the feedback terms: that second match cost most of a
- * query's time on large indexes (README, "Speed and size"). */
-#define QR_FB_DEPTH 150
+ * query's time on large indexes. It rescores the first QR_FB_DEPTH of
+ * them, or the passages of the articles asked for with their spares when
+ * more: on Reuters x10 each rescored passage costs a termlist read, and
+ * 60 rather than 150 measured the same nDCG@10 for top-10 searches
+ * (README, "Speed and size"). */
+#define QR_FB_DEPTH 60
 
 /* The most terms one trailing wildcard may expand to. A broader wildcard
  * is searched as a plain word instead (qr_query.wildcard_dropped). */

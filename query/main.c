@@ -163,11 +163,13 @@ static void help(void)
 "      --phrase-weight X   weight of the query's words (2 to %d of them) found\n"
 "                          as a phrase in a passage (default %.2f; 0: off)\n"
 "      --proximity-weight X  weight of term proximity (query words close\n"
-"                          together) among the first %d results (default\n"
+"                          together) among the first results: one and a\n"
+"                          half times those shown, %d to %d (default\n"
 "                          %.2f); --no-proximity: off\n"
 "      --no-feedback       no pseudo-relevance feedback (by default up to\n"
 "                          %d terms taken from the top %d passages rescore\n"
-"                          the first %d candidates, given %.0f%% of the\n"
+"                          the first %d candidates, or those of the\n"
+"                          results shown when more, given %.0f%% of the\n"
 "                          weight)\n"
 "      --feedback-docs N, --feedback-terms N, --feedback-weight X\n"
 "                          tune the feedback\n"
@@ -220,7 +222,7 @@ static void help(void)
 "  4  any other failure (damaged index, I/O error, out of memory, a remote\n"
 "     shard down or not answering: see README, \"Scaling out\")\n",
         prog, prog, qr_bm25_defaults().k1, qr_bm25_defaults().b,
-        QR_PHRASE_MAX_WORDS, QR_DEFAULT_PHRASE, QR_PROX_DEPTH,
+        QR_PHRASE_MAX_WORDS, QR_DEFAULT_PHRASE, QR_PROX_MIN, QR_PROX_DEPTH,
         QR_DEFAULT_PROXIMITY, QR_DEFAULT_FB_TERMS, QR_DEFAULT_FB_DOCS, QR_FB_DEPTH,
         QR_DEFAULT_FB_WEIGHT * 100, QR_MAX_WILDCARD_EXPANSION);
 }

@@ -747,6 +747,21 @@ static void test_huge_query(void **state)
     qr_searcher_close(s);
 }
 
+/* How deep the text's evidence reranks: one and a half times the page,
+ * within [QR_PROX_MIN, QR_PROX_DEPTH], without overflow. */
+static void test_prox_depth(void **state)
+{
+    (void)state;
+    assert_int_equal(qr_prox_depth(0), QR_PROX_MIN);
+    assert_int_equal(qr_prox_depth(1), QR_PROX_MIN);
+    assert_int_equal(qr_prox_depth(10), QR_PROX_MIN);
+    assert_int_equal(qr_prox_depth(12), 18);
+    assert_int_equal(qr_prox_depth(19), 28);
+    assert_int_equal(qr_prox_depth(20), QR_PROX_DEPTH);
+    assert_int_equal(qr_prox_depth(1000), QR_PROX_DEPTH);
+    assert_int_equal(qr_prox_depth(UINT32_MAX), QR_PROX_DEPTH);
+}
+
 static void test_reader_sees_changes(void **state)
 {
     (void)state;
@@ -801,6 +816,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_too_many_wildcards, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_huge_query, setup, teardown),
+        cmocka_unit_test(test_prox_depth),
         cmocka_unit_test_setup_teardown(test_reader_sees_changes, setup,
                                         teardown),
     };
