@@ -10,6 +10,10 @@
  *   qtime xapian  DB     QUERIES   xapian-core through our binding: the
  *                                  QueryParser (English, STEM_SOME, as
  *                                  scriptindex indexes), get_mset(0, 10)
+ *   qtime xapian-passages INDEX QUERIES   the same on Quarry's index
+ *                                  (STEM_ALL, as Quarry indexes, collapsed
+ *                                  to the best passage per article): what
+ *                                  xapian-core alone costs on passages
  *   qtime fts5    FILE   QUERIES   SQLite FTS5: the query's words ORed,
  *                                  ORDER BY bm25() LIMIT 10
  *
@@ -26,6 +30,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "schema.h"
 #include "search.h"
 #include "xapian-c.h"
 
@@ -50,6 +55,7 @@ typedef struct engine {
     sqlite3 *sq;
     sqlite3_stmt *stmt;
     int no_feedback;
+    int collapse;   /* xapian: best passage per article (Quarry's index) */
 } engine;
 
 static int run_quarry(engine *e, const char *query)
@@ -83,6 +89,8 @@ static int run_xapian(engine *e, const char *query)
     int n = -1;
     if (xc_enquire_new(e->xdb, &enq, NULL) == XC_OK &&
         xc_enquire_set_query(enq, q, 0) == XC_OK &&
+        (!e->collapse ||
+         xc_enquire_set_collapse_key(enq, QR_SLOT_ARTICLE, 1) == XC_OK) &&
         xc_enquire_get_mset(enq, 0, 10, 0, &ms) == XC_OK) {
         n = (int)xc_mset_size(ms);
         for (int i = 0; i < n; i++) {
@@ -140,7 +148,8 @@ int main(int argc, char **argv)
     }
     if (argc != 4) {
         fprintf(stderr,
-                "usage: qtime [-v] quarry|quarry-nofb|xapian|fts5 DB QUERIES\n");
+                "usage: qtime [-v] quarry|quarry-nofb|xapian|xapian-passages|fts5 "
+                "DB QUERIES\n");
         return 2;
     }
     engine e = {0};
@@ -154,14 +163,20 @@ int main(int argc, char **argv)
             return 1;
         }
         e.run = run_quarry;
-    } else if (strcmp(kind, "xapian") == 0) {
+    } else if (strcmp(kind, "xapian") == 0 ||
+               strcmp(kind, "xapian-passages") == 0) {
+        /* xapian-passages: the same on Quarry's own index (stems only,
+         * best passage per article), the floor of any query on it */
+        int passages = strcmp(kind, "xapian-passages") == 0;
+        e.collapse = passages;
         xc_stem *stem = NULL;
         if (xc_db_open(db, XC_DB_READONLY, 0, 0, &e.xdb, NULL) != XC_OK ||
             xc_stem_new("english", &stem, NULL) != XC_OK ||
             xc_qparser_new(&e.qp, NULL) != XC_OK ||
             xc_qparser_set_database(e.qp, e.xdb) != XC_OK ||
             xc_qparser_set_stemmer(e.qp, stem) != XC_OK ||
-            xc_qparser_set_stemming_strategy(e.qp, XC_STEM_SOME) != XC_OK ||
+            xc_qparser_set_stemming_strategy(
+                e.qp, passages ? XC_STEM_ALL : XC_STEM_SOME) != XC_OK ||
             xc_qparser_add_prefix(e.qp, "title", "S") != XC_OK) {
             fprintf(stderr, "qtime: cannot open %s\n", db);
             return 1;
