@@ -167,6 +167,10 @@ WARM[quarry]=$("$work/qtime" quarry "$work/quarry.db" "$work/queries.tsv")
 WARM[quarry-nofb]=$("$work/qtime" quarry-nofb "$work/quarry.db" "$work/queries.tsv")
 WARM[fts5]=$("$work/qtime" fts5 "$work/fts5.db" "$work/queries.tsv")
 WARM[scriptindex]=$("$work/qtime" xapian "$work/si.compact" "$work/queries.tsv")
+# the floor: xapian-core alone on Quarry's index (top 10 by BM25, best
+# passage per article, no ranking techniques)
+WARM[xapian-passages]=$("$work/qtime" xapian-passages "$work/quarry.db" "$work/queries.tsv")
+COLD[xapian-passages]=-
 COLD[quarry]=$(cold "$build/bin/quarry-query" --db "$work/quarry.db" -n 10 "$cold_q")
 COLD[quarry-nofb]=$(cold "$build/bin/quarry-query" --db "$work/quarry.db" -n 10 --no-feedback "$cold_q")
 COLD[fts5]=$(cold sqlite3 "$work/fts5.db" "SELECT id FROM docs WHERE docs MATCH '\"oil\" OR \"prices\"' ORDER BY bm25(docs) LIMIT 10")
@@ -177,9 +181,10 @@ echo "Reuters-21578 x$K: $((21578 * K)) stories, $text_mb MB of title+text; $nq 
 echo
 echo "| engine | seconds | MB/s | peak RSS MB | index MB before / after compaction | size/text | query mean / p50 / p99 ms | cold query ms |"
 echo "|---|---|---|---|---|---|---|---|"
-for e in quarry quarry-nofb fts5 scriptindex; do
+for e in quarry quarry-nofb xapian-passages fts5 scriptindex; do
     read -r _ mean p50 p99 _ <<< "${WARM[$e]}"
-    i=${e%-nofb}   # quarry-nofb queries quarry's index: its ingest figures
+    i=${e%-nofb}   # these two query quarry's index: its ingest figures
+    [ "$e" = xapian-passages ] && i=quarry
     awk -v e="$e" -v s="${SECS[$i]}" -v t="$text" -v r="${RSS[$i]}" -v b="${BEFORE[$i]}" \
         -v a="${AFTER[$i]}" -v mean="$mean" -v p50="$p50" -v p99="$p99" -v c="${COLD[$e]}" 'BEGIN {
         printf "| %s | %.1f | %.2f | %d | %s / %s | %.2f | %.2f / %.2f / %.2f | %s |\n",
@@ -187,7 +192,7 @@ for e in quarry quarry-nofb fts5 scriptindex; do
 done
 echo
 ratio() {   # ratio NAME A B: A/B
-    awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%-34s %.2f\n", n, a / b }'
+    awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%-46s %.2f\n", n, a / b }'
 }
 read -r _ qmean qp50 qp99 _ <<< "${WARM[quarry]}"
 read -r _ fmean fp50 fp99 _ <<< "${WARM[fts5]}"
@@ -201,6 +206,8 @@ ratio "p99 Quarry/FTS5 (<= 0.05)" "$qp99" "$fp99"
 read -r _ _ np50 np99 _ <<< "${WARM[quarry-nofb]}"
 ratio "p50 Quarry --no-feedback/FTS5" "$np50" "$fp50"
 ratio "p99 Quarry --no-feedback/FTS5" "$np99" "$fp99"
+read -r _ _ xp50 _ _ <<< "${WARM[xapian-passages]}"
+ratio "p50 xapian-core alone on Quarry's index/FTS5" "$xp50" "$fp50"
 ratio "p50 Quarry/scriptindex" "$qp50" "$sp50"
 ratio "p99 Quarry/scriptindex" "$qp99" "$sp99"
 ratio "peak RSS Quarry/FTS5" "${RSS[quarry]}" "${RSS[fts5]}"
