@@ -1898,12 +1898,14 @@ static xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
                                   cand *c, uint32_t n, qparts *parts);
 
 /* How many of n candidates feedback rescores: QR_FB_DEPTH, or those of
- * the articles asked for (with their spare passages) when more. */
-static uint32_t fb_depth(const qr_search_opts *o, uint32_t n)
+ * the articles asked for (as many as the enquire keeps of each) when
+ * more. */
+static uint32_t fb_depth(const qr_query *q, const qr_search_opts *o,
+                         uint32_t n)
 {
     uint64_t depth = (uint64_t)o->offset + o->limit;
     if (o->per_article)
-        depth *= (uint64_t)o->per_article + QR_PASSAGE_SPARE;
+        depth *= collapse_max(q, o);
     if (depth < QR_FB_DEPTH)
         depth = QR_FB_DEPTH;
     return depth < n ? (uint32_t)depth : n;
@@ -2093,7 +2095,7 @@ static xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
     /* each candidate's termlist, once, rather than each feedback term's
      * posting list: a passage has a few hundred terms, a feedback term
      * may be in a tenth of the index */
-    uint32_t depth = fb_depth(o, n);
+    uint32_t depth = fb_depth(q, o, n);
     for (uint32_t i = 0; st == XC_OK && i < depth; i++) {
         xc_doc *doc = NULL;
         memset(fl.wdf, 0, nfb * sizeof *fl.wdf);
