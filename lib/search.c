@@ -2121,7 +2121,6 @@ static xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
     return st;
 }
 
-/* xc_doc_terms_each callback: the passage's unique term, as a query. */
 /* A boolean query matching the passages of res by their unique terms
  * (made from each hit's article id and passage number): it restricts
  * xc_enquire_weights without a match decider, so --explain works on

@@ -43,10 +43,10 @@ qr_bm25 qr_bm25_defaults(void);
 
 /* Phrase evidence for short multi-word queries: the query's words that are
  * not stop words (2 to QR_PHRASE_MAX_WORDS of them), in order, as one
- * phrase whose window spans the stop words between them. Among the first
- * results reranked (qr_prox_depth), a passage whose text has them as in the query
- * gets their BM25 weight again (from their counts in the text), times
- * QR_DEFAULT_PHRASE. Measured with bench/quality.sh: a small gain on
+ * phrase whose window spans the stop words between them. Among the
+ * results reranked (qr_prox_depth), a passage whose text has them as in
+ * the query gets their BM25 weight again (from their counts in the text),
+ * times QR_DEFAULT_PHRASE. Measured with bench/quality.sh: a small gain on
  * Cranfield, none lost on SciFact; pairs of neighbouring words (as in
  * sequential dependence models) cost 5 points of nDCG@10 there, because
  * every passage carries its article's title, so they are not used. */

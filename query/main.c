@@ -223,7 +223,8 @@ static void help(void)
 "     shard down or not answering: see README, \"Scaling out\")\n",
         prog, prog, qr_bm25_defaults().k1, qr_bm25_defaults().b,
         QR_PHRASE_MAX_WORDS, QR_DEFAULT_PHRASE, QR_PROX_MIN, QR_PROX_DEPTH,
-        QR_DEFAULT_PROXIMITY, QR_DEFAULT_FB_TERMS, QR_DEFAULT_FB_DOCS, QR_FB_DEPTH,
+        QR_DEFAULT_PROXIMITY, QR_DEFAULT_FB_TERMS, QR_DEFAULT_FB_DOCS,
+        QR_FB_DEPTH,
         QR_DEFAULT_FB_WEIGHT * 100, QR_MAX_WILDCARD_EXPANSION);
 }
 

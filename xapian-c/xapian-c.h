@@ -250,9 +250,9 @@ typedef struct xc_stem xc_stem;
  * "en", "french", ...), or "none". Unknown: XC_RANGE. */
 xc_status xc_stem_new(const char *lang, xc_stem **out, char **err);
 /* Like xc_stem_new, but the stemmer remembers up to max_entries stems it
- * has computed (the same stems; fixed memory, 64 bytes an entry). Not for concurrent use:
- * one thread at a time, including through term generators it is given to
- * (they share it). */
+ * has computed (the same stems; fixed memory, 64 bytes an entry). Not for
+ * concurrent use: one thread at a time, including through term generators
+ * it is given to (they share it). */
 xc_status xc_stem_new_cached(const char *lang, size_t max_entries,
                              xc_stem **out, char **err);
 void xc_stem_free(xc_stem *stem);
