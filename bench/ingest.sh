@@ -33,7 +33,7 @@ for tool in jq sqlite3 scriptindex xapian-compact quest /usr/bin/time cc pkg-con
 done
 
 [ -f "$build/CMakeCache.txt" ] || cmake -S "$repo" -B "$build" >/dev/null
-cmake --build "$build" -j2 --target quarry-index quarry-query quarry >/dev/null
+cmake --build "$build" -j2 --target quarry-index quarry-query qtime >/dev/null
 
 if [ -n "${BENCH_WORK:-}" ]; then
     work=$BENCH_WORK
@@ -43,11 +43,8 @@ else
     trap 'rm -rf "$work"' EXIT
 fi
 
-# the per-query timer, built against this build's library
-cc -O2 -std=c11 -I"$repo/lib" -I"$repo/xapian-c" "$repo/bench/qtime.c" \
-    "$build/lib/libquarry.a" "$build/xapian-c/libxapian-c.a" \
-    $(pkg-config --libs xapian-core zlib libxml-2.0 jansson libarchive sqlite3) \
-    -lstdc++ -lm -lpthread -o "$work/qtime"
+# the per-query timer, built with this build's library (bench/CMakeLists.txt)
+qtime=$build/bench/qtime
 
 # corpus K: one JSON Lines file, K copies with distinct ids
 corpus() {
@@ -163,13 +160,13 @@ rm -f "$work/scriptindex.in"
 echo "scriptindex: $secs s, $rss_mb MB peak" >&2
 
 # --- queries: warm in one process, then one query in fresh processes
-WARM[quarry]=$("$work/qtime" quarry "$work/quarry.db" "$work/queries.tsv")
-WARM[quarry-nofb]=$("$work/qtime" quarry-nofb "$work/quarry.db" "$work/queries.tsv")
-WARM[fts5]=$("$work/qtime" fts5 "$work/fts5.db" "$work/queries.tsv")
-WARM[scriptindex]=$("$work/qtime" xapian "$work/si.compact" "$work/queries.tsv")
+WARM[quarry]=$("$qtime" quarry "$work/quarry.db" "$work/queries.tsv")
+WARM[quarry-nofb]=$("$qtime" quarry-nofb "$work/quarry.db" "$work/queries.tsv")
+WARM[fts5]=$("$qtime" fts5 "$work/fts5.db" "$work/queries.tsv")
+WARM[scriptindex]=$("$qtime" xapian "$work/si.compact" "$work/queries.tsv")
 # the floor: xapian-core alone on Quarry's index (top 10 by BM25, best
 # passage per article, no ranking techniques)
-WARM[xapian-passages]=$("$work/qtime" xapian-passages "$work/quarry.db" "$work/queries.tsv")
+WARM[xapian-passages]=$("$qtime" xapian-passages "$work/quarry.db" "$work/queries.tsv")
 COLD[xapian-passages]=-
 COLD[quarry]=$(cold "$build/bin/quarry-query" --db "$work/quarry.db" -n 10 "$cold_q")
 COLD[quarry-nofb]=$(cold "$build/bin/quarry-query" --db "$work/quarry.db" -n 10 --no-feedback "$cold_q")

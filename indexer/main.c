@@ -1,6 +1,6 @@
 /*
  * quarry-index — builds and updates a Quarry index.
- * Parses arguments, runs lib/index.c, prints, maps statuses to exit codes.
+ * Parses arguments, runs lib/ingest/index.c, prints, maps statuses to exit codes.
  */
 #include <errno.h>
 #include <getopt.h>

@@ -1,4 +1,4 @@
-/* Unit tests: lib/index.c — incremental bookkeeping, crash leftovers,
+/* Unit tests: lib/ingest/index.c — incremental bookkeeping, crash leftovers,
  * vanished sources, stdin articles, locks. */
 #include <setjmp.h>
 #include <stdarg.h>

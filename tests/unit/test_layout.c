@@ -1,4 +1,4 @@
-/* Unit tests: lib/layout.c — stub layout, writer lock, version switch,
+/* Unit tests: lib/ingest/layout.c — stub layout, writer lock, version switch,
  * cleanup of leftovers. */
 #include <setjmp.h>
 #include <stdarg.h>

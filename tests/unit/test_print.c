@@ -1,4 +1,4 @@
-/* Unit tests: lib/print.c — the text, JSON and TREC printers on fixed
+/* Unit tests: query/print.c — the text, JSON and TREC printers on fixed
  * records, snippets, and the evaluation rows. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests: lib/schema.c — key terms and the stored passage record. */
+/* Unit tests: lib/common/schema.c — key terms and the stored passage record. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests: lib/search.c — opening an index, query building and every
+/* Unit tests: lib/search/search.c — opening an index, query building and every
  * fallback, the search options (collapse, offset, limit), records. The
  * index is built here through the binding with qr_passage_doc, the layout
  * the indexer writes. */
@@ -14,9 +14,10 @@
 #include <unistd.h>
 
 #include "reader.h"
+#include "passage_doc.h"
 #include "schema.h"
 #include "search.h"
-#include "stopwords.h"
+#include "analysis.h"
 #include "xapian-c.h"
 
 static char root[64], dbpath[128];
@@ -71,7 +72,7 @@ static void add_articles(xc_db *db, const article *a, size_t n)
             assert_int_equal(qr_passage_doc(tg, doc, &art, &keys, (unsigned)p,
                                             (unsigned)np, starts[p], ends[p],
                                             &scratch),
-                             XC_OK);
+                             QR_OK);
             assert_int_equal(xc_db_add_document(db, doc, NULL), XC_OK);
             xc_doc_free(doc);
         }

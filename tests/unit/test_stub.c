@@ -1,5 +1,5 @@
 /*
- * test_stub.c — cmocka tests for lib/stub.c: reading stub files, opening
+ * test_stub.c — cmocka tests for lib/search/stub.c: reading stub files, opening
  * local, remote (xapian-tcpsrv, xapian-progsrv) and mixed shards as one
  * database, and every way a shard or a stub can fail.
  *

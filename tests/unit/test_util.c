@@ -1,4 +1,4 @@
-/* Unit tests: lib/util.c — buffers, JSON strings, printable names, UTF-8,
+/* Unit tests: lib/common/util.c — buffers, JSON strings, printable names, UTF-8,
  * hashing. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests: lib/walk.c — recursive listing with hostile trees. */
+/* Unit tests: lib/ingest/walk.c — recursive listing with hostile trees. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "highlight.h"
+#include "words.h"
 #include "schema.h"
 #include "textpos.h"
 

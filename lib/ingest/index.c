@@ -15,8 +15,9 @@
 #include <unistd.h>
 
 #include "layout.h"
+#include "passage_doc.h"
 #include "schema.h"
-#include "stopwords.h"
+#include "analysis.h"
 #include "walk.h"
 #include "xapian-c.h"
 
@@ -347,16 +348,23 @@ static qr_status w_article(writer *w, const job *j)
     qr_doc_keys keys = {.source_key = j->source_key, .source = j->display};
     for (size_t i = 0; i < j->nspans; i++) {
         xc_doc *doc = NULL;
-        xc_status xs = xc_doc_new(&doc);
-        if (xs == XC_OK)
-            xs = qr_passage_doc(w->tg, doc, &j->a, &keys, (unsigned)i,
+        qr_status st = w_fail(w, xc_doc_new(&doc), "making a passage");
+        if (st == QR_OK) {
+            st = qr_passage_doc(w->tg, doc, &j->a, &keys, (unsigned)i,
                                 (unsigned)j->nspans, j->spans[i].start,
                                 j->spans[i].end, &w->scratch);
-        if (xs == XC_OK)
-            xs = xc_db_add_document(w->db, doc, NULL);
+            if (st != QR_OK) {
+                qr_buf_clear(&w->err);
+                qr_buf_printf(&w->err, "making a passage: %s (%s)",
+                              xc_termgen_errmsg(w->tg), qr_status_str(st));
+            }
+        }
+        if (st == QR_OK)
+            st = w_fail(w, xc_db_add_document(w->db, doc, NULL),
+                        "adding a passage");
         xc_doc_free(doc);
-        if (xs != XC_OK)
-            return w_fail(w, xs, "adding a passage");
+        if (st != QR_OK)
+            return st;
     }
     w->cur_passages += (unsigned)j->nspans;
     w->cur_articles++;

@@ -10,10 +10,10 @@
 
 #include "compound.h"
 #include "feedback.h"
-#include "highlight.h"
+#include "words.h"
 #include "proximity.h"
 #include "spell.h"
-#include "stopwords.h"
+#include "analysis.h"
 #include "stub.h"
 #include "textpos.h"
 #include "xapian-c.h"

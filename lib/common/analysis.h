@@ -1,11 +1,11 @@
 /*
- * stopwords.h — the analysis shared by indexing and querying: which
+ * analysis.h — the analysis shared by indexing and querying: which
  * stemmer and stop words a language uses. Both tools must agree, so the
  * indexer records its language in the index (QR_META_LANG) and the query
  * tool reads it back.
  */
-#ifndef QUARRY_STOPWORDS_H
-#define QUARRY_STOPWORDS_H
+#ifndef QUARRY_ANALYSIS_H
+#define QUARRY_ANALYSIS_H
 
 #include "xapian-c.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "highlight.h"
+#include "words.h"
 #include "schema.h"
 #include "util.h"
 

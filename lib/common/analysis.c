@@ -1,4 +1,4 @@
-#include "stopwords.h"
+#include "analysis.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "highlight.h"
+#include "words.h"
 
 int qr_edit_distance(const char *a, size_t na, const char *b, size_t nb,
                      int max)

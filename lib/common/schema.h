@@ -25,7 +25,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "reader.h"
 #include "util.h"
 #include "xapian-c.h"
 
@@ -90,20 +89,5 @@ int qr_record_decode(char *data, size_t len, qr_record *r);
 /* Position gap between body and title when positions are read from the
  * text (textpos.h), so phrases never span the two. */
 #define QR_TITLE_POS_GAP 100
-
-/* The keys identifying one passage's document. */
-typedef struct qr_doc_keys {
-    const char *source_key;   /* bookkeeping key of the source (abs. path) */
-    const char *source;       /* source as displayed (path as given)       */
-} qr_doc_keys;
-
-/* Fills doc (new, empty) with passage `ordinal` of `npassages` of article a,
- * the span [start, end) of a->body, following the layout above. tg is a
- * term generator set up with the index's stemmer; scratch is a buffer the
- * caller reuses between calls. Returns XC_OK or the binding's status. */
-xc_status qr_passage_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
-                         const qr_doc_keys *keys, unsigned ordinal,
-                         unsigned npassages, size_t start, size_t end,
-                         qr_buf *scratch);
 
 #endif

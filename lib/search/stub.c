@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "schema.h"
-#include "stopwords.h"
+#include "analysis.h"
 #include "util.h"
 
 /* What one open is doing: the combined database, the shards' analysis

@@ -6,23 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-const char *qr_status_str(qr_status st)
-{
-    switch (st) {
-    case QR_OK: return "ok";
-    case QR_ERR_IO: return "I/O error";
-    case QR_ERR_FORMAT: return "malformed input";
-    case QR_ERR_TOO_BIG: return "input too large";
-    case QR_ERR_NOMEM: return "out of memory";
-    case QR_ERR_LOCKED: return "index locked by another writer";
-    case QR_ERR_NOINDEX: return "no such index";
-    case QR_ERR_INDEX: return "index error";
-    case QR_ERR_USAGE: return "invalid argument";
-    case QR_ERR_STOPPED: return "stopped";
-    }
-    return "unknown status";
-}
-
 int qr_buf_reserve(qr_buf *b, size_t extra)
 {
     if (extra > SIZE_MAX - b->len - 1)

@@ -1,9 +1,9 @@
 /*
  * util.h — small shared helpers: a growable byte buffer, JSON string
- * escaping, a 64-bit content hash, and the project-wide status codes.
+ * escaping, UTF-8 checks, a 64-bit content hash and a clock.
  *
- * The library never prints or exits; it returns a qr_status and, where a
- * caller needs it, a message in a qr_buf.
+ * The library never prints or exits; it returns a qr_status (status.h)
+ * and, where a caller needs it, a message in a qr_buf.
  */
 #ifndef QUARRY_UTIL_H
 #define QUARRY_UTIL_H
@@ -12,20 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum qr_status {
-    QR_OK = 0,
-    QR_ERR_IO,        /* cannot open / read / write a file           */
-    QR_ERR_FORMAT,    /* input is not what its name or content says  */
-    QR_ERR_TOO_BIG,   /* input larger than the configured limit      */
-    QR_ERR_NOMEM,     /* allocation failed                           */
-    QR_ERR_LOCKED,    /* index held by another writer                */
-    QR_ERR_NOINDEX,   /* no index at the given path                  */
-    QR_ERR_INDEX,     /* any other index (xapian-core) failure       */
-    QR_ERR_USAGE,     /* caller passed something invalid             */
-    QR_ERR_STOPPED    /* a callback asked to stop                    */
-} qr_status;
+#include "status.h"
 
-const char *qr_status_str(qr_status st);
 
 /* A growable, always NUL-terminated byte buffer. Zero-initialise
  * (qr_buf b = {0};) to start; qr_buf_free releases. Appends return 0, or -1

@@ -6,12 +6,7 @@
  * A word matches when its analysed form — lower-cased, then stemmed with
  * the index's stemmer — is one of the query's terms (as QueryParser made
  * them: stems, with STEM_ALL), or starts with one of the query's trailing-
- * wildcard prefixes. The word scanner follows xapian-core's TermGenerator
- * closely enough for display: letters and digits (any non-ASCII character
- * that is not punctuation or a symbol counts as a letter), "don't" and
- * "Trump’s" as one word, "AT&T", "3.14", "C++", and acronyms such as
- * "U.S.A." (analysed as "usa"). Lower-casing covers ASCII, Latin-1, Latin
- * Extended-A, Greek and Cyrillic; other scripts are compared as written.
+ * wildcard prefixes. Words are found and folded by words.h.
  */
 #ifndef QUARRY_HIGHLIGHT_H
 #define QUARRY_HIGHLIGHT_H
@@ -26,20 +21,6 @@ typedef struct qr_hl_span {
     size_t end;
 } qr_hl_span;
 
-
-/* Finds the first word of s (n bytes) that starts at or after byte i.
- * Returns 1 and sets [*start, *end), or 0 when there is none. */
-int qr_word_next(const char *s, size_t n, size_t i, size_t *start,
-                 size_t *end);
-
-/* Appends the word s[start, end) to out as the indexer sees it before
- * stemming: lower-cased, curly apostrophes made straight, the dots of an
- * acronym removed. Returns 0, or -1 on out of memory. */
-int qr_word_fold(const char *s, size_t start, size_t end, qr_buf *out);
-
-/* Is w (n bytes) a query operator as QueryParser reads it: AND, OR, NOT,
- * XOR, NEAR, ADJ, and NEAR/N or ADJ/N with N digits? */
-int qr_word_is_operator(const char *w, size_t n);
 
 typedef struct qr_highlighter qr_highlighter;
 

@@ -1,0 +1,30 @@
+/*
+ * passage_doc.h — turns one passage of an article into the Xapian document
+ * the index stores for it (terms, values and record: schema.h).
+ */
+#ifndef QUARRY_PASSAGE_DOC_H
+#define QUARRY_PASSAGE_DOC_H
+
+#include <stddef.h>
+
+#include "reader.h"
+#include "schema.h"
+#include "util.h"
+#include "xapian-c.h"
+
+/* The keys identifying one passage's document. */
+typedef struct qr_doc_keys {
+    const char *source_key;   /* bookkeeping key of the source (abs. path) */
+    const char *source;       /* source as displayed (path as given)       */
+} qr_doc_keys;
+
+/* Fills doc (new, empty) with passage `ordinal` of `npassages` of article a,
+ * the span [start, end) of a->body, following schema.h. tg is a
+ * term generator set up with the index's stemmer; scratch is a buffer the
+ * caller reuses between calls. Returns QR_OK, QR_ERR_NOMEM or QR_ERR_INDEX. */
+qr_status qr_passage_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
+                         const qr_doc_keys *keys, unsigned ordinal,
+                         unsigned npassages, size_t start, size_t end,
+                         qr_buf *scratch);
+
+#endif
