@@ -1,6 +1,7 @@
 /*
  * quarry-index — builds and updates a Quarry index.
- * Parses arguments, runs lib/ingest/index.c, prints, maps statuses to exit codes.
+ * Parses arguments, runs the indexer (lib/ingest/index.h) or the checker
+ * (check.h), prints, maps statuses to exit codes.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "exitcodes.h"
 #include "index.h"
 #include "util.h"

@@ -1,4 +1,9 @@
-/* qr_index_check: xapian-core's checker plus Quarry's own invariants. */
+/*
+ * check.c — qr_index_check (check.h): xapian-core's checker over every
+ * table, then Quarry's own invariants between passages and bookkeeping.
+ */
+#include "check.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -7,7 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "index.h"
 #include "layout.h"
 #include "schema.h"
 #include "xapian-c.h"
