@@ -20,6 +20,12 @@
  * record of every source in every shard (with that shard's passage count),
  * and a source counts as unchanged only when all shards agree on it, so a
  * crash between two shards' commits makes the next run redo the source.
+ *
+ * Where the code is (index_int.h is the table of contents): indexer.c the
+ * run (walk, read, split, hand out, summary); target.c where it writes
+ * (open, new version, compact, switch); writer.c the writer threads and
+ * their commits; sources.c the bookkeeping records. The checker is
+ * check.h.
  */
 #ifndef QUARRY_INDEX_H
 #define QUARRY_INDEX_H
