@@ -55,6 +55,10 @@ int src_rec_format(const src_rec *r, qr_buf *out);
 /* Parses a metadata value stored under key into *r (malloc'd strings).
  * 0, or -1 if it is not a record (or out of memory). */
 int src_rec_parse(const char *key, const char *value, src_rec *r);
+/* The same without copying (check.c): *r gets the numbers and no strings,
+ * *path points at the source key inside value. 0, or -1 if it is not a
+ * record. */
+int src_rec_scan(const char *value, src_rec *r, const char **path);
 /* Whether two shards' records say they hold the same version of a source,
  * written by the same run. */
 int src_rec_agree(const src_rec *a, const src_rec *b);

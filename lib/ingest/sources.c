@@ -92,7 +92,7 @@ int src_rec_format(const src_rec *r, qr_buf *out)
                          r->path);
 }
 
-int src_rec_parse(const char *key, const char *value, src_rec *r)
+int src_rec_scan(const char *value, src_rec *r, const char **path)
 {
     const char *nl = strchr(value, '\n');
     if (!nl)
@@ -106,13 +106,6 @@ int src_rec_parse(const char *key, const char *value, src_rec *r)
     if (n < 6 || (state != 'D' && state != 'P'))
         return -1;
     memset(r, 0, sizeof *r);
-    r->meta_key = strdup(key);
-    r->path = strdup(nl + 1);
-    if (!r->meta_key || !r->path) {
-        free(r->meta_key);
-        free(r->path);
-        return -1;
-    }
     r->state = state;
     r->mtime_ns = mtime;
     r->size = size;
@@ -120,6 +113,22 @@ int src_rec_parse(const char *key, const char *value, src_rec *r)
     r->passages = passages;
     r->articles = articles;
     r->gen = n == 7 ? gen : 0;
+    *path = nl + 1;
+    return 0;
+}
+
+int src_rec_parse(const char *key, const char *value, src_rec *r)
+{
+    const char *path;
+    if (src_rec_scan(value, r, &path) != 0)
+        return -1;
+    r->meta_key = strdup(key);
+    r->path = strdup(path);
+    if (!r->meta_key || !r->path) {
+        free(r->meta_key);
+        free(r->path);
+        return -1;
+    }
     return 0;
 }
 
