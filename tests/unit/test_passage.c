@@ -266,6 +266,25 @@ static void test_long_split_balanced(void **state)
     qr_buf_free(&b);
 }
 
+/* The same with the shipped defaults, as passage.c's comment tells it. */
+static void test_long_split_balanced_defaults(void **state)
+{
+    (void)state;
+    qr_buf b = {0};
+    /* 500 words in sentences of 25, over max_words (400): three chunks
+     * cut at the sentence ends nearest to 167 and 333 words */
+    add_sentences(&b, 500, 25, ".");
+    qr_split_opts d = qr_split_defaults();
+    qr_span *sp;
+    size_t n = check_split(b.data, b.len, &d, d.max_words, &sp);
+    assert_int_equal(n, 3);
+    assert_int_equal(span_words(b.data, sp[0]), 175);
+    assert_int_equal(span_words(b.data, sp[1]), 150);
+    assert_int_equal(span_words(b.data, sp[2]), 175);
+    free(sp);
+    qr_buf_free(&b);
+}
+
 static void test_quotes_after_periods(void **state)
 {
     (void)state;
@@ -528,6 +547,7 @@ int main(void)
         cmocka_unit_test(test_trailing_short_merged_backward),
         cmocka_unit_test(test_long_split_at_sentences),
         cmocka_unit_test(test_long_split_balanced),
+        cmocka_unit_test(test_long_split_balanced_defaults),
         cmocka_unit_test(test_quotes_after_periods),
         cmocka_unit_test(test_no_split_before_lowercase_or_abbreviation),
         cmocka_unit_test(test_run_on_with_spaces),
