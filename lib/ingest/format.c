@@ -125,15 +125,21 @@ static int is_archive_magic(const unsigned char *p, size_t n)
     return 0;
 }
 
-qr_format rd_sniff(const unsigned char *p, size_t n)
+size_t rd_text_start(const unsigned char *p, size_t n)
 {
-    if (is_archive_magic(p, n))
-        return QR_FMT_TAR;
     size_t i = 0;
     if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
         i = 3;
     while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
         i++;
+    return i;
+}
+
+qr_format rd_sniff(const unsigned char *p, size_t n)
+{
+    if (is_archive_magic(p, n))
+        return QR_FMT_TAR;
+    size_t i = rd_text_start(p, n);
     if (i < n && p[i] == '<' &&
         (starts_with_ci(p + i, n - i, "<!doctype html") || contains_ci(p + i, n - i, "<html") ||
          contains_ci(p + i, n - i, "<body") || contains_ci(p + i, n - i, "<head")))

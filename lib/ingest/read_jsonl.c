@@ -170,14 +170,9 @@ static qr_status jl_line(jl_state *s, const char *p, size_t n, uint64_t lineno, 
     return st;
 }
 
-/* Whether the first byte after a UTF-8 BOM and whitespace is '{'. */
 static int starts_as_json(const unsigned char *p, size_t n)
 {
-    size_t i = 0;
-    if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
-        i = 3;
-    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
-        i++;
+    size_t i = rd_text_start(p, n);
     return i < n && p[i] == '{';
 }
 

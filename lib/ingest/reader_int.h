@@ -83,6 +83,9 @@ struct rd_unit {
 /* The format the first n decoded bytes of a unit look like: an archive by
  * its magic, HTML, JSON Lines, Markdown, else text. */
 qr_format rd_sniff(const unsigned char *p, size_t n);
+/* Where the text of the first n bytes starts: after a UTF-8 byte-order
+ * mark and ASCII blanks (n if nothing else). */
+size_t rd_text_start(const unsigned char *p, size_t n);
 
 /* ============================================== Interface to stream.c */
 
