@@ -160,6 +160,12 @@ void wr_free(wr_writer *w);
 void wr_job_free(wr_job *j);
 /* The first failure among n writers, its message into err (if not NULL). */
 qr_status wr_first_failure(const wr_writer *w, unsigned n, qr_buf *err);
+/* A failed xapian-core call on a database at path, with the binding's
+ * message msg (freed here; NULL: the status's name): appends "<what>
+ * <path>: <message>" to err and returns the status through the one
+ * mapping, qr_status_from_xc. */
+qr_status wr_xc_error(qr_buf *err, const char *what, const char *path,
+                      char *msg, xc_status xs);
 /* Compacts the n databases src into dest and syncs dest to disk; err
  * (cleared first) says "compacting <what>: ..." or "syncing <dest>: ...".
  * n 0 only syncs dest. */

@@ -116,12 +116,12 @@ static unsigned record_writers(const qr_indexer *ix)
     return ix->parts ? 1 : ix->nw;
 }
 
-/* Sends a bookkeeping job (a copy of r) to every writer that keeps
- * records. */
-static qr_status send_rec(qr_indexer *ix, wr_job_kind kind, const src_rec *r,
-                          int clear)
+/* Sends a `kind` job holding a copy of r to each of the first n writers;
+ * extra: the bytes it holds besides the job itself. */
+static qr_status send_copies(qr_indexer *ix, unsigned n, wr_job_kind kind,
+                             const src_rec *r, int clear, size_t extra)
 {
-    for (unsigned k = 0; k < record_writers(ix); k++) {
+    for (unsigned k = 0; k < n; k++) {
         wr_job *j = calloc(1, sizeof *j);
         if (!j || src_rec_copy(&j->rec, r) != 0) {
             free(j);
@@ -129,7 +129,7 @@ static qr_status send_rec(qr_indexer *ix, wr_job_kind kind, const src_rec *r,
         }
         j->kind = kind;
         j->clear = clear;
-        j->bytes = sizeof *j + strlen(r->path);
+        j->bytes = sizeof *j + extra;
         qr_status st = wr_push(&ix->w[k], j);
         if (st != QR_OK)
             return st;
@@ -137,25 +137,20 @@ static qr_status send_rec(qr_indexer *ix, wr_job_kind kind, const src_rec *r,
     return QR_OK;
 }
 
+/* Sends a bookkeeping job (a copy of r) to every writer that keeps
+ * records. */
+static qr_status send_rec(qr_indexer *ix, wr_job_kind kind, const src_rec *r,
+                          int clear)
+{
+    return send_copies(ix, record_writers(ix), kind, r, clear,
+                       strlen(r->path));
+}
+
+/* Sets a metadata key in every database written. */
 static qr_status send_meta(qr_indexer *ix, const char *key, const char *value)
 {
-    for (unsigned k = 0; k < ix->nw; k++) {
-        wr_job *j = calloc(1, sizeof *j);
-        if (!j)
-            return QR_ERR_NOMEM;
-        j->kind = WR_JOB_META;
-        j->rec.meta_key = strdup(key);
-        j->rec.path = strdup(value);
-        j->bytes = sizeof *j;
-        if (!j->rec.meta_key || !j->rec.path) {
-            wr_job_free(j);
-            return QR_ERR_NOMEM;
-        }
-        qr_status st = wr_push(&ix->w[k], j);
-        if (st != QR_OK)
-            return st;
-    }
-    return QR_OK;
+    src_rec m = {.meta_key = (char *)key, .path = (char *)value};
+    return send_copies(ix, ix->nw, WR_JOB_META, &m, 0, 0);
 }
 
 static char *dup_or_empty(const char *s)

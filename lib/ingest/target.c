@@ -58,13 +58,8 @@ static qr_status read_live(const char *dir, char **lang, int *empty, qr_buf *err
             msg = strdup(xc_db_errmsg(db));
         xc_db_close(db);
     }
-    if (xs != XC_OK) {
-        qr_buf_printf(err, "cannot read index %s: %s", dir,
-                      msg ? msg : xc_status_str(xs));
-        free(msg);
-        return qr_status_from_xc(xs);
-    }
-    return QR_OK;
+    return xs == XC_OK ? QR_OK : wr_xc_error(err, "cannot read index", dir,
+                                             msg, xs);
 }
 
 /* ------------------------------------------------------- a first index */
@@ -93,13 +88,8 @@ static qr_status create_empty(const char *dir, qr_buf *err)
     if (xs == XC_OK)
         xs = xc_db_commit(db);
     xc_db_close(db);
-    if (xs != XC_OK) {
-        qr_buf_printf(err, "cannot create index %s: %s", dir,
-                      msg ? msg : xc_status_str(xs));
-        free(msg);
-        return qr_status_from_xc(xs);
-    }
-    return QR_OK;
+    return xs == XC_OK ? QR_OK : wr_xc_error(err, "cannot create index", dir,
+                                             msg, xs);
 }
 
 static qr_status make_dir(const char *dir, qr_buf *err)

@@ -67,6 +67,14 @@ static qr_status wr_fail(wr_writer *w, xc_status st, const char *what)
     return qr_status_from_xc(st);
 }
 
+qr_status wr_xc_error(qr_buf *err, const char *what, const char *path,
+                      char *msg, xc_status xs)
+{
+    qr_buf_printf(err, "%s %s: %s", what, path, msg ? msg : xc_status_str(xs));
+    free(msg);
+    return qr_status_from_xc(xs);
+}
+
 static qr_status wr_write_rec(wr_writer *w, const src_rec *r)
 {
     if (src_rec_format(r, &w->meta) != 0)
@@ -337,12 +345,8 @@ qr_status wr_open(wr_writer *w, const char *lang, int create, int wait,
     xc_status xs = xc_db_open(w->path, create ? XC_DB_CREATE_OR_OVERWRITE
                                               : XC_DB_CREATE_OR_OPEN,
                               create ? XC_DB_NO_SYNC : 0, wait, &w->db, &msg);
-    if (xs != XC_OK) {
-        qr_buf_printf(err, "cannot open index %s: %s", w->path,
-                      msg ? msg : xc_status_str(xs));
-        free(msg);
-        return qr_status_from_xc(xs);
-    }
+    if (xs != XC_OK)
+        return wr_xc_error(err, "cannot open index", w->path, msg, xs);
     xc_stem *stem = NULL;
     xs = xc_stem_new_cached(lang, STEM_CACHE_WORDS, &stem, &msg);
     if (xs == XC_OK)
