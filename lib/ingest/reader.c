@@ -50,6 +50,8 @@ static const struct {
     {QR_FMT_TEXT, NULL, rd_text},     /* last: what anything else reads as */
 };
 
+/* The dispatcher (rd_ctx.read_unit): the unit's format by its forced
+ * format, else its name, else its first bytes; then its reader. */
 static qr_status read_unit(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why)
 {
     if (rd_in_detect_gzip(in) != 0)
