@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "index_int.h"
+#include "layout.h"
 #include "schema.h"
 
 static src_rec rec(const char *path, char state, uint64_t gen)
@@ -145,21 +146,6 @@ static void test_table(void **state)
 
 static char root[64];
 
-static int setup(void **state)
-{
-    (void)state;
-    strcpy(root, "/tmp/quarry-sources.XXXXXX");
-    return mkdtemp(root) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
 /* A database at root/name holding the records given (NULL-terminated
  * key, value pairs). */
 static xc_db *make_db(const char *name, const char *const *kv)
@@ -179,6 +165,8 @@ static xc_db *make_db(const char *name, const char *const *kv)
 static void test_load_shards(void **state)
 {
     (void)state;
+    strcpy(root, "/tmp/quarry-sources.XXXXXX");
+    assert_non_null(mkdtemp(root));
     static const char *const s0[] = {
         "src:/same", "D 1 2 3 4 5 77\n/same",
         "src:/other-run", "D 1 2 3 4 5 77\n/other-run",
@@ -211,6 +199,7 @@ static void test_load_shards(void **state)
     qr_buf_free(&err);
     xc_db_close(d0);
     xc_db_close(d1);
+    assert_int_equal(qr_remove_tree(root), 0);
 }
 
 int main(void)
@@ -221,7 +210,7 @@ int main(void)
         cmocka_unit_test(test_old_and_bad_records),
         cmocka_unit_test(test_agree),
         cmocka_unit_test(test_table),
-        cmocka_unit_test_setup_teardown(test_load_shards, setup, teardown),
+        cmocka_unit_test(test_load_shards),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
