@@ -1,6 +1,7 @@
 /*
  * quarry-index — builds and updates a Quarry index.
- * Parses arguments, runs lib/ingest/index.c, prints, maps statuses to exit codes.
+ * Parses arguments, runs the indexer (lib/ingest/index.h) or the checker
+ * (check.h), prints, maps statuses to exit codes.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "exitcodes.h"
 #include "index.h"
 #include "util.h"
@@ -283,7 +285,8 @@ int main(int argc, char **argv)
     qr_buf err = {0};
     qr_indexer *ix = NULL;
     qr_status st = qr_indexer_open(&o, &ix, &err);
-    if (st == QR_OK)
+    int opened = st == QR_OK;
+    if (opened)
         st = qr_indexer_run(ix, (const char *const *)argv + optind,
                             (size_t)(argc - optind), &err);
     clear_progress(&c);
@@ -291,7 +294,12 @@ int main(int argc, char **argv)
     switch (st) {
     case QR_OK: code = QR_EXIT_INDEX_OK; break;
     case QR_ERR_LOCKED: code = QR_EXIT_INDEX_LOCKED; break;
-    case QR_ERR_USAGE: code = QR_EXIT_INDEX_USAGE; break;
+    case QR_ERR_USAGE:
+        /* Opening the index judges the command line. Once it is open, an
+         * "invalid argument" can only be xapian-core refusing what a
+         * writer passed it: a failure of the run, not of its user. */
+        code = opened ? QR_EXIT_INDEX_FAILURE : QR_EXIT_INDEX_USAGE;
+        break;
     default: code = QR_EXIT_INDEX_FAILURE; break;
     }
     if (st != QR_OK)

@@ -1,4 +1,9 @@
-/* qr_index_check: xapian-core's checker plus Quarry's own invariants. */
+/*
+ * check.c — qr_index_check (check.h): xapian-core's checker over every
+ * table, then Quarry's own invariants between passages and bookkeeping.
+ */
+#include "check.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -7,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "index.h"
+#include "index_int.h"
 #include "layout.h"
 #include "schema.h"
 #include "xapian-c.h"
@@ -72,18 +77,12 @@ static int check_record(void *ctx, const char *key, const char *value, size_t le
 {
     checker *c = ctx;
     (void)len;
-    const char *nl = strchr(value, '\n');
-    char state;
-    long long mtime;
-    unsigned long long size, hash;
-    unsigned passages, articles;
-    if (!nl || sscanf(value, "%c %lld %llu %llx %u %u", &state, &mtime, &size,
-                      &hash, &passages, &articles) != 6 ||
-        (state != 'D' && state != 'P')) {
+    src_rec r;
+    const char *path;
+    if (src_rec_scan(value, &r, &path) != 0) {
         report(c, 1, "unreadable bookkeeping record %s", key);
         return 0;
     }
-    const char *path = nl + 1;
     qr_buf term = {0};
     if (qr_key_term(&term, QR_TERM_SOURCE, path) != 0 || add_term(c, term.data) != 0) {
         c->nomem = 1;
@@ -98,16 +97,16 @@ static int check_record(void *ctx, const char *key, const char *value, size_t le
         return 0;
     }
     c->passages_in_sources += tf;
-    if (state == 'P') {
+    if (r.state == 'P') {
         report(c, 0, "%s was being indexed when a run stopped (%u passages "
                "so far); the next run redoes it", path, tf);
         return 0;
     }
-    if (tf != passages)
+    if (tf != r.passages)
         report(c, 1, "%s: the bookkeeping says %u passages, the index has %u",
-               path, passages, tf);
-    else if (passages == 0 && articles > 0)
-        report(c, 1, "%s: %u articles but no passages", path, articles);
+               path, r.passages, tf);
+    else if (r.passages == 0 && r.articles > 0)
+        report(c, 1, "%s: %u articles but no passages", path, r.articles);
     return 0;
 }
 

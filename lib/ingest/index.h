@@ -20,6 +20,12 @@
  * record of every source in every shard (with that shard's passage count),
  * and a source counts as unchanged only when all shards agree on it, so a
  * crash between two shards' commits makes the next run redo the source.
+ *
+ * Where the code is (index_int.h is the table of contents): indexer.c the
+ * run (walk, read, split, hand out, summary); target.c where it writes
+ * (open, new version, compact, switch); writer.c the writer threads and
+ * their commits; sources.c the bookkeeping records. The checker is
+ * check.h.
  */
 #ifndef QUARRY_INDEX_H
 #define QUARRY_INDEX_H
@@ -122,20 +128,3 @@ int qr_summary_json(const qr_index_summary *s, qr_buf *out);
 void qr_indexer_free(qr_indexer *ix);
 
 #endif
-
-/* ------------------------------------------------------------------ check */
-
-/* One fault found by qr_index_check: what is wrong, in one line. */
-typedef void (*qr_check_cb)(void *ctx, const char *fault);
-
-/* Verifies the index at db_path: xapian-core's checker over every table of
- * the live database, then Quarry's own invariants: every passage belongs to
- * exactly one known source, every finished source has exactly the passages
- * its bookkeeping says (and none only if it had no text), the stub points
- * at an existing version. Interrupted runs leave sources marked partial;
- * those are reported as notes (the next run redoes them), not faults.
- * *faults receives the number of faults (each also passed to cb).
- * Returns QR_OK when the check ran (whatever it found), QR_ERR_NOINDEX,
- * QR_ERR_INDEX (cannot open at all: counted as a fault too), QR_ERR_NOMEM. */
-qr_status qr_index_check(const char *db_path, qr_check_cb cb, void *ctx,
-                         size_t *faults, size_t *notes, qr_buf *err);

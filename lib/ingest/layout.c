@@ -1,3 +1,7 @@
+/*
+ * layout.c — the index's files on disk (layout.h): probing a path, the
+ * stub and its versions, the writer's lock, atomic switches and cleanup.
+ */
 #include "layout.h"
 
 #include <dirent.h>

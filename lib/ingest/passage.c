@@ -31,15 +31,10 @@
 /*
  * The default passage lengths, in words: the one place they are set.
  * Chosen with bench/quality.sh-style runs (quarry-index --passage-words N,
- * which sets min N/3 and max 2N; BM25 k1 1.3, title weight 4), article-level
- * nDCG@10 / MAP on Cranfield and SciFact-train:
- *   N =  80: 0.374 / 0.314   0.687 / 0.648
- *   N = 120: 0.376 / 0.315   0.703 / 0.669
- *   N = 200: 0.382 / 0.319   0.705 / 0.671
- *   N = 300: 0.383 / 0.320   0.704 / 0.671
- *   N = 500: 0.383 / 0.320   0.704 / 0.671
- * Quality stops improving at about 200 words; 200 keeps passages short
- * enough to show as an answer (about a long paragraph).
+ * which sets min N/3 and max 2N) on Cranfield and SciFact-train, scoring
+ * articles by nDCG@10 and MAP: quality stops improving at about 200 words,
+ * and 200 keeps passages short enough to show as an answer (about a long
+ * paragraph). (measured: bench/README.md, "Tuning decisions")
  */
 enum {
     QR_SPLIT_TARGET_WORDS = 200,
@@ -365,8 +360,9 @@ static void split_run_on(splitter *sp, size_t a, size_t b, size_t w,
 
 /* A paragraph over max_words: sentences packed into ceil(w / target)
  * chunks, each cut at the sentence end nearest to its share of the words
- * (k * w / chunks), so a 250-word paragraph gives 75 + 100 + 75 rather
- * than 120 + 120 + 10; never over max_words. */
+ * (k * w / chunks), so that no chunk is left a stub: with the defaults
+ * (target 200, max 400), a 500-word paragraph of 25-word sentences gives
+ * 175 + 150 + 175 rather than 200 + 200 + 100; never over max_words. */
 static void split_long_paragraph(splitter *sp, size_t a, size_t b, size_t w)
 {
     const unsigned char *s = sp->s;

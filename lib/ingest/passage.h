@@ -18,7 +18,8 @@ typedef struct qr_split_opts {
     unsigned max_words;      /* longer paragraphs split at sentence ends   */
 } qr_split_opts;
 
-/* The defaults chosen by measurement (see README, "Passages"). */
+/* The defaults chosen by measurement (passage.c; the figures:
+ * bench/README.md, "Tuning decisions"). */
 qr_split_opts qr_split_defaults(void);
 
 typedef struct qr_span {

@@ -9,7 +9,7 @@
  * stream (stdin, gzip'd) its symlinks look like small files holding the
  * link target, which is then indexed as text: nothing is ever followed.
  *
- * Filters: the gzip layer in reader.c decompresses .tar.gz before libarchive
+ * Filters: the gzip layer in stream.c decompresses .tar.gz before libarchive
  * sees it, so decompressed bytes are counted against max_source_bytes in
  * one place. No libarchive filter is enabled: archive_read_support_filter_all
  * would also register filters that run external programs (lrzip, lzop,
@@ -78,9 +78,7 @@ static la_int64_t ar_seek_cb(struct archive *a, void *data, la_int64_t off, int 
     } else if (lseek(in->fd, (off_t)(s->origin + to), SEEK_SET) != (off_t)(s->origin + to)) {
         return ARCHIVE_FATAL;
     }
-    in->rpos = in->rlen = 0;
-    in->pk_pos = in->pk_len = 0;
-    in->raw_eof = in->eof = 0;
+    rd_in_restart(in);
     s->pos = to;
     return to;
 }
@@ -275,7 +273,8 @@ qr_status rd_archive(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why)
         rd_unit mu = {.name = path, .id = id.data, .where = where.data,
                       .forced = QR_FMT_UNKNOWN, .depth = 1};
         qr_buf_clear(&mwhy);
-        qr_status ms = rd_read_unit(rc, &mu, &min, &mwhy);
+        /* the member in its own format: through the dispatcher */
+        qr_status ms = rc->read_unit(rc, &mu, &min, &mwhy);
         member_bytes += min.raw_total;
         int limit_hit = min.raw_limit_hit;
         char mmsg[sizeof min.msg];

@@ -170,8 +170,29 @@ static qr_status jl_line(jl_state *s, const char *p, size_t n, uint64_t lineno, 
     return st;
 }
 
+static int starts_as_json(const unsigned char *p, size_t n)
+{
+    size_t i = rd_text_start(p, n);
+    return i < n && p[i] == '{';
+}
+
+static int has_utf16_bom(const unsigned char *p, size_t n)
+{
+    return n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF));
+}
+
 qr_status rd_jsonl(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why)
 {
+    /* In JSON Lines that start as JSON, binary bytes are the problem of
+     * the lines holding them (each skipped with a warning): a NUL in one
+     * line must not lose the good lines around it. */
+    const unsigned char *head;
+    size_t hn = rd_in_peek(in, RD_SNIFF_BYTES, &head);
+    if (qr_looks_binary((const char *)head, hn) && !starts_as_json(head, hn))
+        return rd_fail(why, QR_ERR_FORMAT, "binary file");
+    if (has_utf16_bom(head, hn))
+        return rd_fail(why, QR_ERR_FORMAT, "JSON Lines must be UTF-8 (UTF-16 byte-order mark found)");
+
     jl_state s = {.rc = rc, .u = u};
     qr_buf line = {0};
     qr_status st = QR_OK;

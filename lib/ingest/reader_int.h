@@ -1,7 +1,15 @@
 /*
- * reader_int.h — private to the readers: reader.c (dispatch, streams,
- * article delivery), textconv.c, date.c, read_text.c, read_html.c,
- * read_jsonl.c and read_archive.c. Nothing here is part of the public API.
+ * reader_int.h — private to the readers (reader.h): the table of contents
+ * of reader.c, format.c, stream.c, emit.c, textconv.c and the read_*.c
+ * format readers, sectioned per file (date.c has only the public
+ * qr_date_normalise). Nothing here is part of the public API.
+ *
+ * Who uses whom, never the other way round: reader.c (entry points,
+ * dispatch) uses format.c and calls the format readers through its table;
+ * the format readers use stream.c (bytes) and emit.c (articles, warnings);
+ * stream.c uses emit.c for its one warning; emit.c uses textconv.c. The
+ * archive reader reads its members through rd_ctx.read_unit, set by
+ * reader.c, and never calls reader.c itself.
  *
  * Error handling: every function that can stop a unit (a source, or one
  * member of an archive) returns a qr_status and, on failure, writes a
@@ -25,10 +33,22 @@ struct archive;
 #define RD_FIELD_MAX     4096          /* cap on title/author/url bytes      */
 #define RD_TITLE_LINE_MAX 200          /* longer first lines are not titles  */
 
-/* ================================================================ reader.c */
+typedef struct rd_ctx rd_ctx;
+typedef struct rd_in rd_in;
+typedef struct rd_unit rd_unit;
+
+/* A format reader that takes the stream as it comes (JSON Lines,
+ * archives), and one that takes a document read whole (text, Markdown,
+ * HTML; data is readable up to data[len], a NUL). */
+typedef qr_status (*rd_stream_fn)(rd_ctx *rc, const rd_unit *u, rd_in *in,
+                                  qr_buf *why);
+typedef qr_status (*rd_doc_fn)(rd_ctx *rc, const rd_unit *u, const char *data,
+                               size_t len, qr_buf *why);
+
+/* ============================================== Interface to reader.c */
 
 /* Everything one qr_read_source / qr_read_buffer call shares. */
-typedef struct rd_ctx {
+struct rd_ctx {
     size_t        max_article;  /* resolved qr_read_opts.max_article_bytes  */
     size_t        max_line;     /* resolved max_line_bytes                  */
     uint64_t      max_source;   /* resolved max_source_bytes                */
@@ -41,7 +61,33 @@ typedef struct rd_ctx {
     qr_read_stats *stats;       /* never NULL (points at a local if needed) */
     size_t        warned;       /* warnings passed to warn so far           */
     size_t        suppressed;   /* warnings past QR_MAX_WARNINGS, not passed */
-} rd_ctx;
+    rd_stream_fn  read_unit;    /* reader.c's dispatcher: detects a unit's
+                                   format (name, then content) and reads it;
+                                   how an archive reads its members         */
+};
+
+/* One thing being read: the source itself, or an archive member. */
+struct rd_unit {
+    const char *name;           /* for format detection (a path or member)   */
+    const char *id;             /* article id, or prefix of member ids       */
+    const char *where;          /* printable location for warnings           */
+    qr_format   forced;         /* QR_FMT_UNKNOWN = detect                   */
+    int         depth;          /* 0 = the source, 1 = an archive member     */
+};
+
+/* ============================================== Interface to format.c */
+
+/* (qr_format_name, qr_format_from_name and qr_name_is_indexable are public:
+ * reader.h.) */
+
+/* The format the first n decoded bytes of a unit look like: an archive by
+ * its magic, HTML, JSON Lines, Markdown, else text. */
+qr_format rd_sniff(const unsigned char *p, size_t n);
+/* Where the text of the first n bytes starts: after a UTF-8 byte-order
+ * mark and ASCII blanks (n if nothing else). */
+size_t rd_text_start(const unsigned char *p, size_t n);
+
+/* ============================================== Interface to stream.c */
 
 typedef enum rd_in_kind {
     RD_IN_FD,                   /* a file descriptor (file or stdin)        */
@@ -52,7 +98,7 @@ typedef enum rd_in_kind {
 /* A byte stream with an optional gzip layer (detected from the first two
  * raw bytes) and a lookahead buffer for content sniffing. Errors are sticky:
  * after the first failure every read returns -1. */
-typedef struct rd_in {
+struct rd_in {
     rd_in_kind kind;
     int        fd;              /* RD_IN_FD                                  */
     const unsigned char *mem;   /* RD_IN_MEM                                 */
@@ -88,28 +134,31 @@ typedef struct rd_in {
 
     rd_ctx    *rc;              /* for the trailing-garbage warning          */
     const char *where;
-} rd_in;
-
-/* One thing being read: the source itself, or an archive member. */
-typedef struct rd_unit {
-    const char *name;           /* for format detection (a path or member)   */
-    const char *id;             /* article id, or prefix of member ids       */
-    const char *where;          /* printable location for warnings           */
-    qr_format   forced;         /* QR_FMT_UNKNOWN = detect                   */
-    int         depth;          /* 0 = the source, 1 = an archive member     */
-} rd_unit;
+};
 
 /* Zeroes in and sets the common fields; the caller then sets kind and the
  * kind's fields. */
 void rd_in_init(rd_in *in, rd_ctx *rc, const char *where, rd_in_kind kind);
+/* Sets up the gzip layer when the raw stream starts with the gzip magic.
+ * Call once, before reading. 0, or -1 on error (in->err, in->msg). */
+int rd_in_detect_gzip(rd_in *in);
 /* Reads up to n decoded bytes: returns the count, 0 at the end, or -1 on
  * error (in->err, in->msg). */
 ptrdiff_t rd_in_read(rd_in *in, void *buf, size_t n);
+/* Fills the lookahead with up to want decoded bytes (later reads return
+ * them first); *p points at them. Returns how many are available (fewer
+ * at the end or after an error). Peeking again returns the same bytes. */
+size_t rd_in_peek(rd_in *in, size_t want, const unsigned char **p);
+/* Reads the rest of the stream into out, at most cap bytes. Returns 0 at
+ * the end, 1 if there is more than cap, -1 on error (in->err). */
+int rd_in_slurp(rd_in *in, size_t cap, qr_buf *out);
+/* Drops what the stream buffered and its end marks, after the caller moved
+ * the fd's offset or mem_pos (an archive reader seeking). */
+void rd_in_restart(rd_in *in);
 /* Frees what the stream allocated (never closes the fd). */
 void rd_in_close(rd_in *in);
 
-/* Detects the unit's format (name, then content), then reads it. */
-qr_status rd_read_unit(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
+/* ================================================ Interface to emit.c */
 
 /* Hands one article to the callback: fields made valid one-line UTF-8
  * (title, url, author capped at RD_FIELD_MAX bytes), the body checked,
@@ -125,6 +174,10 @@ qr_status rd_emit(rd_ctx *rc, const char *where, const qr_article *a,
 void rd_warn(rd_ctx *rc, const char *where, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* After a source: one last warning saying how many were left out past
+ * QR_MAX_WARNINGS (none if none were). */
+void rd_warn_suppressed(rd_ctx *rc, const char *where);
+
 /* Writes the reason into why unless it already holds one; returns st. */
 qr_status rd_fail(qr_buf *why, qr_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -133,7 +186,11 @@ qr_status rd_fail(qr_buf *why, qr_status st, const char *fmt, ...)
  * printable. Returns 0 or -1 (out of memory). */
 int rd_where(qr_buf *b, const char *prefix, const char *sep, const char *name);
 
-/* ============================================================== textconv.c */
+/* Control characters left in a message become spaces: a reason is one
+ * line. In place. */
+void rd_one_line(char *s);
+
+/* ============================================ Interface to textconv.c */
 
 /* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. */
 size_t rd_utf8_seq(const unsigned char *s, size_t n);
@@ -144,7 +201,7 @@ int rd_text_is_clean(const char *s, size_t n);
  * lines removed. In place. */
 void rd_tidy_text(qr_buf *b, size_t start);
 
-/* ============================================================= read_*.c */
+/* ======================= Interface to read_text.c, read_html.c (rd_doc_fn) */
 
 qr_status rd_text(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
                   qr_buf *why);
@@ -152,7 +209,14 @@ qr_status rd_markdown(rd_ctx *rc, const rd_unit *u, const char *data,
                       size_t len, qr_buf *why);
 qr_status rd_html(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
                   qr_buf *why);
+
+/* ================ Interface to read_jsonl.c, read_archive.c (rd_stream_fn) */
+
+/* JSON Lines judges its own bytes: binary content only stops it when the
+ * stream does not start as JSON. */
 qr_status rd_jsonl(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
+/* Refuses a nested archive (u->depth > 0); reads each member through
+ * rc->read_unit. */
 qr_status rd_archive(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
 
 #endif

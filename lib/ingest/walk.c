@@ -1,3 +1,8 @@
+/*
+ * walk.c — lists the indexable files under a directory (walk.h): an
+ * iterative walk, sorted by path, that never follows a link to a directory
+ * and warns about what it cannot list.
+ */
 #include "walk.h"
 
 #include <dirent.h>

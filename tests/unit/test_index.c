@@ -1,5 +1,6 @@
-/* Unit tests: lib/ingest/index.c — incremental bookkeeping, crash leftovers,
- * vanished sources, stdin articles, locks. */
+/* Unit tests: the indexer (index.h) and its checker (check.h) —
+ * incremental bookkeeping, crash leftovers, vanished sources, stdin
+ * articles, locks. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "index.h"
 #include "schema.h"
 #include "xapian-c.h"

@@ -249,21 +249,32 @@ static void test_long_split_at_sentences(void **state)
     qr_buf_free(&b);
 }
 
+/* Checks that `words` words in sentences of sent_len split with opts into
+ * three chunks of the lengths in want. */
+static void check_balanced(size_t words, size_t sent_len,
+                           const qr_split_opts *opts, const size_t want[3])
+{
+    qr_buf b = {0};
+    add_sentences(&b, words, sent_len, "?");
+    qr_span *sp;
+    size_t n = check_split(b.data, b.len, opts, opts->max_words, &sp);
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(span_words(b.data, sp[i]), want[i]);
+    free(sp);
+    qr_buf_free(&b);
+}
+
 static void test_long_split_balanced(void **state)
 {
     (void)state;
-    qr_buf b = {0};
     /* 250 words in sentences of 25: three chunks cut at the sentence
      * ends nearest to 83 and 167 words (75 + 100 + 75), not 120 + 120 + 10 */
-    add_sentences(&b, 250, 25, "?");
-    qr_span *sp;
-    size_t n = check_split(b.data, b.len, &T, 220, &sp);
-    assert_int_equal(n, 3);
-    assert_int_equal(span_words(b.data, sp[0]), 75);
-    assert_int_equal(span_words(b.data, sp[1]), 100);
-    assert_int_equal(span_words(b.data, sp[2]), 75);
-    free(sp);
-    qr_buf_free(&b);
+    check_balanced(250, 25, &T, (const size_t[3]){75, 100, 75});
+    /* the same with the shipped defaults, as passage.c's comment tells it:
+     * 500 words, over max_words (400), cut nearest to 167 and 333 */
+    qr_split_opts d = qr_split_defaults();
+    check_balanced(500, 25, &d, (const size_t[3]){175, 150, 175});
 }
 
 static void test_quotes_after_periods(void **state)

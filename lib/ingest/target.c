@@ -1,0 +1,451 @@
+/*
+ * target.c — where a run writes: opening the index (new, existing, sharded,
+ * or a plain Xapian database) and its writers, building a new version
+ * beside the live one, and at the end compacting it and switching to it.
+ */
+#include "index_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "layout.h"
+#include "schema.h"
+
+#define DEFAULT_BATCH_PASSAGES 20000
+
+/* Writers a new unsharded database is built with, then compacted into
+ * one: the machine kind Quarry is tuned on has two cores (see
+ * bench/README.md, "Tuning decisions"). */
+#define BUILD_PARTS 2
+
+/* ------------------------------------------------------- the live index */
+
+static int found_one(void *ctx, const char *key, const char *value, size_t len)
+{
+    (void)key;
+    (void)value;
+    (void)len;
+    *(int *)ctx = 1;
+    return 1;
+}
+
+/* Reads the language of the database at dir (NULL if none recorded) and
+ * whether it holds no sources and no passages. */
+static qr_status read_live(const char *dir, char **lang, int *empty, qr_buf *err)
+{
+    xc_db *db = NULL;
+    char *msg = NULL;
+    *lang = NULL;
+    xc_status xs = xc_db_open(dir, XC_DB_READONLY, 0, 0, &db, &msg);
+    if (xs == XC_OK) {
+        size_t len;
+        xc_db_stats stats;
+        xs = xc_db_get_metadata(db, QR_META_LANG, lang, &len);
+        if (xs == XC_OK)
+            xs = xc_db_get_stats(db, &stats);
+        int any = 0;
+        if (xs == XC_OK)
+            xs = xc_db_metadata_each(db, QR_META_SOURCE, found_one, &any);
+        if (xs == XC_OK)
+            *empty = stats.doccount == 0 && !any;
+        if (xs != XC_OK)
+            msg = strdup(xc_db_errmsg(db));
+        xc_db_close(db);
+    }
+    return xs == XC_OK ? QR_OK : wr_xc_error(err, "cannot read index", dir,
+                                             msg, xs);
+}
+
+/* ------------------------------------------------------- a first index */
+
+/* Creates an empty glass database at dir. A directory left by a creation
+ * that was killed before glass wrote its version file (iamglass) holds no
+ * data, but xapian-core refuses to create a database over its tables: it
+ * is removed first. */
+static qr_status create_empty(const char *dir, qr_buf *err)
+{
+    xc_db *db = NULL;
+    char *msg = NULL;
+    qr_buf version = {0};
+    if (qr_buf_printf(&version, "%s/iamglass", dir) != 0)
+        return QR_ERR_NOMEM;
+    struct stat sb;
+    int interrupted = stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+                      stat(version.data, &sb) != 0 && errno == ENOENT;
+    qr_buf_free(&version);
+    if (interrupted && qr_remove_tree(dir) != 0) {
+        qr_buf_printf(err, "cannot clear the unfinished index %s: %s", dir,
+                      strerror(errno));
+        return QR_ERR_IO;
+    }
+    xc_status xs = xc_db_open(dir, XC_DB_CREATE_OR_OPEN, 0, 0, &db, &msg);
+    if (xs == XC_OK)
+        xs = xc_db_commit(db);
+    xc_db_close(db);
+    return xs == XC_OK ? QR_OK : wr_xc_error(err, "cannot create index", dir,
+                                             msg, xs);
+}
+
+static qr_status make_dir(const char *dir, qr_buf *err)
+{
+    if (mkdir(dir, 0777) == 0 || errno == EEXIST)
+        return QR_OK;
+    qr_buf_printf(err, "cannot create %s: %s", dir, strerror(errno));
+    return QR_ERR_IO;
+}
+
+/* A new index: an empty first version and its stub, so that readers and
+ * --check find an index from the start, whatever happens to this run. */
+static qr_status create_first(const char *path, unsigned nshards, qr_buf *err)
+{
+    qr_buf dir = {0};
+    qr_status st = qr_buf_printf(&dir, "%s/v000001", path) == 0 ? QR_OK
+                                                                : QR_ERR_NOMEM;
+    if (st == QR_OK && nshards) {
+        st = make_dir(dir.data, err);
+        size_t base = dir.len;
+        for (unsigned k = 0; st == QR_OK && k < nshards; k++) {
+            dir.len = base;
+            if (qr_buf_printf(&dir, "/s%u", k) != 0)
+                st = QR_ERR_NOMEM;
+            else
+                st = create_empty(dir.data, err);
+        }
+    } else if (st == QR_OK) {
+        st = create_empty(dir.data, err);
+    }
+    if (st == QR_OK)
+        st = qr_layout_switch_shards(path, "v000001", nshards, err);
+    qr_buf_free(&dir);
+    return st;
+}
+
+/* ------------------------------------------------------------ writers */
+
+/* Sets up ix->w[0..n-1] (their paths are set by the caller; not opened
+ * yet). */
+static qr_status alloc_writers(qr_indexer *ix, unsigned n)
+{
+    ix->w = calloc(n, sizeof *ix->w);
+    if (!ix->w)
+        return QR_ERR_NOMEM;
+    ix->nw = n;
+    for (unsigned k = 0; k < n; k++)
+        wr_init(&ix->w[k], ix->o.batch_passages);
+    return QR_OK;
+}
+
+static char *path_join(const char *a, const char *b)
+{
+    qr_buf p = {0};
+    if (qr_buf_printf(&p, "%s/%s", a, b) != 0) {
+        qr_buf_free(&p);
+        return NULL;
+    }
+    return qr_buf_steal(&p);
+}
+
+/* Decides which databases this run writes, and takes the writer lock:
+ *  - a Quarry index (or a new one): the lock file, then the live version
+ *    (or its shards), or, for --rebuild and for an index with no sources
+ *    yet, a new version built beside it in parallel;
+ *  - a plain glass directory or a stub file: opened as it is, with
+ *    xapian-core's own lock (no --rebuild, no --shards). */
+static qr_status open_target(qr_indexer *ix, qr_buf *err)
+{
+    const char *path = ix->o.db_path;
+    qr_layout_kind kind = qr_layout_probe(path);
+    if (kind == QR_LAYOUT_OTHER) {
+        qr_buf_printf(err, "%s is not an index (a directory with other files, "
+                      "or not a directory); refusing to write an index there", path);
+        return QR_ERR_USAGE;
+    }
+    if (kind == QR_LAYOUT_GLASS || kind == QR_LAYOUT_STUB_FILE) {
+        if (ix->o.rebuild || ix->o.shards > 1) {
+            qr_buf_printf(err, "%s is a plain Xapian database, not a Quarry "
+                          "index; --%s needs a Quarry index", path,
+                          ix->o.rebuild ? "rebuild" : "shards");
+            return QR_ERR_USAGE;
+        }
+        qr_status st = alloc_writers(ix, 1);
+        if (st == QR_OK && !(ix->w[0].path = strdup(path)))
+            st = QR_ERR_NOMEM;
+        return st;
+    }
+
+    qr_status st = qr_layout_lock(path, ix->o.wait_seconds, &ix->lock_fd, err);
+    if (st != QR_OK)
+        return st;
+    /* leftovers of interrupted rebuilds, versions retired by the last one */
+    qr_layout_cleanup(path);
+    unsigned live_n = 0;
+    char *live = qr_layout_live_shards(path, &live_n);
+    if (!live) {
+        unsigned n = ix->o.shards > 1 ? ix->o.shards : 0;
+        st = create_first(path, n, err);
+        if (st != QR_OK)
+            return st;
+        live = strdup("v000001");
+        live_n = n;
+        if (!live)
+            return QR_ERR_NOMEM;
+    }
+
+    /* the live index's language, and whether it has anything in it */
+    qr_buf dir = {0};
+    ix->live_empty = 1;
+    for (unsigned k = 0; st == QR_OK && k < (live_n ? live_n : 1); k++) {
+        qr_buf_clear(&dir);
+        if ((live_n ? qr_buf_printf(&dir, "%s/%s/s%u", path, live, k)
+                    : qr_buf_printf(&dir, "%s/%s", path, live)) != 0) {
+            st = QR_ERR_NOMEM;
+            break;
+        }
+        char *lang = NULL;
+        int empty = 1;
+        st = read_live(dir.data, &lang, &empty, err);
+        if (st == QR_OK && !ix->live_lang)
+            ix->live_lang = lang;
+        else
+            free(lang);
+        ix->live_empty &= empty;
+    }
+    qr_buf_free(&dir);
+
+    unsigned want = ix->o.shards ? (ix->o.shards > 1 ? ix->o.shards : 0) : live_n;
+    if (st == QR_OK && want != live_n && !ix->o.rebuild && !ix->live_empty) {
+        qr_buf_printf(err, "index %s has %u shard%s; use --rebuild --shards %u "
+                      "to change that", path, live_n ? live_n : 1,
+                      live_n > 1 ? "s" : "", want ? want : 1);
+        st = QR_ERR_USAGE;
+    }
+    ix->nshards = want;
+    ix->fresh = ix->o.rebuild || ix->live_empty;
+    if (st == QR_OK && ix->fresh) {
+        /* a new version, built beside the live one */
+        ix->version = qr_layout_next_version(path);
+        qr_buf b = {0};
+        if (!ix->version || qr_buf_printf(&b, "%s/%s.build", path, ix->version) != 0)
+            st = QR_ERR_NOMEM;
+        ix->build_dir = qr_buf_steal(&b);
+        ix->final_dir = path_join(path, ix->version ? ix->version : "");
+        if (st == QR_OK && (!ix->build_dir || !ix->final_dir))
+            st = QR_ERR_NOMEM;
+        if (st == QR_OK)
+            st = make_dir(ix->build_dir, err);
+        if (st == QR_OK && want)
+            st = make_dir(ix->final_dir, err);
+        ix->parts = want == 0;
+        unsigned n = want ? want : BUILD_PARTS;
+        if (st == QR_OK)
+            st = alloc_writers(ix, n);
+        for (unsigned k = 0; st == QR_OK && k < n; k++) {
+            char name[16];
+            snprintf(name, sizeof name, want ? "s%u" : "p%u", k);
+            wr_writer *w = &ix->w[k];
+            w->path = path_join(ix->build_dir, name);
+            w->own_counts = !ix->parts;
+            if (want)
+                w->compact_to = path_join(ix->final_dir, name);
+            if (!w->path || (want && !w->compact_to))
+                st = QR_ERR_NOMEM;
+        }
+    } else if (st == QR_OK) {
+        ix->version = live;
+        live = NULL;
+        st = alloc_writers(ix, want ? want : 1);
+        for (unsigned k = 0; st == QR_OK && k < ix->nw; k++) {
+            qr_buf p = {0};
+            if ((want ? qr_buf_printf(&p, "%s/%s/s%u", path, ix->version, k)
+                      : qr_buf_printf(&p, "%s/%s", path, ix->version)) != 0)
+                st = QR_ERR_NOMEM;
+            ix->w[k].path = qr_buf_steal(&p);
+            qr_buf_free(&p);
+        }
+    }
+    free(live);
+    return st;
+}
+
+/* ----------------------------------------------------------- opening */
+
+qr_status qr_indexer_open(const qr_index_opts *opts, qr_indexer **out,
+                          qr_buf *err)
+{
+    qr_indexer *ix = calloc(1, sizeof *ix);
+    if (!ix)
+        return QR_ERR_NOMEM;
+    ix->o = *opts;
+    ix->err = err;
+    ix->lock_fd = -1;
+    ix->t0 = ix->last_progress = qr_now();
+    ix->gen = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^
+              (qr_hash64(&ix, sizeof ix, 3) & 0xfffff);
+    qr_split_opts defs = qr_split_defaults();
+    if (!ix->o.split.target_words)
+        ix->o.split = defs;
+    if (!ix->o.batch_passages)
+        ix->o.batch_passages = DEFAULT_BATCH_PASSAGES;
+    qr_status st = QR_OK;
+    char *msg = NULL;
+    if (ix->o.shards > QR_LAYOUT_MAX_SHARDS) {
+        qr_buf_printf(err, "at most %d shards", QR_LAYOUT_MAX_SHARDS);
+        st = QR_ERR_USAGE;
+        goto fail;
+    }
+    /* an unknown language is a usage error before anything is created */
+    if (opts->lang) {
+        xc_stem *stem = NULL;
+        if (xc_stem_new(opts->lang, &stem, &msg) != XC_OK) {
+            qr_buf_printf(err, "unknown language '%s' (known: %s)", opts->lang,
+                          xc_stem_languages());
+            free(msg);
+            st = QR_ERR_USAGE;
+            goto fail;
+        }
+        xc_stem_free(stem);
+    }
+
+    st = open_target(ix, err);
+    if (st != QR_OK)
+        goto fail;
+
+    /* The index keeps its language; the query tool reads it back. A new
+     * version takes the live index's unless --lang says otherwise. */
+    char *lang = ix->live_lang;
+    ix->live_lang = NULL;
+    if (lang && opts->lang && strcmp(lang, opts->lang) != 0 && !ix->fresh) {
+        qr_buf_printf(err, "index %s was built with --lang %s; use --rebuild "
+                      "to change the language", opts->db_path, lang);
+        free(lang);
+        st = QR_ERR_USAGE;
+        goto fail;
+    }
+    if (opts->lang) {
+        free(lang);
+        lang = NULL;
+    }
+    ix->lang = lang ? lang : strdup(opts->lang ? opts->lang : QR_DEFAULT_LANG);
+    if (!ix->lang) {
+        st = QR_ERR_NOMEM;
+        goto fail;
+    }
+
+    for (unsigned k = 0; st == QR_OK && k < ix->nw; k++)
+        st = wr_open(&ix->w[k], ix->lang, ix->fresh, opts->wait_seconds, err);
+    if (st != QR_OK)
+        goto fail;
+    if (ix->nw == 1 && !ix->fresh) {
+        /* a plain database given directly: its own language counts */
+        char *own = NULL;
+        size_t len = 0;
+        xc_status xs = xc_db_get_metadata(ix->w[0].db, QR_META_LANG, &own, &len);
+        if (xs != XC_OK) {
+            qr_buf_printf(err, "reading the index's language: %s",
+                          xc_db_errmsg(ix->w[0].db));
+            st = qr_status_from_xc(xs);
+            goto fail;
+        }
+        if (own && opts->lang && strcmp(own, opts->lang) != 0) {
+            qr_buf_printf(err, "index %s was built with --lang %s; use "
+                          "--rebuild to change the language", opts->db_path, own);
+            free(own);
+            st = QR_ERR_USAGE;
+            goto fail;
+        }
+        if (own && strcmp(own, ix->lang) != 0) {
+            /* the writers were set up with another stemmer */
+            free(ix->lang);
+            ix->lang = own;
+            xc_termgen_free(ix->w[0].tg);
+            ix->w[0].tg = NULL;
+            xc_db_close(ix->w[0].db);
+            ix->w[0].db = NULL;
+            st = wr_open(&ix->w[0], ix->lang, 0, opts->wait_seconds, err);
+            if (st != QR_OK)
+                goto fail;
+        } else {
+            free(own);
+        }
+    }
+    /* the bookkeeping of every database written */
+    for (unsigned k = 0; st == QR_OK && k < ix->nw; k++)
+        st = src_load(&ix->sources, ix->w[k].db, k, ix->err);
+    if (st != QR_OK)
+        goto fail;
+    src_load_done(&ix->sources, ix->nw);
+    *out = ix;
+    return QR_OK;
+fail:
+    qr_indexer_free(ix);
+    return st;
+}
+
+/* ----------------------------------------------------------- finishing */
+
+/* Until the switch the live index is untouched; anything left behind by a
+ * failure here is removed by the next run. */
+qr_status tg_finish_fresh(qr_indexer *ix)
+{
+    qr_status st = QR_OK;
+    if (ix->parts) {
+        /* the parts, into one database (the shards compacted themselves) */
+        const char **src = calloc(ix->nw, sizeof *src);
+        if (!src)
+            return QR_ERR_NOMEM;
+        for (unsigned k = 0; k < ix->nw; k++) {
+            xc_termgen_free(ix->w[k].tg);
+            ix->w[k].tg = NULL;
+            xc_db_close(ix->w[k].db);     /* everything was committed */
+            ix->w[k].db = NULL;
+            src[k] = ix->w[k].path;
+        }
+        st = wr_compact(src, ix->nw, ix->final_dir, "the new index", ix->err);
+        free(src);
+    } else {
+        st = wr_compact(NULL, 0, ix->final_dir, NULL, ix->err);
+    }
+    if (st == QR_OK)
+        st = qr_layout_switch_shards(ix->o.db_path, ix->version, ix->nshards,
+                                     ix->err);
+    qr_remove_tree(ix->build_dir);
+    if (st == QR_OK)
+        qr_layout_cleanup(ix->o.db_path);    /* the old live version */
+    else
+        qr_remove_tree(ix->final_dir);
+    return st;
+}
+
+void qr_indexer_free(qr_indexer *ix)
+{
+    if (!ix)
+        return;
+    for (unsigned k = 0; k < ix->nw; k++)
+        wr_free(&ix->w[k]);
+    free(ix->w);
+    if (ix->fresh && ix->build_dir)
+        qr_remove_tree(ix->build_dir);   /* an unfinished new version */
+    qr_layout_unlock(ix->lock_fd);
+    free(ix->version);
+    free(ix->build_dir);
+    free(ix->final_dir);
+    free(ix->live_lang);
+    free(ix->lang);
+    src_table_free(&ix->sources);
+    for (size_t i = 0; i < ix->sum.nskips; i++) {
+        free(ix->sum.skips[i].where);
+        free(ix->sum.skips[i].reason);
+    }
+    free(ix->sum.skips);
+    for (size_t i = 0; i < ix->nprotect; i++)
+        free(ix->protect[i]);
+    free(ix->protect);
+    qr_buf_free(&ix->term);
+    free(ix);
+}

@@ -1,0 +1,447 @@
+/*
+ * writer.c — the writer threads: each owns one database, takes jobs from a
+ * bounded queue, and writes them in Xapian transactions committed in
+ * batches (wr_commit_batch), marking a half-written source partial first.
+ *
+ * Crash safety rests here: documents and bookkeeping change only inside a
+ * transaction; a source's "done" record is written in the same commit as
+ * its last passages, and a source still being written when a batch commits
+ * is recorded 'P' in that commit, so an interrupted run leaves only states
+ * the next run recognises and redoes.
+ */
+#include "index_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout.h"
+#include "passage_doc.h"
+#include "schema.h"
+
+/* Bytes of articles queued for one writer before the reader waits: the
+ * bound on the memory the queues take, whatever the corpus size. */
+#define QUEUE_BYTES (4u << 20)
+
+/* Documents xapian-core buffers in memory before it flushes them to its
+ * tables (XAPIAN_FLUSH_THRESHOLD; its default is 10000). A smaller buffer
+ * is faster (its maps stay in cache) and takes less memory; this one keeps
+ * flushes few enough that large incremental runs do not pay for them in
+ * write amplification (measured: bench/README.md, "Tuning decisions"). */
+#define FLUSH_THRESHOLD "1000"
+
+/* Stems each writer's term generator remembers (xc_stem_new_cached): a
+ * lookup instead of a Snowball run for most words. 64 bytes a slot: 4 MB
+ * per writer, whatever the corpus. */
+#define STEM_CACHE_WORDS 65536
+
+void wr_job_free(wr_job *j)
+{
+    if (!j)
+        return;
+    free(j->rec.meta_key);
+    free(j->rec.path);
+    free((char *)j->a.id);
+    free((char *)j->a.title);
+    free((char *)j->a.body);
+    free((char *)j->a.url);
+    free((char *)j->a.date);
+    free((char *)j->a.author);
+    free(j->source_key);
+    free(j->display);
+    free(j->spans);
+    free(j);
+}
+
+/* ------------------------------------------------------- transactions */
+
+/* A failed xapian-core call as the writer's failure: its message into
+ * w->err, its status through the one mapping (qr_status_from_xc). */
+static qr_status wr_fail(wr_writer *w, xc_status st, const char *what)
+{
+    if (st == XC_OK)
+        return QR_OK;
+    qr_buf_clear(&w->err);
+    qr_buf_printf(&w->err, "%s: %s (%s)", what, xc_db_errmsg(w->db),
+                  xc_status_str(st));
+    return qr_status_from_xc(st);
+}
+
+qr_status wr_xc_error(qr_buf *err, const char *what, const char *path,
+                      char *msg, xc_status xs)
+{
+    qr_buf_printf(err, "%s %s: %s", what, path, msg ? msg : xc_status_str(xs));
+    free(msg);
+    return qr_status_from_xc(xs);
+}
+
+static qr_status wr_write_rec(wr_writer *w, const src_rec *r)
+{
+    if (src_rec_format(r, &w->meta) != 0)
+        return QR_ERR_NOMEM;
+    return wr_fail(w, xc_db_set_metadata(w->db, r->meta_key, w->meta.data,
+                                         w->meta.len), "writing bookkeeping");
+}
+
+static qr_status wr_txn_begin(wr_writer *w)
+{
+    qr_status st = wr_fail(w, xc_db_begin_transaction(w->db, 1),
+                           "starting a transaction");
+    w->in_txn = st == QR_OK;
+    w->pending = 0;
+    return st;
+}
+
+static qr_status wr_txn_commit(wr_writer *w)
+{
+    w->in_txn = 0;
+    return wr_fail(w, xc_db_commit_transaction(w->db), "committing");
+}
+
+/* Commits the open batch and opens the next. When a source is half-written
+ * its bookkeeping is first set to 'P', so that the commit never shows it as
+ * done, and the next run redoes it if this one is interrupted. */
+static qr_status wr_commit_batch(wr_writer *w)
+{
+    qr_status st = QR_OK;
+    if (w->in_source && !w->cur_marked) {
+        src_rec p = w->cur;
+        p.state = 'P';
+        p.mtime_ns = -1;
+        p.passages = w->cur_passages;
+        st = wr_write_rec(w, &p);
+        w->cur_marked = 1;
+    }
+    if (st == QR_OK)
+        st = wr_txn_commit(w);
+    if (st == QR_OK)
+        st = wr_txn_begin(w);
+    return st;
+}
+
+/* ---------------------------------------------------------------- jobs */
+
+static qr_status wr_delete_source(wr_writer *w, const char *source_key)
+{
+    if (qr_key_term(&w->term, QR_TERM_SOURCE, source_key) != 0)
+        return QR_ERR_NOMEM;
+    return wr_fail(w, xc_db_delete_documents_by_term(w->db, w->term.data),
+                   "deleting old passages");
+}
+
+static qr_status wr_article(wr_writer *w, const wr_job *j)
+{
+    qr_doc_keys keys = {.source_key = j->source_key, .source = j->display};
+    for (size_t i = 0; i < j->nspans; i++) {
+        xc_doc *doc = NULL;
+        qr_status st = wr_fail(w, xc_doc_new(&doc), "making a passage");
+        if (st == QR_OK) {
+            st = qr_passage_doc(w->tg, doc, &j->a, &keys, (unsigned)i,
+                                (unsigned)j->nspans, j->spans[i].start,
+                                j->spans[i].end, &w->scratch);
+            if (st != QR_OK) {
+                qr_buf_clear(&w->err);
+                qr_buf_printf(&w->err, "making a passage: %s (%s)",
+                              xc_termgen_errmsg(w->tg), qr_status_str(st));
+            }
+        }
+        if (st == QR_OK)
+            st = wr_fail(w, xc_db_add_document(w->db, doc, NULL),
+                         "adding a passage");
+        xc_doc_free(doc);
+        if (st != QR_OK)
+            return st;
+    }
+    w->cur_passages += (unsigned)j->nspans;
+    w->cur_articles++;
+    w->pending += (unsigned)j->nspans;
+    return QR_OK;
+}
+
+static qr_status wr_touch(wr_writer *w, const src_rec *r)
+{
+    char *old = NULL;
+    size_t len = 0;
+    qr_status st = wr_fail(w, xc_db_get_metadata(w->db, r->meta_key, &old,
+                                                 &len), "reading bookkeeping");
+    src_rec cur;
+    if (st == QR_OK && old && src_rec_parse(r->meta_key, old, &cur) == 0) {
+        cur.mtime_ns = r->mtime_ns;
+        st = wr_write_rec(w, &cur);
+        free(cur.meta_key);
+        free(cur.path);
+    }
+    free(old);
+    return st;
+}
+
+static qr_status wr_run_job(wr_writer *w, wr_job *j)
+{
+    qr_status st = QR_OK;
+    switch (j->kind) {
+    case WR_JOB_ARTICLE:
+        st = wr_article(w, j);
+        break;
+    case WR_JOB_BEGIN:
+        if (j->clear)
+            st = wr_delete_source(w, j->rec.path);
+        free(w->cur.meta_key);
+        free(w->cur.path);
+        w->cur = j->rec;                 /* takes the strings */
+        j->rec.meta_key = j->rec.path = NULL;
+        w->in_source = 1;
+        w->cur_marked = 0;
+        w->cur_passages = 0;
+        w->cur_articles = 0;
+        break;
+    case WR_JOB_END:
+        if (w->own_counts) {
+            j->rec.passages = w->in_source ? w->cur_passages : 0;
+            j->rec.articles = w->in_source ? w->cur_articles : 0;
+        }
+        st = wr_write_rec(w, &j->rec);
+        w->in_source = 0;
+        w->pending++;
+        break;
+    case WR_JOB_DROP:
+        st = wr_delete_source(w, j->rec.path);
+        if (st == QR_OK)
+            st = wr_fail(w, xc_db_set_metadata(w->db, j->rec.meta_key, "", 0),
+                         "writing bookkeeping");
+        w->pending++;
+        break;
+    case WR_JOB_TOUCH:
+        st = wr_touch(w, &j->rec);
+        w->pending++;
+        break;
+    case WR_JOB_META:
+        st = wr_fail(w, xc_db_set_metadata(w->db, j->rec.meta_key,
+                                           j->rec.path, strlen(j->rec.path)),
+                     "writing metadata");
+        break;
+    }
+    if (st == QR_OK && w->pending >= w->batch)
+        st = wr_commit_batch(w);
+    return st;
+}
+
+/* --------------------------------------------------------------- queue */
+
+qr_status wr_push(wr_writer *w, wr_job *j)
+{
+    pthread_mutex_lock(&w->mu);
+    while (w->queued > 0 && w->queued + j->bytes > QUEUE_BYTES &&
+           w->status == QR_OK)
+        pthread_cond_wait(&w->space, &w->mu);
+    qr_status st = w->status;
+    if (st == QR_OK) {
+        j->next = NULL;
+        if (w->tail)
+            w->tail->next = j;
+        else
+            w->head = j;
+        w->tail = j;
+        w->queued += j->bytes;
+        pthread_cond_signal(&w->nonempty);
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (st != QR_OK)
+        wr_job_free(j);
+    return st;
+}
+
+qr_status wr_compact(const char *const *src, unsigned n, const char *dest,
+                     const char *what, qr_buf *err)
+{
+    qr_status st = QR_OK;
+    char *msg = NULL;
+    xc_status xs = n ? xc_compact(src, n, dest, 0, &msg)
+                     : XC_OK;
+    if (xs != XC_OK) {
+        qr_buf_clear(err);
+        qr_buf_printf(err, "compacting %s: %s", what,
+                      msg ? msg : xc_status_str(xs));
+        st = qr_status_from_xc(xs);
+    } else if (qr_sync_tree(dest) != 0) {
+        qr_buf_clear(err);
+        qr_buf_printf(err, "syncing %s: %s", dest, strerror(errno));
+        st = QR_ERR_IO;
+    }
+    free(msg);
+    return st;
+}
+
+/* The writer's thread: runs jobs until the queue is closed and empty.
+ * After a failure it only drains the queue (the reader learns of the
+ * failure at its next wr_push), so nothing past it is written. */
+static void *wr_main(void *arg)
+{
+    wr_writer *w = arg;
+    for (;;) {
+        pthread_mutex_lock(&w->mu);
+        while (!w->head && !w->closing)
+            pthread_cond_wait(&w->nonempty, &w->mu);
+        wr_job *j = w->head;
+        if (j) {
+            w->head = j->next;
+            if (!w->head)
+                w->tail = NULL;
+            w->queued -= j->bytes;
+            pthread_cond_signal(&w->space);
+        }
+        qr_status failed = w->status;
+        pthread_mutex_unlock(&w->mu);
+        if (!j)
+            break;
+        qr_status st = failed == QR_OK ? wr_run_job(w, j) : failed;
+        wr_job_free(j);
+        if (st != QR_OK && failed == QR_OK) {
+            pthread_mutex_lock(&w->mu);
+            w->status = st;
+            pthread_cond_broadcast(&w->space);   /* wake a waiting reader */
+            pthread_mutex_unlock(&w->mu);
+        }
+    }
+    /* closing: commit what is left, or give it up */
+    qr_status st = w->status;
+    if (st == QR_OK && w->commit_at_end && w->in_txn)
+        st = wr_txn_commit(w);
+    if (w->in_txn) {
+        xc_db_cancel_transaction(w->db);
+        w->in_txn = 0;
+    }
+    if (st == QR_OK && w->commit_at_end && w->compact_to) {
+        /* a shard of a new index: compact it into its final place, each
+         * shard on its own thread */
+        xc_db_close(w->db);
+        w->db = NULL;
+        const char *src[] = {w->path};
+        st = wr_compact(src, 1, w->compact_to, w->path, &w->err);
+    }
+    pthread_mutex_lock(&w->mu);
+    w->status = st;
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* ----------------------------------------------------------- lifecycle */
+
+void wr_init(wr_writer *w, unsigned batch)
+{
+    w->batch = batch;
+    w->own_counts = 1;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->nonempty, NULL);
+    pthread_cond_init(&w->space, NULL);
+}
+
+qr_status wr_open(wr_writer *w, const char *lang, int create, int wait,
+                  qr_buf *err)
+{
+    /* xapian-core reads its flush threshold from the environment when a
+     * database is opened for writing; a user's own setting wins */
+    setenv("XAPIAN_FLUSH_THRESHOLD", FLUSH_THRESHOLD, 0);
+    char *msg = NULL;
+    xc_status xs = xc_db_open(w->path, create ? XC_DB_CREATE_OR_OVERWRITE
+                                              : XC_DB_CREATE_OR_OPEN,
+                              create ? XC_DB_NO_SYNC : 0, wait, &w->db, &msg);
+    if (xs != XC_OK)
+        return wr_xc_error(err, "cannot open index", w->path, msg, xs);
+    xc_stem *stem = NULL;
+    xs = xc_stem_new_cached(lang, STEM_CACHE_WORDS, &stem, &msg);
+    if (xs == XC_OK)
+        xs = xc_termgen_new(&w->tg, &msg);
+    if (xs == XC_OK)
+        xs = xc_termgen_set_stemmer(w->tg, stem);
+    if (xs == XC_OK)
+        xs = xc_termgen_set_stemming_strategy(w->tg, XC_STEM_ALL);
+    xc_stem_free(stem);
+    if (xs != XC_OK) {
+        /* Not the caller's mistake even when xapian-core says "invalid
+         * argument": --lang was checked when the run was opened, so an
+         * unknown language here came from the index itself. */
+        qr_buf_printf(err, "cannot set up the term generator: %s",
+                      msg ? msg : xc_status_str(xs));
+        free(msg);
+        return QR_ERR_INDEX;
+    }
+    return QR_OK;
+}
+
+qr_status wr_start(wr_writer *w)
+{
+    qr_status st = wr_txn_begin(w);
+    if (st != QR_OK)
+        return st;
+    if (pthread_create(&w->thread, NULL, wr_main, w) != 0) {
+        xc_db_cancel_transaction(w->db);
+        w->in_txn = 0;
+        qr_buf_printf(&w->err, "cannot start a writer thread: %s",
+                      strerror(errno));
+        return QR_ERR_NOMEM;
+    }
+    w->started = 1;
+    return QR_OK;
+}
+
+void wr_close(wr_writer *w, int commit)
+{
+    if (!w->started)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->closing = 1;
+    w->commit_at_end = commit;
+    pthread_cond_signal(&w->nonempty);
+    pthread_mutex_unlock(&w->mu);
+}
+
+qr_status wr_join(wr_writer *w)
+{
+    if (w->started) {
+        pthread_join(w->thread, NULL);
+        w->started = 0;
+    }
+    return w->status;
+}
+
+qr_status wr_first_failure(const wr_writer *w, unsigned n, qr_buf *err)
+{
+    for (unsigned k = 0; k < n; k++) {
+        if (w[k].status != QR_OK) {
+            if (err) {
+                qr_buf_clear(err);
+                qr_buf_puts(err, w[k].err.data ? w[k].err.data
+                                               : qr_status_str(w[k].status));
+            }
+            return w[k].status;
+        }
+    }
+    return QR_OK;
+}
+
+void wr_free(wr_writer *w)
+{
+    if (w->started) {
+        wr_close(w, 0);
+        wr_join(w);
+    }
+    if (w->in_txn)
+        xc_db_cancel_transaction(w->db);
+    xc_termgen_free(w->tg);
+    xc_db_close(w->db);
+    for (wr_job *j = w->head, *next; j; j = next) {
+        next = j->next;
+        wr_job_free(j);
+    }
+    free(w->path);
+    free(w->compact_to);
+    free(w->cur.meta_key);
+    free(w->cur.path);
+    qr_buf_free(&w->scratch);
+    qr_buf_free(&w->term);
+    qr_buf_free(&w->meta);
+    qr_buf_free(&w->err);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->nonempty);
+    pthread_cond_destroy(&w->space);
+}
