@@ -1,5 +1,6 @@
 #include "schema.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +28,12 @@ int qr_passage_term(qr_buf *out, const char *article_id, unsigned ordinal)
     return rc;
 }
 
-/* Record layout: "QR1" NUL, then the fields below in order, each followed
+/* Record layout: "QR2" NUL, then the fields below in order, each followed
  * by NUL, then the passage text (which runs to the end of the data). Numbers
- * are decimal. NUL separators are safe: readers guarantee NUL-free text. */
-#define RECORD_MAGIC "QR1"
+ * are decimal. NUL separators are safe: readers guarantee NUL-free text.
+ * "QR1" records (before pages) lack the two page numbers. */
+#define RECORD_MAGIC "QR2"
+#define RECORD_MAGIC_V1 "QR1"
 
 int qr_record_encode(const qr_record *r, qr_buf *out)
 {
@@ -47,7 +50,9 @@ int qr_record_encode(const qr_record *r, qr_buf *out)
         qr_buf_printf(out, "%llu", (unsigned long long)r->start) != 0 ||
         qr_buf_putc(out, '\0') != 0 ||
         qr_buf_printf(out, "%llu", (unsigned long long)r->end) != 0 ||
-        qr_buf_putc(out, '\0') != 0)
+        qr_buf_putc(out, '\0') != 0 ||
+        qr_buf_printf(out, "%u", r->page) != 0 || qr_buf_putc(out, '\0') != 0 ||
+        qr_buf_printf(out, "%u", r->page_last) != 0 || qr_buf_putc(out, '\0') != 0)
         return -1;
     return qr_buf_append(out, r->text ? r->text : "", r->text ? r->text_len : 0);
 }
@@ -79,7 +84,8 @@ int qr_record_decode(char *data, size_t len, qr_record *r)
         return -1;
     char *p = data, *end = data + len;
     const char *magic = take(&p, end);
-    if (!magic || strcmp(magic, RECORD_MAGIC) != 0)
+    int v1 = magic && strcmp(magic, RECORD_MAGIC_V1) == 0;
+    if (!magic || (!v1 && strcmp(magic, RECORD_MAGIC) != 0))
         return -1;
     const char **fields[] = {&r->article_id, &r->title, &r->source, &r->url,
                              &r->date, &r->author};
@@ -90,10 +96,16 @@ int qr_record_decode(char *data, size_t len, qr_record *r)
     if (take_number(&p, end, &ord) || take_number(&p, end, &np) ||
         take_number(&p, end, &start) || take_number(&p, end, &stop))
         return -1;
+    unsigned long long page = 0, page_last = 0;
+    if (!v1 && (take_number(&p, end, &page) || take_number(&p, end, &page_last)))
+        return -1;
     r->ordinal = (unsigned)ord;
     r->npassages = (unsigned)np;
     r->start = start;
     r->end = stop;
+    r->page = page <= UINT_MAX ? (unsigned)page : 0;
+    r->page_last = page_last <= UINT_MAX && page_last >= page ? (unsigned)page_last
+                                                                : r->page;
     r->text = p;
     r->text_len = (size_t)(end - p);
     return 0;

@@ -69,6 +69,9 @@ typedef struct qr_record {
     unsigned    ordinal;    /* 0-based passage number within the article  */
     unsigned    npassages;  /* passages in the article                    */
     uint64_t    start, end; /* byte offsets of the passage in the body    */
+    unsigned    page;       /* the page it starts on (1-based), 0 when the
+                               format has no pages                        */
+    unsigned    page_last;  /* the page it ends on (== page, or later)    */
     const char *text;       /* the passage text (end - start bytes)       */
     size_t      text_len;
 } qr_record;

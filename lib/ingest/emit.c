@@ -170,25 +170,74 @@ static size_t cut_point(const char *b, size_t len, size_t max)
     return i;
 }
 
+/* The body made clean UTF-8 in out, page by page when it has pages, so
+ * that pages[] (copied to *opages, shifted) still marks where each page
+ * starts. Returns 0, or -1 on out of memory. */
+static int convert_body(const char *b, size_t blen, const qr_article *a,
+                        qr_buf *out, size_t **opages)
+{
+    size_t np = a->pages ? a->npages : 0;
+    if (np && !(*opages = malloc(np * sizeof **opages)))
+        return -1;
+    for (size_t k = 0; k < np || (k == 0 && np == 0); k++) {
+        size_t from = np ? a->pages[k] : 0;
+        size_t to = np && k + 1 < np ? a->pages[k + 1] : blen;
+        if (np)
+            (*opages)[k] = out->len;
+        if (qr_text_to_utf8(b + from, to - from, out) != 0)
+            return -1;
+    }
+    return qr_buf_append(out, "", 0);
+}
+
+/* The pages of a body of which bytes [from, from + len) are kept: offsets
+ * made relative to from and clamped into [0, len]. No page is dropped, so
+ * page k + 1 keeps its number: pages that lie wholly in what was trimmed
+ * become empty (the passage splitter's page of an offset is the last page
+ * starting at or before it). */
+static void clip_pages(size_t *pages, size_t np, size_t from, size_t len)
+{
+    for (size_t k = 0; k < np; k++) {
+        size_t off = pages[k] > from ? pages[k] - from : 0;
+        pages[k] = off < len ? off : len;
+    }
+}
+
 qr_status rd_emit(rd_ctx *rc, const char *where, const qr_article *a, qr_buf *why)
 {
     qr_buf id = {0}, title = {0}, url = {0}, author = {0}, body = {0};
     qr_status st = QR_OK;
     const char *b = a->body ? a->body : "";
     size_t blen = a->body ? a->body_len : 0;
+    size_t *pages = NULL, npages = 0;
 
     if (put_id(&id, a->id) != 0 || put_one_line(&title, a->title) != 0 ||
         put_one_line(&url, a->url) != 0 || put_one_line(&author, a->author) != 0)
         goto oom;
+    /* pages that do not start at 0 and increase within the body are the
+     * reader's mistake: the article goes without them */
+    int pages_ok = a->pages && a->npages > 0 && a->pages[0] == 0;
+    for (size_t k = 1; pages_ok && k < a->npages; k++)
+        pages_ok = a->pages[k] >= a->pages[k - 1] && a->pages[k] <= blen;
+    if (pages_ok)
+        npages = a->npages;
     if (!rd_text_is_clean(b, blen)) {
-        if (qr_text_to_utf8(b, blen, &body) != 0)
+        qr_article paged = *a;
+        paged.npages = npages;
+        if (convert_body(b, blen, &paged, &body, &pages) != 0)
             goto oom;
         b = body.data;
         blen = body.len;
+    } else if (npages) {
+        if (!(pages = malloc(npages * sizeof *pages)))
+            goto oom;
+        memcpy(pages, a->pages, npages * sizeof *pages);
     }
+    size_t lead = 0;
     while (blen > 0 && is_ws(*b)) {
         b++;
         blen--;
+        lead++;
     }
     while (blen > 0 && is_ws(b[blen - 1]))
         blen--;
@@ -204,6 +253,8 @@ qr_status rd_emit(rd_ctx *rc, const char *where, const qr_article *a, qr_buf *wh
                 blen, cut);
         blen = cut;
     }
+    if (npages)
+        clip_pages(pages, npages, lead, blen);
     if (b[blen] != '\0') {
         /* trimmed or cut: the callback gets a terminated copy */
         qr_buf copy = {0};
@@ -221,6 +272,7 @@ qr_status rd_emit(rd_ctx *rc, const char *where, const qr_article *a, qr_buf *wh
     qr_article out = {
         .id = id.data, .title = title.data, .body = b, .body_len = blen,
         .url = url.data, .date = date, .author = author.data, .format = a->format,
+        .pages = npages ? pages : NULL, .npages = npages,
     };
     if (rc->cb && rc->cb(rc->ctx, &out) != 0)
         st = rd_fail(why, QR_ERR_STOPPED, "stopped by the caller");
@@ -235,5 +287,6 @@ out:
     qr_buf_free(&url);
     qr_buf_free(&author);
     qr_buf_free(&body);
+    free(pages);
     return st;
 }

@@ -18,6 +18,17 @@ const char *qr_format_name(qr_format f)
     case QR_FMT_HTML: return "html";
     case QR_FMT_JSONL: return "jsonl";
     case QR_FMT_TAR: return "tar";
+    case QR_FMT_PDF: return "pdf";
+    case QR_FMT_DOCX: return "docx";
+    case QR_FMT_PPTX: return "pptx";
+    case QR_FMT_XLSX: return "xlsx";
+    case QR_FMT_ODT: return "odt";
+    case QR_FMT_ODP: return "odp";
+    case QR_FMT_ODS: return "ods";
+    case QR_FMT_EPUB: return "epub";
+    case QR_FMT_EMAIL: return "email";
+    case QR_FMT_MBOX: return "mbox";
+    case QR_FMT_RTF: return "rtf";
     }
     return "unknown";
 }

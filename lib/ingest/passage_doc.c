@@ -6,6 +6,21 @@
 
 #include <string.h>
 
+unsigned qr_page_of(const size_t *pages, size_t npages, size_t offset)
+{
+    /* the last page starting at or before offset: pages that are empty
+     * (several starting at one offset) give way to the one after them */
+    size_t lo = 0, hi = npages;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pages[mid] <= offset)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (unsigned)lo + 1;
+}
+
 /* The terms, values and record of one passage, in the binding's terms. */
 static xc_status fill_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
                           const qr_doc_keys *keys, unsigned ordinal,
@@ -66,11 +81,17 @@ static xc_status fill_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
     if (rc != XC_OK)
         return rc;
 
+    unsigned page = 0, page_last = 0;
+    if (a->pages && a->npages) {
+        page = qr_page_of(a->pages, a->npages, start);
+        page_last = end > start ? qr_page_of(a->pages, a->npages, end - 1) : page;
+    }
     qr_record r = {
         .article_id = a->id, .title = a->title, .source = keys->source,
         .url = a->url, .date = a->date, .author = a->author,
         .ordinal = ordinal, .npassages = npassages,
         .start = start, .end = end, .text = text, .text_len = text_len,
+        .page = page, .page_last = page_last,
     };
     if (qr_record_encode(&r, scratch) != 0)
         return XC_NOMEM;

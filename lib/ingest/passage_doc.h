@@ -27,4 +27,8 @@ qr_status qr_passage_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
                          unsigned npassages, size_t start, size_t end,
                          qr_buf *scratch);
 
+/* The page (1-based) of byte offset in a body whose pages start at
+ * pages[0..npages) (qr_article.pages; npages >= 1). */
+unsigned qr_page_of(const size_t *pages, size_t npages, size_t offset);
+
 #endif

@@ -8,16 +8,13 @@
  * limit) are reported through the warn callback and counted; problems that
  * stop the whole source are returned as a status plus a one-line reason.
  *
- * Formats (by name first, then by content when the name says nothing):
- *   .txt .text            plain text: title = first non-blank line
- *   .md .markdown         Markdown: title = front-matter title, else the first
- *                         heading, else the first non-blank line
- *   .html .htm .xhtml     HTML via libxml2: title from <title>, else <h1>;
- *                         visible text only, paragraphs kept
- *   .jsonl .ndjson .json  JSON Lines: one article per line
- *   X.gz                  gzip'd X (zlib)
- *   .tar .tar.gz .tgz     archives (libarchive); members read as above,
- *                         id = archive id + "/" + member path
+ * Formats are recognised by content (libmagic) as well as by name
+ * (format.c): plain text, Markdown, HTML, JSON Lines, archives (members
+ * read as sources of their own, id = archive id + "/" + member path), gzip
+ * around any of them, PDF, Office Open XML, OpenDocument, EPUB, e-mail
+ * (single messages and mbox files) and RTF. A file whose content is none
+ * of these fails with QR_ERR_FORMAT and a reason naming its type
+ * ("unsupported format: image/png").
  */
 #ifndef QUARRY_READER_H
 #define QUARRY_READER_H
@@ -33,7 +30,18 @@ typedef enum qr_format {
     QR_FMT_MARKDOWN,
     QR_FMT_HTML,
     QR_FMT_JSONL,
-    QR_FMT_TAR
+    QR_FMT_TAR,       /* any archive libarchive reads: tar, zip, cpio ... */
+    QR_FMT_PDF,
+    QR_FMT_DOCX,      /* Office Open XML: word processing               */
+    QR_FMT_PPTX,      /*                  presentations                 */
+    QR_FMT_XLSX,      /*                  spreadsheets                  */
+    QR_FMT_ODT,       /* OpenDocument: text                             */
+    QR_FMT_ODP,       /*               presentations                    */
+    QR_FMT_ODS,       /*               spreadsheets                     */
+    QR_FMT_EPUB,
+    QR_FMT_EMAIL,     /* one RFC 5322 message (.eml, a Maildir file)    */
+    QR_FMT_MBOX,      /* a Unix mailbox of messages                     */
+    QR_FMT_RTF
 } qr_format;
 
 const char *qr_format_name(qr_format f);
@@ -47,6 +55,10 @@ typedef struct qr_article {
     const char *date;      /* normalised "YYYYMMDD", or "" if none/unparseable  */
     const char *author;    /* "" if none                                        */
     qr_format   format;    /* the format the article was read as                */
+    const size_t *pages;   /* formats with pages (PDF, slides): pages[k] is the
+                              byte offset in body where page k + 1 starts,
+                              increasing, pages[0] == 0; NULL when none       */
+    size_t      npages;
 } qr_article;
 
 /* Return 0 to continue, non-zero to stop reading (qr_read_source then returns
@@ -73,6 +85,18 @@ typedef struct qr_read_opts {
     uint64_t max_source_bytes;  /* decompressed bytes read from one source
                                    before stopping with a warning; guards
                                    against gzip bombs (0 = default 4 GiB)  */
+    /* The formats whose parsers are large and meet hostile files (PDF,
+     * Office, OpenDocument, EPUB, e-mail, RTF) are read in a child process,
+     * quarry-extract, under these limits; a child that crashes, hangs or
+     * runs out of memory costs its file only (sandbox.c). */
+    int in_process;             /* read them here instead (the child itself,
+                                   unit tests and fuzzers)                 */
+    const char *extractor;      /* the quarry-extract program (NULL: the
+                                   QUARRY_EXTRACT environment variable, else
+                                   beside the running program, else the
+                                   installed one)                          */
+    unsigned extract_seconds;   /* CPU seconds per file (0 = default 60)   */
+    uint64_t extract_memory;    /* address space per file (0 = 2 GiB)      */
 } qr_read_opts;
 
 typedef struct qr_read_stats {

@@ -47,6 +47,7 @@ void wr_job_free(wr_job *j)
     free((char *)j->a.url);
     free((char *)j->a.date);
     free((char *)j->a.author);
+    free((size_t *)j->a.pages);
     free(j->source_key);
     free(j->display);
     free(j->spans);

@@ -42,7 +42,7 @@ static void test_record_round_trip(void **state)
         .source = "corpus/joint-cyber-unit.txt", .url = "https://example.org/x",
         .date = "20170709", .author = "King & Spalding", .ordinal = 3,
         .npassages = 7, .start = 1234, .end = 1234 + sizeof text - 1,
-        .text = text, .text_len = sizeof text - 1,
+        .text = text, .text_len = sizeof text - 1, .page = 4, .page_last = 5,
     };
     qr_buf b = {0};
     assert_int_equal(qr_record_encode(&in, &b), 0);
@@ -58,6 +58,8 @@ static void test_record_round_trip(void **state)
     assert_string_equal(out.author, in.author);
     assert_int_equal(out.ordinal, 3);
     assert_int_equal(out.npassages, 7);
+    assert_int_equal(out.page, 4);
+    assert_int_equal(out.page_last, 5);
     assert_int_equal(out.start, 1234);
     assert_int_equal(out.end, in.end);
     assert_int_equal(out.text_len, in.text_len);
@@ -81,12 +83,32 @@ static void test_record_rejects_garbage(void **state)
     assert_int_equal(qr_record_decode(empty, 0, &r), -1);
 }
 
+/* Records written before pages ("QR1") still decode, with no page. */
+static void test_record_v1(void **state)
+{
+    (void)state;
+    static const char v1[] = "QR1\0id\0T\0src\0\0\0\0" "2\0" "3\0" "10\0" "15\0" "hello";
+    char *copy = malloc(sizeof v1);
+    memcpy(copy, v1, sizeof v1);
+    qr_record out;
+    assert_int_equal(qr_record_decode(copy, sizeof v1 - 1, &out), 0);
+    assert_string_equal(out.article_id, "id");
+    assert_int_equal(out.ordinal, 2);
+    assert_int_equal(out.end, 15);
+    assert_int_equal(out.page, 0);
+    assert_int_equal(out.page_last, 0);
+    assert_int_equal(out.text_len, 5);
+    assert_memory_equal(out.text, "hello", 5);
+    free(copy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_key_term_short_and_long),
         cmocka_unit_test(test_record_round_trip),
         cmocka_unit_test(test_record_rejects_garbage),
+        cmocka_unit_test(test_record_v1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
