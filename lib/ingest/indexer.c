@@ -476,10 +476,11 @@ static char *absolute_path(const char *path)
     return out;
 }
 
-static void on_walk_warning(void *ctx, const char *path, const char *reason)
+static void on_walk_warning(void *ctx, const char *path, const char *reason,
+                            int keep)
 {
     qr_indexer *ix = ctx;
-    char *abs = absolute_path(path);
+    char *abs = keep ? absolute_path(path) : NULL;
     if (abs) {
         if (ix->nprotect == ix->protect_cap) {
             size_t cap = ix->protect_cap ? ix->protect_cap * 2 : 16;
@@ -565,7 +566,10 @@ qr_status qr_indexer_run(qr_indexer *ix, const char *const *paths, size_t n,
                 continue;
             }
             roots[nroots++] = real;
-            if (qr_walk(paths[i], &files, &nfiles, &cap, on_walk_warning, ix) != 0)
+            qr_walk_opts wo = {.roots = (const char *const *)roots,
+                               .nroots = nroots};
+            if (qr_walk(paths[i], &wo, &files, &nfiles, &cap, on_walk_warning,
+                        ix) != 0)
                 st = QR_ERR_NOMEM;
         } else if (S_ISREG(sb.st_mode)) {
             if (nfiles == cap) {
