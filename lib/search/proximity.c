@@ -3,7 +3,6 @@
  */
 #include "proximity.h"
 
-#include <math.h>
 #include <stdlib.h>
 
 
@@ -13,14 +12,6 @@ static int by_pos(const void *a, const void *b)
     if (x->pos != y->pos)
         return x->pos < y->pos ? -1 : 1;
     return x->term < y->term ? -1 : x->term > y->term;
-}
-
-double qr_bm25_idf(double doccount, double termfreq)
-{
-    double r = (doccount - termfreq + 0.5) / (termfreq + 0.5);
-    if (r < 2)
-        r = r * 0.5 + 1;
-    return log(r);
 }
 
 double qr_proximity_from_occurrences(qr_occurrence *occ, size_t n,

@@ -36,10 +36,4 @@ double qr_proximity_from_occurrences(qr_occurrence *occ, size_t n,
                                      size_t nterms, double len, double avlen,
                                      double k1, double b, double min_normlen);
 
-/* Xapian's BM25 idf of a term in termfreq of doccount documents (the
- * same value its BM25Weight uses, so proximity and BM25 are on one
- * scale): log((N - n + 0.5) / (n + 0.5)), a ratio below 2 replaced by
- * ratio / 2 + 1. */
-double qr_bm25_idf(double doccount, double termfreq);
-
 #endif

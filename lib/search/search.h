@@ -26,20 +26,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bm25.h"
 #include "schema.h"
 #include "util.h"
 
-/* BM25 parameters (Xapian::BM25Weight). The defaults live in one place,
- * qr_bm25_defaults(), and were chosen by measurement (README, "Ranking"). */
-typedef struct qr_bm25 {
-    double k1;            /* term frequency saturation                  */
-    double k2;            /* Xapian's document length correction (0: off) */
-    double k3;            /* within-query frequency saturation          */
-    double b;             /* document length normalisation, 0..1        */
-    double min_normlen;   /* floor of the normalised document length    */
-} qr_bm25;
-
-qr_bm25 qr_bm25_defaults(void);
 
 /* Phrase evidence for short multi-word queries: the query's words that are
  * not stop words (2 to QR_PHRASE_MAX_WORDS of them), in order, as one

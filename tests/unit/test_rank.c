@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bm25.h"
 #include "proximity.h"
 #include "schema.h"
 #include "spell.h"
