@@ -292,17 +292,23 @@ static xc_status add_compounds(qr_searcher *s, qr_query *q)
     return st;
 }
 
-/* Runs the parse chain from `from` over q->folded into q. */
-qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
-                      int allow_wildcards, size_t max_words, qr_buf *err)
-{
-    qr_status rc = QR_OK;
-    qr_buf text = {0}, plain = {0};
-    strlist stopped = {0};
-    xc_status st = XC_OK;
-    qr_parse_level level = from;
-    int plain_words = 0;      /* built from the words, no QueryParser */
+/* One run of the parse chain over q->folded: the stage reached, and what
+ * the stages hand on to each other. */
+typedef struct chain {
+    qr_searcher *s;
+    qr_query *q;
+    qr_parse_level level;  /* the stage the chain is at                  */
+    int allow_wildcards;   /* cleared when the query has too many        */
+    size_t max_words;      /* the plain words kept (0: all)              */
+    int plain_words;       /* xq built from the words, no QueryParser    */
+    qr_buf text;           /* q->folded as QueryParser reads it (full
+                              syntax stage only)                         */
+    strlist stopped;       /* the stop words left out                    */
+} chain;
 
+/* Forgets what an earlier run of the chain left in q. */
+static void chain_reset(qr_query *q)
+{
     free(q->fallback_reason);
     q->fallback_reason = NULL;
     free(q->plain);
@@ -312,144 +318,152 @@ qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
     q->bow_terms = NULL;
     q->bow_wqf = NULL;
     q->nbow = 0;
+}
 
-    if (level == QR_PARSE_FULL && !qtext_has_syntax(q->folded)) {
-        /* Plain words: analysed exactly as the indexer analyses text, a
-         * repeated word one term with its within-query frequency. Measured
-         * better than QueryParser's OR of every occurrence (bench/quality.sh:
-         * +0.5 point of nDCG@10 on SciFact). A query of stop words only
-         * comes out empty here and goes on to QueryParser, which keeps
-         * them. */
-        xc_query *xq = NULL;
-        st = build_terms_query(s, q->folded, &xq, q);
-        if (st == XC_NOMEM) {
-            rc = QR_ERR_NOMEM;
-            goto done;
-        }
-        if (st == XC_OK && !xc_query_is_empty(xq)) {
-            xc_query_free(q->xq);
-            q->xq = xq;
-            plain_words = 1;
-            if (s->stop && find_stopwords(s, q->folded, &stopped) != 0) {
-                rc = QR_ERR_NOMEM;
-                goto done;
-            }
-        } else {
-            xc_query_free(xq);
-        }
-        st = XC_OK;
-    }
-    if (level == QR_PARSE_FULL && !plain_words) {
-        q->nbow = 0;              /* (an empty list: nothing to free) */
-        if (qtext_prepare(q->folded, &text) != 0) {
-            rc = QR_ERR_NOMEM;
-            goto done;
-        }
-        unsigned flags = FULL_FLAGS;
-        if (qtext_unbalanced_quotes(q->folded)) {
-            /* xapian-core would run the phrase to the end of the query,
-             * which finds nothing: a stray quote is a typo, not a phrase */
-            q->fallback_reason = strlist_strdup("unbalanced quotation mark");
-            if (!q->fallback_reason) {
-                rc = QR_ERR_NOMEM;
-                goto done;
-            }
-            level = QR_PARSE_PLAIN;
-        }
-        if (allow_wildcards) {
-            /* too many wildcards: all of them searched as words */
-            strlist wild = {0};
-            if (qtext_find_wildcards(text.data, &wild) != 0) {
-                strlist_free(wild.v, wild.n);
-                rc = QR_ERR_NOMEM;
-                goto done;
-            }
-            if (wild.n > QR_MAX_WILDCARDS) {
-                q->wildcard_dropped = 1;
-                allow_wildcards = 0;
-            }
-            strlist_free(wild.v, wild.n);
-        }
-        if (!allow_wildcards)
-            flags &= ~(unsigned)XC_QP_WILDCARD;
-        st = level == QR_PARSE_FULL
-                 ? parse_with(s, text.data, flags, q, &stopped) : XC_OK;
-        if (st == XC_RANGE && allow_wildcards) {
-            /* a wildcard too broad to expand (if the binding expands early) */
-            q->wildcard_dropped = 1;
-            flags &= ~(unsigned)XC_QP_WILDCARD;
-            st = parse_with(s, text.data, flags, q, &stopped);
-        }
-        if (st == XC_NOMEM) {
-            rc = QR_ERR_NOMEM;
-            goto done;
-        }
-        if (st != XC_OK) {
-            q->fallback_reason = strlist_strdup(xc_qparser_errmsg(s->qp));
-            level = QR_PARSE_PLAIN;
-        }
-    }
-    if (level >= QR_PARSE_PLAIN) {
-        if (qr_query_plain_words(q->folded, &plain) != 0) {
-            rc = QR_ERR_NOMEM;
-            goto done;
-        }
-        if (max_words)
-            qtext_cut_words(&plain, max_words);
-        q->plain = strlist_strdup(plain.data);
-        if (!q->plain) {
-            rc = QR_ERR_NOMEM;
-            goto done;
-        }
-    }
-    if (level == QR_PARSE_PLAIN) {
-        st = parse_with(s, q->plain, 0, q, &stopped);
-        if (st == XC_NOMEM) {
-            rc = QR_ERR_NOMEM;
-            goto done;
-        }
-        if (st != XC_OK) {
-            if (!q->fallback_reason)
-                q->fallback_reason =
-                    strlist_strdup(xc_qparser_errmsg(s->qp));
-            level = QR_PARSE_TERMS;
-        }
-    }
-    if (level == QR_PARSE_TERMS) {
-        xc_query *xq = NULL;
-        for (size_t i = 0; i < stopped.n; i++)
-            free(stopped.v[i]);
-        stopped.n = 0;
-        st = build_terms_query(s, q->plain, &xq, q);
-        if (st != XC_OK) {
-            searcher_err(err, "cannot analyse the query",
-                    xc_termgen_errmsg(s->tg));
-            rc = st == XC_NOMEM ? QR_ERR_NOMEM : QR_ERR_INDEX;
-            goto done;
-        }
+/* A query without syntax: its words analysed exactly as the indexer
+ * analyses text, a repeated word one term with its within-query frequency.
+ * Measured better than QueryParser's OR of every occurrence (bench/quality.sh:
+ * +0.5 point of nDCG@10 on SciFact). A query of stop words only comes out
+ * empty here and goes on to QueryParser, which keeps them. */
+static qr_status chain_plain_words(chain *c)
+{
+    qr_searcher *s = c->s;
+    qr_query *q = c->q;
+    xc_query *xq = NULL;
+    xc_status st = build_terms_query(s, q->folded, &xq, q);
+    if (st == XC_NOMEM)
+        return QR_ERR_NOMEM;
+    if (st == XC_OK && !xc_query_is_empty(xq)) {
         xc_query_free(q->xq);
         q->xq = xq;
+        c->plain_words = 1;
+        if (s->stop && find_stopwords(s, q->folded, &c->stopped) != 0)
+            return QR_ERR_NOMEM;
+    } else {
+        xc_query_free(xq);
     }
-    q->level = level;
-    q->bag_of_words = plain_words || level >= QR_PARSE_PLAIN;
-    if (q->bag_of_words && (s->features & QR_FEAT_COMPOUNDS) &&
-        !q->long_query) {
-        st = add_compounds(s, q);
-        if (st == XC_NOMEM) {
-            rc = QR_ERR_NOMEM;
-            goto done;
-        }
-        /* compounds are a refinement: without them the query still runs */
-    }
+    return QR_OK;
+}
 
-    /* What the tool needs to explain and highlight the query. */
+/* More than QR_MAX_WILDCARDS wildcards in c->text: all of them are
+ * searched as words. */
+static qr_status chain_limit_wildcards(chain *c)
+{
+    strlist wild = {0};
+    if (qtext_find_wildcards(c->text.data, &wild) != 0) {
+        strlist_free(wild.v, wild.n);
+        return QR_ERR_NOMEM;
+    }
+    if (wild.n > QR_MAX_WILDCARDS) {
+        c->q->wildcard_dropped = 1;
+        c->allow_wildcards = 0;
+    }
+    strlist_free(wild.v, wild.n);
+    return QR_OK;
+}
+
+/* QueryParser with the full syntax. A syntax error, or a stray quote,
+ * moves the chain on to the plain words. */
+static qr_status chain_full(chain *c)
+{
+    qr_searcher *s = c->s;
+    qr_query *q = c->q;
+    q->nbow = 0;              /* (an empty list: nothing to free) */
+    if (qtext_prepare(q->folded, &c->text) != 0)
+        return QR_ERR_NOMEM;
+    unsigned flags = FULL_FLAGS;
+    if (qtext_unbalanced_quotes(q->folded)) {
+        /* xapian-core would run the phrase to the end of the query,
+         * which finds nothing: a stray quote is a typo, not a phrase */
+        q->fallback_reason = strlist_strdup("unbalanced quotation mark");
+        if (!q->fallback_reason)
+            return QR_ERR_NOMEM;
+        c->level = QR_PARSE_PLAIN;
+    }
+    if (c->allow_wildcards && chain_limit_wildcards(c) != QR_OK)
+        return QR_ERR_NOMEM;
+    if (!c->allow_wildcards)
+        flags &= ~(unsigned)XC_QP_WILDCARD;
+    xc_status st = c->level == QR_PARSE_FULL
+                       ? parse_with(s, c->text.data, flags, q, &c->stopped)
+                       : XC_OK;
+    if (st == XC_RANGE && c->allow_wildcards) {
+        /* a wildcard too broad to expand (if the binding expands early) */
+        q->wildcard_dropped = 1;
+        flags &= ~(unsigned)XC_QP_WILDCARD;
+        st = parse_with(s, c->text.data, flags, q, &c->stopped);
+    }
+    if (st == XC_NOMEM)
+        return QR_ERR_NOMEM;
+    if (st != XC_OK) {
+        q->fallback_reason = strlist_strdup(xc_qparser_errmsg(s->qp));
+        c->level = QR_PARSE_PLAIN;
+    }
+    return QR_OK;
+}
+
+/* The plain words, parsed with no syntax at all (QR_PARSE_PLAIN); on a
+ * failure the chain moves on to the indexer's analysis. */
+static qr_status chain_plain(chain *c)
+{
+    qr_searcher *s = c->s;
+    qr_query *q = c->q;
+    qr_buf plain = {0};
+    if (qr_query_plain_words(q->folded, &plain) != 0) {
+        qr_buf_free(&plain);
+        return QR_ERR_NOMEM;
+    }
+    if (c->max_words)
+        qtext_cut_words(&plain, c->max_words);
+    q->plain = strlist_strdup(plain.data);
+    qr_buf_free(&plain);
+    if (!q->plain)
+        return QR_ERR_NOMEM;
+    if (c->level != QR_PARSE_PLAIN)
+        return QR_OK;
+    xc_status st = parse_with(s, q->plain, 0, q, &c->stopped);
+    if (st == XC_NOMEM)
+        return QR_ERR_NOMEM;
+    if (st != XC_OK) {
+        if (!q->fallback_reason)
+            q->fallback_reason = strlist_strdup(xc_qparser_errmsg(s->qp));
+        c->level = QR_PARSE_TERMS;
+    }
+    return QR_OK;
+}
+
+/* The last resort (QR_PARSE_TERMS): the plain words through the indexer's
+ * analysis, OR'ed. */
+static qr_status chain_terms(chain *c, qr_buf *err)
+{
+    qr_searcher *s = c->s;
+    qr_query *q = c->q;
+    xc_query *xq = NULL;
+    for (size_t i = 0; i < c->stopped.n; i++)
+        free(c->stopped.v[i]);
+    c->stopped.n = 0;
+    xc_status st = build_terms_query(s, q->plain, &xq, q);
+    if (st != XC_OK) {
+        searcher_err(err, "cannot analyse the query",
+                     xc_termgen_errmsg(s->tg));
+        return st == XC_NOMEM ? QR_ERR_NOMEM : QR_ERR_INDEX;
+    }
+    xc_query_free(q->xq);
+    q->xq = xq;
+    return QR_OK;
+}
+
+/* What the tool needs to explain and highlight the query: its terms, its
+ * wildcards' prefixes, the stop words left out. */
+static qr_status chain_keep_words(chain *c)
+{
+    qr_query *q = c->q;
     strlist terms = {0};
     term_ctx tc = {&terms, 0};
-    st = xc_query_terms_each(q->xq, collect_term, &tc);
+    xc_status st = xc_query_terms_each(q->xq, collect_term, &tc);
     if (st == XC_NOMEM || tc.failed) {
         strlist_free(terms.v, terms.n);
-        rc = QR_ERR_NOMEM;
-        goto done;
+        return QR_ERR_NOMEM;
     }
     strlist_uniq(&terms);
     strlist_free(q->terms, q->nterms);
@@ -457,11 +471,10 @@ qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
     q->nterms = terms.n;
 
     strlist pre = {0};
-    if (level == QR_PARSE_FULL && allow_wildcards && text.data &&
-        qtext_find_wildcards(text.data, &pre) != 0) {
+    if (c->level == QR_PARSE_FULL && c->allow_wildcards && c->text.data &&
+        qtext_find_wildcards(c->text.data, &pre) != 0) {
         strlist_free(pre.v, pre.n);
-        rc = QR_ERR_NOMEM;
-        goto done;
+        return QR_ERR_NOMEM;
     }
     strlist_uniq(&pre);
     strlist_free(q->prefixes, q->nprefixes);
@@ -469,47 +482,77 @@ qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
     q->nprefixes = pre.n;
 
     strlist_free(q->stopped, q->nstopped);
-    q->stopped = stopped.v;
-    q->nstopped = stopped.n;
-    stopped.v = NULL;
-    stopped.n = 0;
-    q->empty = xc_query_is_empty(q->xq);
+    q->stopped = c->stopped.v;
+    q->nstopped = c->stopped.n;
+    c->stopped.v = NULL;
+    c->stopped.n = 0;
+    return QR_OK;
+}
 
-    /* The index keeps no positions: phrases and NEAR are searched as
-     * ANDs, and each hit is then checked on its text (verify_hits). */
+/* The index keeps no positions: phrases and NEAR are searched as ANDs,
+ * and each hit is then checked on its text (verify_hits) against
+ * q->windowed, the query as parsed. */
+static qr_status chain_unwindow(qr_query *q, qr_buf *err)
+{
     xc_query_free(q->windowed);
     q->windowed = NULL;
-    if (!q->empty) {
-        xc_query *flat = NULL;
-        int had = 0;
-        st = xc_query_unwindow(q->xq, &flat, &had);
-        if (st != XC_OK) {
-            rc = st == XC_NOMEM ? QR_ERR_NOMEM : QR_ERR_INDEX;
-            searcher_err(err, "cannot prepare the query", NULL);
-            goto done;
-        }
-        if (had) {
-            q->windowed = q->xq;
-            q->xq = flat;
-        } else {
-            xc_query_free(flat);
-        }
+    if (q->empty)
+        return QR_OK;
+    xc_query *flat = NULL;
+    int had = 0;
+    xc_status st = xc_query_unwindow(q->xq, &flat, &had);
+    if (st != XC_OK) {
+        searcher_err(err, "cannot prepare the query", NULL);
+        return st == XC_NOMEM ? QR_ERR_NOMEM : QR_ERR_INDEX;
     }
+    if (had) {
+        q->windowed = q->xq;
+        q->xq = flat;
+    } else {
+        xc_query_free(flat);
+    }
+    return QR_OK;
+}
 
-    free_phrase(q);
-    if (!q->empty && level < QR_PARSE_TERMS) {
-        st = build_phrase(s, q);
-        if (st == XC_NOMEM) {
+/* Runs the parse chain from `from` over q->folded into q. */
+qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
+                      int allow_wildcards, size_t max_words, qr_buf *err)
+{
+    chain c = {.s = s, .q = q, .level = from,
+               .allow_wildcards = allow_wildcards, .max_words = max_words};
+    qr_status rc = QR_OK;
+    chain_reset(q);
+    if (c.level == QR_PARSE_FULL && !qtext_has_syntax(q->folded))
+        rc = chain_plain_words(&c);
+    if (rc == QR_OK && c.level == QR_PARSE_FULL && !c.plain_words)
+        rc = chain_full(&c);
+    if (rc == QR_OK && c.level >= QR_PARSE_PLAIN)
+        rc = chain_plain(&c);
+    if (rc == QR_OK && c.level == QR_PARSE_TERMS)
+        rc = chain_terms(&c, err);
+    if (rc == QR_OK) {
+        q->level = c.level;
+        q->bag_of_words = c.plain_words || c.level >= QR_PARSE_PLAIN;
+        /* compounds are a refinement: without them the query still runs */
+        if (q->bag_of_words && (s->features & QR_FEAT_COMPOUNDS) &&
+            !q->long_query && add_compounds(s, q) == XC_NOMEM)
             rc = QR_ERR_NOMEM;
-            goto done;
-        }
-        /* the phrase is a refinement: without it the query still runs */
     }
-
-done:
-    strlist_free(stopped.v, stopped.n);
-    qr_buf_free(&text);
-    qr_buf_free(&plain);
+    if (rc == QR_OK)
+        rc = chain_keep_words(&c);
+    if (rc == QR_OK) {
+        q->empty = xc_query_is_empty(q->xq);
+        rc = chain_unwindow(q, err);
+    }
+    if (rc == QR_OK) {
+        free_phrase(q);
+        /* the phrase is a refinement: without it the query still runs */
+        if (!q->empty && c.level < QR_PARSE_TERMS &&
+            build_phrase(s, q) == XC_NOMEM)
+            rc = QR_ERR_NOMEM;
+    }
+    strlist_free(c.stopped.v, c.stopped.n);
+    qr_buf_free(&c.text);
     if (rc == QR_ERR_NOMEM)
         searcher_err(err, "out of memory", NULL);
     return rc;
