@@ -344,11 +344,11 @@ void qr_compounds_free(qr_compounds *c)
     memset(c, 0, sizeof *c);
 }
 
-xc_status qr_compounds_find(xc_db *db, xc_stem *stem, const xc_stopper *stop,
+qr_status qr_compounds_find(xc_db *db, xc_stem *stem, const xc_stopper *stop,
                             const char *text, qr_compounds *out)
 {
     if (!db || !stem || !text || !out)
-        return XC_INVALID_ARG;
+        return QR_ERR_USAGE;
     qr_compounds c = {0};
     word w[QR_COMPOUND_MAX_WORDS];
     size_t nw = 0, n = strlen(text), at = 0, ws, we;
@@ -382,8 +382,8 @@ xc_status qr_compounds_find(xc_db *db, xc_stem *stem, const xc_stopper *stop,
     qr_buf_free(&tmp);
     if (st != XC_OK) {
         qr_compounds_free(&c);
-        return st;
+        return qr_status_from_xc(st);
     }
     *out = c;
-    return XC_OK;
+    return QR_OK;
 }

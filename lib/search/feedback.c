@@ -93,10 +93,19 @@ void qr_fb_terms_free(qr_fb_term *t, size_t n)
     free(t);
 }
 
-xc_status qr_feedback_terms(xc_db *db, const xc_stopper *stop,
+qr_status qr_feedback_terms(xc_db *db, const xc_stopper *stop,
                             const uint32_t *docids, const double *scores,
                             size_t n, unsigned max_terms, qr_fb_term **out,
                             size_t *nout)
+{
+    return qr_status_from_xc(feedback_model(db, stop, docids, scores, n,
+                                            max_terms, out, nout));
+}
+
+xc_status feedback_model(xc_db *db, const xc_stopper *stop,
+                         const uint32_t *docids, const double *scores,
+                         size_t n, unsigned max_terms, qr_fb_term **out,
+                         size_t *nout)
 {
     if (!db || (n && (!docids || !scores)) || !out || !nout)
         return XC_INVALID_ARG;
@@ -297,8 +306,8 @@ xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
     qr_fb_term *fb = NULL;
     size_t nfb = 0;
     if (st == XC_OK && ntop)
-        st = qr_feedback_terms(s->db, s->stop, docids, scores, ntop,
-                               o->fb_terms, &fb, &nfb);
+        st = feedback_model(s->db, s->stop, docids, scores, ntop,
+                            o->fb_terms, &fb, &nfb);
     free(docids);
     free(scores);
     if (st != XC_OK || nfb == 0)

@@ -256,16 +256,17 @@ static void free_compounds(qr_query *q)
 
 /* Adds the joined and split forms of q's words that the index has
  * (compound.h) to q->xq, OR'ed: they match on their own. */
-static xc_status add_compounds(qr_searcher *s, qr_query *q)
+static qr_status add_compounds(qr_searcher *s, qr_query *q)
 {
     free_compounds(q);
     qr_compounds c = {0};
-    xc_status st = qr_compounds_find(s->db, s->stem, s->stop,
+    qr_status rc = qr_compounds_find(s->db, s->stem, s->stop,
                                      q->plain ? q->plain : q->folded, &c);
-    if (st != XC_OK || c.n == 0) {
+    if (rc != QR_OK || c.n == 0) {
         qr_compounds_free(&c);
-        return st;
+        return rc;
     }
+    xc_status st;
     xc_query **parts = malloc((c.n + 1) * sizeof *parts);
     xc_query *xq = NULL;
     if (!parts) {
@@ -289,7 +290,7 @@ static xc_status add_compounds(qr_searcher *s, qr_query *q)
         c.n = 0;
     }
     qr_compounds_free(&c);
-    return st;
+    return qr_status_from_xc(st);
 }
 
 /* One run of the parse chain over q->folded: the stage reached, and what
@@ -535,7 +536,7 @@ qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
         q->bag_of_words = c.plain_words || c.level >= QR_PARSE_PLAIN;
         /* compounds are a refinement: without them the query still runs */
         if (q->bag_of_words && (s->features & QR_FEAT_COMPOUNDS) &&
-            !q->long_query && add_compounds(s, q) == XC_NOMEM)
+            !q->long_query && add_compounds(s, q) == QR_ERR_NOMEM)
             rc = QR_ERR_NOMEM;
     }
     if (rc == QR_OK)
@@ -565,13 +566,14 @@ qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
 /* Sets q->suggestion from the words of text (as typed) that the index
  * lacks (spell.h). A corrected stem becomes a real word by looking at the
  * passages that have it. */
-static xc_status suggest(qr_searcher *s, qr_query *q, const char *text)
+static qr_status suggest(qr_searcher *s, qr_query *q, const char *text)
 {
     qr_spell_fix *f = NULL;
     size_t n = 0;
-    xc_status st = qr_spell_check(s->db, s->stem, s->stop, text, &f, &n);
-    if (st != XC_OK || n == 0)
-        return st;
+    qr_status rc = qr_spell_check(s->db, s->stem, s->stop, text, &f, &n);
+    if (rc != QR_OK || n == 0)
+        return rc;
+    xc_status st = XC_OK;
     xc_query **tq = calloc(n, sizeof *tq);
     xc_query *any = NULL;
     xc_enquire *enq = NULL;
@@ -615,7 +617,7 @@ static xc_status suggest(qr_searcher *s, qr_query *q, const char *text)
         xc_query_free(tq[i]);
     free(tq);
     qr_spell_fixes_free(f, n);
-    return st;
+    return qr_status_from_xc(st);
 }
 
 
@@ -658,8 +660,7 @@ qr_status qr_query_parse(qr_searcher *s, const char *text,
         rc = parse_chain(s, q, from, 1, 0, err);
     }
     if (rc == QR_OK && (s->features & QR_FEAT_SPELLING) && !q->long_query) {
-        xc_status st = suggest(s, q, text);
-        if (st == XC_NOMEM)
+        if (suggest(s, q, text) == QR_ERR_NOMEM)
             rc = QR_ERR_NOMEM;
         /* a suggestion is a nicety: other failures just give none */
     }

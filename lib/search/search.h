@@ -122,8 +122,8 @@ typedef struct qr_searcher qr_searcher;
  * from QR_META_LANG, default english; stop words unless QR_META_STOPWORDS
  * is "0"). *out is set only on success; qr_searcher_close frees it.
  * Returns QR_OK, QR_ERR_NOINDEX (nothing at a path), QR_ERR_INDEX (corrupt,
- * unknown format or language, remote failure), QR_ERR_NOMEM, QR_ERR_USAGE
- * (n == 0). err (may be NULL) receives a one-line message on failure. */
+ * unknown format or language, remote failure), QR_ERR_IO (a read failed),
+ * QR_ERR_NOMEM, QR_ERR_USAGE (n == 0). err (may be NULL) receives a one-line message on failure. */
 qr_status qr_searcher_open(const char *const *paths, size_t n,
                            qr_searcher **out, qr_buf *err);
 void qr_searcher_close(qr_searcher *s);

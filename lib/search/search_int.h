@@ -14,10 +14,11 @@
  *   feedback.c     pseudo-relevance feedback: the model and the rescoring
  *   explain.c      the parts a score is made of (--explain)
  *   bm25.c         BM25's parameters and formulas (bm25.h)
+ *   stub.c         shards and stub files opened as one database (stub.h)
  *   strlist.c      lists of strings
  * Names defined in one file and used in another carry the file's prefix
  * (searcher_, qtext_, parse_, cand_, verify_, rerank_, feedback_,
- * explain_, strlist_), so grep finds the file; the public qr_* functions
+ * explain_, stub_, strlist_), so grep finds the file; the public qr_* functions
  * are declared in the public headers (search.h, feedback.h, ...).
  */
 #ifndef QUARRY_SEARCH_INT_H
@@ -26,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "feedback.h"
 #include "search.h"
 #include "textpos.h"
 #include "util.h"
@@ -89,6 +91,15 @@ void qtext_cut_words(qr_buf *b, size_t max);
 int qtext_unbalanced_quotes(const char *text);
 /* Is text written in capitals (and not operators alone)? */
 int qtext_all_capitals(const char *text);
+
+/* ---------------------------------------- Interface to code in stub.c */
+
+/* qr_stub_open_remotes with the binding's own status, which the searcher
+ * needs: it retries an open that met a rebuild (XC_NOT_FOUND, XC_IO,
+ * XC_CORRUPT, XC_MODIFIED), which qr_status does not tell apart from a
+ * remote shard that is down. */
+xc_status stub_open(const char *const *paths, size_t n, xc_db **out,
+                    char **err, char **remotes);
 
 /* --------------------------------------- Interface to code in parse.c */
 
@@ -182,6 +193,15 @@ xc_status rerank_text(qr_searcher *s, const qr_query *q,
                       uint32_t n, text_cache *tc);
 
 /* ------------------------------------ Interface to code in feedback.c */
+
+/* qr_feedback_terms with the binding's own status, which a search needs:
+ * it retries when the index changed under it (XC_MODIFIED) and names the
+ * remote shards on a network failure, which qr_status does not tell
+ * apart. */
+xc_status feedback_model(xc_db *db, const xc_stopper *stop,
+                         const uint32_t *docids, const double *scores,
+                         size_t n, unsigned max_terms, qr_fb_term **out,
+                         size_t *nout);
 
 /* Does the search use pseudo-relevance feedback? */
 int feedback_wanted(const qr_query *q, const qr_search_opts *o);

@@ -11,18 +11,6 @@
 #include <sys/stat.h>
 
 #include "analysis.h"
-#include "stub.h"
-
-static qr_status from_xc(xc_status st)
-{
-    switch (st) {
-    case XC_OK: return QR_OK;
-    case XC_NOT_FOUND: return QR_ERR_NOINDEX;
-    case XC_NOMEM: return QR_ERR_NOMEM;
-    case XC_INVALID_ARG: return QR_ERR_USAGE;
-    default: return QR_ERR_INDEX;
-    }
-}
 
 /* Sets err to "what: message" (message may be NULL or ""). */
 void searcher_err(qr_buf *err, const char *what, const char *msg)
@@ -44,7 +32,7 @@ static qr_status setup_parser(qr_searcher *s, qr_buf *err)
     if (st != XC_OK) {
         searcher_err(err, "cannot create the query parser", xerr);
         free(xerr);
-        return from_xc(st);
+        return qr_status_from_xc(st);
     }
     xc_qparser *qp = s->qp;
     if (st == XC_OK) st = xc_qparser_set_database(qp, s->db);
@@ -63,14 +51,14 @@ static qr_status setup_parser(qr_searcher *s, qr_buf *err)
     if (st != XC_OK) {
         searcher_err(err, "cannot set up the query parser",
                      xc_qparser_errmsg(qp));
-        return from_xc(st);
+        return qr_status_from_xc(st);
     }
 
     st = xc_termgen_new(&s->tg, &xerr);
     if (st != XC_OK) {
         searcher_err(err, "cannot create a term generator", xerr);
         free(xerr);
-        return from_xc(st);
+        return qr_status_from_xc(st);
     }
     st = xc_termgen_set_stemmer(s->tg, s->stem);
     if (st == XC_OK)
@@ -80,7 +68,7 @@ static qr_status setup_parser(qr_searcher *s, qr_buf *err)
     if (st != XC_OK) {
         searcher_err(err, "cannot set up the term generator",
                 xc_termgen_errmsg(s->tg));
-        return from_xc(st);
+        return qr_status_from_xc(st);
     }
     return QR_OK;
 }
@@ -113,7 +101,7 @@ static xc_status open_db(const char *const *paths, size_t n, xc_db **db,
         free(*xerr);
         *xerr = NULL;
         /* shards: stub.h */
-        st = qr_stub_open_remotes(paths, n, db, xerr, remotes);
+        st = stub_open(paths, n, db, xerr, remotes);
         if (st != XC_NOT_FOUND && st != XC_IO && st != XC_CORRUPT &&
             st != XC_MODIFIED)
             break;
@@ -138,7 +126,7 @@ qr_status qr_searcher_open(const char *const *paths, size_t n,
     char *xerr = NULL;
     xc_status st = open_db(paths, n, &s->db, &xerr, &s->remotes);
     if (st != XC_OK) {
-        qr_status rc = from_xc(st);
+        qr_status rc = qr_status_from_xc(st);
         /* A path that does not exist at all is "no index", whatever
          * xapian-core calls it. */
         for (size_t i = 0; i < n; i++) {
@@ -174,7 +162,7 @@ qr_status qr_searcher_open(const char *const *paths, size_t n,
                      xc_db_errmsg(s->db));
         free(lang);
         qr_searcher_close(s);
-        return from_xc(st);
+        return qr_status_from_xc(st);
     }
     s->features = QR_FEAT_DEFAULT;
     s->lang = lang && *lang ? lang : strdup(QR_DEFAULT_LANG);

@@ -18,6 +18,9 @@
 #include "schema.h"
 #include "search.h"
 #include "analysis.h"
+#include "compound.h"
+#include "feedback.h"
+#include "spell.h"
 #include "xapian-c.h"
 
 static char root[64], dbpath[128];
@@ -790,6 +793,54 @@ static void test_reader_sees_changes(void **state)
     qr_searcher_close(s);
 }
 
+/* The search side's qr_* functions speak qr_status, whatever the binding
+ * said. */
+static void test_status_vocabulary(void **state)
+{
+    (void)state;
+    xc_db *db = NULL;
+    xc_stem *stem = NULL;
+    assert_int_equal(xc_db_open(dbpath, XC_DB_OPEN, 0, 0, &db, NULL), XC_OK);
+    assert_int_equal(xc_stem_new("english", &stem, NULL), XC_OK);
+
+    qr_compounds c = {0};
+    assert_int_equal(qr_compounds_find(db, stem, NULL, "cyber security", &c),
+                     QR_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.forms[0], "cybersecurity");
+    qr_compounds_free(&c);
+    assert_int_equal(qr_compounds_find(NULL, stem, NULL, "x", &c),
+                     QR_ERR_USAGE);
+
+    qr_spell_fix *f = NULL;
+    size_t n = 0;
+    assert_int_equal(qr_spell_check(db, stem, NULL, "cybr", &f, &n),
+                     QR_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(f[0].stem, "cyber");
+    qr_spell_fixes_free(f, n);
+    assert_int_equal(qr_spell_check(db, stem, NULL, NULL, &f, &n),
+                     QR_ERR_USAGE);
+
+    uint32_t docids[] = {1, 3};
+    double scores[] = {2.0, 1.0};
+    qr_fb_term *t = NULL;
+    assert_int_equal(qr_feedback_terms(db, NULL, docids, scores, 2, 5, &t,
+                                       &n), QR_OK);
+    /* none here: in 6 passages every term is in more than QR_FB_MAX_DF */
+    assert_int_equal(n, 0);
+    qr_fb_terms_free(t, n);
+    assert_int_equal(qr_feedback_terms(db, NULL, NULL, scores, 2, 5, &t, &n),
+                     QR_ERR_USAGE);
+    /* a passage that is not there: the binding's failure, mapped */
+    uint32_t gone[] = {999999};
+    assert_int_not_equal(qr_feedback_terms(db, NULL, gone, scores, 1, 5, &t,
+                                           &n), QR_OK);
+
+    xc_stem_free(stem);
+    xc_db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -819,6 +870,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_huge_query, setup, teardown),
         cmocka_unit_test(test_prox_depth),
         cmocka_unit_test_setup_teardown(test_reader_sees_changes, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_status_vocabulary, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
