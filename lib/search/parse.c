@@ -559,6 +559,31 @@ qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
     return rc;
 }
 
+qr_status parse_without_wildcards(qr_searcher *s, const qr_query *q,
+                                  qr_query **out, qr_buf *err)
+{
+    qr_query *c = calloc(1, sizeof *c);
+    if (!c || !(c->text = strlist_strdup(q->text)) ||
+        !(c->folded = strlist_strdup(q->folded)) ||
+        (q->suggestion && !(c->suggestion = strlist_strdup(q->suggestion)))) {
+        qr_query_free(c);
+        searcher_err(err, "out of memory", NULL);
+        return QR_ERR_NOMEM;
+    }
+    /* what qr_query_parse decided before the chain ran */
+    c->long_query = q->long_query;
+    c->truncated = q->truncated;
+    qr_status rc = parse_chain(s, c, q->level, 0,
+                               q->truncated ? QR_MAX_QUERY_TERMS : 0, err);
+    if (rc != QR_OK) {
+        qr_query_free(c);
+        return rc;
+    }
+    c->wildcard_dropped = 1;
+    *out = c;
+    return QR_OK;
+}
+
 /* How many passages with the corrected terms are read to find the words
  * people write for them. */
 #define SUGGEST_PASSAGES 5

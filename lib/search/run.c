@@ -29,6 +29,7 @@ void qr_results_free(qr_results *r)
         explain_free_parts(r->hits[i].parts, r->hits[i].nparts);
     }
     free(r->hits);
+    qr_query_free(r->searched);
     memset(r, 0, sizeof *r);
 }
 
@@ -240,7 +241,7 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
     return st;
 }
 
-qr_status qr_search_run(qr_searcher *s, qr_query *q,
+qr_status qr_search_run(qr_searcher *s, const qr_query *q,
                         const qr_search_opts *opts, qr_results *out,
                         qr_buf *err)
 {
@@ -251,9 +252,9 @@ qr_status qr_search_run(qr_searcher *s, qr_query *q,
     }
     qr_results res = {0};
     unsigned reopened = 0;
-    int wildcard_retry = 0;
+    qr_query *searched = NULL;    /* q without its wildcards, once needed */
     for (;;) {
-        xc_status st = run_once(s, q, opts, &res, err);
+        xc_status st = run_once(s, searched ? searched : q, opts, &res, err);
         if (st == XC_OK)
             break;
         qr_results_free(&res);
@@ -263,18 +264,19 @@ qr_status qr_search_run(qr_searcher *s, qr_query *q,
             if (st == XC_OK)
                 continue;
             searcher_err(err, "cannot reopen the index", xc_db_errmsg(s->db));
-        } else if (st == XC_RANGE && !wildcard_retry &&
+        } else if (st == XC_RANGE && !searched &&
                    q->level == QR_PARSE_FULL) {
-            /* a wildcard matched too many terms: search it as a word */
-            wildcard_retry = 1;
-            qr_status rc = parse_chain(s, q, q->level, 0,
-                                       q->truncated ? QR_MAX_QUERY_TERMS : 0,
-                                       err);
+            /* a wildcard matched too many terms: search it as a word, in
+             * a copy of q (the caller's query stays as it was parsed) */
+            qr_status rc = parse_without_wildcards(s, q, &searched, err);
             if (rc != QR_OK)
                 return rc;
-            q->wildcard_dropped = 1;
             continue;
         }
+        qr_query_free(searched);
+        /* not qr_status_from_xc: whatever the binding calls a failure in
+         * the middle of a search (XC_NOT_FOUND: a passage gone, XC_IO) is
+         * the index's, and the tools report it so */
         if (st == XC_NOMEM)
             return QR_ERR_NOMEM;
         if ((st == XC_NETWORK || st == XC_TIMEOUT) && s->remotes && err) {
@@ -285,6 +287,8 @@ qr_status qr_search_run(qr_searcher *s, qr_query *q,
         return st == XC_INVALID_ARG ? QR_ERR_USAGE : QR_ERR_INDEX;
     }
     res.reopened = reopened;
+    res.wildcard_dropped = searched != NULL;
+    res.searched = searched;
     *out = res;
     return QR_OK;
 }

@@ -87,7 +87,7 @@ uint32_t qr_prox_depth(uint32_t want);
 #define QR_FB_DEPTH 60
 
 /* The most terms one trailing wildcard may expand to. A broader wildcard
- * is searched as a plain word instead (qr_query.wildcard_dropped). */
+ * is searched as a plain word instead (qr_results.wildcard_dropped). */
 #define QR_MAX_WILDCARD_EXPANSION 1000
 
 /* The most trailing wildcards in one query. Each may expand to
@@ -162,10 +162,10 @@ typedef struct qr_query {
     qr_parse_level level;    /* the stage that produced xq                 */
     char *fallback_reason;   /* the parser's message when level > FULL     */
     char *plain;             /* the plain words searched when level > FULL */
-    int wildcard_dropped;    /* a wildcard matched more than
-                                QR_MAX_WILDCARD_EXPANSION terms, or the
-                                query has more than QR_MAX_WILDCARDS:
-                                wildcards were searched as plain words     */
+    int wildcard_dropped;    /* the query has more than QR_MAX_WILDCARDS
+                                wildcards: they are searched as plain
+                                words (a wildcard found too broad when the
+                                search runs: qr_results.wildcard_dropped) */
     int long_query;          /* more than QR_MAX_QUERY_TERMS words: searched
                                 as plain words (level QR_PARSE_TERMS)     */
     int truncated;           /* the query had more than QR_MAX_QUERY_TERMS
@@ -290,15 +290,24 @@ typedef struct qr_results {
                                 could not be decoded                       */
     unsigned reopened;       /* times the index was reopened because it
                                 changed during the search                  */
+    int wildcard_dropped;    /* a wildcard matched more than
+                                QR_MAX_WILDCARD_EXPANSION terms: the query
+                                was searched with its wildcards as plain
+                                words, as `searched`                       */
+    qr_query *searched;      /* with wildcard_dropped, the query as searched
+                                (owned; its wildcard_dropped is set): its
+                                terms, prefixes and description are what
+                                to highlight and show; else NULL           */
 } qr_results;
 
-/* Runs q against s. On a too-broad wildcard the query is reparsed without
- * wildcards (q is updated: xq, wildcard_dropped, prefixes) and run again;
- * when the index changes under the reader it is reopened and the query
- * retried. *out is filled only on success (an empty query gives 0 hits);
- * qr_results_free releases it. Returns QR_OK, QR_ERR_USAGE (bad opts),
- * QR_ERR_NOMEM, QR_ERR_INDEX (message in err). */
-qr_status qr_search_run(qr_searcher *s, qr_query *q,
+/* Runs q against s; q is not changed. On a too-broad wildcard a copy of
+ * the query is parsed again without wildcards and run instead (see
+ * qr_results.wildcard_dropped and .searched); when the index changes
+ * under the reader it is reopened and the query retried. *out is filled
+ * only on success (an empty query gives 0 hits); qr_results_free releases
+ * it. Returns QR_OK, QR_ERR_USAGE (bad opts), QR_ERR_NOMEM, QR_ERR_INDEX
+ * (message in err). */
+qr_status qr_search_run(qr_searcher *s, const qr_query *q,
                         const qr_search_opts *opts, qr_results *out,
                         qr_buf *err);
 void qr_results_free(qr_results *r);

@@ -109,6 +109,13 @@ xc_status stub_open(const char *const *paths, size_t n, xc_db **out,
 qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
                       int allow_wildcards, size_t max_words, qr_buf *err);
 
+/* *out: a new copy of q parsed again with its wildcards searched as plain
+ * words (wildcard_dropped set), what a search runs instead of q when a
+ * wildcard turns out too broad to expand; q is left as it was. Returns
+ * QR_OK, QR_ERR_NOMEM or QR_ERR_INDEX (message in err). */
+qr_status parse_without_wildcards(qr_searcher *s, const qr_query *q,
+                                  qr_query **out, qr_buf *err);
+
 /* ------------------------------------- Interface to code in explain.c */
 
 /* A query whose weight is one part of a passage's score (--explain). */

@@ -1,4 +1,4 @@
-/* Unit tests: lib/search/search.c — opening an index, query building and every
+/* Unit tests: lib/search — opening an index, query building and every
  * fallback, the search options (collapse, offset, limit), records. The
  * index is built here through the binding with qr_passage_doc, the layout
  * the indexer writes. */
@@ -658,19 +658,52 @@ static void test_wildcard_too_broad(void **state)
 
     qr_searcher *s = open_db();
     qr_query *q = parse(s, "zz*", QR_PARSE_FULL);
+    char *before = qr_query_describe(q);
+    assert_non_null(before);
+    assert_false(q->wildcard_dropped);
+    assert_int_equal(q->nprefixes, 1);
     qr_search_opts o = qr_search_defaults();
+    o.explain = 1;
     qr_results r = {0};
     qr_buf err = {0};
     assert_int_equal(qr_search_run(s, q, &o, &r, &err), QR_OK);
-    assert_true(q->wildcard_dropped);
-    assert_int_equal(q->nprefixes, 0);
     assert_int_equal(r.n, 1);               /* the word "zz" itself */
+    /* the results say the wildcard was searched as a word ... */
+    assert_true(r.wildcard_dropped);
+    assert_non_null(r.searched);
+    assert_true(r.searched->wildcard_dropped);
+    assert_int_equal(r.searched->nprefixes, 0);
+    assert_true(has_term(r.searched, "zz"));
+    char *ran = qr_query_describe(r.searched);
+    assert_non_null(ran);
+    assert_null(strstr(ran, "WILDCARD"));
+    free(ran);
+    /* ... and the caller's query is as it was parsed */
+    char *after = qr_query_describe(q);
+    assert_non_null(after);
+    assert_string_equal(after, before);
+    assert_false(q->wildcard_dropped);
+    assert_int_equal(q->nprefixes, 1);
+    assert_string_equal(q->prefixes[0], "zz");
+    free(after);
+    qr_results_free(&r);
+    assert_null(r.searched);
+    /* the same query runs again, with the same outcome */
+    assert_int_equal(qr_search_run(s, q, &o, &r, &err), QR_OK);
+    assert_int_equal(r.n, 1);
+    assert_true(r.wildcard_dropped);
+    after = qr_query_describe(q);
+    assert_string_equal(after, before);
+    free(after);
+    free(before);
     qr_results_free(&r);
     qr_query_free(q);
 
     /* a wildcard within the limit still expands */
     r = search(s, "zz000*", NULL);
     assert_int_equal(r.n, 1);
+    assert_false(r.wildcard_dropped);
+    assert_null(r.searched);
     qr_results_free(&r);
     qr_buf_free(&err);
     qr_buf_free(&text);
@@ -702,9 +735,11 @@ static void test_too_many_wildcards(void **state)
     assert_int_equal(q->nprefixes, 0);
     assert_int_equal(q->level, QR_PARSE_FULL);
     qr_query_free(q);
-    /* the words themselves are still searched: "sail" is in boats.txt */
+    /* the words themselves are still searched: "sail" is in boats.txt;
+     * the parse dropped the wildcards, not the run */
     r = search(s, text.data, NULL);
     assert_int_equal(r.n, 1);
+    assert_false(r.wildcard_dropped);
     assert_string_equal(r.hits[0].rec.article_id, "boats.txt");
     qr_results_free(&r);
     qr_buf_free(&text);
