@@ -8,12 +8,10 @@
 
 qr_bm25 qr_bm25_defaults(void)
 {
-    /* Measured with bench/quality.sh on Cranfield and SciFact-train
-     * (article-level nDCG@10, 120-word passages): k1 1.2 -> 0.367 / 0.704,
-     * 1.3 -> 0.370 / 0.701, 1.5 -> 0.376 / 0.700; b 0.7 to 0.8 moves
-     * either by less than 0.002. Cranfield wants a larger k1, SciFact a
-     * smaller one: 1.3 keeps both above Lucene's BM25. k2 > 0 and a
-     * min_normlen of 1 only lost. */
+    /* Cranfield wants a larger k1, SciFact a smaller one: 1.3 keeps both
+     * above Lucene's BM25. b barely matters between 0.7 and 0.8; k2 > 0
+     * and a min_normlen of 1 only lost (measured: bench/README.md,
+     * "Tuning decisions"). */
     qr_bm25 p = {.k1 = 1.3, .k2 = 0.0, .k3 = 1.0, .b = 0.75,
                  .min_normlen = 0.5};
     return p;

@@ -72,7 +72,8 @@ static xc_status add_form(qr_compounds *c, xc_query *q, const char *form,
     if (!nfrom)
         return XC_NOMEM;
     c->from = nfrom;
-    char *f1 = qr_strndup(form, strlen(form)), *f2 = qr_strndup(from, strlen(from));
+    char *f1 = qr_strndup(form, strlen(form));
+    char *f2 = qr_strndup(from, strlen(from));
     if (!f1 || !f2) {
         free(f1);
         free(f2);
@@ -256,7 +257,8 @@ static xc_status try_split(xc_db *db, xc_stem *stem, const xc_stopper *stop,
          at++) {
         if (((unsigned char)w->text[at] & 0xC0) == 0x80)
             continue;                     /* inside a UTF-8 character */
-        char *a = qr_strndup(w->text, at), *b = qr_strndup(w->text + at, w->len - at);
+        char *a = qr_strndup(w->text, at);
+        char *b = qr_strndup(w->text + at, w->len - at);
         if (!a || !b) {
             free(a);
             free(b);

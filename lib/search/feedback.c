@@ -114,8 +114,8 @@ xc_status feedback_model(xc_db *db, const xc_stopper *stop,
     xc_status st = XC_OK;
     /* P(D|Q) of passage i: exp(s_i - s_max) / Z. BM25 approximates the
      * log-odds of relevance, so exp(score) stands for the query likelihood
-     * of RM1; a plain share of the scores (s_i / sum s) was measured worse
-     * on both collections (nDCG@10 -0.012 Cranfield, -0.003 SciFact) */
+     * of RM1; a plain share of the scores (s_i / sum s) ranked worse on
+     * both collections (measured: bench/README.md, "Tuning decisions") */
     double smax = 0, z = 0;
     for (size_t i = 0; i < n; i++)
         if (i == 0 || scores[i] > smax)
@@ -263,20 +263,19 @@ static int cmp_score(const void *x, const void *y)
 /* Pseudo-relevance feedback (feedback.h) as a rerank of the first pass:
  * the feedback model is built from the top o->fb_docs passages of
  * c[0..n) (their order as ranked for the user, text evidence and collapse
- * included: measured +0.001 to +0.004 nDCG@10 on SciFact, -0.003 to
- * -0.005 on Cranfield), and each candidate's BM25 score gets the weight of
- * the feedback terms it has, each scaled so that the model has the share
- * o->fb_weight of the query (RM3's interpolation; the original terms keep
- * their BM25 scale). The text evidence is reset, and the candidates are
- * sorted again. Only the first pass's candidates are rescored, and only
- * the first QR_FB_DEPTH of them unless more are wanted (the caller reads
- * enough of them); the rest keep their first score. The feedback terms
- * reweight what the
- * query matches and never match on their own, so every result keeps a
- * word of the query and NOT and AND keep their meaning. Letting them match
- * on their own (OR) measured the same nDCG@10 and MAP on both collections
- * (within 0.0003). With parts, each scaled feedback term is added to it,
- * for --explain. */
+ * included: a little better on SciFact, a little worse on Cranfield), and
+ * each candidate's BM25 score gets the weight of the feedback terms it
+ * has, each scaled so that the model has the share o->fb_weight of the
+ * query (RM3's interpolation; the original terms keep their BM25 scale).
+ * The text evidence is reset, and the candidates are sorted again. Only
+ * the first pass's candidates are rescored, and only the first
+ * QR_FB_DEPTH of them unless more are wanted (the caller reads enough of
+ * them); the rest keep their first score. The feedback terms reweight
+ * what the query matches and never match on their own, so every result
+ * keeps a word of the query and NOT and AND keep their meaning; letting
+ * them match on their own (OR) ranked no better (measured, both:
+ * bench/README.md, "Tuning decisions"). With parts, each scaled feedback
+ * term is added to it, for --explain. */
 xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
                            const qr_search_opts *o, xc_mset *ms, cand *c,
                            uint32_t n, qparts *parts)

@@ -1,3 +1,7 @@
+/*
+ * highlight.c — the words of a passage that match a query, as byte spans,
+ * and the snippet window around them (see highlight.h).
+ */
 #include "highlight.h"
 
 #include <ctype.h>

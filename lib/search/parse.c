@@ -13,7 +13,7 @@
 #include "spell.h"
 #include "words.h"
 
-/* The query syntax of the full parse (README, "Query syntax"). */
+/* The query syntax of the full parse (README, "Querying"). */
 #define FULL_FLAGS                                                    \
     (XC_QP_BOOLEAN | XC_QP_PHRASE | XC_QP_LOVEHATE | XC_QP_WILDCARD | \
      XC_QP_PURE_NOT)
@@ -322,10 +322,10 @@ static void chain_reset(qr_query *q)
 }
 
 /* A query without syntax: its words analysed exactly as the indexer
- * analyses text, a repeated word one term with its within-query frequency.
- * Measured better than QueryParser's OR of every occurrence (bench/quality.sh:
- * +0.5 point of nDCG@10 on SciFact). A query of stop words only comes out
- * empty here and goes on to QueryParser, which keeps them. */
+ * analyses text, a repeated word one term with its within-query frequency,
+ * which ranks better than QueryParser's OR of every occurrence (measured:
+ * bench/README.md, "Tuning decisions"). A query of stop words only comes
+ * out empty here and goes on to QueryParser, which keeps them. */
 static qr_status chain_plain_words(chain *c)
 {
     qr_searcher *s = c->s;

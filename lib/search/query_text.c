@@ -175,8 +175,8 @@ static int is_wordbyte(unsigned char c)
  * hyphens inside words made spaces. QueryParser would make "heat-transfer"
  * a phrase, so that a passage saying "transfer of heat" gets nothing for
  * it; as two words the query finds both (Lucene does the same), and the
- * phrase evidence still favours the passages where they stand together.
- * Measured: +0.9 point of nDCG@10 on Cranfield, +1.0 on SciFact. */
+ * phrase evidence still favours the passages where they stand together
+ * (measured: bench/README.md, "Tuning decisions"). */
 int qtext_prepare(const char *text, qr_buf *out)
 {
     qr_buf_clear(out);

@@ -18,7 +18,8 @@
  *
  * The library never prints: notes for the user (a fallback was taken, a
  * wildcard was too broad, stop words were left out) are fields of the
- * qr_query that the tool reports as it sees fit.
+ * qr_query, or of the qr_results for what only the search found out, that
+ * the tool reports as it sees fit.
  */
 #ifndef QUARRY_SEARCH_H
 #define QUARRY_SEARCH_H
@@ -30,29 +31,28 @@
 #include "schema.h"
 #include "util.h"
 
-
 /* Phrase evidence for short multi-word queries: the query's words that are
  * not stop words (2 to QR_PHRASE_MAX_WORDS of them), in order, as one
- * phrase whose window spans the stop words between them. Among the
- * results reranked (qr_prox_depth), a passage whose text has them as in
- * the query gets their BM25 weight again (from their counts in the text),
- * times QR_DEFAULT_PHRASE. Measured with bench/quality.sh: a small gain on
- * Cranfield, none lost on SciFact; pairs of neighbouring words (as in
- * sequential dependence models) cost 5 points of nDCG@10 there, because
- * every passage carries its article's title, so they are not used. */
+ * phrase whose window spans the stop words between them. Among the results
+ * reranked (qr_prox_depth), a passage whose text has them as in the query
+ * gets their BM25 weight again (from their counts in the text), times
+ * QR_DEFAULT_PHRASE: a small gain on Cranfield, none lost on SciFact. Pairs
+ * of neighbouring words (as in sequential dependence models) lost nDCG@10
+ * instead, because every passage carries its article's title, so they are
+ * not used (measured: bench/README.md, "Tuning decisions"). */
 #define QR_DEFAULT_PHRASE 1.0
 #define QR_PHRASE_MAX_WORDS 8
 
 /* Term proximity (proximity.h): the weight of the BM25TP score added to
- * the BM25 score of each of the first results, which are then reordered.
- * Measured with bench/quality.sh (README, "Passages and ranking"). */
+ * the BM25 score of each of the first results, which are then reordered
+ * (measured: bench/README.md, "Tuning decisions"). */
 #define QR_DEFAULT_PROXIMITY 0.35
-/* How many results (articles, or passages with --all-passages) the
- * text's evidence reorders: one and a half times those asked for, at
- * least QR_PROX_MIN and at most QR_PROX_DEPTH. Each costs a read of its
- * passages' text; 15 rather than 30 for a page of 10 measured the same
- * nDCG@10 on Cranfield and SciFact, and runs that want more (the
- * evaluation's 1,000) rerank 30 as before. */
+/* How many results (articles, or passages with --all-passages) the text's
+ * evidence reorders: one and a half times those asked for, at least
+ * QR_PROX_MIN and at most QR_PROX_DEPTH. Each costs a read of its passages'
+ * text; reranking fewer for a page of 10 lost no nDCG@10 on Cranfield and
+ * SciFact (measured: bench/README.md, "Tuning decisions"), and runs that
+ * want more (the evaluation's 1,000) rerank QR_PROX_DEPTH. */
 #define QR_PROX_MIN 15
 #define QR_PROX_DEPTH 30
 uint32_t qr_prox_depth(uint32_t want);
@@ -72,18 +72,18 @@ uint32_t qr_prox_depth(uint32_t want);
 
 /* Pseudo-relevance feedback (feedback.h), on by default: the passages of
  * the first pass read (its top results, proximity included), the terms
- * added, and the feedback model's share of the final query. Measured with
- * bench/quality.sh (README, "Passages and ranking"). */
+ * added, and the feedback model's share of the final query (measured:
+ * bench/README.md, "Tuning decisions"). */
 #define QR_DEFAULT_FB_DOCS 10
 #define QR_DEFAULT_FB_TERMS 30
 #define QR_DEFAULT_FB_WEIGHT 0.35
 /* Feedback rescores the first pass's candidates instead of running the
  * query again with the feedback terms: that second match cost most of a
- * query's time on large indexes. It rescores the first QR_FB_DEPTH of
- * them, or the passages of the articles asked for with their spares when
- * more: on Reuters x10 each rescored passage costs a termlist read, and
- * 60 rather than 150 moved nDCG@10 of top-10 searches by -0.0003 on
- * Cranfield and +0.0011 on SciFact (README, "Speed and size"). */
+ * query's time on large indexes. It rescores the first QR_FB_DEPTH of them,
+ * or the passages of the articles asked for with their spares when more:
+ * each rescored passage costs a term list read, and rescoring 60 rather
+ * than 150 cut the latency on large indexes while leaving nDCG@10 of top-10
+ * searches as it was (measured: bench/README.md, "Tuning decisions"). */
 #define QR_FB_DEPTH 60
 
 /* The most terms one trailing wildcard may expand to. A broader wildcard
@@ -91,20 +91,20 @@ uint32_t qr_prox_depth(uint32_t want);
 #define QR_MAX_WILDCARD_EXPANSION 1000
 
 /* The most trailing wildcards in one query. Each may expand to
- * QR_MAX_WILDCARD_EXPANSION terms, and xapian-core's matcher slows down
- * faster than linearly with their total: 200 wildcards of 999 terms each
- * took 15 s and 140 MB, 1,000 of them over 2 minutes and 600 MB. A query
- * with more wildcards is searched with all of them as plain words
- * (qr_query.wildcard_dropped). */
+ * QR_MAX_WILDCARD_EXPANSION terms, and xapian-core's matcher's time and
+ * memory grow faster than linearly with their total (measured:
+ * bench/README.md, "Tuning decisions"). A query with more wildcards is
+ * searched with all of them as plain words (qr_query.wildcard_dropped). */
 #define QR_MAX_WILDCARDS 8
 
 /* Long queries. xapian-core's matcher slows down quadratically with the
- * number of OR'ed subqueries (2.4 s for 10,000 words here), repeated words
- * included. A query of more than QR_MAX_QUERY_TERMS words is therefore
- * searched as its plain words (QR_PARSE_TERMS: repeats merged into one term
- * each); if it still has more distinct terms than that, only its first
- * QR_MAX_QUERY_TERMS words are searched (qr_query.truncated). Lucene's
- * default clause limit is the same number. */
+ * number of OR'ed subqueries, repeated words included (measured:
+ * bench/README.md, "Tuning decisions"). A query of more than
+ * QR_MAX_QUERY_TERMS words is therefore searched as its plain words
+ * (QR_PARSE_TERMS: repeats merged into one term each); if it still has more
+ * distinct terms than that, only its first QR_MAX_QUERY_TERMS words are
+ * searched (qr_query.truncated). Lucene's default clause limit is the same
+ * number. */
 #define QR_MAX_QUERY_TERMS 1024
 
 /* How many times a query is retried after the index changed under a
@@ -112,7 +112,8 @@ uint32_t qr_prox_depth(uint32_t want);
  * glass lets a reader finish only if the writer has not committed twice
  * since it opened: against a writer committing every few passages
  * (cli.concurrency's --batch 3) a query that reads a few dozen passages'
- * text lost all of 3 tries in one run of 29 under load. */
+ * text could lose all of 3 tries under load (measured: bench/README.md,
+ * "Tuning decisions"). */
 #define QR_MODIFIED_RETRIES 10
 
 typedef struct qr_searcher qr_searcher;
@@ -120,10 +121,11 @@ typedef struct qr_searcher qr_searcher;
 /* Opens the index (or several, searched as one: shards or stub files) at
  * paths[0..n-1] read-only, with the analysis it was built with (language
  * from QR_META_LANG, default english; stop words unless QR_META_STOPWORDS
- * is "0"). *out is set only on success; qr_searcher_close frees it.
- * Returns QR_OK, QR_ERR_NOINDEX (nothing at a path), QR_ERR_INDEX (corrupt,
- * unknown format or language, remote failure), QR_ERR_IO (a read failed),
- * QR_ERR_NOMEM, QR_ERR_USAGE (n == 0). err (may be NULL) receives a one-line message on failure. */
+ * is "0"). *out is set only on success; qr_searcher_close frees it. Returns
+ * QR_OK, QR_ERR_NOINDEX (nothing at a path), QR_ERR_INDEX (corrupt, unknown
+ * format or language, remote failure), QR_ERR_IO (a read failed),
+ * QR_ERR_NOMEM, QR_ERR_USAGE (n == 0). err (may be NULL) receives a
+ * one-line message on failure. */
 qr_status qr_searcher_open(const char *const *paths, size_t n,
                            qr_searcher **out, qr_buf *err);
 void qr_searcher_close(qr_searcher *s);
@@ -210,8 +212,8 @@ typedef struct qr_query {
  * searching s, starting at stage `from` (QR_PARSE_FULL for the normal
  * chain; QR_PARSE_PLAIN ignores all syntax). *out is set only on success;
  * qr_query_free frees it. A query without any word is not an error: it
- * comes back with `empty` set (and matches nothing). Returns QR_OK, QR_ERR_NOMEM, QR_ERR_INDEX
- * (the analysis failed: message in err). */
+ * comes back with `empty` set (and matches nothing). Returns QR_OK,
+ * QR_ERR_NOMEM, QR_ERR_INDEX (the analysis failed: message in err). */
 qr_status qr_query_parse(qr_searcher *s, const char *text,
                          qr_parse_level from, qr_query **out, qr_buf *err);
 void qr_query_free(qr_query *q);

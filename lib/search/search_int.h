@@ -18,8 +18,9 @@
  *   strlist.c      lists of strings
  * Names defined in one file and used in another carry the file's prefix
  * (searcher_, qtext_, parse_, cand_, verify_, rerank_, feedback_,
- * explain_, stub_, strlist_), so grep finds the file; the public qr_* functions
- * are declared in the public headers (search.h, feedback.h, ...).
+ * explain_, stub_, strlist_), so grep finds the file; the public qr_*
+ * functions are declared in the public headers (search.h, feedback.h,
+ * ...).
  */
 #ifndef QUARRY_SEARCH_INT_H
 #define QUARRY_SEARCH_INT_H

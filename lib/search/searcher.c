@@ -73,10 +73,9 @@ static qr_status setup_parser(qr_searcher *s, qr_buf *err)
     return QR_OK;
 }
 
-/* Reads a metadata value into a malloc'd string (NULL when absent). */
-/* Reads one metadata value. A writer committing in the meantime may
- * discard the revision being read (XC_MODIFIED): move to the new one and
- * read again. */
+/* Reads one metadata value into a malloc'd string (NULL when absent). A
+ * writer committing in the meantime may discard the revision being read
+ * (XC_MODIFIED): move to the new one and read again. */
 static xc_status get_meta(xc_db *db, const char *key, char **out)
 {
     xc_status st;

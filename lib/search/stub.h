@@ -15,7 +15,7 @@
  *   remote HOST:PORT          xapian-tcpsrv ([IPv6]:PORT for an address)
  *   remote :PROGRAM ARGS...   a program speaking the remote protocol on its
  *                             standard input/output, e.g.
- *                             remote :ssh host xapian-progsrv /srv/index/v000001
+ *                   remote :ssh host xapian-progsrv /srv/index/v000001
  *
  * A relative PATH is relative to the stub file's directory. Each line is
  * one shard; the shards are combined with Xapian::Database::add_database,

@@ -1,8 +1,9 @@
 /* Unit tests: the pure parts of the ranking features — the edit distance
  * behind spelling suggestions and how a suggestion keeps the typed case
- * (lib/search/spell.c), the BM25 idf and the BM25TP proximity score
- * (lib/search/proximity.c), term positions read from a passage's text and the
- * phrase and NEAR windows over them (lib/search/textpos.c). The parts that read
+ * (lib/search/spell.c), the BM25 idf and term weight (lib/search/bm25.c),
+ * the BM25TP proximity score (lib/search/proximity.c), term positions read
+ * from a passage's text and the phrase and NEAR windows over them
+ * (lib/search/textpos.c). The parts that read
  * an index are tested through quarry-query in tests/cli/ranking.sh and
  * tests/cli/query_syntax.sh. */
 #include <setjmp.h>

@@ -710,9 +710,10 @@ static void test_wildcard_too_broad(void **state)
     qr_searcher_close(s);
 }
 
-/* Regression: every wildcard was expanded, so 1,000 wildcards of 999
- * terms each (a 6 KB query) took over 2 minutes and 600 MB. More than
- * QR_MAX_WILDCARDS wildcards are all searched as plain words. */
+/* Regression: every wildcard was expanded, so a 6 KB query of a thousand
+ * broad wildcards ran for far too long (measured: bench/README.md,
+ * "Tuning decisions"). More than QR_MAX_WILDCARDS wildcards are all
+ * searched as plain words. */
 static void test_too_many_wildcards(void **state)
 {
     (void)state;
