@@ -25,6 +25,13 @@ double qr_bm25_idf(double doccount, double termfreq)
     return log(r);
 }
 
+double qr_bm25_k(const qr_bm25 *bm, double normlen)
+{
+    if (normlen < bm->min_normlen)
+        normlen = bm->min_normlen;
+    return bm->k1 * ((1 - bm->b) + bm->b * normlen);
+}
+
 double qr_bm25_part(const qr_bm25 *bm, double factor, double doccount,
                     double avlength, double tf, double wdf, double len)
 {
@@ -32,9 +39,6 @@ double qr_bm25_part(const qr_bm25 *bm, double factor, double doccount,
     double len_factor = 0;
     if (!(bm->k2 == 0 && (bm->b == 0 || bm->k1 == 0)) && avlength != 0)
         len_factor = 1 / avlength;
-    double normlen = len * len_factor;
-    if (normlen < bm->min_normlen)
-        normlen = bm->min_normlen;
-    double denom = bm->k1 * (normlen * bm->b + (1 - bm->b)) + wdf;
+    double denom = qr_bm25_k(bm, len * len_factor) + wdf;
     return denom > 0 ? termweight * (wdf / denom) : 0;
 }

@@ -25,6 +25,12 @@ qr_bm25 qr_bm25_defaults(void);
  * ratio / 2 + 1. */
 double qr_bm25_idf(double doccount, double termfreq);
 
+/* BM25's K for a document of normalised length normlen (its length over
+ * the average; at least bm->min_normlen): k1 * ((1 - b) + b * normlen),
+ * what a term frequency is saturated against. Proximity, phrase evidence
+ * and feedback saturate theirs against the same K. */
+double qr_bm25_k(const qr_bm25 *bm, double normlen);
+
 /* Xapian's BM25 weight of a term with termfreq tf, wdf wdf and
  * within-query frequency 1, scaled by factor, in a document of length len
  * (the index: doccount documents of average length avlength): what the

@@ -18,16 +18,11 @@
     (XC_QP_BOOLEAN | XC_QP_PHRASE | XC_QP_LOVEHATE | XC_QP_WILDCARD | \
      XC_QP_PURE_NOT)
 
-typedef struct term_ctx {
-    strlist *list;
-    int failed;
-} term_ctx;
-
-/* Query terms to highlight: unprefixed ones, and title terms without "S". */
-static int collect_term(void *ctx, const char *term, size_t len, uint32_t wdf)
+/* Query terms to highlight (into a strlist_sink): unprefixed ones, and
+ * title terms without "S". */
+static int collect_term(void *sink, const char *term, size_t len,
+                        uint32_t wdf)
 {
-    (void)wdf;
-    term_ctx *c = ctx;
     const unsigned char *t = (const unsigned char *)term;
     if (len == 0)
         return 0;
@@ -37,11 +32,7 @@ static int collect_term(void *ctx, const char *term, size_t len, uint32_t wdf)
     } else if (isupper(t[0])) {
         return 0;
     }
-    if (strlist_add(c->list, term, len) != 0) {
-        c->failed = 1;
-        return 1;
-    }
-    return 0;
+    return strlist_sink_add(sink, term, len, wdf);
 }
 
 typedef struct subq_ctx {
@@ -125,22 +116,6 @@ static xc_status build_terms_query(qr_searcher *s, const char *text,
     return st;
 }
 
-typedef struct stop_ctx {
-    strlist *list;
-    int failed;
-} stop_ctx;
-
-static int collect_stop(void *ctx, const char *term, size_t len, uint32_t n)
-{
-    (void)n;
-    stop_ctx *c = ctx;
-    if (strlist_add(c->list, term, len) != 0) {
-        c->failed = 1;
-        return 1;
-    }
-    return 0;
-}
-
 /* Parses text with flags; fills q->xq and the stop list on success. */
 static xc_status parse_with(qr_searcher *s, const char *text, unsigned flags,
                             qr_query *q, strlist *stopped)
@@ -152,8 +127,8 @@ static xc_status parse_with(qr_searcher *s, const char *text, unsigned flags,
     for (size_t i = 0; i < stopped->n; i++)
         free(stopped->v[i]);
     stopped->n = 0;
-    stop_ctx c = {stopped, 0};
-    xc_status st2 = xc_qparser_stoplist_each(s->qp, collect_stop, &c);
+    strlist_sink c = {stopped, 0};
+    xc_status st2 = xc_qparser_stoplist_each(s->qp, strlist_sink_add, &c);
     if (st2 == XC_NOMEM || c.failed) {
         xc_query_free(xq);
         return XC_NOMEM;
@@ -460,16 +435,14 @@ static qr_status chain_keep_words(chain *c)
 {
     qr_query *q = c->q;
     strlist terms = {0};
-    term_ctx tc = {&terms, 0};
+    strlist_sink tc = {&terms, 0};
     xc_status st = xc_query_terms_each(q->xq, collect_term, &tc);
     if (st == XC_NOMEM || tc.failed) {
         strlist_free(terms.v, terms.n);
         return QR_ERR_NOMEM;
     }
     strlist_uniq(&terms);
-    strlist_free(q->terms, q->nterms);
-    q->terms = terms.v;
-    q->nterms = terms.n;
+    strlist_move(&terms, &q->terms, &q->nterms);
 
     strlist pre = {0};
     if (c->level == QR_PARSE_FULL && c->allow_wildcards && c->text.data &&
@@ -478,15 +451,9 @@ static qr_status chain_keep_words(chain *c)
         return QR_ERR_NOMEM;
     }
     strlist_uniq(&pre);
-    strlist_free(q->prefixes, q->nprefixes);
-    q->prefixes = pre.v;
-    q->nprefixes = pre.n;
+    strlist_move(&pre, &q->prefixes, &q->nprefixes);
 
-    strlist_free(q->stopped, q->nstopped);
-    q->stopped = c->stopped.v;
-    q->nstopped = c->stopped.n;
-    c->stopped.v = NULL;
-    c->stopped.n = 0;
+    strlist_move(&c->stopped, &q->stopped, &q->nstopped);
     return QR_OK;
 }
 

@@ -131,11 +131,8 @@ xc_status rerank_text(qr_searcher *s, const qr_query *q,
                 } else {
                     size_t nocc;
                     qr_occurrence *occ = qr_textpos_occurrences(s->tp, &nocc);
-                    double normlen = tc->avlength > 0 ? doclen / tc->avlength
-                                                      : 1;
-                    if (normlen < bm->min_normlen)
-                        normlen = bm->min_normlen;
-                    double K = bm->k1 * ((1 - bm->b) + bm->b * normlen);
+                    double K = qr_bm25_k(bm, tc->avlength > 0
+                                                 ? doclen / tc->avlength : 1);
                     if (use_phrase)
                         c[i].phrase = o->phrase *
                             phrase_evidence(occ, nocc, ids, q->nphrase,
@@ -144,7 +141,7 @@ xc_status rerank_text(qr_searcher *s, const qr_query *q,
                         c[i].prox = o->proximity *
                             qr_proximity_from_occurrences(
                                 occ, nocc, idf, acc, nt, doclen,
-                                tc->avlength, bm->k1, bm->b, bm->min_normlen);
+                                tc->avlength, bm);
                 }
             }
             free(data);

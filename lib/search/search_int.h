@@ -49,8 +49,12 @@ struct qr_searcher {
     qr_textpos *tp;       /* scans passages' text (textpos.h), or NULL      */
 };
 
-/* Sets err (may be NULL) to "what: message" (message may be NULL or ""). */
+/* Sets err (may be NULL) to "what: message" (message may be NULL or ""):
+ * the library's one-line messages. */
 void searcher_err(qr_buf *err, const char *what, const char *msg);
+/* Appends ": message" to err, message made printable (nothing when it is
+ * NULL or ""). */
+void searcher_err_detail(qr_buf *err, const char *msg);
 
 /* Makes s->tp, the searcher's text scanner, when first needed. */
 xc_status searcher_scanner(qr_searcher *s);
@@ -69,6 +73,18 @@ int strlist_add(strlist *l, const char *s, size_t len);
 void strlist_free(char **v, size_t n);
 /* strcmp on two char * elements (qsort, bsearch). */
 int strlist_cmp(const void *a, const void *b);
+/* A strlist filled by one of the binding's term iterations (xc_*_each):
+ * failed records an out-of-memory, which stops the iteration. */
+typedef struct strlist_sink {
+    strlist *list;
+    int failed;
+} strlist_sink;
+/* An xc_term_cb: adds term[0..len) to the sink's list. */
+int strlist_sink_add(void *sink, const char *term, size_t len,
+                     uint32_t unused);
+/* Frees the list *v of *n strings and puts l's strings there instead (l
+ * is left empty). */
+void strlist_move(strlist *l, char ***v, size_t *n);
 /* Sorts l and removes duplicates. */
 void strlist_uniq(strlist *l);
 /* A malloc'd copy of s; NULL when s is NULL or memory runs out. */

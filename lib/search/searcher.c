@@ -12,13 +12,17 @@
 
 #include "analysis.h"
 
-/* Sets err to "what: message" (message may be NULL or ""). */
 void searcher_err(qr_buf *err, const char *what, const char *msg)
 {
     if (!err)
         return;
     qr_buf_clear(err);
     qr_buf_puts(err, what);
+    searcher_err_detail(err, msg);
+}
+
+void searcher_err_detail(qr_buf *err, const char *msg)
+{
     if (msg && *msg) {
         qr_buf_puts(err, ": ");
         qr_buf_printable(err, msg, strlen(msg));
@@ -142,10 +146,7 @@ qr_status qr_searcher_open(const char *const *paths, size_t n,
                 qr_buf_printable(err, paths[i], strlen(paths[i]));
                 qr_buf_puts(err, "'");
             }
-            if (xerr && *xerr) {
-                qr_buf_puts(err, ": ");
-                qr_buf_printable(err, xerr, strlen(xerr));
-            }
+            searcher_err_detail(err, xerr);
         }
         free(xerr);
         free(s);
@@ -182,10 +183,7 @@ qr_status qr_searcher_open(const char *const *paths, size_t n,
             qr_buf_puts(err, "the index's language '");
             qr_buf_printable(err, s->lang, strlen(s->lang));
             qr_buf_puts(err, "' is not usable here");
-            if (xerr && *xerr) {
-                qr_buf_puts(err, ": ");
-                qr_buf_printable(err, xerr, strlen(xerr));
-            }
+            searcher_err_detail(err, xerr);
         }
         free(xerr);
         qr_searcher_close(s);

@@ -36,6 +36,26 @@ int strlist_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+int strlist_sink_add(void *sink, const char *term, size_t len,
+                     uint32_t unused)
+{
+    (void)unused;
+    strlist_sink *k = sink;
+    if (strlist_add(k->list, term, len) != 0) {
+        k->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+void strlist_move(strlist *l, char ***v, size_t *n)
+{
+    strlist_free(*v, *n);
+    *v = l->v;
+    *n = l->n;
+    *l = (strlist){0};
+}
+
 /* Sorts and removes duplicates. */
 void strlist_uniq(strlist *l)
 {

@@ -77,13 +77,6 @@ static int verify_window(void *vctx, int ordered, const char *const *terms,
     return r;
 }
 
-static int collect_doc_term(void *ctx, const char *term, size_t len,
-                            uint32_t wdf)
-{
-    (void)wdf;
-    return strlist_add(ctx, term, len) != 0;
-}
-
 /* Keeps the candidates c[0..*n) whose passage matches q->windowed, the
  * query with its phrases (the search ran it with them as ANDs), dropping
  * the others in place; *n becomes the number kept. */
@@ -105,7 +98,10 @@ xc_status verify_hits(qr_searcher *s, const qr_query *q, xc_mset *ms,
             st = xc_doc_get_data(doc, &data, &len);
         if (st == XC_OK && data &&
             qr_record_decode(data, len, &v.rec) == 0) {
-            st = xc_doc_terms_each(doc, collect_doc_term, &v.terms);
+            strlist_sink sink = {&v.terms, 0};
+            st = xc_doc_terms_each(doc, strlist_sink_add, &sink);
+            if (st == XC_OK && sink.failed)
+                st = XC_NOMEM;
             if (st == XC_OK)
                 st = xc_query_evaluate(q->windowed, verify_term,
                                        verify_window, &v, &verdict);
