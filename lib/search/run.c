@@ -83,7 +83,89 @@ static xc_status ranked(qr_searcher *s, const qr_query *q,
     return st;
 }
 
+/* Sets up enq for q: its query, BM25, the collapse to articles (with the
+ * spare passages), and the order of equal scores. */
+static xc_status run_configure(xc_enquire *enq, const qr_query *q,
+                               const qr_search_opts *o)
+{
+    xc_status st = xc_enquire_set_query(enq, q->xq, 0);
+    if (st == XC_OK)
+        st = xc_enquire_set_bm25(enq, o->bm25.k1, o->bm25.k2, o->bm25.k3,
+                                 o->bm25.b, o->bm25.min_normlen);
+    if (st == XC_OK && o->per_article > 0)
+        st = xc_enquire_set_collapse_key(enq, QR_SLOT_ARTICLE,
+                                         cand_collapse_max(q, o));
+    /* equal scores in article order, not in docid order: which passages
+     * feed back and which are reranked must not change when a rebuild
+     * gives the same passages other ids */
+    if (st == XC_OK)
+        st = xc_enquire_set_sort_by_relevance_then_value(enq,
+                                                         QR_SLOT_ARTICLE, 0);
+    return st;
+}
 
+/* The estimated number of matches when the candidates were read from the
+ * top: exact when all of them were read (fetched < count); else scaled by
+ * the share of the fetched ones kept (phrases checked, spare passages
+ * collapsed); never below the n kept. */
+static void run_estimate(qr_results *res, uint32_t n, uint32_t fetched,
+                         uint32_t count)
+{
+    if (fetched < count)
+        res->estimated = n;
+    else if (fetched)
+        res->estimated = (uint32_t)((double)res->estimated * n / fetched);
+    if (res->estimated < n)
+        res->estimated = n;
+}
+
+/* Fills res->hits from the candidates c[from..to) of ms (ranks counted
+ * from the top when from_top, else as the mset ranks them), and each
+ * hit's text evidence into prox[] and phrase[]. A record that cannot be
+ * decoded is counted in res->unreadable and left out. */
+static xc_status run_fill_hits(xc_mset *ms, const cand *c, uint32_t from,
+                               uint32_t to, int from_top,
+                               const qr_search_opts *o, qr_results *res,
+                               double *prox, double *phrase)
+{
+    xc_status st = XC_OK;
+    for (uint32_t k = from; st == XC_OK && k < to; k++) {
+        uint32_t i = c[k].index;
+        xc_match m;
+        char *data = NULL;
+        size_t len = 0;
+        st = xc_mset_get(ms, i, &m);
+        if (st == XC_OK)
+            st = o->ids_only
+                ? xc_mset_get_value(ms, i, QR_SLOT_ARTICLE, &data, &len)
+                : xc_mset_get_data(ms, i, &data, &len);
+        if (st == XC_OK && !data && !(data = calloc(1, 1)))
+            st = XC_NOMEM;
+        if (st != XC_OK)
+            break;
+        qr_hit *h = &res->hits[res->n];
+        if (o->ids_only) {
+            st = ids_from_values(ms, i, data, len, &h->rec);
+            if (st != XC_OK) {
+                free(data);
+                break;
+            }
+        } else if (qr_record_decode(data, len, &h->rec) != 0) {
+            free(data);
+            res->unreadable++;
+            continue;
+        }
+        h->data = data;
+        h->rank = from_top ? k + 1 : m.rank + 1;
+        h->score = c[k].score;
+        h->docid = m.docid;
+        h->collapsed = c[k].collapsed;
+        prox[res->n] = c[k].prox;
+        phrase[res->n] = c[k].phrase;
+        res->n++;
+    }
+    return st;
+}
 
 /* One attempt: enquire, mset, records. Returns the binding's status; on
  * failure the message is in err. */
@@ -105,19 +187,7 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
     if (o->explain)
         st = explain_base_parts(q, &parts);
     if (st == XC_OK)
-        st = xc_enquire_set_query(enq, q->xq, 0);
-    if (st == XC_OK)
-        st = xc_enquire_set_bm25(enq, o->bm25.k1, o->bm25.k2, o->bm25.k3,
-                                 o->bm25.b, o->bm25.min_normlen);
-    if (st == XC_OK && o->per_article > 0)
-        st = xc_enquire_set_collapse_key(enq, QR_SLOT_ARTICLE,
-                                         cand_collapse_max(q, o));
-    /* equal scores in article order, not in docid order: which passages
-     * feed back and which are reranked must not change when a rebuild
-     * gives the same passages other ids */
-    if (st == XC_OK)
-        st = xc_enquire_set_sort_by_relevance_then_value(enq,
-                                                         QR_SLOT_ARTICLE, 0);
+        st = run_configure(enq, q, o);
 
     /* The text's evidence reorders the first qr_prox_depth results,
      * feedback rescores the first QR_FB_DEPTH, and phrases drop the hits
@@ -157,81 +227,44 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
     }
     if (st != XC_OK) {
         searcher_err(err, st == XC_NOMEM ? "out of memory" : "search failed",
-                ms ? xc_mset_errmsg(ms) : xc_enquire_errmsg(enq));
+                     ms ? xc_mset_errmsg(ms) : xc_enquire_errmsg(enq));
         free(c);
         xc_mset_free(ms);
         explain_parts_free(&parts);
         xc_enquire_free(enq);
         return st;
     }
-    if (from_top) {
-        /* all read: the count is exact; else scaled by the share kept
-         * (phrases checked, spare passages collapsed) */
-        if (fetched < count)
-            res->estimated = n;
-        else if (fetched)
-            res->estimated = (uint32_t)((double)res->estimated * n / fetched);
-        if (res->estimated < n)
-            res->estimated = n;
-    }
+    if (from_top)
+        run_estimate(res, n, fetched, count);
+
+    /* the page asked for: the candidates were read from the top, or the
+     * mset starts at the offset */
     uint32_t from = from_top ? o->offset : 0;
     uint32_t to = from + o->limit < n ? from + o->limit : n;
     if (from > to)
         from = to;
     double *hit_prox = NULL, *hit_phrase = NULL;
-    if (st == XC_OK && to > from) {
+    if (to > from) {
         res->hits = calloc(to - from, sizeof *res->hits);
         hit_prox = calloc(to - from, sizeof *hit_prox);
         hit_phrase = calloc(to - from, sizeof *hit_phrase);
         if (!res->hits || !hit_prox || !hit_phrase)
             st = XC_NOMEM;
     }
-    for (uint32_t k = from; st == XC_OK && k < to; k++) {
-        uint32_t i = c[k].index;
-        xc_match m;
-        char *data = NULL;
-        size_t len = 0;
-        st = xc_mset_get(ms, i, &m);
-        if (st == XC_OK)
-            st = o->ids_only
-                ? xc_mset_get_value(ms, i, QR_SLOT_ARTICLE, &data, &len)
-                : xc_mset_get_data(ms, i, &data, &len);
-        if (st == XC_OK && !data && !(data = calloc(1, 1)))
-            st = XC_NOMEM;
-        if (st != XC_OK)
-            break;
-        qr_hit *h = &res->hits[res->n];
-        if (o->ids_only) {
-            st = ids_from_values(ms, i, data, len, &h->rec);
-            if (st != XC_OK) {
-                free(data);
-                break;
-            }
-        } else if (qr_record_decode(data, len, &h->rec) != 0) {
-            free(data);
-            res->unreadable++;
-            continue;
-        }
-        h->data = data;
-        h->rank = from_top ? k + 1 : m.rank + 1;
-        h->score = c[k].score;
-        h->docid = m.docid;
-        h->collapsed = c[k].collapsed;
-        hit_prox[res->n] = c[k].prox;
-        hit_phrase[res->n] = c[k].phrase;
-        res->n++;
-    }
+    if (st == XC_OK)
+        st = run_fill_hits(ms, c, from, to, from_top, o, res, hit_prox,
+                           hit_phrase);
     if (st != XC_OK)
         searcher_err(err, st == XC_NOMEM ? "out of memory"
-                                    : "cannot read the results",
-                xc_mset_errmsg(ms));
+                                         : "cannot read the results",
+                     xc_mset_errmsg(ms));
     xc_mset_free(ms);
     if (st == XC_OK && o->explain && res->n) {
         st = explain_hits(enq, &parts, res, hit_prox, hit_phrase);
         if (st != XC_OK)
             searcher_err(err, st == XC_NOMEM ? "out of memory"
-                                        : "cannot explain the results",
-                    xc_enquire_errmsg(enq));
+                                             : "cannot explain the results",
+                         xc_enquire_errmsg(enq));
     }
     free(hit_prox);
     free(hit_phrase);
