@@ -88,7 +88,6 @@ int cand_collapse(cand *c, uint32_t *n, uint32_t per_article)
     return 0;
 }
 
-
 /* How many passages per article the enquire keeps: after the rerank and
  * the feedback, which passage of an article is its best is known only
  * then, so a few spare ones are kept and cand_collapse collapses after

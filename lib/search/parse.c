@@ -124,9 +124,7 @@ static xc_status parse_with(qr_searcher *s, const char *text, unsigned flags,
     xc_status st = xc_qparser_parse(s->qp, text, flags, &xq);
     if (st != XC_OK)
         return st;
-    for (size_t i = 0; i < stopped->n; i++)
-        free(stopped->v[i]);
-    stopped->n = 0;
+    strlist_clear(stopped);
     strlist_sink c = {stopped, 0};
     xc_status st2 = xc_qparser_stoplist_each(s->qp, strlist_sink_add, &c);
     if (st2 == XC_NOMEM || c.failed) {
@@ -154,7 +152,6 @@ static int find_stopwords(qr_searcher *s, const char *text, strlist *out)
     qr_buf_free(&w);
     return rc;
 }
-
 
 /* Frees the phrase evidence of q. */
 static void free_phrase(qr_query *q)
@@ -415,9 +412,7 @@ static qr_status chain_terms(chain *c, qr_buf *err)
     qr_searcher *s = c->s;
     qr_query *q = c->q;
     xc_query *xq = NULL;
-    for (size_t i = 0; i < c->stopped.n; i++)
-        free(c->stopped.v[i]);
-    c->stopped.n = 0;
+    strlist_clear(&c->stopped);
     xc_status st = build_terms_query(s, q->plain, &xq, q);
     if (st != XC_OK) {
         searcher_err(err, "cannot analyse the query",
@@ -611,7 +606,6 @@ static qr_status suggest(qr_searcher *s, qr_query *q, const char *text)
     qr_spell_fixes_free(f, n);
     return qr_status_from_xc(st);
 }
-
 
 qr_status qr_query_parse(qr_searcher *s, const char *text,
                          qr_parse_level from, qr_query **out, qr_buf *err)

@@ -5,7 +5,6 @@
 
 #include <stdlib.h>
 
-
 static int by_pos(const void *a, const void *b)
 {
     const qr_occurrence *x = a, *y = b;

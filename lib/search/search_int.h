@@ -69,6 +69,8 @@ typedef struct strlist {
 
 /* Appends a copy of s[0..len). Returns 0, or -1 on out of memory. */
 int strlist_add(strlist *l, const char *s, size_t len);
+/* Frees l's strings; l keeps its memory for more. */
+void strlist_clear(strlist *l);
 /* Frees v[0..n) and v. */
 void strlist_free(char **v, size_t n);
 /* strcmp on two char * elements (qsort, bsearch). */

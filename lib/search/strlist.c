@@ -24,6 +24,13 @@ int strlist_add(strlist *l, const char *s, size_t len)
     return 0;
 }
 
+void strlist_clear(strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    l->n = 0;
+}
+
 void strlist_free(char **v, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -91,7 +91,6 @@ xc_status verify_hits(qr_searcher *s, const qr_query *q, xc_mset *ms,
         char *data = NULL;
         size_t len = 0;
         int verdict = -1;
-        v.terms.n = 0;
         v.failed = 0;
         st = xc_mset_get_document(ms, c[i].index, &doc);
         if (st == XC_OK)
@@ -113,8 +112,7 @@ xc_status verify_hits(qr_searcher *s, const qr_query *q, xc_mset *ms,
             c[kept++] = c[i];
         free(data);
         xc_doc_free(doc);
-        for (size_t k = 0; k < v.terms.n; k++)
-            free(v.terms.v[k]);
+        strlist_clear(&v.terms);
     }
     free(v.terms.v);
     *n = kept;
