@@ -16,6 +16,9 @@
  *   bm25.c         BM25's parameters and formulas (bm25.h)
  *   stub.c         shards and stub files opened as one database (stub.h)
  *   strlist.c      lists of strings
+ * and, each with a public header of its own and nothing here: compound.c,
+ * spell.c, textpos.c, proximity.c and highlight.c. run.c has no section:
+ * it only calls the others.
  * Names defined in one file and used in another carry the file's prefix
  * (searcher_, qtext_, parse_, cand_, verify_, rerank_, feedback_,
  * explain_, stub_, strlist_), so grep finds the file; the public qr_*
