@@ -72,7 +72,8 @@ static xc_status add_form(qr_compounds *c, xc_query *q, const char *form,
     if (!nfrom)
         return XC_NOMEM;
     c->from = nfrom;
-    char *f1 = qr_strndup(form, strlen(form)), *f2 = qr_strndup(from, strlen(from));
+    char *f1 = qr_strndup(form, strlen(form));
+    char *f2 = qr_strndup(from, strlen(from));
     if (!f1 || !f2) {
         free(f1);
         free(f2);
@@ -256,7 +257,8 @@ static xc_status try_split(xc_db *db, xc_stem *stem, const xc_stopper *stop,
          at++) {
         if (((unsigned char)w->text[at] & 0xC0) == 0x80)
             continue;                     /* inside a UTF-8 character */
-        char *a = qr_strndup(w->text, at), *b = qr_strndup(w->text + at, w->len - at);
+        char *a = qr_strndup(w->text, at);
+        char *b = qr_strndup(w->text + at, w->len - at);
         if (!a || !b) {
             free(a);
             free(b);
@@ -344,11 +346,11 @@ void qr_compounds_free(qr_compounds *c)
     memset(c, 0, sizeof *c);
 }
 
-xc_status qr_compounds_find(xc_db *db, xc_stem *stem, const xc_stopper *stop,
+qr_status qr_compounds_find(xc_db *db, xc_stem *stem, const xc_stopper *stop,
                             const char *text, qr_compounds *out)
 {
     if (!db || !stem || !text || !out)
-        return XC_INVALID_ARG;
+        return QR_ERR_USAGE;
     qr_compounds c = {0};
     word w[QR_COMPOUND_MAX_WORDS];
     size_t nw = 0, n = strlen(text), at = 0, ws, we;
@@ -382,8 +384,8 @@ xc_status qr_compounds_find(xc_db *db, xc_stem *stem, const xc_stopper *stop,
     qr_buf_free(&tmp);
     if (st != XC_OK) {
         qr_compounds_free(&c);
-        return st;
+        return qr_status_from_xc(st);
     }
     *out = c;
-    return XC_OK;
+    return QR_OK;
 }

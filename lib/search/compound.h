@@ -29,6 +29,7 @@
 
 #include <stddef.h>
 
+#include "status.h"
 #include "util.h"
 #include "xapian-c.h"
 
@@ -56,9 +57,10 @@ typedef struct qr_compounds {
 /* Finds the joined and split forms of the words of text (UTF-8) that the
  * index db holds, analysing words with stem (and stop, may be NULL) as the
  * indexer does. out is filled on success (possibly with n == 0) and must
- * be released with qr_compounds_free. Returns XC_OK or the binding's
- * status (XC_NOMEM, or an index failure). */
-xc_status qr_compounds_find(xc_db *db, xc_stem *stem, const xc_stopper *stop,
+ * be released with qr_compounds_free. Returns QR_OK, QR_ERR_NOMEM,
+ * QR_ERR_USAGE (a NULL argument), or the index's failure (QR_ERR_INDEX,
+ * QR_ERR_IO). */
+qr_status qr_compounds_find(xc_db *db, xc_stem *stem, const xc_stopper *stop,
                             const char *text, qr_compounds *out);
 void qr_compounds_free(qr_compounds *c);
 

@@ -1,12 +1,18 @@
 /*
- * feedback.c — relevance-model feedback terms from the top passages (see
- * feedback.h).
+ * feedback.c — pseudo-relevance feedback: the relevance model's terms from
+ * the top passages (see feedback.h), and the rescoring of a search's
+ * candidates with them.
  */
 #include "feedback.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "bm25.h"
+#include "search_int.h"
+
+/* ------------------------------------------------------------ the model */
 
 /* One (term, weight) pair while the passages are read. */
 typedef struct entry {
@@ -87,10 +93,19 @@ void qr_fb_terms_free(qr_fb_term *t, size_t n)
     free(t);
 }
 
-xc_status qr_feedback_terms(xc_db *db, const xc_stopper *stop,
+qr_status qr_feedback_terms(xc_db *db, const xc_stopper *stop,
                             const uint32_t *docids, const double *scores,
                             size_t n, unsigned max_terms, qr_fb_term **out,
                             size_t *nout)
+{
+    return qr_status_from_xc(feedback_model(db, stop, docids, scores, n,
+                                            max_terms, out, nout));
+}
+
+xc_status feedback_model(xc_db *db, const xc_stopper *stop,
+                         const uint32_t *docids, const double *scores,
+                         size_t n, unsigned max_terms, qr_fb_term **out,
+                         size_t *nout)
 {
     if (!db || (n && (!docids || !scores)) || !out || !nout)
         return XC_INVALID_ARG;
@@ -99,8 +114,8 @@ xc_status qr_feedback_terms(xc_db *db, const xc_stopper *stop,
     xc_status st = XC_OK;
     /* P(D|Q) of passage i: exp(s_i - s_max) / Z. BM25 approximates the
      * log-odds of relevance, so exp(score) stands for the query likelihood
-     * of RM1; a plain share of the scores (s_i / sum s) was measured worse
-     * on both collections (nDCG@10 -0.012 Cranfield, -0.003 SciFact) */
+     * of RM1; a plain share of the scores (s_i / sum s) ranked worse on
+     * both collections (measured: bench/README.md, "Tuning decisions") */
     double smax = 0, z = 0;
     for (size_t i = 0; i < n; i++)
         if (i == 0 || scores[i] > smax)
@@ -178,4 +193,189 @@ xc_status qr_feedback_terms(xc_db *db, const xc_stopper *stop,
     *out = res;
     *nout = nres;
     return XC_OK;
+}
+
+/* ------------------------------------------------ rescoring a search */
+
+/* Does the search use pseudo-relevance feedback? */
+int feedback_wanted(const qr_query *q, const qr_search_opts *o)
+{
+    return o->fb_docs > 0 && o->fb_terms > 0 && o->fb_weight > 0 &&
+           o->fb_weight < 1 && !q->empty;
+}
+
+/* How many of n candidates feedback rescores: QR_FB_DEPTH, or those of
+ * the articles asked for (as many as the enquire keeps of each) when
+ * more. */
+static uint32_t fb_depth(const qr_query *q, const qr_search_opts *o,
+                         uint32_t n)
+{
+    uint64_t depth = (uint64_t)o->offset + o->limit;
+    if (o->per_article)
+        depth *= cand_collapse_max(q, o);
+    if (depth < QR_FB_DEPTH)
+        depth = QR_FB_DEPTH;
+    return depth < n ? (uint32_t)depth : n;
+}
+
+static int cmp_fb_term(const void *x, const void *y)
+{
+    return strcmp(((const qr_fb_term *)x)->term, ((const qr_fb_term *)y)->term);
+}
+
+/* The feedback terms (sorted by term) and their wdf in one passage, and
+ * the passage's length: the sum of all its terms' wdfs, which is how
+ * xapian-core defines it, so the termlist read anyway saves a lookup. */
+typedef struct fb_lookup {
+    const qr_fb_term *fb;
+    size_t n;
+    uint32_t *wdf;
+    uint64_t len;
+} fb_lookup;
+
+static int cmp_key_fb(const void *key, const void *elt)
+{
+    return strcmp(key, ((const qr_fb_term *)elt)->term);
+}
+
+/* xc_doc_terms_each callback: the wdf of each feedback term, and the
+ * passage's length. */
+static int fb_wdf(void *ctx, const char *term, size_t len, uint32_t wdf)
+{
+    (void)len;
+    fb_lookup *fl = ctx;
+    fl->len += wdf;
+    const qr_fb_term *t = bsearch(term, fl->fb, fl->n, sizeof *fl->fb,
+                                  cmp_key_fb);
+    if (t)
+        fl->wdf[t - fl->fb] = wdf;
+    return 0;
+}
+
+static int cmp_score(const void *x, const void *y)
+{
+    const cand *a = x, *b = y;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Pseudo-relevance feedback (feedback.h) as a rerank of the first pass:
+ * the feedback model is built from the top o->fb_docs passages of
+ * c[0..n) (their order as ranked for the user, text evidence and collapse
+ * included: a little better on SciFact, a little worse on Cranfield), and
+ * each candidate's BM25 score gets the weight of the feedback terms it
+ * has, each scaled so that the model has the share o->fb_weight of the
+ * query (RM3's interpolation; the original terms keep their BM25 scale).
+ * The text evidence is reset, and the candidates are sorted again. Only
+ * the first pass's candidates are rescored, and only the first
+ * QR_FB_DEPTH of them unless more are wanted (the caller reads enough of
+ * them); the rest keep their first score. The feedback terms reweight
+ * what the query matches and never match on their own, so every result
+ * keeps a word of the query and NOT and AND keep their meaning; letting
+ * them match on their own (OR) ranked no better (measured, both:
+ * bench/README.md, "Tuning decisions"). With parts, each scaled feedback
+ * term is added to it, for --explain. */
+xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
+                           const qr_search_opts *o, xc_mset *ms, cand *c,
+                           uint32_t n, qparts *parts)
+{
+    /* the feedback passages: the first o->fb_docs of c, collapsed */
+    cand *top = n ? malloc(n * sizeof *top) : NULL;
+    if (n && !top)
+        return XC_NOMEM;
+    memcpy(top, c, n * sizeof *top);
+    uint32_t ntop = n;
+    xc_status st = XC_OK;
+    if (o->per_article && cand_collapse(top, &ntop, o->per_article) != 0)
+        st = XC_NOMEM;
+    if (ntop > o->fb_docs)
+        ntop = o->fb_docs;
+    uint32_t *docids = ntop ? malloc(ntop * sizeof *docids) : NULL;
+    double *scores = ntop ? malloc(ntop * sizeof *scores) : NULL;
+    if (st == XC_OK && ntop && (!docids || !scores))
+        st = XC_NOMEM;
+    for (uint32_t i = 0; st == XC_OK && i < ntop; i++) {
+        xc_match m;
+        st = xc_mset_get(ms, top[i].index, &m);
+        docids[i] = m.docid;
+        scores[i] = top[i].score;
+    }
+    free(top);
+    qr_fb_term *fb = NULL;
+    size_t nfb = 0;
+    if (st == XC_OK && ntop)
+        st = feedback_model(s->db, s->stop, docids, scores, ntop,
+                            o->fb_terms, &fb, &nfb);
+    free(docids);
+    free(scores);
+    if (st != XC_OK || nfb == 0)
+        return st;
+
+    /* RM3: (1 - w) * query + w * model, the query's terms weighing 1/|Q|
+     * each; divided by (1 - w) / |Q| to keep BM25's scale */
+    double nq = q->nbow ? (double)q->nbow : q->nterms ? (double)q->nterms : 1;
+    double scale = o->fb_weight / (1 - o->fb_weight) * nq;
+    xc_db_stats stats;
+    if (st == XC_OK)
+        st = xc_db_get_stats(s->db, &stats);
+    /* the candidates back to the BM25 of the first pass */
+    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
+        xc_match m;
+        st = xc_mset_get(ms, c[i].index, &m);
+        c[i].score = m.weight;
+        c[i].prox = c[i].phrase = 0;
+    }
+    for (size_t k = 0; st == XC_OK && parts && k < nfb; k++) {
+        xc_query *t = NULL, *scaled = NULL;
+        st = xc_query_new_term(fb[k].term, 1, 0, &t);
+        if (st == XC_OK)
+            st = xc_query_new_scaled(t, scale * fb[k].weight, &scaled);
+        if (st == XC_OK)
+            st = explain_parts_add(parts, QR_PART_FEEDBACK, fb[k].term,
+                                   scaled);
+        else
+            xc_query_free(scaled);
+        xc_query_free(t);
+    }
+    /* from here on the terms in term order, for the lookups */
+    fb_lookup fl = {fb, nfb, NULL, 0};
+    fl.wdf = calloc(nfb, sizeof *fl.wdf);
+    double *factor = calloc(nfb, sizeof *factor);
+    uint32_t *tf = calloc(nfb, sizeof *tf);
+    if (!fl.wdf || !factor || !tf)
+        st = XC_NOMEM;
+    if (st == XC_OK)
+        qsort(fb, nfb, sizeof *fb, cmp_fb_term);
+    for (size_t k = 0; st == XC_OK && k < nfb; k++) {
+        factor[k] = scale * fb[k].weight;
+        st = xc_db_termfreq(s->db, fb[k].term, &tf[k]);
+    }
+    /* each candidate's termlist, once, rather than each feedback term's
+     * posting list: a passage has a few hundred terms, a feedback term
+     * may be in a tenth of the index */
+    uint32_t depth = fb_depth(q, o, n);
+    for (uint32_t i = 0; st == XC_OK && i < depth; i++) {
+        xc_doc *doc = NULL;
+        memset(fl.wdf, 0, nfb * sizeof *fl.wdf);
+        fl.len = 0;
+        st = xc_mset_get_document(ms, c[i].index, &doc);
+        if (st == XC_OK)
+            st = xc_doc_terms_each(doc, fb_wdf, &fl);
+        xc_doc_free(doc);
+        for (size_t k = 0; st == XC_OK && k < nfb; k++)
+            if (fl.wdf[k])
+                c[i].score += qr_bm25_part(&o->bm25, factor[k], stats.doccount,
+                                        stats.avlength, tf[k], fl.wdf[k],
+                                        (double)fl.len);
+    }
+    free(fl.wdf);
+    free(factor);
+    free(tf);
+    if (st == XC_OK)
+        qsort(c, n, sizeof *c, cmp_score);
+    /* the text evidence cached by rerank_text stays right: it is by
+     * docid */
+    qr_fb_terms_free(fb, nfb);
+    return st;
 }

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "status.h"
 #include "util.h"
 #include "xapian-c.h"
 
@@ -34,12 +35,14 @@ typedef struct qr_fb_term {
 } qr_fb_term;
 
 /* Computes up to max_terms feedback terms from the n passages docids[]
- * (scores[] their BM25 scores) of db; the stop words of stop (may be NULL)
- * are never feedback terms (the index keeps them, for phrases). *out receives a malloc'd
- * array of *nout terms, best first (free with qr_fb_terms_free); none is
- * not an error (*out NULL, *nout 0). Returns XC_OK or the binding's status
- * (XC_NOMEM ...). scores need not be positive or sorted. */
-xc_status qr_feedback_terms(xc_db *db, const xc_stopper *stop,
+ * (scores[] their BM25 scores) of db; the stop words of stop (may be
+ * NULL) are never feedback terms (the index keeps them, for phrases).
+ * *out receives a malloc'd array of *nout terms, best first (free with
+ * qr_fb_terms_free); none is not an error (*out NULL, *nout 0). scores
+ * need not be positive or sorted. Returns QR_OK, QR_ERR_NOMEM,
+ * QR_ERR_USAGE (a NULL argument), or the index's failure (QR_ERR_INDEX,
+ * QR_ERR_IO). */
+qr_status qr_feedback_terms(xc_db *db, const xc_stopper *stop,
                             const uint32_t *docids, const double *scores,
                             size_t n, unsigned max_terms, qr_fb_term **out,
                             size_t *nout);

@@ -1,9 +1,14 @@
+/*
+ * highlight.c — the words of a passage that match a query, as byte spans,
+ * and the snippet window around them (see highlight.h).
+ */
 #include "highlight.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "search_int.h"
 #include "words.h"
 #include "xapian-c.h"
 
@@ -35,10 +40,7 @@ qr_status qr_highlighter_new(const char *lang, qr_highlighter **out,
             qr_buf_puts(err, "no stemmer for language '");
             qr_buf_printable(err, lang ? lang : "", lang ? strlen(lang) : 0);
             qr_buf_puts(err, "'");
-            if (xerr && *xerr) {
-                qr_buf_puts(err, ": ");
-                qr_buf_printable(err, xerr, strlen(xerr));
-            }
+            searcher_err_detail(err, xerr);
         }
         free(xerr);
         free(h);

@@ -21,7 +21,6 @@ typedef struct qr_hl_span {
     size_t end;
 } qr_hl_span;
 
-
 typedef struct qr_highlighter qr_highlighter;
 
 /* A highlighter stemming with lang's stemmer ("english" ...; "none" for no

@@ -3,9 +3,7 @@
  */
 #include "proximity.h"
 
-#include <math.h>
 #include <stdlib.h>
-
 
 static int by_pos(const void *a, const void *b)
 {
@@ -15,18 +13,10 @@ static int by_pos(const void *a, const void *b)
     return x->term < y->term ? -1 : x->term > y->term;
 }
 
-double qr_bm25_idf(double doccount, double termfreq)
-{
-    double r = (doccount - termfreq + 0.5) / (termfreq + 0.5);
-    if (r < 2)
-        r = r * 0.5 + 1;
-    return log(r);
-}
-
 double qr_proximity_from_occurrences(qr_occurrence *occ, size_t n,
                                      const double *idf, double *acc,
                                      size_t nterms, double len, double avlen,
-                                     double k1, double b, double min_normlen)
+                                     const qr_bm25 *bm)
 {
     if (n < 2 || nterms < 2)
         return 0;
@@ -41,17 +31,14 @@ double qr_proximity_from_occurrences(qr_occurrence *occ, size_t n,
         acc[q->term] += idf[p->term] / (d * d);
         acc[p->term] += idf[q->term] / (d * d);
     }
-    double normlen = avlen > 0 ? len / avlen : 1;
-    if (normlen < min_normlen)
-        normlen = min_normlen;
-    double K = k1 * ((1 - b) + b * normlen);
+    double K = qr_bm25_k(bm, avlen > 0 ? len / avlen : 1);
     double score = 0;
     for (size_t t = 0; t < nterms; t++) {
         if (acc[t] <= 0)
             continue;
         double w = idf[t] < 1 ? idf[t] : 1;
         if (w > 0)
-            score += w * acc[t] * (k1 + 1) / (acc[t] + K);
+            score += w * acc[t] * (bm->k1 + 1) / (acc[t] + K);
     }
     return score;
 }

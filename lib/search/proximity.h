@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bm25.h"
 
 /* One occurrence of a query term: its position and which term it is. */
 typedef struct qr_occurrence {
@@ -29,17 +30,12 @@ typedef struct qr_occurrence {
 
 /* The proximity score of a passage from its occurrences (occ[0..n), in
  * any order: sorted here), the terms' idf (idf[term]), nterms terms, the
- * passage length len and the collection's average length avlen. acc is
- * scratch space for nterms doubles. Pure: no index access. */
+ * passage length len and the collection's average length avlen, with
+ * bm's k1, b and min_normlen. acc is scratch space for nterms doubles.
+ * Pure: no index access. */
 double qr_proximity_from_occurrences(qr_occurrence *occ, size_t n,
                                      const double *idf, double *acc,
                                      size_t nterms, double len, double avlen,
-                                     double k1, double b, double min_normlen);
-
-/* Xapian's BM25 idf of a term in termfreq of doccount documents (the
- * same value its BM25Weight uses, so proximity and BM25 are on one
- * scale): log((N - n + 0.5) / (n + 0.5)), a ratio below 2 replaced by
- * ratio / 2 + 1. */
-double qr_bm25_idf(double doccount, double termfreq);
+                                     const qr_bm25 *bm);
 
 #endif

@@ -18,7 +18,8 @@
  *
  * The library never prints: notes for the user (a fallback was taken, a
  * wildcard was too broad, stop words were left out) are fields of the
- * qr_query that the tool reports as it sees fit.
+ * qr_query, or of the qr_results for what only the search found out, that
+ * the tool reports as it sees fit.
  */
 #ifndef QUARRY_SEARCH_H
 #define QUARRY_SEARCH_H
@@ -26,43 +27,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bm25.h"
 #include "schema.h"
 #include "util.h"
 
-/* BM25 parameters (Xapian::BM25Weight). The defaults live in one place,
- * qr_bm25_defaults(), and were chosen by measurement (README, "Ranking"). */
-typedef struct qr_bm25 {
-    double k1;            /* term frequency saturation                  */
-    double k2;            /* Xapian's document length correction (0: off) */
-    double k3;            /* within-query frequency saturation          */
-    double b;             /* document length normalisation, 0..1        */
-    double min_normlen;   /* floor of the normalised document length    */
-} qr_bm25;
-
-qr_bm25 qr_bm25_defaults(void);
-
 /* Phrase evidence for short multi-word queries: the query's words that are
  * not stop words (2 to QR_PHRASE_MAX_WORDS of them), in order, as one
- * phrase whose window spans the stop words between them. Among the
- * results reranked (qr_prox_depth), a passage whose text has them as in
- * the query gets their BM25 weight again (from their counts in the text),
- * times QR_DEFAULT_PHRASE. Measured with bench/quality.sh: a small gain on
- * Cranfield, none lost on SciFact; pairs of neighbouring words (as in
- * sequential dependence models) cost 5 points of nDCG@10 there, because
- * every passage carries its article's title, so they are not used. */
+ * phrase whose window spans the stop words between them. Among the results
+ * reranked (qr_prox_depth), a passage whose text has them as in the query
+ * gets their BM25 weight again (from their counts in the text), times
+ * QR_DEFAULT_PHRASE: a small gain on Cranfield, none lost on SciFact. Pairs
+ * of neighbouring words (as in sequential dependence models) lost nDCG@10
+ * instead, because every passage carries its article's title, so they are
+ * not used (measured: bench/README.md, "Tuning decisions"). */
 #define QR_DEFAULT_PHRASE 1.0
 #define QR_PHRASE_MAX_WORDS 8
 
 /* Term proximity (proximity.h): the weight of the BM25TP score added to
- * the BM25 score of each of the first results, which are then reordered.
- * Measured with bench/quality.sh (README, "Passages and ranking"). */
+ * the BM25 score of each of the first results, which are then reordered
+ * (measured: bench/README.md, "Tuning decisions"). */
 #define QR_DEFAULT_PROXIMITY 0.35
-/* How many results (articles, or passages with --all-passages) the
- * text's evidence reorders: one and a half times those asked for, at
- * least QR_PROX_MIN and at most QR_PROX_DEPTH. Each costs a read of its
- * passages' text; 15 rather than 30 for a page of 10 measured the same
- * nDCG@10 on Cranfield and SciFact, and runs that want more (the
- * evaluation's 1,000) rerank 30 as before. */
+/* How many results (articles, or passages with --all-passages) the text's
+ * evidence reorders: one and a half times those asked for, at least
+ * QR_PROX_MIN and at most QR_PROX_DEPTH. Each costs a read of its passages'
+ * text; reranking fewer for a page of 10 lost no nDCG@10 on Cranfield and
+ * SciFact (measured: bench/README.md, "Tuning decisions"), and runs that
+ * want more (the evaluation's 1,000) rerank QR_PROX_DEPTH. */
 #define QR_PROX_MIN 15
 #define QR_PROX_DEPTH 30
 uint32_t qr_prox_depth(uint32_t want);
@@ -82,39 +72,39 @@ uint32_t qr_prox_depth(uint32_t want);
 
 /* Pseudo-relevance feedback (feedback.h), on by default: the passages of
  * the first pass read (its top results, proximity included), the terms
- * added, and the feedback model's share of the final query. Measured with
- * bench/quality.sh (README, "Passages and ranking"). */
+ * added, and the feedback model's share of the final query (measured:
+ * bench/README.md, "Tuning decisions"). */
 #define QR_DEFAULT_FB_DOCS 10
 #define QR_DEFAULT_FB_TERMS 30
 #define QR_DEFAULT_FB_WEIGHT 0.35
 /* Feedback rescores the first pass's candidates instead of running the
  * query again with the feedback terms: that second match cost most of a
- * query's time on large indexes. It rescores the first QR_FB_DEPTH of
- * them, or the passages of the articles asked for with their spares when
- * more: on Reuters x10 each rescored passage costs a termlist read, and
- * 60 rather than 150 moved nDCG@10 of top-10 searches by -0.0003 on
- * Cranfield and +0.0011 on SciFact (README, "Speed and size"). */
+ * query's time on large indexes. It rescores the first QR_FB_DEPTH of them,
+ * or the passages of the articles asked for with their spares when more:
+ * each rescored passage costs a term list read, and rescoring 60 rather
+ * than 150 cut the latency on large indexes while leaving nDCG@10 of top-10
+ * searches as it was (measured: bench/README.md, "Tuning decisions"). */
 #define QR_FB_DEPTH 60
 
 /* The most terms one trailing wildcard may expand to. A broader wildcard
- * is searched as a plain word instead (qr_query.wildcard_dropped). */
+ * is searched as a plain word instead (qr_results.wildcard_dropped). */
 #define QR_MAX_WILDCARD_EXPANSION 1000
 
 /* The most trailing wildcards in one query. Each may expand to
- * QR_MAX_WILDCARD_EXPANSION terms, and xapian-core's matcher slows down
- * faster than linearly with their total: 200 wildcards of 999 terms each
- * took 15 s and 140 MB, 1,000 of them over 2 minutes and 600 MB. A query
- * with more wildcards is searched with all of them as plain words
- * (qr_query.wildcard_dropped). */
+ * QR_MAX_WILDCARD_EXPANSION terms, and xapian-core's matcher's time and
+ * memory grow faster than linearly with their total (measured:
+ * bench/README.md, "Tuning decisions"). A query with more wildcards is
+ * searched with all of them as plain words (qr_query.wildcard_dropped). */
 #define QR_MAX_WILDCARDS 8
 
 /* Long queries. xapian-core's matcher slows down quadratically with the
- * number of OR'ed subqueries (2.4 s for 10,000 words here), repeated words
- * included. A query of more than QR_MAX_QUERY_TERMS words is therefore
- * searched as its plain words (QR_PARSE_TERMS: repeats merged into one term
- * each); if it still has more distinct terms than that, only its first
- * QR_MAX_QUERY_TERMS words are searched (qr_query.truncated). Lucene's
- * default clause limit is the same number. */
+ * number of OR'ed subqueries, repeated words included (measured:
+ * bench/README.md, "Tuning decisions"). A query of more than
+ * QR_MAX_QUERY_TERMS words is therefore searched as its plain words
+ * (QR_PARSE_TERMS: repeats merged into one term each); if it still has more
+ * distinct terms than that, only its first QR_MAX_QUERY_TERMS words are
+ * searched (qr_query.truncated). Lucene's default clause limit is the same
+ * number. */
 #define QR_MAX_QUERY_TERMS 1024
 
 /* How many times a query is retried after the index changed under a
@@ -122,7 +112,8 @@ uint32_t qr_prox_depth(uint32_t want);
  * glass lets a reader finish only if the writer has not committed twice
  * since it opened: against a writer committing every few passages
  * (cli.concurrency's --batch 3) a query that reads a few dozen passages'
- * text lost all of 3 tries in one run of 29 under load. */
+ * text could lose all of 3 tries under load (measured: bench/README.md,
+ * "Tuning decisions"). */
 #define QR_MODIFIED_RETRIES 10
 
 typedef struct qr_searcher qr_searcher;
@@ -130,10 +121,11 @@ typedef struct qr_searcher qr_searcher;
 /* Opens the index (or several, searched as one: shards or stub files) at
  * paths[0..n-1] read-only, with the analysis it was built with (language
  * from QR_META_LANG, default english; stop words unless QR_META_STOPWORDS
- * is "0"). *out is set only on success; qr_searcher_close frees it.
- * Returns QR_OK, QR_ERR_NOINDEX (nothing at a path), QR_ERR_INDEX (corrupt,
- * unknown format or language, remote failure), QR_ERR_NOMEM, QR_ERR_USAGE
- * (n == 0). err (may be NULL) receives a one-line message on failure. */
+ * is "0"). *out is set only on success; qr_searcher_close frees it. Returns
+ * QR_OK, QR_ERR_NOINDEX (nothing at a path), QR_ERR_INDEX (corrupt, unknown
+ * format or language, remote failure), QR_ERR_IO (a read failed),
+ * QR_ERR_NOMEM, QR_ERR_USAGE (n == 0). err (may be NULL) receives a
+ * one-line message on failure. */
 qr_status qr_searcher_open(const char *const *paths, size_t n,
                            qr_searcher **out, qr_buf *err);
 void qr_searcher_close(qr_searcher *s);
@@ -172,10 +164,10 @@ typedef struct qr_query {
     qr_parse_level level;    /* the stage that produced xq                 */
     char *fallback_reason;   /* the parser's message when level > FULL     */
     char *plain;             /* the plain words searched when level > FULL */
-    int wildcard_dropped;    /* a wildcard matched more than
-                                QR_MAX_WILDCARD_EXPANSION terms, or the
-                                query has more than QR_MAX_WILDCARDS:
-                                wildcards were searched as plain words     */
+    int wildcard_dropped;    /* the query has more than QR_MAX_WILDCARDS
+                                wildcards: they are searched as plain
+                                words (a wildcard found too broad when the
+                                search runs: qr_results.wildcard_dropped) */
     int long_query;          /* more than QR_MAX_QUERY_TERMS words: searched
                                 as plain words (level QR_PARSE_TERMS)     */
     int truncated;           /* the query had more than QR_MAX_QUERY_TERMS
@@ -220,8 +212,8 @@ typedef struct qr_query {
  * searching s, starting at stage `from` (QR_PARSE_FULL for the normal
  * chain; QR_PARSE_PLAIN ignores all syntax). *out is set only on success;
  * qr_query_free frees it. A query without any word is not an error: it
- * comes back with `empty` set (and matches nothing). Returns QR_OK, QR_ERR_NOMEM, QR_ERR_INDEX
- * (the analysis failed: message in err). */
+ * comes back with `empty` set (and matches nothing). Returns QR_OK,
+ * QR_ERR_NOMEM, QR_ERR_INDEX (the analysis failed: message in err). */
 qr_status qr_query_parse(qr_searcher *s, const char *text,
                          qr_parse_level from, qr_query **out, qr_buf *err);
 void qr_query_free(qr_query *q);
@@ -300,15 +292,24 @@ typedef struct qr_results {
                                 could not be decoded                       */
     unsigned reopened;       /* times the index was reopened because it
                                 changed during the search                  */
+    int wildcard_dropped;    /* a wildcard matched more than
+                                QR_MAX_WILDCARD_EXPANSION terms: the query
+                                was searched with its wildcards as plain
+                                words, as `searched`                       */
+    qr_query *searched;      /* with wildcard_dropped, the query as searched
+                                (owned; its wildcard_dropped is set): its
+                                terms, prefixes and description are what
+                                to highlight and show; else NULL           */
 } qr_results;
 
-/* Runs q against s. On a too-broad wildcard the query is reparsed without
- * wildcards (q is updated: xq, wildcard_dropped, prefixes) and run again;
- * when the index changes under the reader it is reopened and the query
- * retried. *out is filled only on success (an empty query gives 0 hits);
- * qr_results_free releases it. Returns QR_OK, QR_ERR_USAGE (bad opts),
- * QR_ERR_NOMEM, QR_ERR_INDEX (message in err). */
-qr_status qr_search_run(qr_searcher *s, qr_query *q,
+/* Runs q against s; q is not changed. On a too-broad wildcard a copy of
+ * the query is parsed again without wildcards and run instead (see
+ * qr_results.wildcard_dropped and .searched); when the index changes
+ * under the reader it is reopened and the query retried. *out is filled
+ * only on success (an empty query gives 0 hits); qr_results_free releases
+ * it. Returns QR_OK, QR_ERR_USAGE (bad opts), QR_ERR_NOMEM, QR_ERR_INDEX
+ * (message in err). */
+qr_status qr_search_run(qr_searcher *s, const qr_query *q,
                         const qr_search_opts *opts, qr_results *out,
                         qr_buf *err);
 void qr_results_free(qr_results *r);

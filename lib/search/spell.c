@@ -226,11 +226,11 @@ static int in_field_or_wildcard(const char *text, size_t n, size_t ws,
     return 0;
 }
 
-xc_status qr_spell_check(xc_db *db, xc_stem *stem, const xc_stopper *stop,
+qr_status qr_spell_check(xc_db *db, xc_stem *stem, const xc_stopper *stop,
                          const char *text, qr_spell_fix **out, size_t *nout)
 {
     if (!db || !stem || !text || !out || !nout)
-        return XC_INVALID_ARG;
+        return QR_ERR_USAGE;
     qr_spell_fix *fixes = NULL;
     size_t nfix = 0, n = strlen(text), at = 0, ws, we, words = 0;
     qr_buf f = {0};
@@ -293,11 +293,11 @@ xc_status qr_spell_check(xc_db *db, xc_stem *stem, const xc_stopper *stop,
     qr_buf_free(&f);
     if (st != XC_OK) {
         qr_spell_fixes_free(fixes, nfix);
-        return st;
+        return qr_status_from_xc(st);
     }
     *out = fixes;
     *nout = nfix;
-    return XC_OK;
+    return QR_OK;
 }
 
 /* ------------------------------------------------------ real words */

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "status.h"
 #include "util.h"
 #include "xapian-c.h"
 
@@ -58,8 +59,9 @@ typedef struct qr_spell_fix {
 /* Finds corrections for the words of text (UTF-8) that db lacks, analysing
  * words with stem and stop (may be NULL) as the indexer does. *out gets a
  * malloc'd array of *n fixes in text order (free with qr_spell_fixes_free;
- * NULL when there are none). Returns XC_OK or the binding's status. */
-xc_status qr_spell_check(xc_db *db, xc_stem *stem, const xc_stopper *stop,
+ * NULL when there are none). Returns QR_OK, QR_ERR_NOMEM, QR_ERR_USAGE (a
+ * NULL argument), or the index's failure (QR_ERR_INDEX, QR_ERR_IO). */
+qr_status qr_spell_check(xc_db *db, xc_stem *stem, const xc_stopper *stop,
                          const char *text, qr_spell_fix **out, size_t *n);
 void qr_spell_fixes_free(qr_spell_fix *f, size_t n);
 

@@ -1,3 +1,7 @@
+/*
+ * stub.c — opening several databases as one: stub files read here, local
+ * shards, and remote shards opened with explicit timeouts (see stub.h).
+ */
 #include "stub.h"
 
 #include <errno.h>
@@ -9,6 +13,7 @@
 
 #include "schema.h"
 #include "analysis.h"
+#include "search_int.h"
 #include "util.h"
 
 /* What one open is doing: the combined database, the shards' analysis
@@ -457,14 +462,20 @@ static int timeout_from_env(unsigned *ms)
     return 0;
 }
 
-xc_status qr_stub_open(const char *const *paths, size_t n, xc_db **out,
+qr_status qr_stub_open(const char *const *paths, size_t n, xc_db **out,
                        char **err)
 {
-    return qr_stub_open_remotes(paths, n, out, err, NULL);
+    return qr_status_from_xc(stub_open(paths, n, out, err, NULL));
 }
 
-xc_status qr_stub_open_remotes(const char *const *paths, size_t n,
+qr_status qr_stub_open_remotes(const char *const *paths, size_t n,
                                xc_db **out, char **err, char **remotes)
+{
+    return qr_status_from_xc(stub_open(paths, n, out, err, remotes));
+}
+
+xc_status stub_open(const char *const *paths, size_t n, xc_db **out,
+                    char **err, char **remotes)
 {
     if (remotes)
         *remotes = NULL;

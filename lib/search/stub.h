@@ -15,7 +15,7 @@
  *   remote HOST:PORT          xapian-tcpsrv ([IPv6]:PORT for an address)
  *   remote :PROGRAM ARGS...   a program speaking the remote protocol on its
  *                             standard input/output, e.g.
- *                             remote :ssh host xapian-progsrv /srv/index/v000001
+ *                   remote :ssh host xapian-progsrv /srv/index/v000001
  *
  * A relative PATH is relative to the stub file's directory. Each line is
  * one shard; the shards are combined with Xapian::Database::add_database,
@@ -35,6 +35,7 @@
 
 #include <stddef.h>
 
+#include "status.h"
 #include "xapian-c.h"
 
 #define QR_STUB_CONNECT_TIMEOUT_MS 2000   /* connecting to xapian-tcpsrv  */
@@ -53,13 +54,13 @@
  * *out is set only on success (xc_db_close frees it). On failure *err
  * (may be NULL; malloc'd, caller frees) names the shard that failed, as
  * "STUB:LINE: remote HOST:PORT: xapian-core's message" (nested stubs name
- * every level). Returns XC_OK; the failing shard's status: XC_NOT_FOUND (a
- * local shard is missing), XC_NETWORK / XC_TIMEOUT (a remote shard is down
- * or does not answer), XC_CORRUPT (a bad stub line, a stub too large or
- * nested too deeply), XC_IO, XC_VERSION; XC_ERROR (the shards disagree
- * on their analysis); XC_INVALID_ARG (also: QR_STUB_TIMEOUT_ENV is not a
- * number of seconds); XC_NOMEM. */
-xc_status qr_stub_open(const char *const *paths, size_t n, xc_db **out,
+ * every level) and says what failed. Returns QR_OK; QR_ERR_NOINDEX (a
+ * local shard is missing); QR_ERR_INDEX (a remote shard is down or does
+ * not answer, a bad stub line, a stub too large or nested too deeply, a
+ * version xapian-core cannot read, shards that disagree on their
+ * analysis); QR_ERR_IO; QR_ERR_USAGE (also: QR_STUB_TIMEOUT_ENV is not a
+ * number of seconds); QR_ERR_NOMEM. */
+qr_status qr_stub_open(const char *const *paths, size_t n, xc_db **out,
                        char **err);
 
 /* As qr_stub_open; on success *remotes (if remotes) is NULL when every
@@ -67,7 +68,7 @@ xc_status qr_stub_open(const char *const *paths, size_t n, xc_db **out,
  * ("STUB:2: remote 10.0.0.2:7000; STUB:3: remote 10.0.0.3:7000"),
  * malloc'd: xapian-core's errors during a search do not always say which
  * remote shard failed, so a message can name the candidates. */
-xc_status qr_stub_open_remotes(const char *const *paths, size_t n,
+qr_status qr_stub_open_remotes(const char *const *paths, size_t n,
                                xc_db **out, char **err, char **remotes);
 
 #endif

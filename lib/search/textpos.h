@@ -2,15 +2,15 @@
  * textpos.h — where a query's terms occur in a passage, read from the
  * passage's stored text at query time.
  *
- * The index keeps no word positions: on Reuters they were half of the
- * compacted index and over a third of the indexing time (README, "Speed
- * and size"). What needs positions — proximity, phrase evidence, and
- * phrases and NEAR in the query — looks at a few dozen passages per
- * query, so it scans their text instead. Words are found and analysed as
- * highlighting does (qr_word_next, qr_word_fold, the index's stemmer) and
- * numbered as the indexer's TermGenerator numbers them: the body's words
- * from 1, the title's after a gap of QR_TITLE_POS_GAP, so that no phrase
- * spans the two.
+ * The index keeps no word positions: on Reuters they were a large share
+ * of the index's size and of the indexing time (measured:
+ * bench/README.md, "Tuning decisions"). What needs positions — proximity,
+ * phrase evidence, and phrases and NEAR in the query — looks at a few
+ * dozen passages per query, so it scans their text instead. Words are
+ * found and analysed as highlighting does (qr_word_next, qr_word_fold,
+ * the index's stemmer) and numbered as the indexer's TermGenerator
+ * numbers them: the body's words from 1, the title's after a gap of
+ * QR_TITLE_POS_GAP, so that no phrase spans the two.
  */
 #ifndef QUARRY_TEXTPOS_H
 #define QUARRY_TEXTPOS_H

@@ -1,8 +1,9 @@
 /* Unit tests: the pure parts of the ranking features — the edit distance
  * behind spelling suggestions and how a suggestion keeps the typed case
- * (lib/search/spell.c), the BM25 idf and the BM25TP proximity score
- * (lib/search/proximity.c), term positions read from a passage's text and the
- * phrase and NEAR windows over them (lib/search/textpos.c). The parts that read
+ * (lib/search/spell.c), the BM25 idf and term weight (lib/search/bm25.c),
+ * the BM25TP proximity score (lib/search/proximity.c), term positions read
+ * from a passage's text and the phrase and NEAR windows over them
+ * (lib/search/textpos.c). The parts that read
  * an index are tested through quarry-query in tests/cli/ranking.sh and
  * tests/cli/query_syntax.sh. */
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bm25.h"
 #include "proximity.h"
 #include "schema.h"
 #include "spell.h"
@@ -80,6 +82,30 @@ static void test_bm25_idf(void **state)
     assert_true(all > 0 && all <= common);
 }
 
+/* K and a term's BM25 weight as Xapian's BM25Weight computes them. */
+static void test_bm25_weight(void **state)
+{
+    (void)state;
+    qr_bm25 bm = qr_bm25_defaults();
+    /* K = k1 * ((1 - b) + b * normlen), normlen at least min_normlen */
+    assert_float_equal(qr_bm25_k(&bm, 1.0), bm.k1, 1e-12);
+    assert_float_equal(qr_bm25_k(&bm, 2.0), bm.k1 * (1 + bm.b), 1e-12);
+    assert_float_equal(qr_bm25_k(&bm, 0.0), qr_bm25_k(&bm, bm.min_normlen),
+                       1e-12);
+    /* idf * factor * (k1 + 1) * wdf / (K + wdf), the length over the
+     * average */
+    double idf = qr_bm25_idf(1000, 10);
+    double w = qr_bm25_part(&bm, 0.5, 1000, 100, 10, 3, 200);
+    double want = idf * 0.5 * (bm.k1 + 1) * 3 / (qr_bm25_k(&bm, 2.0) + 3);
+    assert_float_equal(w, want, 1e-12);
+    assert_true(qr_bm25_part(&bm, 1, 1000, 100, 10, 3, 50) >
+                qr_bm25_part(&bm, 1, 1000, 100, 10, 3, 200));  /* shorter */
+    /* b = 0: the length does not count (Xapian then skips it) */
+    bm.b = 0;
+    assert_float_equal(qr_bm25_part(&bm, 1, 1000, 100, 10, 3, 50),
+                       qr_bm25_part(&bm, 1, 1000, 100, 10, 3, 5000), 1e-12);
+}
+
 static double prox(const uint32_t *pos, const uint32_t *term, size_t n,
                    size_t nterms, double len)
 {
@@ -89,8 +115,9 @@ static double prox(const uint32_t *pos, const uint32_t *term, size_t n,
         occ[i].pos = pos[i];
         occ[i].term = term[i];
     }
+    qr_bm25 bm = {.k1 = 1.2, .b = 0.75, .min_normlen = 0.0};
     return qr_proximity_from_occurrences(occ, n, idf, acc, nterms, len, 100,
-                                         1.2, 0.75, 0.0);
+                                         &bm);
 }
 
 static void test_proximity(void **state)
@@ -235,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_edit_distance),
         cmocka_unit_test(test_suggestion_keeps_case),
         cmocka_unit_test(test_bm25_idf),
+        cmocka_unit_test(test_bm25_weight),
         cmocka_unit_test(test_proximity),
         cmocka_unit_test(test_text_positions),
         cmocka_unit_test(test_text_windows),

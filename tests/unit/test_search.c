@@ -1,4 +1,4 @@
-/* Unit tests: lib/search/search.c — opening an index, query building and every
+/* Unit tests: lib/search — opening an index, query building and every
  * fallback, the search options (collapse, offset, limit), records. The
  * index is built here through the binding with qr_passage_doc, the layout
  * the indexer writes. */
@@ -18,6 +18,9 @@
 #include "schema.h"
 #include "search.h"
 #include "analysis.h"
+#include "compound.h"
+#include "feedback.h"
+#include "spell.h"
 #include "xapian-c.h"
 
 static char root[64], dbpath[128];
@@ -655,28 +658,62 @@ static void test_wildcard_too_broad(void **state)
 
     qr_searcher *s = open_db();
     qr_query *q = parse(s, "zz*", QR_PARSE_FULL);
+    char *before = qr_query_describe(q);
+    assert_non_null(before);
+    assert_false(q->wildcard_dropped);
+    assert_int_equal(q->nprefixes, 1);
     qr_search_opts o = qr_search_defaults();
+    o.explain = 1;
     qr_results r = {0};
     qr_buf err = {0};
     assert_int_equal(qr_search_run(s, q, &o, &r, &err), QR_OK);
-    assert_true(q->wildcard_dropped);
-    assert_int_equal(q->nprefixes, 0);
     assert_int_equal(r.n, 1);               /* the word "zz" itself */
+    /* the results say the wildcard was searched as a word ... */
+    assert_true(r.wildcard_dropped);
+    assert_non_null(r.searched);
+    assert_true(r.searched->wildcard_dropped);
+    assert_int_equal(r.searched->nprefixes, 0);
+    assert_true(has_term(r.searched, "zz"));
+    char *ran = qr_query_describe(r.searched);
+    assert_non_null(ran);
+    assert_null(strstr(ran, "WILDCARD"));
+    free(ran);
+    /* ... and the caller's query is as it was parsed */
+    char *after = qr_query_describe(q);
+    assert_non_null(after);
+    assert_string_equal(after, before);
+    assert_false(q->wildcard_dropped);
+    assert_int_equal(q->nprefixes, 1);
+    assert_string_equal(q->prefixes[0], "zz");
+    free(after);
+    qr_results_free(&r);
+    assert_null(r.searched);
+    /* the same query runs again, with the same outcome */
+    assert_int_equal(qr_search_run(s, q, &o, &r, &err), QR_OK);
+    assert_int_equal(r.n, 1);
+    assert_true(r.wildcard_dropped);
+    after = qr_query_describe(q);
+    assert_string_equal(after, before);
+    free(after);
+    free(before);
     qr_results_free(&r);
     qr_query_free(q);
 
     /* a wildcard within the limit still expands */
     r = search(s, "zz000*", NULL);
     assert_int_equal(r.n, 1);
+    assert_false(r.wildcard_dropped);
+    assert_null(r.searched);
     qr_results_free(&r);
     qr_buf_free(&err);
     qr_buf_free(&text);
     qr_searcher_close(s);
 }
 
-/* Regression: every wildcard was expanded, so 1,000 wildcards of 999
- * terms each (a 6 KB query) took over 2 minutes and 600 MB. More than
- * QR_MAX_WILDCARDS wildcards are all searched as plain words. */
+/* Regression: every wildcard was expanded, so a 6 KB query of a thousand
+ * broad wildcards ran for far too long (measured: bench/README.md,
+ * "Tuning decisions"). More than QR_MAX_WILDCARDS wildcards are all
+ * searched as plain words. */
 static void test_too_many_wildcards(void **state)
 {
     (void)state;
@@ -699,9 +736,11 @@ static void test_too_many_wildcards(void **state)
     assert_int_equal(q->nprefixes, 0);
     assert_int_equal(q->level, QR_PARSE_FULL);
     qr_query_free(q);
-    /* the words themselves are still searched: "sail" is in boats.txt */
+    /* the words themselves are still searched: "sail" is in boats.txt;
+     * the parse dropped the wildcards, not the run */
     r = search(s, text.data, NULL);
     assert_int_equal(r.n, 1);
+    assert_false(r.wildcard_dropped);
     assert_string_equal(r.hits[0].rec.article_id, "boats.txt");
     qr_results_free(&r);
     qr_buf_free(&text);
@@ -790,6 +829,54 @@ static void test_reader_sees_changes(void **state)
     qr_searcher_close(s);
 }
 
+/* The search side's qr_* functions speak qr_status, whatever the binding
+ * said. */
+static void test_status_vocabulary(void **state)
+{
+    (void)state;
+    xc_db *db = NULL;
+    xc_stem *stem = NULL;
+    assert_int_equal(xc_db_open(dbpath, XC_DB_OPEN, 0, 0, &db, NULL), XC_OK);
+    assert_int_equal(xc_stem_new("english", &stem, NULL), XC_OK);
+
+    qr_compounds c = {0};
+    assert_int_equal(qr_compounds_find(db, stem, NULL, "cyber security", &c),
+                     QR_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.forms[0], "cybersecurity");
+    qr_compounds_free(&c);
+    assert_int_equal(qr_compounds_find(NULL, stem, NULL, "x", &c),
+                     QR_ERR_USAGE);
+
+    qr_spell_fix *f = NULL;
+    size_t n = 0;
+    assert_int_equal(qr_spell_check(db, stem, NULL, "cybr", &f, &n),
+                     QR_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(f[0].stem, "cyber");
+    qr_spell_fixes_free(f, n);
+    assert_int_equal(qr_spell_check(db, stem, NULL, NULL, &f, &n),
+                     QR_ERR_USAGE);
+
+    uint32_t docids[] = {1, 3};
+    double scores[] = {2.0, 1.0};
+    qr_fb_term *t = NULL;
+    assert_int_equal(qr_feedback_terms(db, NULL, docids, scores, 2, 5, &t,
+                                       &n), QR_OK);
+    /* none here: in 6 passages every term is in more than QR_FB_MAX_DF */
+    assert_int_equal(n, 0);
+    qr_fb_terms_free(t, n);
+    assert_int_equal(qr_feedback_terms(db, NULL, NULL, scores, 2, 5, &t, &n),
+                     QR_ERR_USAGE);
+    /* a passage that is not there: the binding's failure, mapped */
+    uint32_t gone[] = {999999};
+    assert_int_not_equal(qr_feedback_terms(db, NULL, gone, scores, 1, 5, &t,
+                                           &n), QR_OK);
+
+    xc_stem_free(stem);
+    xc_db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -819,6 +906,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_huge_query, setup, teardown),
         cmocka_unit_test(test_prox_depth),
         cmocka_unit_test_setup_teardown(test_reader_sees_changes, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_status_vocabulary, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -224,17 +224,17 @@ static unsigned start_tcpsrv(const char *db)
 
 /* Opens paths as one database; expects status want. *err (if given)
  * receives the message (caller frees). */
-static xc_db *open_expect(const char *const *paths, size_t n, xc_status want,
+static xc_db *open_expect(const char *const *paths, size_t n, qr_status want,
                           char **err)
 {
     xc_db *db = NULL;
     char *e = NULL;
-    xc_status st = qr_stub_open(paths, n, &db, &e);
+    qr_status st = qr_stub_open(paths, n, &db, &e);
     if (st != want)
-        fprintf(stderr, "qr_stub_open: %s: %s\n", xc_status_str(st),
+        fprintf(stderr, "qr_stub_open: %s: %s\n", qr_status_str(st),
                 e ? e : "");
     assert_int_equal(st, want);
-    if (want == XC_OK) {
+    if (want == QR_OK) {
         assert_non_null(db);
         assert_null(e);
     } else {
@@ -248,7 +248,7 @@ static xc_db *open_expect(const char *const *paths, size_t n, xc_status want,
     return db;
 }
 
-static void open_fails(const char *stub, xc_status want, const char *needle)
+static void open_fails(const char *stub, qr_status want, const char *needle)
 {
     char *err = NULL;
     open_expect((const char *const[]){stub}, 1, want, &err);
@@ -390,12 +390,12 @@ static void test_local_shards(void **state)
     assert_ranks_as_whole(outer);
 
     /* several paths at once (--db given twice) */
-    xc_db *db = open_expect((const char *const[]){shard_a, shard_b}, 2, XC_OK,
+    xc_db *db = open_expect((const char *const[]){shard_a, shard_b}, 2, QR_OK,
                             NULL);
     xc_db_stats st;
     assert_int_equal(xc_db_get_stats(db, &st), XC_OK);
     xc_db_close(db);
-    db = open_expect((const char *const[]){whole}, 1, XC_OK, NULL);
+    db = open_expect((const char *const[]){whole}, 1, QR_OK, NULL);
     xc_db_stats st1;
     assert_int_equal(xc_db_get_stats(db, &st1), XC_OK);
     xc_db_close(db);
@@ -410,7 +410,7 @@ static void test_empty_stub(void **state)
     path_in(stub, sizeof stub, "empty.stub");
     /* as in xapian-core: a stub listing nothing is an empty database */
     write_stub(stub, "# nothing yet\n\n");
-    xc_db *db = open_expect((const char *const[]){stub}, 1, XC_OK, NULL);
+    xc_db *db = open_expect((const char *const[]){stub}, 1, QR_OK, NULL);
     xc_db_stats st;
     assert_int_equal(xc_db_get_stats(db, &st), XC_OK);
     assert_int_equal(st.doccount, 0);
@@ -445,7 +445,7 @@ static void test_bad_stubs(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         write_stub(stub, bad[i]);
         char *err = NULL;
-        open_expect((const char *const[]){stub}, 1, XC_CORRUPT, &err);
+        open_expect((const char *const[]){stub}, 1, QR_ERR_INDEX, &err);
         /* the line is named by its number; its text is not repeated */
         if (!strstr(err, "bad.stub:2: not a stub line") ||
             strstr(err, "secret"))
@@ -455,7 +455,7 @@ static void test_bad_stubs(void **state)
 
     /* a NUL byte inside a line */
     write_file(stub, "auto shard-a\nauto sha\0rd-b\n", 27);
-    open_fails(stub, XC_CORRUPT, "bad.stub:2: not a stub line");
+    open_fails(stub, QR_ERR_INDEX, "bad.stub:2: not a stub line");
 
     /* too large to be a stub: never read whole */
     size_t big = QR_STUB_MAX_BYTES + 1;
@@ -464,7 +464,7 @@ static void test_bad_stubs(void **state)
     memset(text, '#', big);
     write_file(stub, text, big);
     free(text);
-    open_fails(stub, XC_CORRUPT, "too large to be a stub file");
+    open_fails(stub, QR_ERR_INDEX, "too large to be a stub file");
 
     /* stubs that name each other */
     char loop1[PATH_MAX], loop2[PATH_MAX];
@@ -472,18 +472,18 @@ static void test_bad_stubs(void **state)
     path_in(loop2, sizeof loop2, "loop2.stub");
     write_stub(loop1, "auto loop2.stub\n");
     write_stub(loop2, "auto shard-a\nauto loop1.stub\n");
-    open_fails(loop1, XC_CORRUPT, "nested too deeply, or in a loop");
+    open_fails(loop1, QR_ERR_INDEX, "nested too deeply, or in a loop");
 
     /* a missing stub, a missing local shard (named with its line) */
     char missing[PATH_MAX];
     path_in(missing, sizeof missing, "no-such.stub");
-    open_fails(missing, XC_NOT_FOUND, NULL);
+    open_fails(missing, QR_ERR_NOINDEX, NULL);
     write_stub(stub, "auto shard-a\n# the second half:\nauto shard-x\n");
-    open_fails(stub, XC_NOT_FOUND, "bad.stub:3: auto shard-x: ");
+    open_fails(stub, QR_ERR_NOINDEX, "bad.stub:3: auto shard-x: ");
 
     /* a second path that fails is named */
     char *err = NULL;
-    open_expect((const char *const[]){shard_a, missing}, 2, XC_NOT_FOUND,
+    open_expect((const char *const[]){shard_a, missing}, 2, QR_ERR_NOINDEX,
                 &err);
     assert_non_null(strstr(err, missing));
     free(err);
@@ -491,14 +491,14 @@ static void test_bad_stubs(void **state)
     /* arguments */
     xc_db *db = (xc_db *)0x1;
     err = NULL;
-    assert_int_equal(qr_stub_open(NULL, 1, &db, &err), XC_INVALID_ARG);
+    assert_int_equal(qr_stub_open(NULL, 1, &db, &err), QR_ERR_USAGE);
     free(err);
     assert_int_equal(qr_stub_open((const char *const[]){stub}, 0, &db, NULL),
-                     XC_INVALID_ARG);
+                     QR_ERR_USAGE);
     assert_int_equal(qr_stub_open((const char *const[]){stub}, 1, NULL, NULL),
-                     XC_INVALID_ARG);
+                     QR_ERR_USAGE);
     assert_int_equal(qr_stub_open((const char *const[]){NULL}, 1, &db, NULL),
-                     XC_INVALID_ARG);
+                     QR_ERR_USAGE);
     assert_ptr_equal(db, (xc_db *)0x1);
 }
 
@@ -509,13 +509,13 @@ static void test_shards_indexed_differently(void **state)
     path_in(stub, sizeof stub, "mixed-lang.stub");
     write_stub(stub, "auto shard-a\nauto french\n");
     char *err = NULL;
-    open_expect((const char *const[]){stub}, 1, XC_ERROR, &err);
+    open_expect((const char *const[]){stub}, 1, QR_ERR_INDEX, &err);
     assert_non_null(strstr(err, "mixed-lang.stub:2: auto french: indexed "
                                 "with language 'french', but "));
     assert_non_null(strstr(err, "mixed-lang.stub:1: auto shard-a with "
                                 "'english'"));
     free(err);
-    open_expect((const char *const[]){french, shard_b}, 2, XC_ERROR, &err);
+    open_expect((const char *const[]){french, shard_b}, 2, QR_ERR_INDEX, &err);
     assert_non_null(strstr(err, "shards must be indexed alike"));
     free(err);
 }
@@ -559,12 +559,12 @@ static void test_remote_shards(void **state)
     snprintf(needle, sizeof needle, "remote.stub:2: remote 127.0.0.1:%u: ",
              closed);
     double t0 = now_seconds();
-    open_fails(stub, XC_NETWORK, needle);
+    open_fails(stub, QR_ERR_INDEX, needle);
     assert_true(now_seconds() - t0 < 2.0);
 
     /* a program that is not there */
     write_stub(stub, "auto shard-a\nremote :/nonexistent/progsrv x\n");
-    open_fails(stub, XC_NETWORK,
+    open_fails(stub, QR_ERR_INDEX,
                "remote.stub:2: remote :/nonexistent/progsrv x: ");
 
     /* the server goes away after the open: the search fails, naming it */
@@ -614,9 +614,9 @@ static void test_remote_hung(void **state)
                                       "nan", "inf"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         setenv(QR_STUB_TIMEOUT_ENV, bad[i], 1);
-        xc_status st = qr_stub_open((const char *const[]){stub}, 1, &db, &err);
+        qr_status st = qr_stub_open((const char *const[]){stub}, 1, &db, &err);
         unsetenv(QR_STUB_TIMEOUT_ENV);
-        if (st != XC_INVALID_ARG)
+        if (st != QR_ERR_USAGE)
             fail_msg("%s='%s' accepted", QR_STUB_TIMEOUT_ENV, bad[i]);
         assert_non_null(strstr(err, QR_STUB_TIMEOUT_ENV));
         free(err);
@@ -626,15 +626,17 @@ static void test_remote_hung(void **state)
 
     setenv(QR_STUB_TIMEOUT_ENV, "0.4", 1);
     double t0 = now_seconds();
-    xc_status st = qr_stub_open((const char *const[]){stub}, 1, &db, &err);
+    qr_status st = qr_stub_open((const char *const[]){stub}, 1, &db, &err);
     double took = now_seconds() - t0;
     unsetenv(QR_STUB_TIMEOUT_ENV);
     close(s);
-    assert_int_equal(st, XC_TIMEOUT);
+    assert_int_equal(st, QR_ERR_INDEX);
     assert_null(db);
     assert_true(took >= 0.35);
     assert_true(took < 3.0);
     assert_non_null(strstr(err, needle));
+    /* the status is an index failure; the message tells a timeout */
+    assert_non_null(strstr(err, "Timeout"));
     free(err);
 }
 

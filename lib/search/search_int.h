@@ -1,0 +1,242 @@
+/*
+ * search_int.h — private to lib/search: the structures the files of a
+ * search share and their internal functions, sectioned by the file that
+ * defines each part. Read it as the table of contents of the query side.
+ *
+ * The path of a query, and where each step lives:
+ *   searcher.c     opening the index, its analysis and query parser
+ *   query_text.c   pure text functions on the query string
+ *   parse.c        the parse chain: text -> qr_query (qr_query_parse)
+ *   run.c          the driver: qr_search_run, one attempt at a time
+ *   candidates.c   an mset as candidates; the collapse to articles
+ *   verify.c       phrases and NEAR checked on each hit's text
+ *   rerank.c       the text's evidence: proximity and phrase
+ *   feedback.c     pseudo-relevance feedback: the model and the rescoring
+ *   explain.c      the parts a score is made of (--explain)
+ *   bm25.c         BM25's parameters and formulas (bm25.h)
+ *   stub.c         shards and stub files opened as one database (stub.h)
+ *   strlist.c      lists of strings
+ * and, each with a public header of its own and nothing here: compound.c,
+ * spell.c, textpos.c, proximity.c and highlight.c. run.c has no section:
+ * it only calls the others.
+ * Names defined in one file and used in another carry the file's prefix
+ * (searcher_, qtext_, parse_, cand_, verify_, rerank_, feedback_,
+ * explain_, stub_, strlist_), so grep finds the file; the public qr_*
+ * functions are declared in the public headers (search.h, feedback.h,
+ * ...).
+ */
+#ifndef QUARRY_SEARCH_INT_H
+#define QUARRY_SEARCH_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "feedback.h"
+#include "search.h"
+#include "textpos.h"
+#include "util.h"
+#include "xapian-c.h"
+
+/* ------------------------------------ Interface to code in searcher.c */
+
+struct qr_searcher {
+    xc_db *db;            /* the index, read-only                            */
+    xc_stem *stem;        /* the index's stemmer                             */
+    xc_stopper *stop;     /* its stop words, or NULL                         */
+    xc_qparser *qp;       /* configured once, reused for every query         */
+    xc_termgen *tg;       /* the indexer's analysis, for the last fallback   */
+    char *lang;           /* the stemmer language                            */
+    unsigned features;    /* QR_FEAT_*                                       */
+    char *remotes;        /* the remote shards, for messages (stub.h), or
+                             NULL                                            */
+    qr_textpos *tp;       /* scans passages' text (textpos.h), or NULL      */
+};
+
+/* Sets err (may be NULL) to "what: message" (message may be NULL or ""):
+ * the library's one-line messages. */
+void searcher_err(qr_buf *err, const char *what, const char *msg);
+/* Appends ": message" to err, message made printable (nothing when it is
+ * NULL or ""). */
+void searcher_err_detail(qr_buf *err, const char *msg);
+
+/* Makes s->tp, the searcher's text scanner, when first needed. */
+xc_status searcher_scanner(qr_searcher *s);
+
+/* ------------------------------------- Interface to code in strlist.c */
+
+/* A growing list of malloc'd strings. */
+typedef struct strlist {
+    char **v;
+    size_t n, cap;
+} strlist;
+
+/* Appends a copy of s[0..len). Returns 0, or -1 on out of memory. */
+int strlist_add(strlist *l, const char *s, size_t len);
+/* Frees l's strings; l keeps its memory for more. */
+void strlist_clear(strlist *l);
+/* Frees v[0..n) and v. */
+void strlist_free(char **v, size_t n);
+/* strcmp on two char * elements (qsort, bsearch). */
+int strlist_cmp(const void *a, const void *b);
+/* A strlist filled by one of the binding's term iterations (xc_*_each):
+ * failed records an out-of-memory, which stops the iteration. */
+typedef struct strlist_sink {
+    strlist *list;
+    int failed;
+} strlist_sink;
+/* An xc_term_cb: adds term[0..len) to the sink's list. */
+int strlist_sink_add(void *sink, const char *term, size_t len,
+                     uint32_t unused);
+/* Frees the list *v of *n strings and puts l's strings there instead (l
+ * is left empty). */
+void strlist_move(strlist *l, char ***v, size_t *n);
+/* Sorts l and removes duplicates. */
+void strlist_uniq(strlist *l);
+/* A malloc'd copy of s; NULL when s is NULL or memory runs out. */
+char *strlist_strdup(const char *s);
+
+/* ---------------------------------- Interface to code in query_text.c */
+
+/* The query text as QueryParser sees it: date ranges normalised, hyphens
+ * inside words made spaces. Returns 0, or -1 on out of memory. */
+int qtext_prepare(const char *text, qr_buf *out);
+/* Does text use any query syntax? */
+int qtext_has_syntax(const char *text);
+/* Appends the trailing-wildcard prefixes of text, folded, to out.
+ * Returns 0, or -1 on out of memory. */
+int qtext_find_wildcards(const char *text, strlist *out);
+/* Number of words in text, counting up to max. */
+size_t qtext_count_words(const char *text, size_t max);
+/* Keeps the first max space-separated words of b. */
+void qtext_cut_words(qr_buf *b, size_t max);
+/* Does text have an odd number of double quotes (straight or curly)? */
+int qtext_unbalanced_quotes(const char *text);
+/* Is text written in capitals (and not operators alone)? */
+int qtext_all_capitals(const char *text);
+
+/* ---------------------------------------- Interface to code in stub.c */
+
+/* qr_stub_open_remotes with the binding's own status, which the searcher
+ * needs: it retries an open that met a rebuild (XC_NOT_FOUND, XC_IO,
+ * XC_CORRUPT, XC_MODIFIED), which qr_status does not tell apart from a
+ * remote shard that is down. */
+xc_status stub_open(const char *const *paths, size_t n, xc_db **out,
+                    char **err, char **remotes);
+
+/* --------------------------------------- Interface to code in parse.c */
+
+/* Runs the parse chain from `from` over q->folded into q: with
+ * allow_wildcards 0 every wildcard is searched as a word; max_words > 0
+ * keeps the first max_words plain words. */
+qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
+                      int allow_wildcards, size_t max_words, qr_buf *err);
+
+/* *out: a new copy of q parsed again with its wildcards searched as plain
+ * words (wildcard_dropped set), what a search runs instead of q when a
+ * wildcard turns out too broad to expand; q is left as it was. Returns
+ * QR_OK, QR_ERR_NOMEM or QR_ERR_INDEX (message in err). */
+qr_status parse_without_wildcards(qr_searcher *s, const qr_query *q,
+                                  qr_query **out, qr_buf *err);
+
+/* ------------------------------------- Interface to code in explain.c */
+
+/* A query whose weight is one part of a passage's score (--explain). */
+typedef struct qpart {
+    qr_part_kind kind;
+    char *label;
+    xc_query *q;
+} qpart;
+
+typedef struct qparts {
+    qpart *v;
+    size_t n, cap;
+} qparts;
+
+void explain_parts_free(qparts *p);
+/* Drops the parts after the first n. */
+void explain_parts_truncate(qparts *p, size_t n);
+/* Adds a part; q is taken over (freed on failure too). */
+xc_status explain_parts_add(qparts *p, qr_part_kind kind, const char *label,
+                            xc_query *q);
+/* The parts of q itself (its terms, its compound forms). */
+xc_status explain_base_parts(const qr_query *q, qparts *p);
+/* Fills each hit's parts from p, prox[] and phrase[] (one per hit). */
+xc_status explain_hits(xc_enquire *enq, const qparts *p, qr_results *res,
+                       const double *prox, const double *phrase);
+/* Frees the parts of one hit. */
+void explain_free_parts(qr_score_part *p, size_t n);
+
+/* ---------------------------------- Interface to code in candidates.c */
+
+/* One candidate of a result list: where it is in the mset, its score
+ * (BM25, plus the text's evidence once reranked) and that evidence. */
+typedef struct cand {
+    uint32_t index;
+    double score;
+    double prox;         /* proximity part                               */
+    double phrase;       /* phrase evidence part                         */
+    uint64_t article;    /* hash of the article key (cand_collapse)      */
+    uint32_t collapsed;  /* passages of its article it stands for        */
+} cand;
+
+/* The results of ms as candidates, in order (*out NULL when ms is empty). */
+xc_status cand_from_mset(xc_mset *ms, cand **out);
+/* Sets c[0..n).article from the results' collapse keys. */
+xc_status cand_article_keys(xc_mset *ms, cand *c, uint32_t n);
+/* Keeps the first per_article candidates of each article, in place.
+ * Returns 0, or -1 on out of memory. */
+int cand_collapse(cand *c, uint32_t *n, uint32_t per_article);
+/* How many passages per article the enquire keeps (0: no collapse). */
+uint32_t cand_collapse_max(const qr_query *q, const qr_search_opts *o);
+
+/* -------------------------------------- Interface to code in verify.c */
+
+/* Keeps the candidates c[0..*n) whose text matches q->windowed. */
+xc_status verify_hits(qr_searcher *s, const qr_query *q, xc_mset *ms,
+                      cand *c, uint32_t *n);
+
+/* -------------------------------------- Interface to code in rerank.c */
+
+/* What one search has already read from passages' text, by docid: the
+ * first pass of feedback and the final pass mostly rerank the same ones.
+ * Each pass reads at most QR_PROX_DEPTH articles' candidates (with their
+ * spare passages), so two passes fit; an open-addressing table on the
+ * docid, as a pass may look up a hundred and fifty of them. */
+#define QR_TEXT_CACHE (2 * QR_PROX_DEPTH * (1 + QR_PASSAGE_SPARE))
+#define QR_TEXT_SLOTS 512   /* a power of two, above QR_TEXT_CACHE */
+typedef struct text_cache {
+    struct text_seen {
+        uint32_t docid;      /* 0: free (Xapian's docids start at 1) */
+        double prox, phrase;
+    } slot[QR_TEXT_SLOTS];
+    size_t n;
+    double avlength, doccount;   /* the index's statistics (have_stats) */
+    int have_stats;
+} text_cache;
+
+/* Does the search rerank by the text's evidence? */
+int rerank_wanted(const qr_query *q, const qr_search_opts *o);
+/* Adds the text's evidence to the first candidates and reorders them. */
+xc_status rerank_text(qr_searcher *s, const qr_query *q,
+                      const qr_search_opts *o, xc_mset *ms, cand *c,
+                      uint32_t n, text_cache *tc);
+
+/* ------------------------------------ Interface to code in feedback.c */
+
+/* qr_feedback_terms with the binding's own status, which a search needs:
+ * it retries when the index changed under it (XC_MODIFIED) and names the
+ * remote shards on a network failure, which qr_status does not tell
+ * apart. */
+xc_status feedback_model(xc_db *db, const xc_stopper *stop,
+                         const uint32_t *docids, const double *scores,
+                         size_t n, unsigned max_terms, qr_fb_term **out,
+                         size_t *nout);
+
+/* Does the search use pseudo-relevance feedback? */
+int feedback_wanted(const qr_query *q, const qr_search_opts *o);
+/* Rescores the candidates c[0..n) with the feedback model of their top. */
+xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
+                           const qr_search_opts *o, xc_mset *ms, cand *c,
+                           uint32_t n, qparts *parts);
+
+#endif

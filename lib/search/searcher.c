@@ -1,0 +1,245 @@
+/*
+ * searcher.c — opening an index for searching: the database (shards and
+ * stub files through stub.h), its analysis, the query parser set up once.
+ */
+#include "search_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+
+#include "analysis.h"
+
+void searcher_err(qr_buf *err, const char *what, const char *msg)
+{
+    if (!err)
+        return;
+    qr_buf_clear(err);
+    qr_buf_puts(err, what);
+    searcher_err_detail(err, msg);
+}
+
+void searcher_err_detail(qr_buf *err, const char *msg)
+{
+    if (msg && *msg) {
+        qr_buf_puts(err, ": ");
+        qr_buf_printable(err, msg, strlen(msg));
+    }
+}
+
+static qr_status setup_parser(qr_searcher *s, qr_buf *err)
+{
+    char *xerr = NULL;
+    xc_status st = xc_qparser_new(&s->qp, &xerr);
+    if (st != XC_OK) {
+        searcher_err(err, "cannot create the query parser", xerr);
+        free(xerr);
+        return qr_status_from_xc(st);
+    }
+    xc_qparser *qp = s->qp;
+    if (st == XC_OK) st = xc_qparser_set_database(qp, s->db);
+    if (st == XC_OK) st = xc_qparser_set_stemmer(qp, s->stem);
+    if (st == XC_OK) st = xc_qparser_set_stemming_strategy(qp, XC_STEM_ALL);
+    if (st == XC_OK && s->stop) st = xc_qparser_set_stopper(qp, s->stop);
+    if (st == XC_OK) st = xc_qparser_set_default_op(qp, XC_OP_OR);
+    if (st == XC_OK) st = xc_qparser_add_prefix(qp, "title", QR_PREFIX_TITLE);
+    if (st == XC_OK) st = xc_qparser_add_prefix(qp, "author", QR_PREFIX_AUTHOR);
+    if (st == XC_OK) st = xc_qparser_add_prefix(qp, "source", QR_PREFIX_SOURCE);
+    if (st == XC_OK)
+        st = xc_qparser_add_date_range(qp, QR_SLOT_DATE, "date:", 0, 1970);
+    if (st == XC_OK)
+        st = xc_qparser_set_max_wildcard_expansion(qp,
+                                                   QR_MAX_WILDCARD_EXPANSION);
+    if (st != XC_OK) {
+        searcher_err(err, "cannot set up the query parser",
+                     xc_qparser_errmsg(qp));
+        return qr_status_from_xc(st);
+    }
+
+    st = xc_termgen_new(&s->tg, &xerr);
+    if (st != XC_OK) {
+        searcher_err(err, "cannot create a term generator", xerr);
+        free(xerr);
+        return qr_status_from_xc(st);
+    }
+    st = xc_termgen_set_stemmer(s->tg, s->stem);
+    if (st == XC_OK)
+        st = xc_termgen_set_stemming_strategy(s->tg, XC_STEM_ALL);
+    if (st == XC_OK && s->stop)
+        st = xc_termgen_set_stopper(s->tg, s->stop, XC_TG_STOP_ALL);
+    if (st != XC_OK) {
+        searcher_err(err, "cannot set up the term generator",
+                xc_termgen_errmsg(s->tg));
+        return qr_status_from_xc(st);
+    }
+    return QR_OK;
+}
+
+/* Reads one metadata value into a malloc'd string (NULL when absent). A
+ * writer committing in the meantime may discard the revision being read
+ * (XC_MODIFIED): move to the new one and read again. */
+static xc_status get_meta(xc_db *db, const char *key, char **out)
+{
+    xc_status st;
+    for (int i = 0;; i++) {
+        size_t len = 0;
+        *out = NULL;
+        st = xc_db_get_metadata(db, key, out, &len);
+        if (st != XC_MODIFIED || i == QR_MODIFIED_RETRIES ||
+            xc_db_reopen(db, NULL) != XC_OK)
+            return st;
+    }
+}
+
+/* Opens the database. A rebuild retires the old version right after it
+ * switches the stub, so an open that read the old stub can find the old
+ * version gone: read the stub again before calling it a failure. */
+static xc_status open_db(const char *const *paths, size_t n, xc_db **db,
+                         char **xerr, char **remotes)
+{
+    xc_status st = XC_OK;
+    for (int i = 0; i <= QR_MODIFIED_RETRIES; i++) {
+        free(*xerr);
+        *xerr = NULL;
+        /* shards: stub.h */
+        st = stub_open(paths, n, db, xerr, remotes);
+        if (st != XC_NOT_FOUND && st != XC_IO && st != XC_CORRUPT &&
+            st != XC_MODIFIED)
+            break;
+        struct timespec nap = {0, 20 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    return st;
+}
+
+qr_status qr_searcher_open(const char *const *paths, size_t n,
+                           qr_searcher **out, qr_buf *err)
+{
+    if (!paths || n == 0 || !out) {
+        searcher_err(err, "no index given", NULL);
+        return QR_ERR_USAGE;
+    }
+    qr_searcher *s = calloc(1, sizeof *s);
+    if (!s) {
+        searcher_err(err, "out of memory", NULL);
+        return QR_ERR_NOMEM;
+    }
+    char *xerr = NULL;
+    xc_status st = open_db(paths, n, &s->db, &xerr, &s->remotes);
+    if (st != XC_OK) {
+        qr_status rc = qr_status_from_xc(st);
+        /* A path that does not exist at all is "no index", whatever
+         * xapian-core calls it. */
+        for (size_t i = 0; i < n; i++) {
+            struct stat sb;
+            if (stat(paths[i], &sb) != 0 && errno == ENOENT)
+                rc = QR_ERR_NOINDEX;
+        }
+        if (err) {
+            qr_buf_clear(err);
+            qr_buf_puts(err, rc == QR_ERR_NOINDEX ? "no index at "
+                                                  : "cannot open the index ");
+            for (size_t i = 0; i < n; i++) {
+                qr_buf_puts(err, i ? ", '" : "'");
+                qr_buf_printable(err, paths[i], strlen(paths[i]));
+                qr_buf_puts(err, "'");
+            }
+            searcher_err_detail(err, xerr);
+        }
+        free(xerr);
+        free(s);
+        return rc == QR_OK ? QR_ERR_INDEX : rc;
+    }
+
+    char *lang = NULL, *stopflag = NULL;
+    st = get_meta(s->db, QR_META_LANG, &lang);
+    if (st == XC_OK)
+        st = get_meta(s->db, QR_META_STOPWORDS, &stopflag);
+    if (st != XC_OK) {
+        searcher_err(err, "cannot read the index metadata",
+                     xc_db_errmsg(s->db));
+        free(lang);
+        qr_searcher_close(s);
+        return qr_status_from_xc(st);
+    }
+    s->features = QR_FEAT_DEFAULT;
+    s->lang = lang && *lang ? lang : strdup(QR_DEFAULT_LANG);
+    if (s->lang != lang)
+        free(lang);
+    int use_stop = !(stopflag && strcmp(stopflag, "0") == 0);
+    free(stopflag);
+    if (!s->lang) {
+        searcher_err(err, "out of memory", NULL);
+        qr_searcher_close(s);
+        return QR_ERR_NOMEM;
+    }
+
+    st = qr_analyzer_new(s->lang, use_stop, &s->stem, &s->stop, &xerr);
+    if (st != XC_OK) {
+        if (err) {
+            qr_buf_clear(err);
+            qr_buf_puts(err, "the index's language '");
+            qr_buf_printable(err, s->lang, strlen(s->lang));
+            qr_buf_puts(err, "' is not usable here");
+            searcher_err_detail(err, xerr);
+        }
+        free(xerr);
+        qr_searcher_close(s);
+        return st == XC_NOMEM ? QR_ERR_NOMEM : QR_ERR_INDEX;
+    }
+
+    qr_status rc = setup_parser(s, err);
+    if (rc != QR_OK) {
+        qr_searcher_close(s);
+        return rc;
+    }
+    *out = s;
+    return QR_OK;
+}
+
+void qr_searcher_close(qr_searcher *s)
+{
+    if (!s)
+        return;
+    qr_textpos_free(s->tp);
+    xc_termgen_free(s->tg);
+    xc_qparser_free(s->qp);
+    xc_stopper_free(s->stop);
+    xc_stem_free(s->stem);
+    xc_db_close(s->db);
+    free(s->lang);
+    free(s->remotes);
+    free(s);
+}
+
+void qr_searcher_set_features(qr_searcher *s, unsigned features)
+{
+    if (s)
+        s->features = features;
+}
+
+const char *qr_searcher_lang(const qr_searcher *s)
+{
+    return s && s->lang ? s->lang : QR_DEFAULT_LANG;
+}
+
+uint32_t qr_searcher_doccount(qr_searcher *s)
+{
+    xc_db_stats stats;
+    if (!s || xc_db_get_stats(s->db, &stats) != XC_OK)
+        return 0;
+    return stats.doccount;
+}
+
+/* Makes s->tp, the searcher's text scanner, when first needed; it is kept
+ * for the searcher's next queries (its stemmer caches stems:
+ * qr_analyzer_new). */
+xc_status searcher_scanner(qr_searcher *s)
+{
+    if (!s->tp && !(s->tp = qr_textpos_new(s->stem)))
+        return XC_NOMEM;
+    return XC_OK;
+}
+
