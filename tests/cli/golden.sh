@@ -53,6 +53,8 @@ update=${QUARRY_GOLDEN_UPDATE:-0}
 #   6. the xapian-core version in --version "(xapian-core 1.4.22)" ->
 #      "(xapian-core #.#.#)"
 #   7. a --timings line "ID<TAB>0.001234" -> "ID<TAB>#.######"
+#   8. the process id of the writer holding a lock, "(process 21557)" ->
+#      "(process #)"
 sed_quote() { printf '%s' "$1" | sed 's/[][\.*^$|+?(){}#]/\\&/g'; }
 normalise() {   # normalise CASE_DIR < raw > normalised
     sed -E \
@@ -65,7 +67,8 @@ normalise() {   # normalise CASE_DIR < raw > normalised
         -e 's/\r\x1b\[K[0-9]+\/[0-9]+ sources, [0-9]+ passages, [0-9]+\.[0-9] MB\/s, ETA ([0-9]{2}:[0-9]{2}|--:--)//g' \
         -e 's/\r\x1b\[K//g' \
         -e 's/\(xapian-core [0-9]+\.[0-9]+\.[0-9]+\)/(xapian-core #.#.#)/g' \
-        -e 's/^([^[:space:]]+)\t[0-9]+\.[0-9]{6}$/\1\t#.######/'
+        -e 's/^([^[:space:]]+)\t[0-9]+\.[0-9]{6}$/\1\t#.######/' \
+        -e 's/ is locked by another writer \(process [0-9]+\)/ is locked by another writer (process #)/g'
 }
 
 # --- the cases' environment ------------------------------------------------
