@@ -1,0 +1,2 @@
+# quarry-index --help, in full
+quarry-index --help

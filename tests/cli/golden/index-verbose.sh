@@ -1,0 +1,3 @@
+# -v names each source added (progress redraws are normalised away)
+cp -R "$CORPUS" corpus
+quarry-index --db db -v corpus

@@ -1,0 +1,2 @@
+# quarry-index --version
+quarry-index --version

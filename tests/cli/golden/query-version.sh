@@ -1,0 +1,2 @@
+# quarry-query --version (the xapian-core version is normalised)
+quarry-query --version
