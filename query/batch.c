@@ -223,10 +223,11 @@ int batch_run(qr_searcher *s, const batch_opts *o)
         }
         char where[64];
         snprintf(where, sizeof where, "%.40s:%zu", fname ? fname : "", lineno);
-        if (q->level > QR_PARSE_FULL || q->wildcard_dropped)
+        const qr_query *sq = res.searched ? res.searched : q;
+        if (sq->level > QR_PARSE_FULL || sq->wildcard_dropped)
             nfallback++;
-        if (o->verbose || q->wildcard_dropped)
-            explain_query(q, where, o->verbose);
+        if (o->verbose || sq->wildcard_dropped)
+            explain_query(sq, where, o->verbose);
         if (q->empty)
             msg("%s: query '%s' has no words to search for", where, qid);
         if (res.n)

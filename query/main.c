@@ -278,8 +278,11 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
         code = exit_for(st);
         goto done;
     }
-    if (q->wildcard_dropped)
-        explain_query(q, NULL, 0);
+    /* the query as searched: q, or a copy without its wildcards when one
+     * of them was too broad (res.wildcard_dropped) */
+    const qr_query *sq = res.searched ? res.searched : q;
+    if (sq->wildcard_dropped)
+        explain_query(sq, NULL, 0);
     if (o->verbose)
         msg("about %u matching passages; showing %zu", res.estimated, res.n);
     if (res.unreadable)
@@ -289,10 +292,10 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
     if (o->format != QR_OUT_TREC) {
         st = qr_highlighter_new(qr_searcher_lang(s), &hl, &err);
         if (st == QR_OK &&
-            qr_highlighter_set_terms(hl, (const char *const *)q->terms,
-                                     q->nterms,
-                                     (const char *const *)q->prefixes,
-                                     q->nprefixes) != 0)
+            qr_highlighter_set_terms(hl, (const char *const *)sq->terms,
+                                     sq->nterms,
+                                     (const char *const *)sq->prefixes,
+                                     sq->nprefixes) != 0)
             st = QR_ERR_NOMEM;
         if (st != QR_OK) {
             msg("%s", err.data ? err.data : qr_status_str(st));
