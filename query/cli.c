@@ -85,6 +85,11 @@ void explain_query(const qr_query *q, const char *where, int verbose)
         free(why);
         free(words);
     }
+    for (size_t i = 0; i < q->nnotes; i++) {
+        char *t = shown(q->notes[i], strlen(q->notes[i]));
+        msg("%s%snote: %s", where ? where : "", where ? ": " : "", t ? t : "");
+        free(t);
+    }
     if (q->wildcard_dropped)
         msg("%s%snote: a wildcard matches more than %u words; it was "
             "searched as a plain word", where ? where : "", where ? ": " : "",

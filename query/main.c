@@ -117,6 +117,11 @@ static void help(void)
 "Ranking (for tuning; the defaults were chosen by measurement):\n"
 "      --bm25-k1 X         BM25 k1 (default %.2f)\n"
 "      --bm25-b X          BM25 b, 0..1 (default %.2f)\n"
+"      --article-weight X  share of the whole article in an article's\n"
+"                          score, 0..1, the rest its best passage's\n"
+"                          (default %.2f)\n"
+"      --article-bm25-k1 X, --article-bm25-b X\n"
+"                          BM25 over whole articles\n"
 "      --phrase-weight X   weight of the query's words (2 to %d of them) found\n"
 "                          as a phrase in a passage (default %.2f; 0: off)\n"
 "      --proximity-weight X  weight of term proximity (query words close\n"
@@ -179,6 +184,7 @@ static void help(void)
 "  4  any other failure (damaged index, I/O error, out of memory, a remote\n"
 "     shard down or not answering: see README, \"Scaling out\")\n",
         prog, prog, qr_bm25_defaults().k1, qr_bm25_defaults().b,
+        QR_DEFAULT_ARTICLE_WEIGHT,
         QR_PHRASE_MAX_WORDS, QR_DEFAULT_PHRASE, QR_PROX_MIN, QR_PROX_DEPTH,
         QR_DEFAULT_PROXIMITY, QR_DEFAULT_FB_TERMS, QR_DEFAULT_FB_DOCS,
         QR_FB_DEPTH,
@@ -283,6 +289,12 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
     const qr_query *sq = res.searched ? res.searched : q;
     if (sq->wildcard_dropped)
         explain_query(sq, NULL, 0);
+    if (res.corrected) {
+        char *t = shown(q->suggestion, strlen(q->suggestion));
+        msg("no results for the query as typed; showing results for \"%s\"",
+            t ? t : "");
+        free(t);
+    }
     if (o->verbose)
         msg("about %u matching passages; showing %zu", res.estimated, res.n);
     if (res.unreadable)
@@ -292,10 +304,14 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
     if (o->format != QR_OUT_TREC) {
         st = qr_highlighter_new(qr_searcher_lang(s), &hl, &err);
         if (st == QR_OK &&
-            qr_highlighter_set_terms(hl, (const char *const *)sq->terms,
-                                     sq->nterms,
-                                     (const char *const *)sq->prefixes,
-                                     sq->nprefixes) != 0)
+            (qr_highlighter_set_terms(hl, (const char *const *)sq->hl_terms,
+                                      sq->nhl_terms,
+                                      (const char *const *)sq->prefixes,
+                                      sq->nprefixes) != 0 ||
+             qr_highlighter_set_phrases(hl,
+                                        (const char *const *)sq->phr_terms,
+                                        sq->nphr_terms, sq->phr_ends,
+                                        sq->nphrases) != 0))
             st = QR_ERR_NOMEM;
         if (st != QR_OK) {
             msg("%s", err.data ? err.data : qr_status_str(st));
@@ -311,6 +327,7 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
         .run_tag = o->run_tag,
         .passage_ids = o->search.per_article != 1,
         .suggestion = q->suggestion,
+        .corrected = res.corrected,
     };
     for (size_t i = 0; i < res.n; i++) {
         const qr_hit *h = &res.hits[i];
@@ -381,7 +398,8 @@ enum {
     OPT_PASSAGES, OPT_QRELS, OPT_PER_QUERY, OPT_BM25_K1, OPT_BM25_B,
     OPT_PHRASE, OPT_FB_DOCS, OPT_FB_TERMS, OPT_FB_WEIGHT, OPT_PROX, OPT_NO_PROX,
     OPT_FEEDBACK, OPT_NO_FEEDBACK, OPT_SPELLING, OPT_NO_SPELLING, OPT_COMPOUNDS,
-    OPT_NO_COMPOUNDS, OPT_EXPLAIN, OPT_TIMINGS
+    OPT_NO_COMPOUNDS, OPT_EXPLAIN, OPT_TIMINGS, OPT_ARTICLE_WEIGHT,
+    OPT_ARTICLE_K1, OPT_ARTICLE_B
 };
 
 static const struct option long_opts[] = {
@@ -419,6 +437,9 @@ static const struct option long_opts[] = {
     {"feedback-docs", required_argument, NULL, OPT_FB_DOCS},
     {"feedback-terms", required_argument, NULL, OPT_FB_TERMS},
     {"feedback-weight", required_argument, NULL, OPT_FB_WEIGHT},
+    {"article-weight", required_argument, NULL, OPT_ARTICLE_WEIGHT},
+    {"article-bm25-k1", required_argument, NULL, OPT_ARTICLE_K1},
+    {"article-bm25-b", required_argument, NULL, OPT_ARTICLE_B},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -505,6 +526,21 @@ int main(int argc, char **argv)
             break;
         case OPT_BM25_B:
             if (parse_real("--bm25-b", optarg, 1, &o.search.bm25.b)) goto out;
+            break;
+        case OPT_ARTICLE_WEIGHT:
+            if (parse_real("--article-weight", optarg, 1,
+                           &o.search.article_weight))
+                goto out;
+            break;
+        case OPT_ARTICLE_K1:
+            if (parse_real("--article-bm25-k1", optarg, 1000,
+                           &o.search.article_bm25.k1))
+                goto out;
+            break;
+        case OPT_ARTICLE_B:
+            if (parse_real("--article-bm25-b", optarg, 1,
+                           &o.search.article_bm25.b))
+                goto out;
             break;
         case OPT_PHRASE:
             if (parse_real("--phrase-weight", optarg, 100, &o.search.phrase))

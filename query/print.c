@@ -317,6 +317,8 @@ static int json_item(qr_buf *out, const qr_print_opts *o,
     rc |= qr_buf_putc(out, ']');
     rc |= json_key_str(out, "suggestion", o->suggestion,
                        o->suggestion ? strlen(o->suggestion) : 0, 1);
+    rc |= qr_buf_printf(out, ",\"corrected\":%s",
+                        o->corrected ? "true" : "false");
     if (it->parts) {
         rc |= qr_buf_printf(out, ",\"explain\":{\"score\":%.6f,\"parts\":[",
                             it->score);

@@ -68,6 +68,8 @@ typedef struct qr_print_opts {
     size_t snippet_bytes;  /* JSON: snippet length (0: QR_SNIPPET_BYTES)    */
     const char *suggestion;/* JSON: the "did you mean" query, or NULL (the
                               "suggestion" field is then null)              */
+    int corrected;         /* JSON "corrected": the results are the
+                              suggestion's (the query as typed found none) */
 } qr_print_opts;
 
 /* One result as the printers see it. */

@@ -1929,6 +1929,111 @@ int evaluate(const Xapian::Query &q, xc_eval_term_cb term_cb,
     }
 }
 
+/* A field term: a prefix of capitals (Xapian's convention). */
+bool is_field_term(const std::string &term)
+{
+    return !term.empty() && std::isupper(static_cast<unsigned char>(term[0]));
+}
+
+Xapian::Query positive(const Xapian::Query &q, const std::string &unprefix);
+
+/* The positive parts of q's subqueries, combined with op (empty ones
+ * dropped; the empty query when none is left). */
+Xapian::Query positive_subs(const Xapian::Query &q, Xapian::Query::op op,
+                            const std::string &unprefix)
+{
+    std::vector<Xapian::Query> subs;
+    for (size_t i = 0; i < q.get_num_subqueries(); i++) {
+        Xapian::Query p = positive(q.get_subquery(i), unprefix);
+        if (!p.empty())
+            subs.push_back(p);
+    }
+    if (subs.empty())
+        return Xapian::Query();
+    if (subs.size() == 1)
+        return subs[0];
+    return Xapian::Query(op, subs.begin(), subs.end());
+}
+
+Xapian::Query positive(const Xapian::Query &q, const std::string &unprefix)
+{
+    Xapian::Query::op t = q.get_type();
+    size_t n = q.get_num_subqueries();
+    if (t == Xapian::Query::LEAF_TERM) {
+        auto it = q.get_terms_begin();
+        if (it == q.get_terms_end())
+            return Xapian::Query();
+        const std::string term = *it;
+        size_t u = unprefix.size();
+        if (u && term.size() > u && term.compare(0, u, unprefix) == 0 &&
+            !std::isupper(static_cast<unsigned char>(term[u])))
+            return Xapian::Query(term.substr(u));
+        return is_field_term(term) ? Xapian::Query() : q;
+    }
+    if (t == Xapian::Query::OP_WILDCARD)
+        return q;
+    if (n == 0)
+        return Xapian::Query();   /* match-all, match-nothing, value ranges */
+    if (is_window_op(t)) {
+        for (size_t i = 0; i < n; i++) {
+            Xapian::Query sub = q.get_subquery(i);
+            auto it = sub.get_terms_begin();
+            if (sub.get_type() != Xapian::Query::LEAF_TERM ||
+                it == sub.get_terms_end() || is_field_term(*it))
+                return positive_subs(q, Xapian::Query::OP_OR, unprefix);
+        }
+        return q;
+    }
+    switch (t) {
+    case Xapian::Query::OP_AND_NOT: case Xapian::Query::OP_FILTER:
+        return positive(q.get_subquery(0), unprefix);
+    case Xapian::Query::OP_SYNONYM:
+        return positive_subs(q, Xapian::Query::OP_SYNONYM, unprefix);
+    case Xapian::Query::OP_AND: case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_XOR: case Xapian::Query::OP_AND_MAYBE:
+    case Xapian::Query::OP_MAX: case Xapian::Query::OP_ELITE_SET:
+        return positive_subs(q, Xapian::Query::OP_OR, unprefix);
+    case Xapian::Query::OP_SCALE_WEIGHT: {
+        /* the factor is not readable in 1.4: the node is kept whole when
+         * its subquery is all positive; a filter alone ("0 * XStech", as
+         * QueryParser writes a boolean field) has nothing positive */
+        Xapian::Query sub = q.get_subquery(0);
+        Xapian::Query p = positive(sub, unprefix);
+        if (p.empty())
+            return p;
+        return p.get_description() == sub.get_description() ? q : p;
+    }
+    default:
+        return q;
+    }
+}
+
+/* A boolean field whose text is analysed as the indexer analysed it
+ * (lower case, stemmed, the prefix added): "source:Tech" is the filter
+ * XStech, "author:\"Jane Smith\"" the filter Ajane AND Asmith. */
+class AnalysedFilter : public Xapian::FieldProcessor {
+    Xapian::TermGenerator tg;
+    std::string prefix;
+  public:
+    AnalysedFilter(const Xapian::Stem &stem, const std::string &p) : prefix(p)
+    {
+        tg.set_stemmer(stem);
+        tg.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL);
+    }
+    Xapian::Query operator()(const std::string &str) override
+    {
+        Xapian::Document doc;
+        tg.set_document(doc);
+        tg.index_text(str, 1, prefix);
+        std::vector<Xapian::Query> terms;
+        for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it)
+            terms.emplace_back(*it);
+        if (terms.empty())
+            return Xapian::Query::MatchNothing;
+        return Xapian::Query(Xapian::Query::OP_AND, terms.begin(), terms.end());
+    }
+};
+
 }  // namespace
 
 extern "C" xc_status xc_query_unwindow(const xc_query *q, xc_query **out,
@@ -1941,6 +2046,80 @@ extern "C" xc_status xc_query_unwindow(const xc_query *q, xc_query **out,
         std::unique_ptr<xc_query> h(new xc_query);
         h->q = unwindow(q->q, had);
         *had_windows = had ? 1 : 0;
+        *out = h.release();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(nullptr);
+    }
+}
+
+namespace {
+
+/* Calls cb for each PHRASE node of q (its leaf terms in order), and adds
+ * every term met outside a PHRASE to outside. */
+int phrases_walk(const Xapian::Query &q, xc_phrase_cb cb, void *ctx,
+                 std::set<std::string> &outside)
+{
+    Xapian::Query::op t = q.get_type();
+    size_t n = q.get_num_subqueries();
+    if (t == Xapian::Query::OP_PHRASE) {
+        std::vector<std::string> terms;
+        bool leaves = true;
+        for (size_t i = 0; i < n && leaves; i++) {
+            Xapian::Query sub = q.get_subquery(i);
+            auto it = sub.get_terms_begin();
+            leaves = sub.get_type() == Xapian::Query::LEAF_TERM &&
+                     it != sub.get_terms_end();
+            if (leaves)
+                terms.push_back(*it);
+        }
+        if (leaves && !terms.empty()) {
+            std::vector<const char *> ptrs;
+            for (const std::string &term : terms)
+                ptrs.push_back(term.c_str());
+            return cb(ctx, ptrs.data(), ptrs.size());
+        }
+    }
+    if (t == Xapian::Query::LEAF_TERM) {
+        auto it = q.get_terms_begin();
+        if (it != q.get_terms_end())
+            outside.insert(*it);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (phrases_walk(q.get_subquery(i), cb, ctx, outside))
+            return 1;
+    return 0;
+}
+
+}  // namespace
+
+extern "C" xc_status xc_query_phrases_each(const xc_query *q, xc_phrase_cb cb,
+                                           xc_term_cb outside, void *ctx)
+{
+    try {
+        if (!q || !cb || !outside)
+            return XC_INVALID_ARG;
+        std::set<std::string> terms;
+        if (phrases_walk(q->q, cb, ctx, terms))
+            return XC_OK;
+        for (const std::string &term : terms)
+            if (outside(ctx, term.data(), term.size(), 0))
+                break;
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(nullptr);
+    }
+}
+
+extern "C" xc_status xc_query_positive(const xc_query *q, const char *unprefix,
+                                       xc_query **out)
+{
+    try {
+        if (!q || !out)
+            return XC_INVALID_ARG;
+        std::unique_ptr<xc_query> h(new xc_query);
+        h->q = positive(q->q, unprefix ? unprefix : "");
         *out = h.release();
         return XC_OK;
     } catch (...) {
@@ -2089,6 +2268,25 @@ extern "C" xc_status xc_qparser_add_prefix(xc_qparser *qp, const char *field,
         if (!field || !prefix)
             return reject(qp->err, XC_INVALID_ARG, "NULL field or prefix");
         qp->qp.add_prefix(field, prefix);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&qp->err);
+    }
+}
+
+extern "C" xc_status xc_qparser_add_boolean_field(xc_qparser *qp,
+                                                  const char *field,
+                                                  const char *prefix,
+                                                  const xc_stem *stem)
+{
+    if (!qp)
+        return XC_INVALID_ARG;
+    try {
+        if (!field || !prefix || !stem)
+            return reject(qp->err, XC_INVALID_ARG,
+                          "NULL field, prefix or stemmer");
+        qp->qp.add_boolean_prefix(
+            field, (new AnalysedFilter(stem->stem, prefix))->release());
         return XC_OK;
     } catch (...) {
         return status_from_exception(&qp->err);

@@ -355,6 +355,27 @@ xc_status xc_query_terms_each(const xc_query *q, xc_term_cb cb, void *ctx);
 xc_status xc_query_unwindow(const xc_query *q, xc_query **out,
                             int *had_windows);
 
+/* The phrases of q, for showing them as phrases: cb gets each PHRASE
+ * node's terms in order (return non-zero to stop); then outside gets, in
+ * term order, every distinct term q has outside its phrases (NEAR counts
+ * as outside: its words need not stand together). */
+typedef int (*xc_phrase_cb)(void *ctx, const char *const *terms, size_t n);
+xc_status xc_query_phrases_each(const xc_query *q, xc_phrase_cb cb,
+                                xc_term_cb outside, void *ctx);
+
+/* The parts of q that a passage can show, for choosing an article's best
+ * passage once the article matched q as a whole: what NOT, AND_NOT and
+ * FILTER exclude or require is dropped (the article level decided it),
+ * AND, XOR and AND_MAYBE become OR, field terms (a prefix of capitals) and
+ * value ranges are dropped, except that terms with the prefix unprefix
+ * (NULL: none) lose it ("Sipod" becomes "ipod": a title word is looked
+ * for in the text); a phrase or NEAR of unprefixed terms is kept, one with
+ * field terms becomes the OR of what is left of it. *out is the empty
+ * query when nothing positive is left (a query of exclusions or filters
+ * alone). */
+xc_status xc_query_positive(const xc_query *q, const char *unprefix,
+                            xc_query **out);
+
 /* Callbacks of xc_query_evaluate; each returns 1 (yes), 0 (no) or -1
  * (cannot tell). term: does the document have term? window: do terms[0..n)
  * occur within window positions of each other, in this order when
@@ -407,6 +428,13 @@ xc_status xc_qparser_add_prefix(xc_qparser *qp, const char *field,
 /* Boolean filter field (e.g. "id" -> "Q"). */
 xc_status xc_qparser_add_boolean_prefix(xc_qparser *qp, const char *field,
                                         const char *prefix);
+/* A boolean field (a filter, as add_boolean_prefix) whose text is
+ * analysed with stem as the indexer analyses text, each word a term with
+ * prefix, all of them required: "source:Tech" filters on XStech. Filters
+ * on different fields must all hold, several on one field any of them. */
+xc_status xc_qparser_add_boolean_field(xc_qparser *qp, const char *field,
+                                       const char *prefix,
+                                       const xc_stem *stem);
 /* Date ranges over value slot holding YYYYMMDD strings, recognised with the
  * given field prefix (e.g. "date:") or, if prefix is NULL/"", bare
  * "A..B" ranges. prefer_mdy picks month/day order for ambiguous input. */

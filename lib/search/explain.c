@@ -17,6 +17,7 @@ const char *qr_part_kind_name(qr_part_kind k)
     case QR_PART_PHRASE: return "phrase";
     case QR_PART_PROXIMITY: return "proximity";
     case QR_PART_FEEDBACK: return "feedback";
+    case QR_PART_ARTICLE: return "article";
     default: return "other";
     }
 }
@@ -185,6 +186,14 @@ xc_status explain_hits(xc_enquire *enq, const qparts *p,
                               qr_results *res, const double *prox,
                               const double *phrase)
 {
+    return explain_hits_scaled(enq, p, res, prox, phrase, 1, NULL);
+}
+
+xc_status explain_hits_scaled(xc_enquire *enq, const qparts *p,
+                              qr_results *res, const double *prox,
+                              const double *phrase, double scale,
+                              const double *article)
+{
     size_t n = res->n;
     uint32_t *docids = malloc(n * sizeof *docids);
     double *w = malloc(n * sizeof *w);
@@ -192,14 +201,14 @@ xc_status explain_hits(xc_enquire *enq, const qparts *p,
     xc_status st = docids && w ? XC_OK : XC_NOMEM;
     for (size_t i = 0; st == XC_OK && i < n; i++) {
         docids[i] = res->hits[i].docid;
-        /* room for every part, phrase, proximity and "other" */
-        res->hits[i].parts = calloc(p->n + 3, sizeof *res->hits[i].parts);
+        /* room for every part, phrase, proximity, article and "other" */
+        res->hits[i].parts = calloc(p->n + 4, sizeof *res->hits[i].parts);
         if (!res->hits[i].parts)
             st = XC_NOMEM;
     }
-    if (st == XC_OK)
+    if (st == XC_OK && enq)
         st = only_these(res, &only);
-    for (size_t k = 0; st == XC_OK && k < p->n; k++) {
+    for (size_t k = 0; st == XC_OK && enq && k < p->n; k++) {
         st = xc_enquire_weights(enq, p->v[k].q, only, docids, n, w);
         for (size_t i = 0; st == XC_OK && i < n; i++) {
             if (w[i] == 0)
@@ -211,7 +220,7 @@ xc_status explain_hits(xc_enquire *enq, const qparts *p,
                 break;
             }
             part->kind = p->v[k].kind;
-            part->weight = w[i];
+            part->weight = scale * w[i];
             h->nparts++;
         }
     }
@@ -221,9 +230,11 @@ xc_status explain_hits(xc_enquire *enq, const qparts *p,
         for (size_t k = 0; k < h->nparts; k++)
             sum += h->parts[k].weight;
         const struct { double w; qr_part_kind kind; const char *label; }
-            text[2] = {{phrase[i], QR_PART_PHRASE, "phrase"},
-                       {prox[i], QR_PART_PROXIMITY, "proximity"}};
-        for (size_t t = 0; st == XC_OK && t < 2; t++) {
+            text[3] = {{phrase[i], QR_PART_PHRASE, "phrase"},
+                       {prox[i], QR_PART_PROXIMITY, "proximity"},
+                       {article ? article[i] : 0, QR_PART_ARTICLE,
+                        "whole article"}};
+        for (size_t t = 0; st == XC_OK && t < 3; t++) {
             if (text[t].w == 0)
                 continue;
             qr_score_part *part = &h->parts[h->nparts];

@@ -280,6 +280,15 @@ xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
                            const qr_search_opts *o, xc_mset *ms, cand *c,
                            uint32_t n, qparts *parts)
 {
+    return feedback_rescore_in(s, s->db, q, o, &o->bm25, ms, c, n, parts,
+                               o->per_article, fb_depth(q, o, n));
+}
+
+xc_status feedback_rescore_in(qr_searcher *s, xc_db *db, const qr_query *q,
+                              const qr_search_opts *o, const qr_bm25 *bm,
+                              xc_mset *ms, cand *c, uint32_t n, qparts *parts,
+                              uint32_t per_article, uint32_t depth)
+{
     /* the feedback passages: the first o->fb_docs of c, collapsed */
     cand *top = n ? malloc(n * sizeof *top) : NULL;
     if (n && !top)
@@ -287,7 +296,7 @@ xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
     memcpy(top, c, n * sizeof *top);
     uint32_t ntop = n;
     xc_status st = XC_OK;
-    if (o->per_article && cand_collapse(top, &ntop, o->per_article) != 0)
+    if (per_article && cand_collapse(top, &ntop, per_article) != 0)
         st = XC_NOMEM;
     if (ntop > o->fb_docs)
         ntop = o->fb_docs;
@@ -305,7 +314,7 @@ xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
     qr_fb_term *fb = NULL;
     size_t nfb = 0;
     if (st == XC_OK && ntop)
-        st = feedback_model(s->db, s->stop, docids, scores, ntop,
+        st = feedback_model(db, s->stop, docids, scores, ntop,
                             o->fb_terms, &fb, &nfb);
     free(docids);
     free(scores);
@@ -318,7 +327,7 @@ xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
     double scale = o->fb_weight / (1 - o->fb_weight) * nq;
     xc_db_stats stats;
     if (st == XC_OK)
-        st = xc_db_get_stats(s->db, &stats);
+        st = xc_db_get_stats(db, &stats);
     /* the candidates back to the BM25 of the first pass */
     for (uint32_t i = 0; st == XC_OK && i < n; i++) {
         xc_match m;
@@ -349,12 +358,13 @@ xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
         qsort(fb, nfb, sizeof *fb, cmp_fb_term);
     for (size_t k = 0; st == XC_OK && k < nfb; k++) {
         factor[k] = scale * fb[k].weight;
-        st = xc_db_termfreq(s->db, fb[k].term, &tf[k]);
+        st = xc_db_termfreq(db, fb[k].term, &tf[k]);
     }
     /* each candidate's termlist, once, rather than each feedback term's
      * posting list: a passage has a few hundred terms, a feedback term
      * may be in a tenth of the index */
-    uint32_t depth = fb_depth(q, o, n);
+    if (depth > n)
+        depth = n;
     for (uint32_t i = 0; st == XC_OK && i < depth; i++) {
         xc_doc *doc = NULL;
         memset(fl.wdf, 0, nfb * sizeof *fl.wdf);
@@ -365,7 +375,7 @@ xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
         xc_doc_free(doc);
         for (size_t k = 0; st == XC_OK && k < nfb; k++)
             if (fl.wdf[k])
-                c[i].score += qr_bm25_part(&o->bm25, factor[k], stats.doccount,
+                c[i].score += qr_bm25_part(bm, factor[k], stats.doccount,
                                         stats.avlength, tf[k], fl.wdf[k],
                                         (double)fl.len);
     }

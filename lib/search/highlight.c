@@ -23,6 +23,10 @@ struct qr_highlighter {
     size_t nterms;
     char **prefixes;      /* wildcard prefixes                          */
     size_t nprefixes;
+    char **phr;           /* the phrases' terms, one after another      */
+    size_t nphr;
+    size_t *phr_ends;     /* phrase k ends at phr[phr_ends[k]]          */
+    size_t nphrases;
     qr_buf word;          /* scratch: the folded word                   */
 };
 
@@ -64,6 +68,8 @@ void qr_highlighter_free(qr_highlighter *h)
     xc_stem_free(h->stem);
     free_list(h->terms, h->nterms);
     free_list(h->prefixes, h->nprefixes);
+    free_list(h->phr, h->nphr);
+    free(h->phr_ends);
     qr_buf_free(&h->word);
     free(h);
 }
@@ -108,6 +114,30 @@ int qr_highlighter_set_terms(qr_highlighter *h, const char *const *terms,
     return 0;
 }
 
+int qr_highlighter_set_phrases(qr_highlighter *h, const char *const *terms,
+                               size_t nterms, const size_t *ends,
+                               size_t nphrases)
+{
+    for (size_t k = 0; k < nphrases; k++)
+        if (ends[k] > nterms || (k && ends[k] < ends[k - 1]))
+            return -1;
+    char **t = copy_list(terms, nterms);
+    size_t *e = malloc((nphrases ? nphrases : 1) * sizeof *e);
+    if (!t || !e) {
+        free_list(t, t ? nterms : 0);
+        free(e);
+        return -1;
+    }
+    memcpy(e, ends, nphrases * sizeof *e);
+    free_list(h->phr, h->nphr);
+    free(h->phr_ends);
+    h->phr = t;
+    h->nphr = nterms;
+    h->phr_ends = e;
+    h->nphrases = nphrases;
+    return 0;
+}
+
 static int matches(const qr_highlighter *h, const char *stem)
 {
     if (h->nterms &&
@@ -120,48 +150,100 @@ static int matches(const qr_highlighter *h, const char *stem)
     return 0;
 }
 
+/* One word of the text: where it is, its stem, whether it is shown. */
+typedef struct hl_word {
+    size_t start, end;
+    char *stem;          /* NULL for a word too long to be a term     */
+    int shown;
+    size_t span_end;     /* with shown: where its span ends (a phrase
+                            spans its words and what is between them) */
+} hl_word;
+
+/* Marks every place where phrase [first, last) of h stands in words[]. */
+static void mark_phrase(const qr_highlighter *h, size_t first, size_t last,
+                        hl_word *w, size_t nw)
+{
+    size_t len = last - first;
+    for (size_t i = 0; len && i + len <= nw; i++) {
+        size_t k = 0;
+        while (k < len && w[i + k].stem &&
+               strcmp(w[i + k].stem, h->phr[first + k]) == 0)
+            k++;
+        if (k < len)
+            continue;
+        if (!w[i].shown || w[i].span_end < w[i + len - 1].end)
+            w[i].span_end = w[i + len - 1].end;
+        w[i].shown = 1;
+        for (k = 1; k < len; k++)
+            w[i + k].shown = 2;     /* inside the span that starts at i */
+    }
+}
+
 int qr_highlight(qr_highlighter *h, const char *text, size_t len,
                  qr_hl_span **spans, size_t *n)
 {
     *spans = NULL;
     *n = 0;
-    if (!h || !text || (h->nterms == 0 && h->nprefixes == 0))
+    if (!h || !text || (h->nterms == 0 && h->nprefixes == 0 &&
+                        h->nphrases == 0))
         return 0;
-    qr_hl_span *v = NULL;
-    size_t nv = 0, cap = 0;
+    hl_word *w = NULL;
+    size_t nw = 0, wcap = 0;
     size_t pos = 0, ws, we;
+    int rc = -1;
     while (qr_word_next(text, len, pos, &ws, &we)) {
         pos = we;
+        if (nw == wcap) {
+            size_t ncap = wcap ? wcap * 2 : 64;
+            hl_word *nwp = realloc(w, ncap * sizeof *w);
+            if (!nwp)
+                goto out;
+            w = nwp;
+            wcap = ncap;
+        }
+        hl_word *x = &w[nw++];
+        *x = (hl_word){ws, we, NULL, 0, we};
         if (we - ws > MAX_WORD_BYTES)
             continue;
         qr_buf_clear(&h->word);
-        if (qr_word_fold(text, ws, we, &h->word) != 0)
-            goto fail;
-        char *stem = NULL;
-        if (xc_stem_word(h->stem, h->word.data, h->word.len, &stem) != XC_OK)
-            goto fail;
-        int hit = matches(h, stem);
-        free(stem);
-        if (!hit)
+        if (qr_word_fold(text, ws, we, &h->word) != 0 ||
+            xc_stem_word(h->stem, h->word.data, h->word.len, &x->stem) != XC_OK)
+            goto out;
+        x->shown = matches(h, x->stem);
+    }
+    for (size_t k = 0; k < h->nphrases; k++)
+        mark_phrase(h, k ? h->phr_ends[k - 1] : 0, h->phr_ends[k], w, nw);
+
+    /* one span per shown word, or per phrase, never overlapping */
+    qr_hl_span *v = nw ? malloc(nw * sizeof *v) : NULL;
+    if (nw && !v)
+        goto out;
+    size_t nv = 0;
+    for (size_t i = 0; i < nw; i++) {
+        if (!w[i].shown)
             continue;
-        if (nv == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            qr_hl_span *nvp = realloc(v, ncap * sizeof *v);
-            if (!nvp)
-                goto fail;
-            v = nvp;
-            cap = ncap;
+        size_t end = w[i].shown == 1 ? w[i].span_end : w[i].end;
+        if (nv && w[i].start < v[nv - 1].end) {
+            if (end > v[nv - 1].end)
+                v[nv - 1].end = end;     /* overlapping phrases: one span */
+            continue;
         }
-        v[nv].start = ws;
-        v[nv].end = we;
+        v[nv].start = w[i].start;
+        v[nv].end = end;
         nv++;
+    }
+    if (nv == 0) {
+        free(v);
+        v = NULL;
     }
     *spans = v;
     *n = nv;
-    return 0;
-fail:
-    free(v);
-    return -1;
+    rc = 0;
+out:
+    for (size_t i = 0; i < nw; i++)
+        free(w[i].stem);
+    free(w);
+    return rc;
 }
 
 /* ------------------------------------------------------------- snippets */

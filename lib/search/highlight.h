@@ -38,6 +38,15 @@ int qr_highlighter_set_terms(qr_highlighter *h, const char *const *terms,
                              size_t nterms, const char *const *prefixes,
                              size_t nprefixes);
 
+/* Sets the phrases to show where they stand together (copied; replaces
+ * any earlier set): phrase k is terms[k ? ends[k-1] : 0 .. ends[k]), in
+ * the form of set_terms' terms. A phrase is one span from its first word
+ * to its last; its words are not highlighted elsewhere unless they are
+ * terms too. Returns 0, or -1 on out of memory or ends out of order. */
+int qr_highlighter_set_phrases(qr_highlighter *h, const char *const *terms,
+                               size_t nterms, const size_t *ends,
+                               size_t nphrases);
+
 /* The matching words of text (len bytes): *spans receives a malloc'd array
  * (caller frees; NULL when *n is 0) of *n spans in text order, not
  * overlapping. Returns 0, or -1 on out of memory or a stemmer failure. */

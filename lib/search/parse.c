@@ -477,6 +477,90 @@ static qr_status chain_unwindow(qr_query *q, qr_buf *err)
     return QR_OK;
 }
 
+/* What xc_query_phrases_each finds: the phrases, and the terms outside
+ * them. */
+typedef struct phrase_sink {
+    strlist terms;       /* every phrase's terms, one after another      */
+    size_t *ends;
+    size_t n, cap;
+    strlist outside;
+    int failed;
+} phrase_sink;
+
+/* A term as the highlighter sees it: title terms without their prefix,
+ * other field terms not at all (len 0). */
+static size_t hl_form(const char **term, size_t len)
+{
+    const unsigned char *t = (const unsigned char *)*term;
+    if (len > 1 && t[0] == QR_PREFIX_TITLE[0] && !isupper(t[1])) {
+        (*term)++;
+        return len - 1;
+    }
+    return len && isupper(t[0]) ? 0 : len;
+}
+
+static int phrase_found(void *ctx, const char *const *terms, size_t n)
+{
+    phrase_sink *ps = ctx;
+    if (ps->n == ps->cap) {
+        size_t cap = ps->cap ? 2 * ps->cap : 4;
+        size_t *e = realloc(ps->ends, cap * sizeof *e);
+        if (!e)
+            return ps->failed = 1;
+        ps->ends = e;
+        ps->cap = cap;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *t = terms[i];
+        size_t len = hl_form(&t, strlen(t));
+        if (len == 0)
+            continue;
+        if (strlist_add(&ps->terms, t, len) != 0)
+            return ps->failed = 1;
+    }
+    ps->ends[ps->n++] = ps->terms.n;
+    return 0;
+}
+
+static int outside_found(void *ctx, const char *term, size_t len,
+                         uint32_t unused)
+{
+    (void)unused;
+    phrase_sink *ps = ctx;
+    len = hl_form(&term, len);
+    if (len && strlist_add(&ps->outside, term, len) != 0)
+        return ps->failed = 1;
+    return 0;
+}
+
+/* q->hl_terms and the phrases: with phrases, from q->windowed; else the
+ * terms as they are. */
+static qr_status chain_phrases(qr_query *q)
+{
+    phrase_sink ps = {0};
+    xc_status st = XC_OK;
+    if (q->windowed)
+        st = xc_query_phrases_each(q->windowed, phrase_found, outside_found,
+                                   &ps);
+    else
+        for (size_t i = 0; i < q->nterms && !ps.failed; i++)
+            if (strlist_add(&ps.outside, q->terms[i], strlen(q->terms[i])))
+                ps.failed = 1;
+    if (st != XC_OK || ps.failed) {
+        strlist_free(ps.terms.v, ps.terms.n);
+        strlist_free(ps.outside.v, ps.outside.n);
+        free(ps.ends);
+        return st == XC_OK || st == XC_NOMEM ? QR_ERR_NOMEM : QR_ERR_INDEX;
+    }
+    strlist_uniq(&ps.outside);
+    strlist_move(&ps.outside, &q->hl_terms, &q->nhl_terms);
+    strlist_move(&ps.terms, &q->phr_terms, &q->nphr_terms);
+    free(q->phr_ends);
+    q->phr_ends = ps.ends;
+    q->nphrases = ps.n;
+    return QR_OK;
+}
+
 /* Runs the parse chain from `from` over q->folded into q. */
 qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
                       int allow_wildcards, size_t max_words, qr_buf *err)
@@ -506,6 +590,8 @@ qr_status parse_chain(qr_searcher *s, qr_query *q, qr_parse_level from,
     if (rc == QR_OK) {
         q->empty = xc_query_is_empty(q->xq);
         rc = chain_unwindow(q, err);
+    if (rc == QR_OK)
+        rc = chain_phrases(q);
     }
     if (rc == QR_OK) {
         free_phrase(q);
@@ -623,6 +709,25 @@ qr_status qr_query_parse(qr_searcher *s, const char *text,
         searcher_err(err, "out of memory", NULL);
         return QR_ERR_NOMEM;
     }
+    if (strchr(q->folded, '*')) {
+        qr_buf fixed = {0};
+        strlist notes = {0};
+        if (qtext_fix_wildcards(q->folded, &fixed, &notes) != 0) {
+            qr_buf_free(&fixed);
+            strlist_free(notes.v, notes.n);
+            qr_query_free(q);
+            searcher_err(err, "out of memory", NULL);
+            return QR_ERR_NOMEM;
+        }
+        free(q->folded);
+        q->folded = qr_buf_steal(&fixed);
+        strlist_move(&notes, &q->notes, &q->nnotes);
+        if (!q->folded) {
+            qr_query_free(q);
+            searcher_err(err, "out of memory", NULL);
+            return QR_ERR_NOMEM;
+        }
+    }
     if (qtext_all_capitals(q->folded)) {
         /* "WHAT ARE THE EFFECTS OF HEAT AND PRESSURE": someone typing in
          * capitals means no operators, so the query is read exactly as
@@ -670,8 +775,12 @@ void qr_query_free(qr_query *q)
     free(q->fallback_reason);
     free(q->plain);
     strlist_free(q->terms, q->nterms);
+    strlist_free(q->hl_terms, q->nhl_terms);
+    strlist_free(q->phr_terms, q->nphr_terms);
+    free(q->phr_ends);
     strlist_free(q->prefixes, q->nprefixes);
     strlist_free(q->stopped, q->nstopped);
+    strlist_free(q->notes, q->nnotes);
     free_compounds(q);
     free(q->suggestion);
     strlist_free(q->bow_terms, q->nbow);

@@ -166,10 +166,6 @@ int qtext_find_wildcards(const char *text, strlist *out)
     return 0;
 }
 
-static int is_wordbyte(unsigned char c)
-{
-    return isalnum(c) || c >= 0x80;
-}
 
 /* The query text as QueryParser sees it: date ranges normalised, and
  * hyphens inside words made spaces. QueryParser would make "heat-transfer"
@@ -177,10 +173,79 @@ static int is_wordbyte(unsigned char c)
  * it; as two words the query finds both (Lucene does the same), and the
  * phrase evidence still favours the passages where they stand together
  * (measured: bench/README.md, "Tuning decisions"). */
+static int is_wordbyte(unsigned char c)
+{
+    return isalnum(c) || c >= 0x80;
+}
+
+/* Is the token s[0..n) a filter (source:, author:, date:) rather than a
+ * word to look for? */
+static int is_filter_token(const char *s, size_t n)
+{
+    static const char *const filters[] = {"source:", "author:", "date:", NULL};
+    for (size_t i = 0; filters[i]; i++) {
+        size_t k = strlen(filters[i]);
+        if (n > k && memcmp(s, filters[i], k) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* A query of exclusions alone ("-Blair", "-Blair -Brown source:tech"):
+ * QueryParser would search for the excluded words themselves (it reads a
+ * lone hate term as a plain one); written as NOT, they exclude, and the
+ * query matches every article without them. out receives text rewritten
+ * so, or text as it is when it has a word to look for. */
+static int exclusions_as_not(const char *text, qr_buf *out)
+{
+    const char *p = text;
+    int positive = 0, hate = 0;
+    while (*p) {
+        while (*p && isspace((unsigned char)*p))
+            p++;
+        const char *t = p;
+        while (*p && !isspace((unsigned char)*p))
+            p++;
+        size_t n = (size_t)(p - t);
+        if (n == 0)
+            continue;
+        if (n > 1 && t[0] == '-' && is_wordbyte((unsigned char)t[1]))
+            hate = 1;
+        else if (!is_filter_token(t, n) && !qr_word_is_operator(t, n))
+            positive = 1;
+    }
+    if (positive || !hate)
+        return qr_buf_puts(out, text);
+    /* the filters first, so that each NOT takes one word and not them */
+    for (int pass = 0; pass < 2; pass++) {
+        for (p = text; *p;) {
+            while (*p && isspace((unsigned char)*p))
+                p++;
+            const char *t = p;
+            while (*p && !isspace((unsigned char)*p))
+                p++;
+            size_t n = (size_t)(p - t);
+            if (n == 0 || is_filter_token(t, n) != (pass == 0))
+                continue;
+            int not = t[0] == '-' && n > 1;
+            if ((out->len && qr_buf_putc(out, ' ') != 0) ||
+                (not && qr_buf_puts(out, "NOT ") != 0) ||
+                qr_buf_append(out, t + not, n - not) != 0)
+                return -1;
+        }
+    }
+    return qr_buf_append(out, "", 0);
+}
+
 int qtext_prepare(const char *text, qr_buf *out)
 {
     qr_buf_clear(out);
-    if (rewrite_dates(text, out) != 0)
+    qr_buf nots = {0};
+    int rc = exclusions_as_not(text, &nots);
+    if (rc == 0)
+        rc = rewrite_dates(nots.data ? nots.data : "", out);
+    qr_buf_free(&nots);
+    if (rc != 0)
         return -1;
     unsigned char *d = (unsigned char *)out->data;
     for (size_t i = 1; i + 1 < out->len; i++)
@@ -285,4 +350,83 @@ int qtext_all_capitals(const char *text)
                     return 1;
     }
     return 0;
+}
+
+/* The characters (not bytes) of s[0..n). */
+static size_t utf8_chars(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return k;
+}
+
+int qtext_fix_wildcards(const char *text, qr_buf *out, strlist *notes)
+{
+    qr_buf_clear(out);
+    qr_buf note = {0};
+    const char *p = text;
+    int rc = 0;
+    while (*p && rc == 0) {
+        const char *sp = p;
+        while (*p && isspace((unsigned char)*p))
+            p++;
+        rc |= qr_buf_append(out, sp, (size_t)(p - sp));
+        const char *t = p;
+        while (*p && !isspace((unsigned char)*p))
+            p++;
+        size_t n = (size_t)(p - t);
+        if (n == 0 || !memchr(t, '*', n)) {
+            rc |= qr_buf_append(out, t, n);
+            continue;
+        }
+        /* the word part: after a field name ("title:cyb*") and the
+         * operators and brackets a token may start with */
+        size_t w = 0;
+        const char *colon = memchr(t, ':', n);
+        if (colon && colon > t) {
+            size_t f = (size_t)(colon - t);
+            if (!(f == 5 && memcmp(t, "title", 5) == 0)) {
+                rc |= qr_buf_append(out, t, n);   /* a filter: as typed */
+                continue;
+            }
+            w = f + 1;
+        }
+        while (w < n && strchr("+-(\"", t[w]))
+            w++;
+        size_t end = n;
+        while (end > w && strchr(")\"", t[end - 1]))
+            end--;
+        size_t stars = 0;
+        while (w + stars < end && t[w + stars] == '*')
+            stars++;
+        const char *inner = memchr(t + w + stars, '*',
+                                   end - w - stars ? end - w - stars - 1 : 0);
+        qr_buf_clear(&note);
+        if (stars || inner) {
+            /* '*' before or inside a word: the word itself is searched */
+            qr_buf tok = {0};
+            rc |= qr_buf_append(&tok, t, w);
+            for (size_t i = w; i < end; i++)
+                if (t[i] != '*' || i == end - 1)
+                    rc |= qr_buf_putc(&tok, t[i]);
+            rc |= qr_buf_append(&tok, t + end, n - end);
+            rc |= qr_buf_printf(&note, "'%.*s': '*' can only end a word; "
+                                "searching for '%s'", (int)n, t,
+                                tok.data ? tok.data : "");
+            rc |= qr_buf_puts(out, tok.data ? tok.data : "");
+            qr_buf_free(&tok);
+        } else if (utf8_chars(t + w, end - w - 1) < QR_WILDCARD_MIN_CHARS) {
+            rc |= qr_buf_printf(&note, "'%.*s' left out: a wildcard needs at "
+                                "least %d letters before '*'", (int)n, t,
+                                QR_WILDCARD_MIN_CHARS);
+        } else {
+            rc |= qr_buf_append(out, t, n);
+        }
+        if (note.len)
+            rc |= strlist_add(notes, note.data, note.len);
+    }
+    qr_buf_free(&note);
+    rc |= qr_buf_append(out, "", 0);
+    return rc ? -1 : 0;
 }

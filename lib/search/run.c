@@ -16,7 +16,9 @@ qr_search_opts qr_search_defaults(void)
                         .fb_docs = QR_DEFAULT_FB_DOCS,
                         .fb_terms = QR_DEFAULT_FB_TERMS,
                         .fb_weight = QR_DEFAULT_FB_WEIGHT,
-                        .bm25 = qr_bm25_defaults()};
+                        .bm25 = qr_bm25_defaults(),
+                        .article_weight = QR_DEFAULT_ARTICLE_WEIGHT,
+                        .article_bm25 = qr_bm25_defaults()};
     return o;
 }
 
@@ -35,8 +37,8 @@ void qr_results_free(qr_results *r)
 
 /* ids_only: the article id (data, len bytes, NUL-terminated by the
  * binding) and the ordinal from the values; everything else empty. */
-static xc_status ids_from_values(xc_mset *ms, uint32_t i, char *data,
-                                 size_t len, qr_record *r)
+xc_status run_ids_from_values(xc_mset *ms, uint32_t i, char *data,
+                              size_t len, qr_record *r)
 {
     char *ord = NULL;
     size_t olen = 0;
@@ -58,17 +60,21 @@ static xc_status ids_from_values(xc_mset *ms, uint32_t i, char *data,
  * evidence, rescored by feedback (then reranked again), collapsed to
  * o->per_article passages per article. *out is NULL when none is left;
  * *n is their number. With parts, the feedback terms are added to it. */
-static xc_status ranked(qr_searcher *s, const qr_query *q,
-                        const qr_search_opts *o, xc_mset *ms, cand **out,
-                        uint32_t *n, qparts *parts, text_cache *tc)
+xc_status run_ranked(qr_searcher *s, const qr_query *q,
+                     const qr_search_opts *o, xc_mset *ms, cand **out,
+                     uint32_t *n, qparts *parts, text_cache *tc,
+                     const run_verifier *vf)
 {
     *n = xc_mset_size(ms);
     xc_status st = cand_from_mset(ms, out);
     int rerank = rerank_wanted(q, o), fb = feedback_wanted(q, o);
     int collapse = o->per_article && cand_collapse_max(q, o) > o->per_article;
-    if (st == XC_OK && collapse)
+    if (st == XC_OK && (collapse || vf))
         st = cand_article_keys(ms, *out, *n);
-    if (st == XC_OK && q->windowed)
+    if (st == XC_OK && vf)
+        st = verify_hits_in(s, vf->windowed, ms, *out, n, vf->article_terms,
+                            vf->ctx);
+    else if (st == XC_OK && q->windowed)
         st = verify_hits(s, q, ms, *out, n);
     if (st == XC_OK && rerank)
         st = rerank_text(s, q, o, ms, *out, *n, tc);
@@ -85,8 +91,8 @@ static xc_status ranked(qr_searcher *s, const qr_query *q,
 
 /* Sets up enq for q: its query, BM25, the collapse to articles (with the
  * spare passages), and the order of equal scores. */
-static xc_status run_configure(xc_enquire *enq, const qr_query *q,
-                               const qr_search_opts *o)
+xc_status run_configure(xc_enquire *enq, const qr_query *q,
+                        const qr_search_opts *o)
 {
     xc_status st = xc_enquire_set_query(enq, q->xq, 0);
     if (st == XC_OK)
@@ -145,7 +151,7 @@ static xc_status run_fill_hits(xc_mset *ms, const cand *c, uint32_t from,
             break;
         qr_hit *h = &res->hits[res->n];
         if (o->ids_only) {
-            st = ids_from_values(ms, i, data, len, &h->rec);
+            st = run_ids_from_values(ms, i, data, len, &h->rec);
             if (st != XC_OK) {
                 free(data);
                 break;
@@ -173,6 +179,8 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
                           const qr_search_opts *o, qr_results *res,
                           qr_buf *err)
 {
+    if (articles_wanted(s, o))
+        return articles_run(s, q, o, res, err);
     xc_enquire *enq = NULL;
     xc_mset *ms = NULL;
     char *xerr = NULL;
@@ -215,7 +223,8 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
         fetched = xc_mset_size(ms);
         res->estimated = xc_mset_matches_estimated(ms);
         explain_parts_truncate(&parts, nbase);
-        st = ranked(s, q, o, ms, &c, &n, o->explain ? &parts : NULL, &tc);
+        st = run_ranked(s, q, o, ms, &c, &n, o->explain ? &parts : NULL, &tc,
+                        NULL);
         if (st != XC_OK || !from_top || n >= want || fetched < count ||
             count >= QR_VERIFY_MAX)
             break;
@@ -274,6 +283,44 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
     return st;
 }
 
+/* q found nothing: when its spelling suggestion finds something, res
+ * becomes the suggestion's results (res->corrected). A failure here keeps
+ * res as it was: the suggestion is a nicety. */
+static void try_suggestion(qr_searcher *s, const qr_query *q,
+                           const qr_search_opts *o, qr_results *res)
+{
+    unsigned features = s->features;
+    qr_query *fixed = NULL;
+    qr_results alt = {0};
+    /* the suggestion is the index's own words: no suggestion of its own */
+    s->features &= ~(unsigned)QR_FEAT_SPELLING;
+    qr_status st = qr_query_parse(s, q->suggestion, q->level, &fixed, NULL);
+    s->features = features;
+    if (st != QR_OK || fixed->empty) {
+        qr_query_free(fixed);
+        return;
+    }
+    for (unsigned tries = 0; tries <= QR_MODIFIED_RETRIES; tries++) {
+        xc_status xs = run_once(s, fixed, o, &alt, NULL);
+        if (xs == XC_OK)
+            break;
+        qr_results_free(&alt);
+        if (xs != XC_MODIFIED || xc_db_reopen(s->db, NULL) != XC_OK) {
+            qr_query_free(fixed);
+            return;
+        }
+    }
+    if (alt.n == 0) {
+        qr_results_free(&alt);
+        qr_query_free(fixed);
+        return;
+    }
+    qr_results_free(res);
+    *res = alt;
+    res->corrected = 1;
+    res->searched = fixed;
+}
+
 qr_status qr_search_run(qr_searcher *s, const qr_query *q,
                         const qr_search_opts *opts, qr_results *out,
                         qr_buf *err)
@@ -322,6 +369,8 @@ qr_status qr_search_run(qr_searcher *s, const qr_query *q,
     res.reopened = reopened;
     res.wildcard_dropped = searched != NULL;
     res.searched = searched;
+    if (res.n == 0 && q->suggestion && !searched && opts->offset == 0)
+        try_suggestion(s, q, opts, &res);
     *out = res;
     return QR_OK;
 }

@@ -90,6 +90,11 @@ uint32_t qr_prox_depth(uint32_t want);
  * is searched as a plain word instead (qr_results.wildcard_dropped). */
 #define QR_MAX_WILDCARD_EXPANSION 1000
 
+/* A trailing wildcard needs this many characters before its '*': "s*"
+ * would stand for a good part of the vocabulary and find nothing in
+ * particular. */
+#define QR_WILDCARD_MIN_CHARS 2
+
 /* The most trailing wildcards in one query. Each may expand to
  * QR_MAX_WILDCARD_EXPANSION terms, and xapian-core's matcher's time and
  * memory grow faster than linearly with their total (measured:
@@ -180,6 +185,20 @@ typedef struct qr_query {
     char **terms;            /* unprefixed stemmed terms, title terms with
                                 the prefix removed: sorted, distinct       */
     size_t nterms;
+    char **hl_terms;         /* the terms to highlight wherever they stand:
+                                terms, but those found only inside phrases
+                                (a phrase's "of" is not highlighted on its
+                                own): sorted, distinct                     */
+    size_t nhl_terms;
+    char **phr_terms;        /* the query's phrases, to highlight where
+                                they stand together: their terms (prefix
+                                removed, as terms), one phrase after
+                                another; phrase k is
+                                phr_terms[k ? phr_ends[k-1] : 0 ..
+                                phr_ends[k])                               */
+    size_t nphr_terms;
+    size_t *phr_ends;
+    size_t nphrases;
     char **prefixes;         /* lower-case trailing-wildcard prefixes      */
     size_t nprefixes;
     char **stopped;          /* stop words the parser left out, in order   */
@@ -193,6 +212,11 @@ typedef struct qr_query {
                                 in xq (before compounds), and their       */
     uint32_t *bow_wqf;       /* within-query frequencies                   */
     size_t nbow;
+    char **notes;            /* how the query was read where it differs
+                                from what was typed, one line each (a
+                                wildcard left out or made a word), for the
+                                tool to show                               */
+    size_t nnotes;
     char *suggestion;        /* with QR_FEAT_SPELLING: the query with its
                                 words that the index lacks replaced by the
                                 nearest words it has (spell.h), or NULL    */
@@ -239,7 +263,19 @@ typedef struct qr_search_opts {
                                 from the document values: no record is read
                                 (batch runs: several times faster)         */
     qr_bm25 bm25;
+    double article_weight;   /* an article's score: its best passage's
+                                times (1 - w), plus its whole text's times
+                                w (QR_DEFAULT_ARTICLE_WEIGHT; 0: the best
+                                passage alone), when the index has its
+                                articles as documents of their own        */
+    qr_bm25 article_bm25;    /* BM25 over whole articles                   */
 } qr_search_opts;
+
+/* The whole article's share of an article's score (qr_search_opts).
+ * Passages split the evidence of a long article that its whole text adds
+ * up; the best passage alone finds the paragraph that answers. Measured:
+ * bench/README.md, "Tuning decisions". */
+#define QR_DEFAULT_ARTICLE_WEIGHT 0.4
 
 /* opts with offset 0, limit 10, per_article 1, the default BM25 and
  * phrase weight. */
@@ -252,12 +288,14 @@ typedef enum qr_part_kind {
     QR_PART_PHRASE,      /* the query's words found as a phrase            */
     QR_PART_PROXIMITY,   /* term proximity (proximity.h)                   */
     QR_PART_FEEDBACK,    /* BM25 of one feedback term, scaled              */
+    QR_PART_ARTICLE,     /* the whole article's score, its share        */
     QR_PART_OTHER        /* what the query's structure adds or takes away
                             beyond its terms (synonyms, wildcards, repeated
                             terms of a query with operators)               */
 } qr_part_kind;
 
-/* "term", "compound", "phrase", "proximity", "feedback", "other". */
+/* "term", "compound", "phrase", "proximity", "feedback", "article",
+ * "other". */
 const char *qr_part_kind_name(qr_part_kind k);
 
 /* One additive part of a hit's score: the parts of a hit add up to its
@@ -296,10 +334,13 @@ typedef struct qr_results {
                                 QR_MAX_WILDCARD_EXPANSION terms: the query
                                 was searched with its wildcards as plain
                                 words, as `searched`                       */
-    qr_query *searched;      /* with wildcard_dropped, the query as searched
-                                (owned; its wildcard_dropped is set): its
-                                terms, prefixes and description are what
-                                to highlight and show; else NULL           */
+    int corrected;           /* q found nothing and its spelling
+                                suggestion (q->suggestion) did: these are
+                                the suggestion's results, as `searched`   */
+    qr_query *searched;      /* with wildcard_dropped or corrected, the
+                                query as searched (owned): its terms,
+                                prefixes and description are what to
+                                highlight and show; else NULL              */
 } qr_results;
 
 /* Runs q against s; q is not changed. On a too-broad wildcard a copy of

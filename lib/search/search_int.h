@@ -41,6 +41,9 @@
 
 struct qr_searcher {
     xc_db *db;            /* the index, read-only                            */
+    xc_db *adb;           /* its articles as documents of their own (the
+                             same terms and values, one document per
+                             article), or NULL for an index without them */
     xc_stem *stem;        /* the index's stemmer                             */
     xc_stopper *stop;     /* its stop words, or NULL                         */
     xc_qparser *qp;       /* configured once, reused for every query         */
@@ -113,6 +116,11 @@ void qtext_cut_words(qr_buf *b, size_t max);
 int qtext_unbalanced_quotes(const char *text);
 /* Is text written in capitals (and not operators alone)? */
 int qtext_all_capitals(const char *text);
+/* text with its wildcards made searchable, into out: a '*' before or
+ * inside a word is dropped (the word is searched), a wildcard with fewer
+ * than QR_WILDCARD_MIN_CHARS characters before its '*' is left out; each
+ * change is a note added to notes. Returns 0, or -1 on out of memory. */
+int qtext_fix_wildcards(const char *text, qr_buf *out, strlist *notes);
 
 /* ---------------------------------------- Interface to code in stub.c */
 
@@ -163,6 +171,14 @@ xc_status explain_base_parts(const qr_query *q, qparts *p);
 /* Fills each hit's parts from p, prox[] and phrase[] (one per hit). */
 xc_status explain_hits(xc_enquire *enq, const qparts *p, qr_results *res,
                        const double *prox, const double *phrase);
+/* The same for a search by article: p's parts (computed on enq, the
+ * passage search; NULL when there was none) and prox[], phrase[] are
+ * already scaled by scale, and article[] is each hit's whole-article
+ * part. */
+xc_status explain_hits_scaled(xc_enquire *enq, const qparts *p,
+                              qr_results *res, const double *prox,
+                              const double *phrase, double scale,
+                              const double *article);
 /* Frees the parts of one hit. */
 void explain_free_parts(qr_score_part *p, size_t n);
 
@@ -194,6 +210,15 @@ uint32_t cand_collapse_max(const qr_query *q, const qr_search_opts *o);
 /* Keeps the candidates c[0..*n) whose text matches q->windowed. */
 xc_status verify_hits(qr_searcher *s, const qr_query *q, xc_mset *ms,
                       cand *c, uint32_t *n);
+/* The same for windowed; with article_terms, a query term counts as
+ * present when the candidate's article has it (article_terms(ctx,
+ * c->article): the query terms it has, sorted; NULL drops the candidate),
+ * while phrases and NEAR must hold in the candidate's own text: the
+ * article semantics of a query, whose phrases match within a passage. */
+xc_status verify_hits_in(qr_searcher *s, const xc_query *windowed,
+                         xc_mset *ms, cand *c, uint32_t *n,
+                         const strlist *(*article_terms)(void *, uint64_t),
+                         void *ctx);
 
 /* -------------------------------------- Interface to code in rerank.c */
 
@@ -221,6 +246,39 @@ xc_status rerank_text(qr_searcher *s, const qr_query *q,
                       const qr_search_opts *o, xc_mset *ms, cand *c,
                       uint32_t n, text_cache *tc);
 
+/* ----------------------------------------- Interface to code in run.c */
+
+/* The candidates of ms in their final order: phrases checked, reranked by
+ * the text's evidence, rescored by feedback, collapsed to o->per_article
+ * a piece. */
+typedef struct run_verifier {
+    const xc_query *windowed;     /* the query as parsed, with phrases     */
+    const strlist *(*article_terms)(void *, uint64_t);   /* verify_hits_in */
+    void *ctx;
+} run_verifier;
+/* vf: NULL (phrases checked against q->windowed in each passage alone),
+ * or how to check them with article semantics. */
+xc_status run_ranked(qr_searcher *s, const qr_query *q,
+                     const qr_search_opts *o, xc_mset *ms, cand **out,
+                     uint32_t *n, qparts *parts, text_cache *tc,
+                     const run_verifier *vf);
+/* Sets up enq for q on the passages: query, BM25, collapse, ties. */
+xc_status run_configure(xc_enquire *enq, const qr_query *q,
+                        const qr_search_opts *o);
+/* ids_only: a hit's record from the values (article id and ordinal). */
+xc_status run_ids_from_values(xc_mset *ms, uint32_t i, char *data,
+                              size_t len, qr_record *r);
+
+/* ------------------------------------ Interface to code in articles.c */
+
+/* Does this search go by article (the index has its articles, and results
+ * are grouped by article)? */
+int articles_wanted(const qr_searcher *s, const qr_search_opts *o);
+/* One attempt of a search by article (articles.c's header comment). */
+xc_status articles_run(qr_searcher *s, const qr_query *q,
+                       const qr_search_opts *o, qr_results *res,
+                       qr_buf *err);
+
 /* ------------------------------------ Interface to code in feedback.c */
 
 /* qr_feedback_terms with the binding's own status, which a search needs:
@@ -238,5 +296,12 @@ int feedback_wanted(const qr_query *q, const qr_search_opts *o);
 xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
                            const qr_search_opts *o, xc_mset *ms, cand *c,
                            uint32_t n, qparts *parts);
+/* The same on db (the database ms comes from) with BM25 parameters bm:
+ * the model from the first o->fb_docs candidates (collapsed to
+ * per_article a piece, 0: as they are), the first depth rescored. */
+xc_status feedback_rescore_in(qr_searcher *s, xc_db *db, const qr_query *q,
+                              const qr_search_opts *o, const qr_bm25 *bm,
+                              xc_mset *ms, cand *c, uint32_t n, qparts *parts,
+                              uint32_t per_article, uint32_t depth);
 
 #endif

@@ -29,6 +29,26 @@ void searcher_err_detail(qr_buf *err, const char *msg)
     }
 }
 
+/* The index's articles, when it has them as a database of their own.
+ * (Until the indexer writes them, a database named by QUARRY_ARTICLES.) */
+static qr_status open_articles(qr_searcher *s, const char *const *paths,
+                               size_t n, qr_buf *err)
+{
+    (void)paths;
+    (void)n;
+    const char *path = getenv("QUARRY_ARTICLES");
+    if (!path || !*path)
+        return QR_OK;
+    char *xerr = NULL;
+    xc_status st = xc_db_open(path, XC_DB_READONLY, 0, 0, &s->adb, &xerr);
+    if (st != XC_OK) {
+        searcher_err(err, "cannot open the articles", xerr);
+        free(xerr);
+        return qr_status_from_xc(st);
+    }
+    return QR_OK;
+}
+
 static qr_status setup_parser(qr_searcher *s, qr_buf *err)
 {
     char *xerr = NULL;
@@ -45,8 +65,14 @@ static qr_status setup_parser(qr_searcher *s, qr_buf *err)
     if (st == XC_OK && s->stop) st = xc_qparser_set_stopper(qp, s->stop);
     if (st == XC_OK) st = xc_qparser_set_default_op(qp, XC_OP_OR);
     if (st == XC_OK) st = xc_qparser_add_prefix(qp, "title", QR_PREFIX_TITLE);
-    if (st == XC_OK) st = xc_qparser_add_prefix(qp, "author", QR_PREFIX_AUTHOR);
-    if (st == XC_OK) st = xc_qparser_add_prefix(qp, "source", QR_PREFIX_SOURCE);
+    /* author: and source: filter, as such fields do in every search UI:
+     * "source:tech Henman" is Henman in the sources whose path has "tech" */
+    if (st == XC_OK)
+        st = xc_qparser_add_boolean_field(qp, "author", QR_PREFIX_AUTHOR,
+                                          s->stem);
+    if (st == XC_OK)
+        st = xc_qparser_add_boolean_field(qp, "source", QR_PREFIX_SOURCE,
+                                          s->stem);
     if (st == XC_OK)
         st = xc_qparser_add_date_range(qp, QR_SLOT_DATE, "date:", 0, 1970);
     if (st == XC_OK)
@@ -191,6 +217,8 @@ qr_status qr_searcher_open(const char *const *paths, size_t n,
     }
 
     qr_status rc = setup_parser(s, err);
+    if (rc == QR_OK)
+        rc = open_articles(s, paths, n, err);
     if (rc != QR_OK) {
         qr_searcher_close(s);
         return rc;
@@ -209,6 +237,7 @@ void qr_searcher_close(qr_searcher *s)
     xc_stopper_free(s->stop);
     xc_stem_free(s->stem);
     xc_db_close(s->db);
+    xc_db_close(s->adb);
     free(s->lang);
     free(s->remotes);
     free(s);

@@ -14,6 +14,9 @@ typedef struct verify_ctx {
     qr_textpos *tp;
     qr_record rec;
     strlist terms;       /* the passage's terms, in term order            */
+    const strlist *article;   /* with article semantics: the query terms
+                                 its article has (sorted), which decide
+                                 the terms; the passage decides windows  */
     int failed;          /* out of memory                                 */
 } verify_ctx;
 
@@ -21,8 +24,8 @@ static int verify_term(void *vctx, const char *term, size_t len)
 {
     (void)len;
     verify_ctx *v = vctx;
-    return bsearch(&term, v->terms.v, v->terms.n, sizeof *v->terms.v,
-                   strlist_cmp) != NULL;
+    const strlist *l = v->article ? v->article : &v->terms;
+    return bsearch(&term, l->v, l->n, sizeof *l->v, strlist_cmp) != NULL;
 }
 
 /* The leading capitals of a term: its field prefix. */
@@ -83,10 +86,21 @@ static int verify_window(void *vctx, int ordered, const char *const *terms,
 xc_status verify_hits(qr_searcher *s, const qr_query *q, xc_mset *ms,
                       cand *c, uint32_t *n)
 {
+    return verify_hits_in(s, q->windowed, ms, c, n, NULL, NULL);
+}
+
+xc_status verify_hits_in(qr_searcher *s, const xc_query *windowed,
+                         xc_mset *ms, cand *c, uint32_t *n,
+                         const strlist *(*article_terms)(void *, uint64_t),
+                         void *ctx)
+{
     xc_status st = searcher_scanner(s);
     uint32_t kept = 0;
     verify_ctx v = {.tp = s->tp};
     for (uint32_t i = 0; st == XC_OK && i < *n; i++) {
+        v.article = article_terms ? article_terms(ctx, c[i].article) : NULL;
+        if (article_terms && !v.article)
+            continue;    /* not one of the articles asked about */
         xc_doc *doc = NULL;
         char *data = NULL;
         size_t len = 0;
@@ -102,7 +116,7 @@ xc_status verify_hits(qr_searcher *s, const qr_query *q, xc_mset *ms,
             if (st == XC_OK && sink.failed)
                 st = XC_NOMEM;
             if (st == XC_OK)
-                st = xc_query_evaluate(q->windowed, verify_term,
+                st = xc_query_evaluate(windowed, verify_term,
                                        verify_window, &v, &verdict);
             if (st == XC_OK && v.failed)
                 st = XC_NOMEM;

@@ -103,7 +103,7 @@ for q in '"joint cyber unit' 'joint cyber unit"' '((joint cyber' 'unit))' \
          'AND unit' 'unit OR' '+-unit' 'unit 10..20' 'x ... y' \
          'title:(' 'title:' 'date:' 'date:..' 'date:x..y' \
          'NEAR/3 unit' '“Joint Cyber Security Unit” — Trump’s tweet…' \
-         '<p>joint&nbsp;cyber</p>' 'c*' 'the' 'the of and' "$(printf 'unit\377\376')" \
+         '<p>joint&nbsp;cyber</p>' 'cy*' 'the' 'the of and' "$(printf 'unit\377\376')" \
          "$(printf '\303(unit')"; do
     Q -- "$q"
     [ "$rc" -le 1 ] || fail "query '$q': exit $rc: $(cat "$tmp/err")"

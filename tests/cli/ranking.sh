@@ -56,11 +56,23 @@ Q -n 3 --json "joint cyber unit"
 [ "$(jq -r .suggestion "$tmp/out" | sort -u)" = null ] ||
     fail "a suggestion for a correctly spelt query"
 ! grep -q "did you mean" "$tmp/err" || fail "'did you mean' for a correct query"
-# nothing found, but a suggestion: a script still gets it
+# nothing found as typed: the suggestion's results are shown, and said so
 Q -n 3 --json "securtyxx cybr"
-expect_rc 1 "a misspelt query with no results"
-[ "$(jq -r .suggestion "$tmp/out")" = "securtyxx cyber" ] ||
-    fail "no JSON suggestion without results: $(cat "$tmp/out")"
+expect_rc 0 "a misspelt query with no results"
+[ "$(jq -r .suggestion "$tmp/out" | sort -u)" = "securtyxx cyber" ] ||
+    fail "no JSON suggestion: $(cat "$tmp/out")"
+[ "$(jq -r .corrected "$tmp/out" | sort -u)" = true ] ||
+    fail "the suggestion's results are not marked corrected: $(cat "$tmp/out")"
+Q -n 3 "securtyxx cybr"
+grep -q 'showing results for "securtyxx cyber"' "$tmp/err" ||
+    fail "no 'showing results for' line: $(cat "$tmp/err")"
+# --no-spelling: as typed, nothing
+Q -n 3 --json --no-spelling "securtyxx cybr"
+expect_rc 1 "a misspelt query with no results and --no-spelling"
+# nothing found and nothing better to suggest: a script still gets what
+# there is
+Q -n 3 --json "securtyxx"
+expect_rc 1 "a word the index does not have, nothing near it"
 
 # a correction must be common enough: a word the archive has once (its own
 # typo) is never suggested, one it has in three passages is

@@ -170,7 +170,7 @@ static void test_json(void **state)
         "impenetrable Cyber Security unit.\\n  Mnuchin  said so.\","
         "\"snippet\":\"Trump tweeted that he and Putin discussed forming an "
         "impenetrable **Cyber** Security **unit**. Mnuchin said so.\","
-        "\"highlights\":[[66,71],[81,85]],\"suggestion\":null}\n");
+        "\"highlights\":[[66,71],[81,85]],\"suggestion\":null,\"corrected\":false}\n");
 
     /* and it parses back, one line, field by field */
     assert_non_null(strchr(s, '\n'));
