@@ -152,7 +152,9 @@ int qr_looks_binary(const char *p, size_t len);
 
 /* Normalises a date string ("2017-07-09", "2017-07-09T10:00:00Z",
  * "20170709", "9 July 2017", "Jul 9, 2017", RFC 2822 "Sun, 09 Jul 2017 ...")
- * to "YYYYMMDD" in out[9]. Returns 0 on success, -1 if not understood. */
+ * to "YYYYMMDD" in out[9]; a year alone ("2023") or a month ("2023-05",
+ * "May 2023") gives its first day (20230101, 20230501). Returns 0 on
+ * success, -1 if not understood. */
 int qr_date_normalise(const char *in, char out[9]);
 
 #endif
