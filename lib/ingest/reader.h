@@ -59,6 +59,10 @@ typedef struct qr_article {
                               byte offset in body where page k + 1 starts,
                               increasing, pages[0] == 0; NULL when none       */
     size_t      npages;
+    unsigned    flags;     /* QR_RECORD_* bits (schema.h) for its passages:
+                              QR_RECORD_DATE_FROM_FILE when date is the
+                              source file's modification time; readers
+                              leave it 0                                    */
 } qr_article;
 
 /* Return 0 to continue, non-zero to stop reading (qr_read_source then returns
