@@ -42,6 +42,9 @@ enum { QR_SLOT_ARTICLE = 0, QR_SLOT_DATE = 1, QR_SLOT_ORDINAL = 2 };
 #define QR_META_LANG      "quarry:lang"     /* stemmer language at indexing */
 #define QR_META_STOPWORDS "quarry:stop"     /* "1" if stop words were used  */
 #define QR_META_SOURCE    "src:"            /* + source key: bookkeeping    */
+#define QR_META_FORCE     "quarry:force"    /* a forced pass under way: its
+                                               run id (hex); cleared by the
+                                               run that completes it        */
 #define QR_SCHEMA_VERSION "1"
 
 /* Xapian terms are limited to 245 bytes; keys longer than this are replaced

@@ -254,6 +254,7 @@ static void test_summary_json(void **state)
 {
     (void)state;
     qr_skip skips[] = {{"a\"b.txt", "binary file", 1}, {"c.jsonl:3", "bad\nline", 0}};
+    qr_hold held[] = {{"/srv/archive", "missing: No such file or directory", 401}};
     qr_index_summary s = {.added = 1, .updated = 2, .deleted = 3, .unchanged = 4,
                           .skipped = 1, .partial = 1, .articles = 5, .passages = 6,
                           .bytes = 7, .seconds = 0.5, .skips = skips, .nskips = 2};
@@ -263,7 +264,17 @@ static void test_summary_json(void **state)
         "{\"added\":1,\"updated\":2,\"deleted\":3,\"unchanged\":4,\"skipped\":1,"
         "\"partial\":1,\"articles\":5,\"passages\":6,\"bytes\":7,\"seconds\":0.500,"
         "\"skips\":[{\"source\":\"a\\\"b.txt\",\"reason\":\"binary file\",\"whole\":true},"
-        "{\"source\":\"c.jsonl:3\",\"reason\":\"bad\\nline\",\"whole\":false}]}");
+        "{\"source\":\"c.jsonl:3\",\"reason\":\"bad\\nline\",\"whole\":false}],"
+        "\"held\":[]}");
+    /* the SOURCEs held, after the skips */
+    s.held = held;
+    s.nheld = 1;
+    s.nskips = 0;
+    qr_buf_clear(&out);
+    assert_int_equal(qr_summary_json(&s, &out), 0);
+    assert_non_null(strstr(out.data,
+        "\"skips\":[],\"held\":[{\"root\":\"/srv/archive\",\"reason\":"
+        "\"missing: No such file or directory\",\"kept\":401}]}"));
     qr_buf_free(&out);
 }
 
