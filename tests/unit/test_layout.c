@@ -126,6 +126,17 @@ static void test_cleanup_keeps_live_only(void **state)
     assert_int_not_equal(access(p, F_OK), 0);
     snprintf(p, sizeof p, "%s/keep-me", idx);
     assert_int_equal(access(p, F_OK), 0);   /* not ours: never removed */
+
+    /* an unfinished new version to resume stays when named */
+    snprintf(p, sizeof p, "%s/v000003.build", idx);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/v000004", idx);
+    mkdir(p, 0755);
+    assert_int_equal(qr_layout_cleanup(idx, "v000003.build"), 1);
+    snprintf(p, sizeof p, "%s/v000003.build", idx);
+    assert_int_equal(access(p, F_OK), 0);
+    snprintf(p, sizeof p, "%s/v000004", idx);
+    assert_int_not_equal(access(p, F_OK), 0);
 }
 
 static void test_lock_excludes_and_waits(void **state)
