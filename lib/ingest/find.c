@@ -185,10 +185,22 @@ static int cmp_ino_pos(const void *pa, const void *pb)
     return a->pos < b->pos ? -1 : a->pos > b->pos;
 }
 
+/* Whether the index already has the file under path (so that a file
+ * reached several ways keeps the name it is indexed under, whatever the
+ * order of the SOURCEs). */
+static int indexed_as(const qr_indexer *ix, const char *path)
+{
+    char *key = fd_absolute(path);
+    const src_rec *r = key ? src_find(&ix->sources, key) : NULL;
+    free(key);
+    return r && r->state != 'N';
+}
+
 /* A file reached by several paths (a followed link, a hard link, two
- * SOURCEs) is read once: by the first path not through a link, else the
- * first. The others are marked in f->dup. */
-static qr_status mark_duplicates(fd_files *f)
+ * SOURCEs) is read once: by a path not through a link, the one it is
+ * indexed under if any, else the first. The others are marked in
+ * f->dup. */
+static qr_status mark_duplicates(const qr_indexer *ix, fd_files *f)
 {
     if (!(f->dup = calloc(f->n ? f->n : 1, 1)))
         return QR_ERR_NOMEM;
@@ -200,9 +212,21 @@ static qr_status mark_duplicates(fd_files *f)
     for (size_t i = 0; i < f->n; i++)
         v[i] = (ino_pos){f->e[i].dev, f->e[i].ino, f->e[i].via_link, i};
     qsort(v, f->n, sizeof *v, cmp_ino_pos);
-    for (size_t i = 1; i < f->n; i++)
-        if (v[i].dev == v[i - 1].dev && v[i].ino == v[i - 1].ino)
-            f->dup[v[i].pos] = 1;
+    for (size_t g = 0, end; g < f->n; g = end) {
+        for (end = g + 1; end < f->n && v[end].dev == v[g].dev &&
+                          v[end].ino == v[g].ino; end++)
+            ;
+        if (end - g == 1)
+            continue;
+        size_t keep = g;     /* sorted: not through a link first, in order */
+        for (size_t i = g; i < end && v[i].via_link == v[g].via_link; i++)
+            if (indexed_as(ix, f->e[v[i].pos].path)) {
+                keep = i;
+                break;
+            }
+        for (size_t i = g; i < end; i++)
+            f->dup[v[i].pos] = i != keep;
+    }
     free(v);
     return QR_OK;
 }
@@ -263,7 +287,7 @@ qr_status fd_find(qr_indexer *ix, const char *const *paths, size_t n,
 
     /* 3. each file once */
     if (st == QR_OK)
-        st = mark_duplicates(out);
+        st = mark_duplicates(ix, out);
     return st;
 }
 
