@@ -174,6 +174,20 @@ static int parse_day_month_year(const char *p, int *y, int *m, int *d)
     return date_end_ok(p, 0) ? 0 : -1;
 }
 
+/* At least one blank, then a four-digit year. */
+static int read_spaced_year(const char **pp, int *y)
+{
+    const char *p = *pp;
+    if (!is_space(*p))
+        return -1;
+    while (is_space(*p))
+        p++;
+    if (read_num(&p, 4, 4, y) != 4)
+        return -1;
+    *pp = p;
+    return 0;
+}
+
 /* "Jul 9, 2017", "July 9th 2017" */
 static int parse_month_day_year(const char *p, int *y, int *m, int *d)
 {
@@ -188,11 +202,7 @@ static int parse_month_day_year(const char *p, int *y, int *m, int *d)
     skip_ordinal(&p);
     if (*p == ',')
         p++;
-    if (!is_space(*p))
-        return -1;
-    while (is_space(*p))
-        p++;
-    if (read_num(&p, 4, 4, y) != 4)
+    if (read_spaced_year(&p, y) != 0)
         return -1;
     return date_end_ok(p, 0) ? 0 : -1;
 }
@@ -227,11 +237,7 @@ static int parse_month_year(const char *p, int *y, int *m, int *d)
         return -1;
     if (*p == ',')
         p++;
-    if (!is_space(*p))
-        return -1;
-    while (is_space(*p))
-        p++;
-    if (read_num(&p, 4, 4, y) != 4)
+    if (read_spaced_year(&p, y) != 0)
         return -1;
     *d = 1;
     return at_end(p) ? 0 : -1;

@@ -100,29 +100,6 @@ static void on_walk_warning(void *ctx, const char *path, const char *reason,
     ix_skip(ix, path, reason, 1);
 }
 
-static qr_status add_file(fd_files *f, const char *path, const struct stat *sb)
-{
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 64;
-        qr_walk_entry *p = realloc(f->e, cap * sizeof *p);
-        if (!p)
-            return QR_ERR_NOMEM;
-        f->e = p;
-        f->cap = cap;
-    }
-    char *copy = strdup(path);
-    if (!copy)
-        return QR_ERR_NOMEM;
-    f->e[f->n++] = (qr_walk_entry){
-        .path = copy,
-        .size = (uint64_t)sb->st_size,
-        .mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec,
-        .dev = (uint64_t)sb->st_dev,
-        .ino = (uint64_t)sb->st_ino,
-    };
-    return QR_OK;
-}
-
 /* What the path on the command line is: ix->roots[i] filled in, the
  * problems reported as skipped sources. */
 static qr_status resolve(qr_indexer *ix, run_root *r)
@@ -279,8 +256,9 @@ qr_status fd_find(qr_indexer *ix, const char *const *paths, size_t n,
             struct stat sb;
             if (stat(r->arg, &sb) != 0)      /* gone since: as if missing */
                 ix_skip(ix, r->arg, strerror(errno), 1);
-            else
-                st = add_file(out, r->arg, &sb);
+            else if (qr_walk_push(&out->e, &out->n, &out->cap, r->arg, &sb,
+                                  0) != 0)
+                st = QR_ERR_NOMEM;
         }
     }
     free(reals);

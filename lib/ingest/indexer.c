@@ -45,8 +45,24 @@ static void maybe_progress(qr_indexer *ix)
     }
 }
 
-/* Appends a skip to the summary (printable copies). 0, or -1 when out of
- * memory (the skip is then only counted and announced). */
+/* Printable copies of a and b into *pa and *pb: 0, or -1 (neither kept)
+ * when memory ran out. */
+static int printable_pair(const char *a, const char *b, char **pa, char **pb)
+{
+    qr_buf x = {0}, y = {0};
+    qr_buf_printable(&x, a, strlen(a));
+    qr_buf_printable(&y, b, strlen(b));
+    *pa = qr_buf_steal(&x);
+    *pb = qr_buf_steal(&y);
+    if (*pa && *pb)
+        return 0;
+    free(*pa);
+    free(*pb);
+    return -1;
+}
+
+/* Appends a skip to the summary. 0, or -1 when out of memory (the skip is
+ * then only counted and announced). */
 static int add_skip(qr_indexer *ix, const char *where, const char *reason,
                     int whole)
 {
@@ -54,17 +70,12 @@ static int add_skip(qr_indexer *ix, const char *where, const char *reason,
     if (!p)
         return -1;
     ix->sum.skips = p;
-    qr_buf w = {0}, r = {0};
-    qr_buf_printable(&w, where, strlen(where));
-    qr_buf_printable(&r, reason, strlen(reason));
-    p[ix->sum.nskips] = (qr_skip){qr_buf_steal(&w), qr_buf_steal(&r), whole};
-    if (p[ix->sum.nskips].where && p[ix->sum.nskips].reason) {
-        ix->sum.nskips++;
-        return 0;
-    }
-    free(p[ix->sum.nskips].where);
-    free(p[ix->sum.nskips].reason);
-    return -1;
+    p += ix->sum.nskips;
+    if (printable_pair(where, reason, &p->where, &p->reason) != 0)
+        return -1;
+    p->whole = whole;
+    ix->sum.nskips++;
+    return 0;
 }
 
 void ix_skip(qr_indexer *ix, const char *where, const char *reason, int whole)
@@ -91,16 +102,10 @@ void ix_hold(qr_indexer *ix, const char *root, const char *reason,
     qr_hold *p = realloc(ix->sum.held, (ix->sum.nheld + 1) * sizeof *p);
     if (p) {
         ix->sum.held = p;
-        qr_buf r = {0}, w = {0};
-        qr_buf_printable(&r, root, strlen(root));
-        qr_buf_printable(&w, reason, strlen(reason));
-        p[ix->sum.nheld] = (qr_hold){qr_buf_steal(&r), qr_buf_steal(&w), kept};
-        if (p[ix->sum.nheld].root && p[ix->sum.nheld].reason) {
+        p += ix->sum.nheld;
+        p->kept = kept;
+        if (printable_pair(root, reason, &p->root, &p->reason) == 0)
             ix->sum.nheld++;
-        } else {
-            free(p[ix->sum.nheld].root);
-            free(p[ix->sum.nheld].reason);
-        }
     }
     event(ix, QR_EV_HELD, root, reason, NULL);
 }
@@ -115,6 +120,21 @@ const qr_index_summary *qr_indexer_summary(const qr_indexer *ix)
     return &ix->sum;
 }
 
+/* The i-th entry of a list, open: {"<key>":"<what>","reason":"<reason>"
+ * (a comma before all but the first); the caller adds the rest. */
+static int json_entry(qr_buf *out, size_t i, const char *key,
+                      const char *what, const char *reason)
+{
+    int rc = qr_buf_printf(out, "%s{\"%s\":", i ? "," : "", key);
+    if (rc == 0)
+        rc = qr_buf_json_string(out, what, strlen(what));
+    if (rc == 0)
+        rc = qr_buf_puts(out, ",\"reason\":");
+    if (rc == 0)
+        rc = qr_buf_json_string(out, reason, strlen(reason));
+    return rc;
+}
+
 int qr_summary_json(const qr_index_summary *s, qr_buf *out)
 {
     int rc = qr_buf_printf(out,
@@ -125,13 +145,7 @@ int qr_summary_json(const qr_index_summary *s, qr_buf *out)
         s->articles, s->passages, s->bytes, s->seconds);
     for (size_t i = 0; rc == 0 && i < s->nskips; i++) {
         const qr_skip *k = &s->skips[i];
-        rc = qr_buf_puts(out, i ? ",{\"source\":" : "{\"source\":");
-        if (rc == 0)
-            rc = qr_buf_json_string(out, k->where, strlen(k->where));
-        if (rc == 0)
-            rc = qr_buf_puts(out, ",\"reason\":");
-        if (rc == 0)
-            rc = qr_buf_json_string(out, k->reason, strlen(k->reason));
+        rc = json_entry(out, i, "source", k->where, k->reason);
         if (rc == 0)
             rc = qr_buf_printf(out, ",\"whole\":%s}", k->whole ? "true" : "false");
     }
@@ -139,13 +153,7 @@ int qr_summary_json(const qr_index_summary *s, qr_buf *out)
         rc = qr_buf_puts(out, "],\"held\":[");
     for (size_t i = 0; rc == 0 && i < s->nheld; i++) {
         const qr_hold *h = &s->held[i];
-        rc = qr_buf_puts(out, i ? ",{\"root\":" : "{\"root\":");
-        if (rc == 0)
-            rc = qr_buf_json_string(out, h->root, strlen(h->root));
-        if (rc == 0)
-            rc = qr_buf_puts(out, ",\"reason\":");
-        if (rc == 0)
-            rc = qr_buf_json_string(out, h->reason, strlen(h->reason));
+        rc = json_entry(out, i, "root", h->root, h->reason);
         if (rc == 0)
             rc = qr_buf_printf(out, ",\"kept\":%zu}", h->kept);
     }
