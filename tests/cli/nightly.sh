@@ -116,9 +116,16 @@ expect_rc 5 "a rebuild losing an emptied SOURCE"
 [ "$(json_get "$tmp/out" .deleted)" = 0 ] || fail "deleted: $(cat "$tmp/out")"
 [ "$(cat "$db/XAPIANDB")" = "$live" ] || fail "the held rebuild was switched to"
 [ "$(hits "$db" zqother)" = 3 ] || fail "the live index lost the held SOURCE"
-run "$QUARRY_INDEX" --db "$db" "$tmp/archive"
 [ -n "$(ls -d "$db"/v*.build 2>/dev/null)" ] && fail "a held rebuild left its build"
 rmdir "$tmp/other"; mv "$tmp/other.away" "$tmp/other"
+# ... and one that would lose more than --max-delete of a SOURCE
+mkdir "$tmp/aside"; mv "$tmp/archive"/a[12]?.txt "$tmp/aside"/     # 20 of 28
+run "$QUARRY_INDEX" --db "$db" --json --rebuild "$tmp/archive" "$tmp/other"
+expect_rc 5 "a rebuild losing most of a SOURCE"
+json_get "$tmp/out" '.held[0].reason' | grep -q 'more than --max-delete 50%' ||
+    fail "reason: $(cat "$tmp/out")"
+[ "$(cat "$db/XAPIANDB")" = "$live" ] || fail "the held rebuild was switched to"
+mv "$tmp/aside"/*.txt "$tmp/archive"/; rmdir "$tmp/aside"
 
 # --- --delete: a file, a directory, a standard-input id ----------------------
 
@@ -199,8 +206,12 @@ run "$QUARRY_INDEX" --db "$tdb" --json --follow-links "$t/a" "$t/b"
 expect_rc 0 "the same file through two SOURCEs"
 [ "$(json_get "$tmp/out" .added)" = 1 ] || fail "added: $(cat "$tmp/out")"
 [ "$(hits "$tdb" zqshared)" = 1 ] || fail "indexed more than once"
+# b/to-a, in the first SOURCE, leads into the second: inside, so neither
+# followed nor reported (every SOURCE's real path is known before a walk)
 run "$QUARRY_INDEX" --db "$tdb" --json "$t/b" "$t/a"
+expect_rc 0 "a link from the first SOURCE into the second"
 [ "$(hits "$tdb" zqshared)" = 1 ] || fail "indexed more than once, SOURCEs swapped"
+grep -q "to-a" "$tmp/err" && fail "a link into a SOURCE was reported: $(cat "$tmp/err")"
 
 # a SOURCE given through a symbolic link: a vanished file is still deleted
 ln -s "$t/a" "$t/via"
