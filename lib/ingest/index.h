@@ -185,7 +185,9 @@ const qr_index_summary *qr_indexer_summary(const qr_indexer *ix);
 /* Writes the summary as one JSON object (no trailing newline). */
 int qr_summary_json(const qr_index_summary *s, qr_buf *out);
 
-/* Closes the index (uncommitted changes are discarded) and frees ix. */
+/* Closes the index (uncommitted changes are discarded) and frees ix. A
+ * new version left unfinished (the run failed or was not run) stays for
+ * the next run to resume; one that was finished or thrown away does not. */
 void qr_indexer_free(qr_indexer *ix);
 
 #endif
