@@ -26,19 +26,27 @@ static void usage(FILE *f)
 {
     fprintf(f,
 "Usage: %s --db DIR [options] SOURCE...\n"
+"       %s --db DIR --delete SOURCE_OR_ID... [options] [SOURCE...]\n"
 "       %s --db DIR --check\n"
 "\n"
 "Index articles into the Quarry index DIR (created if missing). A SOURCE is\n"
-"a file, a directory (walked recursively; hidden entries skipped), or - for\n"
-"JSON Lines on standard input.\n"
+"a file (always read), a directory (walked recursively: every regular file,\n"
+"hidden entries and links out of it left out unless asked), or - for JSON\n"
+"Lines on standard input.\n"
 "\n"
-"Formats, by name and then by content: plain text (.txt), Markdown (.md),\n"
-"HTML (.html, .htm), JSON Lines (.jsonl, .ndjson: one article per line with\n"
-"\"id\", \"title\", \"text\", optional \"url\", \"date\", \"author\"), each of\n"
-"these gzip'd (.gz), and .tar, .tar.gz, .tgz archives of them.\n"
+"Formats, by content and name: plain text, Markdown, HTML, JSON Lines (one\n"
+"article per line with \"id\", \"title\", \"text\", optional \"url\", \"date\",\n"
+"\"author\"), gzip around any of them, tar and zip archives. Every file in a\n"
+"directory is looked at, whatever its name; every file not indexed (a\n"
+"format not read, an empty file, a link out of the SOURCEs, ...) is\n"
+"reported with its reason and counted as skipped. Articles without a date\n"
+"of their own are dated by their file's modification time.\n"
 "\n"
 "Runs are incremental: unchanged sources are skipped, changed ones replaced,\n"
-"and sources that vanished from a directory given here are deleted.\n"
+"and sources that vanished from a directory given here (or that it now\n"
+"excludes) are deleted. A SOURCE that is missing or unreadable, or a\n"
+"directory that is empty or would lose more than --max-delete of its\n"
+"sources, is held: what the index has from it stays, and the run exits 5.\n"
 "\n"
 "Options:\n"
 "  -d, --db DIR          the index directory (required)\n"
@@ -46,22 +54,42 @@ static void usage(FILE *f)
 "                        any Snowball language xapian-core knows, or none)\n"
 "  -w, --wait SECONDS    if another writer holds the index, wait up to\n"
 "                        SECONDS for it (default: fail at once)\n"
-"  -f, --force           reindex every source, changed or not\n"
+"  -f, --force           reindex every source, changed or not (an\n"
+"                        interrupted --force is finished by the next run)\n"
 "  -r, --rebuild         build a complete new index from the SOURCEs beside\n"
 "                        the live one, compact it, and switch readers to it\n"
 "                        atomically; the live index stays untouched until\n"
-"                        then (every source counts as added)\n"
+"                        then, and stays if the new one would lose a held\n"
+"                        SOURCE's sources (every source counts as added)\n"
 "  -c, --check           verify the index (xapian-core's checker and Quarry's\n"
 "                        own invariants) instead of indexing; no SOURCE\n"
 "  -j, --json            print the summary as one JSON object\n"
 "  -v, --verbose         report each source; show progress even when stderr\n"
 "                        is not a terminal\n"
 "  -q, --quiet           no summary line (warnings still go to stderr)\n"
+"      --include GLOB    in directories, index only files matching GLOB\n"
+"                        (repeatable; without '/' it matches a name, with\n"
+"                        '/' the path below the SOURCE)\n"
+"      --exclude GLOB    in directories, leave out files and directories\n"
+"                        matching GLOB (repeatable); what was indexed from\n"
+"                        them is deleted\n"
+"      --hidden          walk hidden entries (names starting with '.') too\n"
+"      --follow-links    follow symbolic links out of the SOURCEs (links\n"
+"                        into them are never followed: their targets are\n"
+"                        walked); a file reached twice is indexed once\n"
+"      --max-delete N|P%% hold a SOURCE rather than delete more than N, or\n"
+"                        P%%, of its sources in one run (default 50%%;\n"
+"                        100%% allows any deletion)\n"
+"      --delete SOURCE_OR_ID\n"
+"                        remove from the index a source file, every source\n"
+"                        under a directory, or a standard-input article id\n"
+"                        (repeatable; not with --rebuild)\n"
 "      --shards N        split the articles over N shard databases (by a\n"
 "                        hash of the article id), written in parallel and\n"
 "                        searched as one through DIR's stub; changing N\n"
 "                        needs --rebuild (default: keep the index's layout)\n"
-"      --batch N         commit after about N passages (default 20000)\n"
+"      --batch N         commit after about N passages (default 20000); an\n"
+"                        interrupted run loses at most its uncommitted batch\n"
 "      --passage-words N aim for passages of N words (default 200)\n"
 "      --max-article-bytes N\n"
 "                        truncate longer articles, with a warning\n"
@@ -70,22 +98,28 @@ static void usage(FILE *f)
 "  -V, --version         show the version and exit\n"
 "\n"
 "Output: a one-line summary on stdout (added, updated, deleted, unchanged,\n"
-"skipped sources; passages; MB; seconds); warnings on stderr, one line each,\n"
-"naming the source and the reason. With --json the summary is\n"
+"skipped sources; passages; MB; seconds), then a line per held SOURCE;\n"
+"warnings on stderr, one line each, naming the source and the reason. With\n"
+"--json the summary is\n"
 "  {\"added\":N,\"updated\":N,\"deleted\":N,\"unchanged\":N,\"skipped\":N,\n"
 "   \"partial\":N,\"articles\":N,\"passages\":N,\"bytes\":N,\"seconds\":S,\n"
-"   \"skips\":[{\"source\":\"...\",\"reason\":\"...\",\"whole\":true}, ...]}\n"
-"where \"skipped\" counts sources skipped whole and \"partial\" parts skipped\n"
-"inside indexed sources (a bad JSON line, an unsafe tar member).\n"
+"   \"skips\":[{\"source\":\"...\",\"reason\":\"...\",\"whole\":true}, ...],\n"
+"   \"held\":[{\"root\":\"...\",\"reason\":\"...\",\"kept\":N}, ...]}\n"
+"where \"skipped\" counts sources skipped whole, \"partial\" parts skipped\n"
+"inside indexed sources (a bad JSON line, an unsafe tar member), and\n"
+"\"held\" the SOURCEs whose sources were kept and why.\n"
 "\n"
-"Exit status:\n"
+"Exit status (the first that applies: 4 and 3, then 5, then 1, then 0):\n"
 "  0  success: every source indexed or unchanged\n"
 "  1  success, but some sources or parts of sources were skipped\n"
 "  2  usage error\n"
 "  3  the index is locked by another writer (see --wait)\n"
 "  4  any other failure (the index keeps its last committed state);\n"
-"     with --check: the index has faults (each printed on stdout)\n",
-        prog, prog);
+"     with --check: the index has faults (each printed on stdout)\n"
+"  5  done, but a SOURCE was held: missing, unreadable, empty, or over\n"
+"     --max-delete; what the index had from it was kept (a --rebuild was\n"
+"     not switched to)\n",
+        prog, prog, prog);
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -134,6 +168,14 @@ static void on_event(void *ctx, const qr_event *ev)
         fprintf(stderr, "%s: warning: %s: %s%s\n", prog, ev->where, ev->reason,
                 ev->kind == QR_EV_SKIPPED ? " (skipped)" : "");
         break;
+    case QR_EV_HELD: {
+        size_t kept = s->nheld ? s->held[s->nheld - 1].kept : 0;
+        clear_progress(c);
+        fprintf(stderr, "%s: warning: %s: %s; held: %zu source%s kept in "
+                "the index\n", prog, ev->where, ev->reason, kept,
+                kept == 1 ? "" : "s");
+        break;
+    }
     case QR_EV_SOURCE:
         if (c->verbose && strcmp(ev->action, "unchanged") != 0) {
             clear_progress(c);
@@ -197,7 +239,34 @@ static int run_check(const char *db, int json)
     return code;
 }
 
-int main(int argc, char **argv)
+/* The text summary: one line, then one per held SOURCE. */
+static void print_summary(const qr_index_summary *s, qr_status st)
+{
+    printf("%zu added, %zu updated, %zu deleted, %zu unchanged, "
+           "%zu skipped%s; %zu passages, %.1f MB in %.2f s%s\n",
+           s->added, s->updated, s->deleted, s->unchanged, s->skipped,
+           s->partial ? " (+ parts of sources)" : "", s->passages,
+           (double)s->bytes / 1e6, s->seconds,
+           (s->added + s->updated + s->deleted) == 0 && st == QR_OK &&
+           !s->nheld ? " (nothing to do)" : "");
+    for (size_t i = 0; i < s->nheld; i++)
+        printf("held %s: %s; kept %zu source%s from it\n", s->held[i].root,
+               s->held[i].reason, s->held[i].kept,
+               s->held[i].kept == 1 ? "" : "s");
+    if (s->not_switched)
+        printf("held: the new version was not switched to; the live index "
+               "stays as it was\n");
+}
+
+/* Options without a short form. */
+enum {
+    OPT_INCLUDE = 256, OPT_EXCLUDE, OPT_HIDDEN, OPT_FOLLOW_LINKS,
+    OPT_MAX_DELETE, OPT_DELETE
+};
+
+/* Parses the command line and runs; lists has room for the repeatable
+ * options (3 x argc pointers into argv). */
+static int run_main(int argc, char **argv, const char **lists)
 {
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
@@ -213,6 +282,12 @@ int main(int argc, char **argv)
         {"shards", required_argument, NULL, 'S'},
         {"passage-words", required_argument, NULL, 'P'},
         {"max-article-bytes", required_argument, NULL, 'M'},
+        {"include", required_argument, NULL, OPT_INCLUDE},
+        {"exclude", required_argument, NULL, OPT_EXCLUDE},
+        {"hidden", no_argument, NULL, OPT_HIDDEN},
+        {"follow-links", no_argument, NULL, OPT_FOLLOW_LINKS},
+        {"max-delete", required_argument, NULL, OPT_MAX_DELETE},
+        {"delete", required_argument, NULL, OPT_DELETE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -222,6 +297,11 @@ int main(int argc, char **argv)
     int json = 0, quiet = 0, check = 0;
     unsigned long long v;
     int ch;
+    const char **include = lists, **exclude = lists + argc,
+               **deletes = lists + 2 * (size_t)argc;
+    o.include = include;
+    o.exclude = exclude;
+    o.deletes = deletes;
     while ((ch = getopt_long(argc, argv, "d:l:w:frcjvqhV", longopts, NULL)) != -1) {
         switch (ch) {
         case 'd': o.db_path = optarg; break;
@@ -260,6 +340,16 @@ int main(int argc, char **argv)
                 return usage_error("--max-article-bytes needs a number >= 1024, not '%s'", optarg);
             o.read.max_article_bytes = (size_t)v;
             break;
+        case OPT_INCLUDE: include[o.ninclude++] = optarg; break;
+        case OPT_EXCLUDE: exclude[o.nexclude++] = optarg; break;
+        case OPT_HIDDEN: o.hidden = 1; break;
+        case OPT_FOLLOW_LINKS: o.follow_links = 1; break;
+        case OPT_MAX_DELETE:
+            if (qr_max_delete_parse(optarg, &o.max_delete) != 0)
+                return usage_error("--max-delete needs a count N or a "
+                                   "percentage P%% (0-100%%), not '%s'", optarg);
+            break;
+        case OPT_DELETE: deletes[o.ndeletes++] = optarg; break;
         case 'h': usage(stdout); return 0;
         case 'V': printf("%s %s\n", prog, QUARRY_VERSION); return 0;
         default:
@@ -274,8 +364,11 @@ int main(int argc, char **argv)
             return usage_error("%s", "--check takes no SOURCE and no --rebuild");
         return run_check(o.db_path, json);
     }
-    if (optind >= argc)
+    if (optind >= argc && o.ndeletes == 0)
         return usage_error("%s", "no SOURCE given (a file, a directory, or - for standard input)");
+    if (o.ndeletes && o.rebuild)
+        return usage_error("%s", "--delete is for incremental runs: a --rebuild "
+                           "keeps only the SOURCEs it is given");
 
     c.progress = isatty(STDERR_FILENO) || c.verbose;
     o.on_event = on_event;
@@ -306,7 +399,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", prog, err.data ? err.data : qr_status_str(st));
     if (ix) {
         const qr_index_summary *s = qr_indexer_summary(ix);
-        if (st == QR_OK && (s->skipped || s->partial))
+        if (st == QR_OK && s->nheld)
+            code = QR_EXIT_INDEX_HELD;
+        else if (st == QR_OK && (s->skipped || s->partial))
             code = QR_EXIT_INDEX_SKIPPED;
         if (json) {
             qr_buf out = {0};
@@ -315,16 +410,23 @@ int main(int argc, char **argv)
                 puts(out.data);
             qr_buf_free(&out);
         } else if (!quiet) {
-            printf("%zu added, %zu updated, %zu deleted, %zu unchanged, "
-                   "%zu skipped%s; %zu passages, %.1f MB in %.2f s%s\n",
-                   s->added, s->updated, s->deleted, s->unchanged, s->skipped,
-                   s->partial ? " (+ parts of sources)" : "", s->passages,
-                   (double)s->bytes / 1e6, s->seconds,
-                   (s->added + s->updated + s->deleted) == 0 && st == QR_OK
-                       ? " (nothing to do)" : "");
+            print_summary(s, st);
         }
     }
     qr_indexer_free(ix);
     qr_buf_free(&err);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    /* --include, --exclude and --delete, pointing into argv */
+    const char **lists = calloc(3 * (size_t)argc, sizeof *lists);
+    if (!lists) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return QR_EXIT_INDEX_FAILURE;
+    }
+    int code = run_main(argc, argv, lists);
+    free(lists);
     return code;
 }

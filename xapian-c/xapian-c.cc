@@ -42,6 +42,7 @@
 #include <new>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -1064,8 +1065,55 @@ extern "C" xc_status xc_db_uuid(xc_db *db, char **out)
     }
 }
 
-extern "C" xc_status xc_compact(const char *const *srcs, size_t n,
-                                const char *dest, int multipass, char **err)
+namespace {
+
+/* xapian-core's hook for a metadata key held by several sources, handed
+ * to the caller's C function. A refusal becomes an exception, which ends
+ * the compaction like any other failure. */
+class MetadataMerger : public Xapian::Compactor {
+  public:
+    MetadataMerger(xc_metadata_merge_fn fn, void *ctx) : fn_(fn), ctx_(ctx) {}
+
+    std::string resolve_duplicate_metadata(const std::string &key,
+                                           size_t num_tags,
+                                           const std::string tags[]) override
+    {
+        if (!fn_ || num_tags < 2)
+            return tags[0];
+        std::vector<const char *> values(num_tags);
+        std::vector<size_t> lens(num_tags);
+        for (size_t i = 0; i < num_tags; i++) {
+            values[i] = tags[i].c_str();
+            lens[i] = tags[i].size();
+        }
+        /* glass (1.4) passes the key as its postlist table stores it,
+         * behind the user-metadata prefix "\0\xc0": the caller gets the
+         * key it set */
+        static const char prefix[2] = {'\0', '\xc0'};
+        std::string user = key;
+        if (user.size() >= 2 && user.compare(0, 2, prefix, 2) == 0)
+            user.erase(0, 2);
+        char *out = nullptr;
+        size_t len = 0;
+        if (fn_(ctx_, user.c_str(), num_tags, values.data(), lens.data(), &out,
+                &len) != 0)
+            throw std::runtime_error("merging the values of metadata key '" +
+                                     user + "' failed");
+        std::unique_ptr<char, decltype(&std::free)> owned(out, &std::free);
+        return out ? std::string(out, len) : tags[0];
+    }
+
+  private:
+    xc_metadata_merge_fn fn_;
+    void *ctx_;
+};
+
+}  // namespace
+
+extern "C" xc_status xc_compact_merge(const char *const *srcs, size_t n,
+                                      const char *dest, int multipass,
+                                      xc_metadata_merge_fn merge, void *ctx,
+                                      char **err)
 {
     try {
         if (!srcs || n == 0 || !dest)
@@ -1079,14 +1127,23 @@ extern "C" xc_status xc_compact(const char *const *srcs, size_t n,
         for (size_t i = 0; i < n; i++)
             db.add_database(open_readonly(srcs[i]));
         /* Default renumbering (each source's docids offset past the
-         * previous ones); multipass only matters for > 3 sources. Without
-         * a Compactor xapian-core reports no progress at all. */
+         * previous ones); multipass only matters for > 3 sources. The
+         * Compactor reports no progress (its set_status is not
+         * overridden); it only resolves duplicate metadata. */
         unsigned flags = multipass ? Xapian::DBCOMPACT_MULTIPASS : 0;
-        db.compact(dest, flags);
+        MetadataMerger merger(merge, ctx);
+        db.compact(dest, flags, 0, merger);
         return XC_OK;
     } catch (...) {
         return fail_to(err);
     }
+}
+
+/* No try of its own: xc_compact_merge catches everything. */
+extern "C" xc_status xc_compact(const char *const *srcs, size_t n,
+                                const char *dest, int multipass, char **err)
+{
+    return xc_compact_merge(srcs, n, dest, multipass, nullptr, nullptr, err);
 }
 
 extern "C" xc_status xc_db_check(const char *path, size_t *nerrors,

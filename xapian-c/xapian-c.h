@@ -207,6 +207,23 @@ xc_status xc_db_uuid(xc_db *db, char **out);
 xc_status xc_compact(const char *const *srcs, size_t n, const char *dest,
                      int multipass, char **err);
 
+/* Decides the value of a metadata key that several of the databases being
+ * compacted hold (xapian-core alone keeps the first source's). values[i]
+ * (lens[i] bytes, NUL-terminated) are in the order of srcs, nvalues >= 2.
+ * Returns 0 with *out a malloc'd value of *out_len bytes, 0 with *out NULL
+ * to keep values[0], or non-zero to fail the compaction (XC_ERROR). Runs
+ * inside the compaction; it must not call back into the binding. */
+typedef int (*xc_metadata_merge_fn)(void *ctx, const char *key,
+                                    size_t nvalues, const char *const *values,
+                                    const size_t *lens, char **out,
+                                    size_t *out_len);
+
+/* xc_compact, with merge (may be NULL: keep the first) deciding every
+ * metadata key present in more than one source. */
+xc_status xc_compact_merge(const char *const *srcs, size_t n, const char *dest,
+                           int multipass, xc_metadata_merge_fn merge,
+                           void *ctx, char **err);
+
 /* Runs Xapian::Database::check over path (checks every table). *nerrors
  * receives the number of errors found; if report is non-NULL it receives the
  * checker's text output (malloc'd). A database it cannot open at all gives

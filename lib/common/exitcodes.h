@@ -12,7 +12,11 @@ enum {
     QR_EXIT_INDEX_SKIPPED = 1,   /* done, but some sources/parts skipped    */
     QR_EXIT_INDEX_USAGE = 2,     /* bad command line                        */
     QR_EXIT_INDEX_LOCKED = 3,    /* another writer holds the index          */
-    QR_EXIT_INDEX_FAILURE = 4    /* anything else: nothing half-committed   */
+    QR_EXIT_INDEX_FAILURE = 4,   /* anything else: nothing half-committed   */
+    QR_EXIT_INDEX_HELD = 5       /* done, but a SOURCE was missing,
+                                    unreadable or empty, or would have lost
+                                    more than --max-delete: what the index
+                                    had under it was kept                  */
 };
 
 /* quarry-query */

@@ -31,7 +31,8 @@ int qr_passage_term(qr_buf *out, const char *article_id, unsigned ordinal)
 /* Record layout: "QR2" NUL, then the fields below in order, each followed
  * by NUL, then the passage text (which runs to the end of the data). Numbers
  * are decimal. NUL separators are safe: readers guarantee NUL-free text.
- * "QR1" records (before pages) lack the two page numbers. */
+ * "QR1" records (before pages) lack the two page numbers and the flags,
+ * and read as flags 0. */
 #define RECORD_MAGIC "QR2"
 #define RECORD_MAGIC_V1 "QR1"
 
@@ -52,7 +53,8 @@ int qr_record_encode(const qr_record *r, qr_buf *out)
         qr_buf_printf(out, "%llu", (unsigned long long)r->end) != 0 ||
         qr_buf_putc(out, '\0') != 0 ||
         qr_buf_printf(out, "%u", r->page) != 0 || qr_buf_putc(out, '\0') != 0 ||
-        qr_buf_printf(out, "%u", r->page_last) != 0 || qr_buf_putc(out, '\0') != 0)
+        qr_buf_printf(out, "%u", r->page_last) != 0 || qr_buf_putc(out, '\0') != 0 ||
+        qr_buf_printf(out, "%u", r->flags) != 0 || qr_buf_putc(out, '\0') != 0)
         return -1;
     return qr_buf_append(out, r->text ? r->text : "", r->text ? r->text_len : 0);
 }
@@ -96,8 +98,9 @@ int qr_record_decode(char *data, size_t len, qr_record *r)
     if (take_number(&p, end, &ord) || take_number(&p, end, &np) ||
         take_number(&p, end, &start) || take_number(&p, end, &stop))
         return -1;
-    unsigned long long page = 0, page_last = 0;
-    if (!v1 && (take_number(&p, end, &page) || take_number(&p, end, &page_last)))
+    unsigned long long page = 0, page_last = 0, flags = 0;
+    if (!v1 && (take_number(&p, end, &page) || take_number(&p, end, &page_last) ||
+                take_number(&p, end, &flags)))
         return -1;
     r->ordinal = (unsigned)ord;
     r->npassages = (unsigned)np;
@@ -106,6 +109,7 @@ int qr_record_decode(char *data, size_t len, qr_record *r)
     r->page = page <= UINT_MAX ? (unsigned)page : 0;
     r->page_last = page_last <= UINT_MAX && page_last >= page ? (unsigned)page_last
                                                                 : r->page;
+    r->flags = flags <= UINT_MAX ? (unsigned)flags : 0;
     r->text = p;
     r->text_len = (size_t)(end - p);
     return 0;

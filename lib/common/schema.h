@@ -42,6 +42,9 @@ enum { QR_SLOT_ARTICLE = 0, QR_SLOT_DATE = 1, QR_SLOT_ORDINAL = 2 };
 #define QR_META_LANG      "quarry:lang"     /* stemmer language at indexing */
 #define QR_META_STOPWORDS "quarry:stop"     /* "1" if stop words were used  */
 #define QR_META_SOURCE    "src:"            /* + source key: bookkeeping    */
+#define QR_META_FORCE     "quarry:force"    /* a forced pass under way: its
+                                               run id (hex); cleared by the
+                                               run that completes it        */
 #define QR_SCHEMA_VERSION "1"
 
 /* Xapian terms are limited to 245 bytes; keys longer than this are replaced
@@ -72,9 +75,14 @@ typedef struct qr_record {
     unsigned    page;       /* the page it starts on (1-based), 0 when the
                                format has no pages                        */
     unsigned    page_last;  /* the page it ends on (== page, or later)    */
+    unsigned    flags;      /* QR_RECORD_* bits                           */
     const char *text;       /* the passage text (end - start bytes)       */
     size_t      text_len;
 } qr_record;
+
+/* qr_record.flags: the date is not the article's own but the source
+ * file's modification time (the article gave none). */
+#define QR_RECORD_DATE_FROM_FILE 1u
 
 /* Serialises r into out (cleared first). Returns 0 or -1 (out of memory). */
 int qr_record_encode(const qr_record *r, qr_buf *out);

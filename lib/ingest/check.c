@@ -133,8 +133,14 @@ static void note_leftovers(checker *c, const char *path, const char *live)
     struct dirent *de;
     while ((de = readdir(d))) {
         const char *n = de->d_name;
-        if (n[0] == 'v' && strspn(n + 1, "0123456789") == 6 &&
-            (!live || strcmp(n, live) != 0))
+        if (n[0] != 'v' || strspn(n + 1, "0123456789") != 6 ||
+            (live && strcmp(n, live) == 0))
+            continue;
+        if (strcmp(n + 7, ".build") == 0)
+            report(c, 0, "%s/%s is a new version an interrupted run left; "
+                   "the next run resumes it if it may, else removes it",
+                   path, n);
+        else
             report(c, 0, "%s/%s is left over from an interrupted or earlier "
                    "run; the next run removes it", path, n);
     }

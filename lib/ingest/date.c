@@ -3,7 +3,10 @@
  *
  * The date is taken as written: a time and a zone, when present, are
  * ignored (no conversion to UTC), so "2017-07-09T23:30-05:00" is 20170709.
- * Ambiguous numeric forms ("09/07/2017") and two-digit years are refused.
+ * A year alone ("2023") or a year and a month ("2023-05", "May 2023") is
+ * the first day of that year or month (20230101, 20230501), so that the
+ * query side's date:2023 finds it. Ambiguous numeric forms ("09/07/2017")
+ * and two-digit years are refused.
  */
 #include "reader_int.h"
 
@@ -171,6 +174,20 @@ static int parse_day_month_year(const char *p, int *y, int *m, int *d)
     return date_end_ok(p, 0) ? 0 : -1;
 }
 
+/* At least one blank, then a four-digit year. */
+static int read_spaced_year(const char **pp, int *y)
+{
+    const char *p = *pp;
+    if (!is_space(*p))
+        return -1;
+    while (is_space(*p))
+        p++;
+    if (read_num(&p, 4, 4, y) != 4)
+        return -1;
+    *pp = p;
+    return 0;
+}
+
 /* "Jul 9, 2017", "July 9th 2017" */
 static int parse_month_day_year(const char *p, int *y, int *m, int *d)
 {
@@ -185,13 +202,45 @@ static int parse_month_day_year(const char *p, int *y, int *m, int *d)
     skip_ordinal(&p);
     if (*p == ',')
         p++;
-    if (!is_space(*p))
-        return -1;
-    while (is_space(*p))
-        p++;
-    if (read_num(&p, 4, 4, y) != 4)
+    if (read_spaced_year(&p, y) != 0)
         return -1;
     return date_end_ok(p, 0) ? 0 : -1;
+}
+
+/* Only blanks left. */
+static int at_end(const char *p)
+{
+    while (is_space(*p))
+        p++;
+    return *p == '\0';
+}
+
+/* "2023", "2023-05", "2023/5": the first day of the year or month. */
+static int parse_year_month(const char *p, int *y, int *m, int *d)
+{
+    if (read_num(&p, 4, 4, y) != 4)
+        return -1;
+    *m = 1;
+    *d = 1;
+    if (*p == '-' || *p == '/') {
+        p++;
+        if (!read_num(&p, 1, 2, m))
+            return -1;
+    }
+    return at_end(p) ? 0 : -1;
+}
+
+/* "May 2023", "Sept. 2023", "May, 2023": the first day of the month. */
+static int parse_month_year(const char *p, int *y, int *m, int *d)
+{
+    if (!(*m = read_month(&p)))
+        return -1;
+    if (*p == ',')
+        p++;
+    if (read_spaced_year(&p, y) != 0)
+        return -1;
+    *d = 1;
+    return at_end(p) ? 0 : -1;
 }
 
 int qr_date_normalise(const char *in, char out[9])
@@ -205,11 +254,13 @@ int qr_date_normalise(const char *in, char out[9])
     int ok;
     if (is_digit(*p))
         ok = parse_iso(p, &y, &m, &d) == 0 || parse_compact(p, &y, &m, &d) == 0 ||
-             parse_day_month_year(p, &y, &m, &d) == 0;
+             parse_day_month_year(p, &y, &m, &d) == 0 ||
+             parse_year_month(p, &y, &m, &d) == 0;
     else {
         p = skip_weekday(p);
         ok = is_digit(*p) ? parse_day_month_year(p, &y, &m, &d) == 0
-                          : parse_month_day_year(p, &y, &m, &d) == 0;
+                          : parse_month_day_year(p, &y, &m, &d) == 0 ||
+                            parse_month_year(p, &y, &m, &d) == 0;
     }
     if (!ok || y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 ||
         d > days_in_month(y, m))

@@ -1,12 +1,15 @@
 /*
  * index_int.h — private to the indexer (index.h): the table of contents of
- * sources.c, writer.c, target.c and indexer.c, sectioned per file.
+ * sources.c, writer.c, target.c, find.c, prune.c and indexer.c, sectioned
+ * per file.
  *
  * Who uses whom, never the other way round: indexer.c drives a run through
- * target.c (where it writes), writer.c (the writer threads) and sources.c
- * (the bookkeeping); target.c opens writers and loads the bookkeeping;
- * writer.c writes bookkeeping records. Nothing here is part of the public
- * API.
+ * find.c (what it looks at), prune.c (what it removes or holds), target.c
+ * (where it writes), writer.c (the writer threads) and sources.c (the
+ * bookkeeping); find.c and prune.c report through indexer.c's ix_skip,
+ * ix_hold and ix_send_rec; target.c opens writers and loads the
+ * bookkeeping; writer.c writes bookkeeping records. Nothing here is part
+ * of the public API.
  */
 #ifndef QUARRY_INDEX_INT_H
 #define QUARRY_INDEX_INT_H
@@ -16,6 +19,7 @@
 #include <stdint.h>
 
 #include "index.h"
+#include "walk.h"
 #include "xapian-c.h"
 
 /* ============================================= Interface to sources.c */
@@ -32,6 +36,7 @@ typedef struct src_rec {
     unsigned passages, articles;
     uint64_t gen;         /* the run that wrote it (shards must agree)       */
     int      seen;        /* looked at during this run                       */
+    int      known;       /* in the index when the run began                 */
 } src_rec;
 
 /* Open-addressing table from source key to src_rec. */
@@ -72,6 +77,14 @@ int src_rec_copy(src_rec *dst, const src_rec *src);
 qr_status src_load(src_table *t, xc_db *db, unsigned shard, qr_buf *err);
 void src_load_done(src_table *t, unsigned ndbs);
 
+/* The parts of a new index each hold a record of every source with their
+ * own counts: compacting them into one (xc_compact_merge) gives each
+ * source one record with the counts summed, 'P' if the parts disagreed.
+ * Other metadata keeps the first part's value. */
+int src_merge_parts(void *ctx, const char *key, size_t nvalues,
+                    const char *const *values, const size_t *lens, char **out,
+                    size_t *out_len);
+
 /* ============================================== Interface to writer.c */
 
 /* What the reading thread asks a writer to do, in order. */
@@ -106,9 +119,10 @@ typedef struct wr_writer {
     unsigned          batch;         /* commit after this many passages    */
     char             *path;          /* the database it writes             */
     char             *compact_to;    /* compact into this path at the end  */
-    int               own_counts;    /* records count its own passages (a
-                                        shard, or the only database); else
-                                        the reader's totals (a part)      */
+    int               building;      /* part of a new version: commits are
+                                        not synced (a kill -9 keeps them;
+                                        the version is synced when it is
+                                        compacted)                        */
     xc_db            *db;
     xc_termgen       *tg;
     unsigned          pending;       /* passages in the open transaction   */
@@ -140,9 +154,10 @@ typedef struct wr_writer {
 /* Sets up w (zeroed) to commit every batch passages; its path is set by
  * the caller, its database opened by wr_open. */
 void wr_init(wr_writer *w, unsigned batch);
-/* Opens w's database (created, or overwritten, when create) and term
- * generator, waiting up to wait seconds for xapian-core's lock. Called on
- * the reading thread before the writer's thread starts. */
+/* Opens w's database (created, or overwritten, when create; else
+ * created if missing) and term generator, waiting up to wait seconds for
+ * xapian-core's lock. Called on the reading thread before the writer's
+ * thread starts. */
 qr_status wr_open(wr_writer *w, const char *lang, int create, int wait,
                   qr_buf *err);
 /* Opens the first transaction and starts w's thread. */
@@ -166,11 +181,87 @@ qr_status wr_first_failure(const wr_writer *w, unsigned n, qr_buf *err);
  * mapping, qr_status_from_xc. */
 qr_status wr_xc_error(qr_buf *err, const char *what, const char *path,
                       char *msg, xc_status xs);
-/* Compacts the n databases src into dest and syncs dest to disk; err
- * (cleared first) says "compacting <what>: ..." or "syncing <dest>: ...".
- * n 0 only syncs dest. */
+/* Compacts the n databases src into dest (merge decides metadata keys
+ * several hold; NULL keeps the first) and syncs dest to disk; err (cleared
+ * first) says "compacting <what>: ..." or "syncing <dest>: ...". n 0 only
+ * syncs dest. */
 qr_status wr_compact(const char *const *src, unsigned n, const char *dest,
-                     const char *what, qr_buf *err);
+                     const char *what, xc_metadata_merge_fn merge,
+                     qr_buf *err);
+
+/* ================================================ Interface to find.c */
+
+/* A SOURCE named on the command line, as find.c found it. */
+typedef enum root_kind {
+    ROOT_DIR,          /* a directory, walked                               */
+    ROOT_FILE,         /* a file, read whatever its name                    */
+    ROOT_MISSING,      /* nothing there (stat failed)                       */
+    ROOT_UNREADABLE,   /* a directory that cannot be read                   */
+    ROOT_OTHER         /* a device, FIFO, socket: skipped                   */
+} root_kind;
+
+typedef struct run_root {
+    const char *arg;       /* as given (the caller's string)                */
+    char       *key;       /* absolute, links not resolved: its sources'
+                              keys start with it                            */
+    char       *real;      /* a directory's real path (the link rule)       */
+    root_kind   kind;
+    char       *why;       /* missing, unreadable: the system's reason      */
+    size_t      listed;    /* files its walk listed                         */
+    size_t      known;     /* prune.c: sources under it (innermost root)    */
+    size_t      going;     /*          of which this run would delete       */
+    int         held;      /*          they stay, whatever this run found   */
+} run_root;
+
+/* What a run reads, in order. */
+typedef struct fd_files {
+    qr_walk_entry *e;
+    size_t         n, cap;
+    unsigned char *dup;    /* 1: the file was reached by another path
+                              first (or one not through a link): not read  */
+    int            use_stdin;
+} fd_files;
+
+/* Resolves the SOURCEs into ix->roots (the real paths of every directory
+ * before any walk), walks the directories with ix->o's patterns and link
+ * policy, adds the files named, and marks files reached twice. Skips and
+ * walk warnings are reported as they are met. */
+qr_status fd_find(qr_indexer *ix, const char *const *paths, size_t n,
+                  fd_files *out);
+void fd_files_free(fd_files *f);
+void fd_roots_free(qr_indexer *ix);
+/* path made absolute, ".", ".." and repeated slashes removed, links not
+ * resolved (a source's key). malloc'd, NULL if out of memory. */
+char *fd_absolute(const char *path);
+/* Whether path is dir or lies under it. */
+int fd_under(const char *path, const char *dir);
+
+/* =============================================== Interface to prune.c */
+
+/* After every source was read: judges each SOURCE (missing, unreadable,
+ * empty, over --max-delete) against what the index held under it, holds
+ * those that would lose sources by accident, and deletes the rest of what
+ * vanished; for a --rebuild, decides whether the new version may replace
+ * the live one (else ix->discard) and counts what it drops. */
+qr_status pr_settle(qr_indexer *ix);
+/* --delete: removes the sources each names; one that matches nothing is
+ * a warning and counts as skipped. */
+qr_status pr_delete_named(qr_indexer *ix);
+
+/* ============================================== Interface to indexer.c */
+
+/* A source (or part of one, whole 0) skipped: recorded in the summary,
+ * counted, announced. */
+void ix_skip(qr_indexer *ix, const char *where, const char *reason, int whole);
+/* A SOURCE held: recorded in the summary's `held`, announced. */
+void ix_hold(qr_indexer *ix, const char *root, const char *reason,
+             size_t kept);
+/* A source removed from the index: announced (and counted by the caller). */
+void ix_deleted(qr_indexer *ix, const char *key);
+/* Sends a bookkeeping job (a copy of r) to every writer that keeps
+ * records. */
+qr_status ix_send_rec(qr_indexer *ix, wr_job_kind kind, const src_rec *r,
+                      int clear);
 
 /* ============================================== Interface to target.c */
 
@@ -183,7 +274,11 @@ struct qr_indexer {
                                         shards, 'P' where they disagree   */
     qr_index_summary  sum;
     double            t0, last_progress;
-    uint64_t          gen;           /* this run's id, written in records  */
+    uint64_t          gen;           /* this run's id, written in records;
+                                        an unfinished forced pass's, when
+                                        its marker was found              */
+    int               forcing;       /* a forced pass: every source whose
+                                        record another run wrote is redone */
     qr_buf            term;
 
     /* the source being read */
@@ -191,6 +286,12 @@ struct qr_indexer {
     const char       *cur_display;   /* as shown to the user              */
     int               cur_begun;     /* WR_JOB_BEGIN sent (old passages go) */
     unsigned          cur_passages, cur_articles;
+    char              cur_date[9];   /* its modification day, YYYYMMDD: the
+                                        date of articles that have none   */
+    qr_skip          *pending;       /* its warnings, announced once it is
+                                        read (whole: about the file as a
+                                        whole)                            */
+    size_t            npending;
     int               stdin_mode;
     qr_status         cb_status;     /* failure inside the article callback */
     qr_buf           *err;
@@ -203,12 +304,25 @@ struct qr_indexer {
                                         database, compacted at the end    */
     int               fresh;         /* building a new version (rebuild, or
                                         the first run): switch at the end */
+    int               resumed;       /* fresh: an interrupted build, picked
+                                        up again                          */
+    int               keep_build;    /* fresh: leave build_dir for the next
+                                        run to resume (until it is
+                                        finished or discarded)            */
+    int               discard;       /* fresh: a hold keeps the live index */
     char             *version;       /* the version written                */
     char             *build_dir;     /* fresh: PATH/vN.build               */
     char             *final_dir;     /* fresh: PATH/vN                     */
     int               lock_fd;       /* the writer lock, -1 if none        */
     char             *live_lang;     /* the live index's language          */
     int               live_empty;    /* the live index has no sources      */
+    src_table         live;          /* --rebuild over a non-empty index:
+                                        the live index's records, to judge
+                                        what the new version would lose   */
+
+    /* the SOURCEs of this run (find.c) */
+    run_root         *roots;
+    size_t            nroots;
 
     /* paths whose walk reported a problem: never treated as vanished */
     char            **protect;

@@ -1,7 +1,8 @@
 /*
- * indexer.c — the run itself: finds the sources, decides from the
- * bookkeeping which changed, reads them, splits their articles into
- * passages and hands them to the writers; keeps the summary and events.
+ * indexer.c — the run itself: takes what find.c found, decides from the
+ * bookkeeping which sources changed, reads them, splits their articles
+ * into passages and hands them to the writers, then lets prune.c settle
+ * what goes; keeps the summary and events.
  *
  * This is the only thread that reads sources and touches the bookkeeping
  * table; the writers see copies, in the order this thread sends them.
@@ -16,10 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "schema.h"
-#include "walk.h"
 
 /* ---------------------------------------------------- summary, events */
 
@@ -44,23 +45,42 @@ static void maybe_progress(qr_indexer *ix)
     }
 }
 
-static void record_skip(qr_indexer *ix, const char *where, const char *reason,
-                        int whole)
+/* Printable copies of a and b into *pa and *pb: 0, or -1 (neither kept)
+ * when memory ran out. */
+static int printable_pair(const char *a, const char *b, char **pa, char **pb)
+{
+    qr_buf x = {0}, y = {0};
+    qr_buf_printable(&x, a, strlen(a));
+    qr_buf_printable(&y, b, strlen(b));
+    *pa = qr_buf_steal(&x);
+    *pb = qr_buf_steal(&y);
+    if (*pa && *pb)
+        return 0;
+    free(*pa);
+    free(*pb);
+    return -1;
+}
+
+/* Appends a skip to the summary. 0, or -1 when out of memory (the skip is
+ * then only counted and announced). */
+static int add_skip(qr_indexer *ix, const char *where, const char *reason,
+                    int whole)
 {
     qr_skip *p = realloc(ix->sum.skips, (ix->sum.nskips + 1) * sizeof *p);
-    if (p) {
-        ix->sum.skips = p;
-        qr_buf w = {0}, r = {0};
-        qr_buf_printable(&w, where, strlen(where));
-        qr_buf_printable(&r, reason, strlen(reason));
-        p[ix->sum.nskips] = (qr_skip){qr_buf_steal(&w), qr_buf_steal(&r), whole};
-        if (p[ix->sum.nskips].where && p[ix->sum.nskips].reason)
-            ix->sum.nskips++;
-        else {
-            free(p[ix->sum.nskips].where);
-            free(p[ix->sum.nskips].reason);
-        }
-    }
+    if (!p)
+        return -1;
+    ix->sum.skips = p;
+    p += ix->sum.nskips;
+    if (printable_pair(where, reason, &p->where, &p->reason) != 0)
+        return -1;
+    p->whole = whole;
+    ix->sum.nskips++;
+    return 0;
+}
+
+void ix_skip(qr_indexer *ix, const char *where, const char *reason, int whole)
+{
+    add_skip(ix, where, reason, whole);
     if (whole)
         ix->sum.skipped++;
     else
@@ -68,9 +88,51 @@ static void record_skip(qr_indexer *ix, const char *where, const char *reason,
     event(ix, whole ? QR_EV_SKIPPED : QR_EV_WARNING, where, reason, NULL);
 }
 
+/* A warning inside a source that was then skipped whole: listed and
+ * announced, but not counted as a part skipped (nothing of it is in). */
+static void note(qr_indexer *ix, const char *where, const char *reason)
+{
+    add_skip(ix, where, reason, 0);
+    event(ix, QR_EV_WARNING, where, reason, NULL);
+}
+
+void ix_hold(qr_indexer *ix, const char *root, const char *reason,
+             size_t kept)
+{
+    qr_hold *p = realloc(ix->sum.held, (ix->sum.nheld + 1) * sizeof *p);
+    if (p) {
+        ix->sum.held = p;
+        p += ix->sum.nheld;
+        p->kept = kept;
+        if (printable_pair(root, reason, &p->root, &p->reason) == 0)
+            ix->sum.nheld++;
+    }
+    event(ix, QR_EV_HELD, root, reason, NULL);
+}
+
+void ix_deleted(qr_indexer *ix, const char *key)
+{
+    event(ix, QR_EV_SOURCE, key, NULL, "deleted");
+}
+
 const qr_index_summary *qr_indexer_summary(const qr_indexer *ix)
 {
     return &ix->sum;
+}
+
+/* The i-th entry of a list, open: {"<key>":"<what>","reason":"<reason>"
+ * (a comma before all but the first); the caller adds the rest. */
+static int json_entry(qr_buf *out, size_t i, const char *key,
+                      const char *what, const char *reason)
+{
+    int rc = qr_buf_printf(out, "%s{\"%s\":", i ? "," : "", key);
+    if (rc == 0)
+        rc = qr_buf_json_string(out, what, strlen(what));
+    if (rc == 0)
+        rc = qr_buf_puts(out, ",\"reason\":");
+    if (rc == 0)
+        rc = qr_buf_json_string(out, reason, strlen(reason));
+    return rc;
 }
 
 int qr_summary_json(const qr_index_summary *s, qr_buf *out)
@@ -83,15 +145,17 @@ int qr_summary_json(const qr_index_summary *s, qr_buf *out)
         s->articles, s->passages, s->bytes, s->seconds);
     for (size_t i = 0; rc == 0 && i < s->nskips; i++) {
         const qr_skip *k = &s->skips[i];
-        rc = qr_buf_puts(out, i ? ",{\"source\":" : "{\"source\":");
-        if (rc == 0)
-            rc = qr_buf_json_string(out, k->where, strlen(k->where));
-        if (rc == 0)
-            rc = qr_buf_puts(out, ",\"reason\":");
-        if (rc == 0)
-            rc = qr_buf_json_string(out, k->reason, strlen(k->reason));
+        rc = json_entry(out, i, "source", k->where, k->reason);
         if (rc == 0)
             rc = qr_buf_printf(out, ",\"whole\":%s}", k->whole ? "true" : "false");
+    }
+    if (rc == 0)
+        rc = qr_buf_puts(out, "],\"held\":[");
+    for (size_t i = 0; rc == 0 && i < s->nheld; i++) {
+        const qr_hold *h = &s->held[i];
+        rc = json_entry(out, i, "root", h->root, h->reason);
+        if (rc == 0)
+            rc = qr_buf_printf(out, ",\"kept\":%zu}", h->kept);
     }
     if (rc == 0)
         rc = qr_buf_puts(out, "]}");
@@ -107,13 +171,6 @@ static unsigned writer_of(const qr_indexer *ix, const char *id)
     if (ix->nw == 1)
         return 0;
     return (unsigned)(qr_hash64(id, strlen(id), 0x5ea4d) % ix->nw);
-}
-
-/* The writers that keep bookkeeping: all of them, except for the parts of
- * a new database, where the first holds it for the whole. */
-static unsigned record_writers(const qr_indexer *ix)
-{
-    return ix->parts ? 1 : ix->nw;
 }
 
 /* Sends a `kind` job holding a copy of r to each of the first n writers;
@@ -137,13 +194,12 @@ static qr_status send_copies(qr_indexer *ix, unsigned n, wr_job_kind kind,
     return QR_OK;
 }
 
-/* Sends a bookkeeping job (a copy of r) to every writer that keeps
- * records. */
-static qr_status send_rec(qr_indexer *ix, wr_job_kind kind, const src_rec *r,
-                          int clear)
+/* Every database written keeps bookkeeping: the whole index, each shard,
+ * each part of a new index (with its own counts). */
+qr_status ix_send_rec(qr_indexer *ix, wr_job_kind kind, const src_rec *r,
+                      int clear)
 {
-    return send_copies(ix, record_writers(ix), kind, r, clear,
-                       strlen(r->path));
+    return send_copies(ix, ix->nw, kind, r, clear, strlen(r->path));
 }
 
 /* Sets a metadata key in every database written. */
@@ -258,7 +314,7 @@ static qr_status stdin_article(qr_indexer *ix, const qr_article *a)
     qr_status st = r ? QR_OK : QR_ERR_NOMEM;
     int existed = r && r->state != 'N';
     if (st == QR_OK)
-        st = send_rec(ix, WR_JOB_BEGIN, r, existed);
+        st = ix_send_rec(ix, WR_JOB_BEGIN, r, existed);
     unsigned before = ix->cur_passages;
     if (st == QR_OK)
         st = send_article(ix, a, key.data, "-");
@@ -271,7 +327,7 @@ static qr_status stdin_article(qr_indexer *ix, const qr_article *a)
         r->articles = 1;
         r->gen = ix->gen;
         r->seen = 1;
-        st = send_rec(ix, WR_JOB_END, r, 0);
+        st = ix_send_rec(ix, WR_JOB_END, r, 0);
         if (st == QR_OK) {
             if (existed)
                 ix->sum.updated++;
@@ -294,19 +350,66 @@ static int on_article(void *ctx, const qr_article *a)
         /* Old passages go only once the new version has produced an
          * article: a source that turned unreadable keeps what it had. */
         if (!ix->cur_begun)
-            st = send_rec(ix, WR_JOB_BEGIN, ix->cur, ix->cur->state != 'N');
+            st = ix_send_rec(ix, WR_JOB_BEGIN, ix->cur, ix->cur->state != 'N');
         ix->cur_begun = 1;
+        /* an article without a date of its own is dated by its file */
+        qr_article dated = *a;
+        if (!a->date[0] && ix->cur_date[0]) {
+            dated.date = ix->cur_date;
+            dated.flags |= QR_RECORD_DATE_FROM_FILE;
+        }
         if (st == QR_OK)
-            st = send_article(ix, a, ix->cur->path, ix->cur_display);
+            st = send_article(ix, &dated, ix->cur->path, ix->cur_display);
     }
     maybe_progress(ix);
     ix->cb_status = st;
     return st != QR_OK;
 }
 
+/* A problem inside a source. Those of a file wait until it is read
+ * (ix->pending): whether they are parts skipped depends on whether the
+ * file gave anything at all. */
 static void on_reader_warning(void *ctx, const char *where, const char *reason)
 {
-    record_skip(ctx, where, reason, 0);
+    qr_indexer *ix = ctx;
+    if (!ix->cur) {
+        ix_skip(ix, where, reason, 0);
+        return;
+    }
+    qr_skip *p = realloc(ix->pending, (ix->npending + 1) * sizeof *p);
+    if (!p)
+        return;
+    ix->pending = p;
+    p[ix->npending] = (qr_skip){strdup(where), strdup(reason),
+                                strcmp(where, ix->cur_display) == 0};
+    if (p[ix->npending].where && p[ix->npending].reason) {
+        ix->npending++;
+    } else {
+        free(p[ix->npending].where);
+        free(p[ix->npending].reason);
+    }
+}
+
+/* The file just read gave articles: its warnings are parts skipped. Else
+ * they are listed but not counted (the file is skipped whole), except
+ * those about the file as a whole ("no text"), which the reason for the
+ * skip says. Returns 1 if all of them were about the file as a whole. */
+static int settle_warnings(qr_indexer *ix, int indexed)
+{
+    int all_whole = 1;
+    for (size_t i = 0; i < ix->npending; i++)
+        all_whole &= ix->pending[i].whole;
+    for (size_t i = 0; i < ix->npending; i++) {
+        qr_skip *k = &ix->pending[i];
+        if (indexed)
+            ix_skip(ix, k->where, k->reason, 0);
+        else if (!all_whole)
+            note(ix, k->where, k->reason);
+        free(k->where);
+        free(k->reason);
+    }
+    ix->npending = 0;
+    return all_whole;
 }
 
 /* Hashes the file's bytes. Returns 0, or errno. */
@@ -336,6 +439,30 @@ static int hash_file(const char *path, uint64_t *out)
     return 0;
 }
 
+/* The local day of a modification time, YYYYMMDD ("" if out of range). */
+static void day_of(int64_t mtime_ns, char out[9])
+{
+    time_t t = (time_t)(mtime_ns / 1000000000);
+    struct tm tm;
+    int ok = localtime_r(&t, &tm) && tm.tm_year >= 1 - 1900 &&
+             tm.tm_year <= 9999 - 1900 && strftime(out, 9, "%Y%m%d", &tm) == 8;
+    if (!ok)
+        out[0] = '\0';
+}
+
+/* A file skipped whole: what the index had of it stays, except the
+ * leftovers of a crashed run (a partial record), which go. */
+static qr_status skip_file(qr_indexer *ix, src_rec *r, const char *display,
+                           const char *reason)
+{
+    ix_skip(ix, display, reason, 1);
+    if (r->state != 'P')
+        return QR_OK;
+    qr_status st = ix_send_rec(ix, WR_JOB_DROP, r, 0);
+    r->state = 'N';
+    return st;
+}
+
 /* Indexes one file if it changed since the last run. */
 static qr_status index_file(qr_indexer *ix, const char *display, const char *key,
                             uint64_t size, int64_t mtime_ns)
@@ -348,24 +475,26 @@ static qr_status index_file(qr_indexer *ix, const char *display, const char *key
         return QR_OK;      /* named twice on the command line */
     r->seen = 1;
     ix->sum.sources_done++;
+    /* a forced pass redoes every source it has not rewritten yet */
+    int stale = ix->forcing && r->gen != ix->gen;
     if (r->state == 'D' && r->mtime_ns == mtime_ns && r->size == size &&
-        !ix->o.force) {
+        !stale) {
         ix->sum.unchanged++;
         event(ix, QR_EV_SOURCE, display, NULL, "unchanged");
         return QR_OK;
     }
+    if (size == 0)
+        return skip_file(ix, r, display, "empty file");
     uint64_t hash = 0;
     int e = hash_file(display, &hash);
-    if (e != 0) {
-        record_skip(ix, display, strerror(e), 1);
-        return QR_OK;
-    }
-    if (r->state == 'D' && r->size == size && r->hash == hash && !ix->o.force) {
+    if (e != 0)
+        return skip_file(ix, r, display, strerror(e));
+    if (r->state == 'D' && r->size == size && r->hash == hash && !stale) {
         /* touched, not changed: remember the new time, keep the passages */
         r->mtime_ns = mtime_ns;
         ix->sum.unchanged++;
         event(ix, QR_EV_SOURCE, display, NULL, "unchanged");
-        return send_rec(ix, WR_JOB_TOUCH, r, 0);
+        return ix_send_rec(ix, WR_JOB_TOUCH, r, 0);
     }
 
     char old_state = r->state;
@@ -373,6 +502,7 @@ static qr_status index_file(qr_indexer *ix, const char *display, const char *key
     ix->cur_display = display;
     ix->cur_begun = 0;
     ix->cur_passages = ix->cur_articles = 0;
+    day_of(mtime_ns, ix->cur_date);
     ix->cb_status = QR_OK;
     char *reason = NULL;
     qr_read_stats rs = {0};
@@ -382,30 +512,24 @@ static qr_status index_file(qr_indexer *ix, const char *display, const char *key
     ix->sum.bytes += rs.bytes_in;
     ix->cur = NULL;
     if (st == QR_ERR_STOPPED) {
+        settle_warnings(ix, 1);
         free(reason);
         return ix->cb_status;   /* an index error: the run stops */
     }
-    if (st != QR_OK && ix->cur_articles == 0) {
-        record_skip(ix, display, reason ? reason : qr_status_str(st), 1);
+    if (ix->cur_articles == 0) {
+        /* nothing to index: skipped whole, keeping what the index had */
+        int all_whole = settle_warnings(ix, 0);
+        const char *why = st != QR_OK ? (reason ? reason : qr_status_str(st))
+                        : all_whole ? "no text"
+                        : "no article could be read (see the warnings above)";
+        st = skip_file(ix, r, display, why);
         free(reason);
-        /* Nothing was deleted. If a crashed run had left this source
-         * partial, its leftovers must still go. */
-        if (r->state == 'P') {
-            st = send_rec(ix, WR_JOB_DROP, r, 0);
-            r->state = 'N';
-            return st;
-        }
-        return QR_OK;
+        return st;
     }
+    settle_warnings(ix, 1);
     if (st != QR_OK)    /* stopped part-way: keep what was valid */
-        record_skip(ix, display, reason ? reason : qr_status_str(st), 0);
+        ix_skip(ix, display, reason ? reason : qr_status_str(st), 0);
     free(reason);
-    if (!ix->cur_begun) {
-        /* validly empty now: its old passages go */
-        st = send_rec(ix, WR_JOB_BEGIN, r, old_state != 'N');
-        if (st != QR_OK)
-            return st;
-    }
     r->state = 'D';
     r->mtime_ns = mtime_ns;
     r->size = size;
@@ -413,7 +537,7 @@ static qr_status index_file(qr_indexer *ix, const char *display, const char *key
     r->passages = ix->cur_passages;
     r->articles = ix->cur_articles;
     r->gen = ix->gen;
-    st = send_rec(ix, WR_JOB_END, r, 0);
+    st = ix_send_rec(ix, WR_JOB_END, r, 0);
     if (st != QR_OK)
         return st;
     if (old_state == 'N')
@@ -424,179 +548,22 @@ static qr_status index_file(qr_indexer *ix, const char *display, const char *key
     return QR_OK;
 }
 
-/* ------------------------------------------------------------ walking */
-
-/* Makes path absolute and removes ".", ".." and repeated slashes, without
- * resolving symbolic links (the key names the file where the user keeps it). */
-static char *absolute_path(const char *path)
-{
-    qr_buf full = {0};
-    if (path[0] != '/') {
-        char cwd[PATH_MAX];
-        if (!getcwd(cwd, sizeof cwd))
-            return NULL;
-        qr_buf_puts(&full, cwd);
-        qr_buf_putc(&full, '/');
-    }
-    if (qr_buf_puts(&full, path) != 0) {
-        qr_buf_free(&full);
-        return NULL;
-    }
-    char *out = malloc(full.len + 2);
-    if (!out) {
-        qr_buf_free(&full);
-        return NULL;
-    }
-    size_t o = 0;
-    const char *p = full.data;
-    while (*p) {
-        while (*p == '/')
-            p++;
-        const char *seg = p;
-        while (*p && *p != '/')
-            p++;
-        size_t len = (size_t)(p - seg);
-        if (len == 0 || (len == 1 && seg[0] == '.'))
-            continue;
-        if (len == 2 && seg[0] == '.' && seg[1] == '.') {
-            while (o > 0 && out[o - 1] != '/')
-                o--;
-            if (o > 0)
-                o--;
-            continue;
-        }
-        out[o++] = '/';
-        memcpy(out + o, seg, len);
-        o += len;
-    }
-    if (o == 0)
-        out[o++] = '/';
-    out[o] = '\0';
-    qr_buf_free(&full);
-    return out;
-}
-
-static void on_walk_warning(void *ctx, const char *path, const char *reason,
-                            int keep)
-{
-    qr_indexer *ix = ctx;
-    char *abs = keep ? absolute_path(path) : NULL;
-    if (abs) {
-        if (ix->nprotect == ix->protect_cap) {
-            size_t cap = ix->protect_cap ? ix->protect_cap * 2 : 16;
-            char **p = realloc(ix->protect, cap * sizeof *p);
-            if (p) {
-                ix->protect = p;
-                ix->protect_cap = cap;
-            }
-        }
-        if (ix->nprotect < ix->protect_cap)
-            ix->protect[ix->nprotect++] = abs;
-        else
-            free(abs);
-    }
-    record_skip(ix, path, reason, 1);
-}
-
-static int under(const char *path, const char *dir)
-{
-    size_t n = strlen(dir);
-    if (strncmp(path, dir, n) != 0)
-        return 0;
-    return path[n] == '/' || path[n] == '\0' || (n == 1 && dir[0] == '/');
-}
-
-/* Deletes the sources that were under a walked directory and are gone. */
-static qr_status delete_vanished(qr_indexer *ix, char **roots, size_t nroots)
-{
-    for (size_t i = 0; i < ix->sources.n; i++) {
-        src_rec *r = &ix->sources.recs[i];
-        if (r->seen || r->state == 'N' || r->path[0] != '/')
-            continue;
-        int in_root = 0;
-        for (size_t k = 0; k < nroots && !in_root; k++)
-            in_root = under(r->path, roots[k]);
-        for (size_t k = 0; k < ix->nprotect && in_root; k++)
-            if (under(r->path, ix->protect[k]))
-                in_root = 0;
-        if (!in_root)
-            continue;
-        /* a file we could not list is not a vanished file */
-        struct stat st;
-        if (lstat(r->path, &st) == 0 && S_ISREG(st.st_mode))
-            continue;
-        qr_status s = send_rec(ix, WR_JOB_DROP, r, 0);
-        if (s != QR_OK)
-            return s;
-        r->state = 'N';
-        ix->sum.deleted++;
-        event(ix, QR_EV_SOURCE, r->path, NULL, "deleted");
-    }
-    return QR_OK;
-}
-
 /* ---------------------------------------------------------------- run */
 
 qr_status qr_indexer_run(qr_indexer *ix, const char *const *paths, size_t n,
                          qr_buf *err)
 {
     ix->err = err;
-    qr_walk_entry *files = NULL;
-    size_t nfiles = 0, cap = 0;
-    char **roots = calloc(n ? n : 1, sizeof *roots);
-    size_t nroots = 0;
-    int use_stdin = 0;
-    qr_status st = roots ? QR_OK : QR_ERR_NOMEM;
+    fd_files files;
 
     /* 1. find every source, so progress can show an ETA */
-    for (size_t i = 0; st == QR_OK && i < n; i++) {
-        if (strcmp(paths[i], "-") == 0) {
-            use_stdin = 1;
+    qr_status st = fd_find(ix, paths, n, &files);
+    for (size_t i = 0; st == QR_OK && i < files.n; i++) {
+        if (files.dup[i])
             continue;
-        }
-        struct stat sb;
-        if (stat(paths[i], &sb) != 0) {
-            record_skip(ix, paths[i], strerror(errno), 1);
-            continue;
-        }
-        if (S_ISDIR(sb.st_mode)) {
-            char *real = realpath(paths[i], NULL);
-            if (!real) {
-                record_skip(ix, paths[i], strerror(errno), 1);
-                continue;
-            }
-            roots[nroots++] = real;
-            qr_walk_opts wo = {.roots = (const char *const *)roots,
-                               .nroots = nroots};
-            if (qr_walk(paths[i], &wo, &files, &nfiles, &cap, on_walk_warning,
-                        ix) != 0)
-                st = QR_ERR_NOMEM;
-        } else if (S_ISREG(sb.st_mode)) {
-            if (nfiles == cap) {
-                size_t ncap = cap ? cap * 2 : 64;
-                qr_walk_entry *p = realloc(files, ncap * sizeof *p);
-                if (!p) {
-                    st = QR_ERR_NOMEM;
-                    break;
-                }
-                files = p;
-                cap = ncap;
-            }
-            files[nfiles].path = strdup(paths[i]);
-            files[nfiles].size = (uint64_t)sb.st_size;
-            files[nfiles].mtime_ns =
-                (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-            if (!files[nfiles].path)
-                st = QR_ERR_NOMEM;
-            else
-                nfiles++;
-        } else {
-            record_skip(ix, paths[i], "not a regular file or directory", 1);
-        }
+        ix->sum.bytes_total += files.e[i].size;
+        ix->sum.sources_total++;
     }
-    for (size_t i = 0; i < nfiles; i++)
-        ix->sum.bytes_total += files[i].size;
-    ix->sum.sources_total = nfiles;
 
     /* 2. index them: this thread reads, the writers write */
     for (unsigned k = 0; st == QR_OK && k < ix->nw; k++) {
@@ -607,17 +574,20 @@ qr_status qr_indexer_run(qr_indexer *ix, const char *const *paths, size_t n,
                                                : qr_status_str(st));
         }
     }
-    for (size_t i = 0; st == QR_OK && i < nfiles; i++) {
-        char *key = absolute_path(files[i].path);
+    for (size_t i = 0; st == QR_OK && i < files.n; i++) {
+        if (files.dup[i])
+            continue;
+        char *key = fd_absolute(files.e[i].path);
         if (!key) {
             st = QR_ERR_NOMEM;
             break;
         }
-        st = index_file(ix, files[i].path, key, files[i].size, files[i].mtime_ns);
+        st = index_file(ix, files.e[i].path, key, files.e[i].size,
+                        files.e[i].mtime_ns);
         free(key);
         maybe_progress(ix);
     }
-    if (st == QR_OK && use_stdin) {
+    if (st == QR_OK && files.use_stdin) {
         ix->stdin_mode = 1;
         ix->cb_status = QR_OK;
         char *reason = NULL;
@@ -630,35 +600,40 @@ qr_status qr_indexer_run(qr_indexer *ix, const char *const *paths, size_t n,
         if (rst == QR_ERR_STOPPED)
             st = ix->cb_status;
         else if (rst != QR_OK)
-            record_skip(ix, "-", reason ? reason : qr_status_str(rst),
-                        rs.articles == 0);
+            ix_skip(ix, "-", reason ? reason : qr_status_str(rst),
+                    rs.articles == 0);
         free(reason);
     }
 
-    /* 3. forget what vanished from the walked directories */
+    /* 3. what goes, what is held; then what the user named to go */
     if (st == QR_OK)
-        st = delete_vanished(ix, roots, nroots);
+        st = pr_settle(ix);
+    if (st == QR_OK)
+        st = pr_delete_named(ix);
     if (st == QR_OK)
         st = send_meta(ix, QR_META_SCHEMA, QR_SCHEMA_VERSION);
     if (st == QR_OK)
         st = send_meta(ix, QR_META_LANG, ix->lang);
+    if (st == QR_OK && ix->forcing)
+        st = send_meta(ix, QR_META_FORCE, "");   /* the forced pass is done */
 
     /* 4. every writer commits (a shard of a new index also compacts
-     * itself), all at once */
+     * itself), all at once; a held --rebuild commits nothing more */
+    int commit = st == QR_OK && !ix->discard;
     for (unsigned k = 0; k < ix->nw; k++)
-        wr_close(&ix->w[k], st == QR_OK);
+        wr_close(&ix->w[k], commit);
     for (unsigned k = 0; k < ix->nw; k++)
         wr_join(&ix->w[k]);
     qr_status wst = wr_first_failure(ix->w, ix->nw, ix->err);
     if (wst != QR_OK)
         st = wst;          /* the writer's error explains the reader's stop */
-    if (st == QR_OK && ix->fresh)
+    if (st == QR_OK && ix->fresh && ix->discard)
+        ix->keep_build = 0;                   /* thrown away, not resumed */
+    else if (st == QR_ERR_INDEX && ix->resumed)
+        ix->keep_build = 0;     /* a build that fails again is not resumed */
+    else if (st == QR_OK && ix->fresh)
         st = tg_finish_fresh(ix);
     ix->sum.seconds = qr_now() - ix->t0;
-
-    qr_walk_entries_free(files, nfiles);
-    for (size_t i = 0; i < nroots; i++)
-        free(roots[i]);
-    free(roots);
+    fd_files_free(&files);
     return st;
 }

@@ -298,7 +298,7 @@ int qr_sync_tree(const char *path)
     return rc;
 }
 
-int qr_layout_cleanup(const char *path)
+int qr_layout_cleanup(const char *path, const char *keep)
 {
     char *live = qr_layout_live(path);
     DIR *d = opendir(path);
@@ -313,7 +313,8 @@ int qr_layout_cleanup(const char *path)
         const char *n = de->d_name;
         int version = n[0] == 'v' && strspn(n + 1, "0123456789") == 6;
         int stale_stub = strcmp(n, QR_LAYOUT_STUB ".tmp") == 0;
-        if ((!version && !stale_stub) || (live && strcmp(n, live) == 0))
+        if ((!version && !stale_stub) || (live && strcmp(n, live) == 0) ||
+            (keep && strcmp(n, keep) == 0))
             continue;
         /* no stub yet: the first version of a new index stays */
         if (!live && version && strcmp(n + 7, "") == 0)

@@ -4,7 +4,9 @@
  *   PATH/                  the index, as users name it (never changes)
  *   PATH/XAPIANDB          a Xapian stub file: "auto v000003"
  *   PATH/v000003/          the live glass database
- *   PATH/v000004.build/    a rebuild in progress (removed if interrupted)
+ *   PATH/v000004.build/    a new version in progress: a first build or a
+ *                          rebuild (kept if interrupted, for the next run
+ *                          to resume; see index.h)
  *   PATH/.quarry-lock      flock()ed by the one writer, holds its pid
  *
  * A sharded index (quarry-index --shards N) has one directory per version
@@ -72,9 +74,10 @@ qr_status qr_layout_switch_shards(const char *path, const char *name,
 char *qr_layout_next_version(const char *path);
 
 /* Removes what interrupted rebuilds and retired versions left in PATH:
- * every "v*" entry that is not the live version. Call with the lock held.
- * Returns the number of entries removed. */
-int qr_layout_cleanup(const char *path);
+ * every "v*" entry that is not the live version, nor keep (an unfinished
+ * new version to resume; may be NULL). Call with the lock held. Returns
+ * the number of entries removed. */
+int qr_layout_cleanup(const char *path, const char *keep);
 
 /* Removes a directory tree (no symlinks followed). 0 or -1. */
 int qr_remove_tree(const char *path);

@@ -91,7 +91,7 @@ static xc_status fill_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
         .url = a->url, .date = a->date, .author = a->author,
         .ordinal = ordinal, .npassages = npassages,
         .start = start, .end = end, .text = text, .text_len = text_len,
-        .page = page, .page_last = page_last,
+        .page = page, .page_last = page_last, .flags = a->flags,
     };
     if (qr_record_encode(&r, scratch) != 0)
         return XC_NOMEM;

@@ -59,6 +59,10 @@ typedef struct qr_article {
                               byte offset in body where page k + 1 starts,
                               increasing, pages[0] == 0; NULL when none       */
     size_t      npages;
+    unsigned    flags;     /* QR_RECORD_* bits (schema.h) for its passages:
+                              QR_RECORD_DATE_FROM_FILE when date is the
+                              source file's modification time; readers
+                              leave it 0                                    */
 } qr_article;
 
 /* Return 0 to continue, non-zero to stop reading (qr_read_source then returns
@@ -152,7 +156,9 @@ int qr_looks_binary(const char *p, size_t len);
 
 /* Normalises a date string ("2017-07-09", "2017-07-09T10:00:00Z",
  * "20170709", "9 July 2017", "Jul 9, 2017", RFC 2822 "Sun, 09 Jul 2017 ...")
- * to "YYYYMMDD" in out[9]. Returns 0 on success, -1 if not understood. */
+ * to "YYYYMMDD" in out[9]; a year alone ("2023") or a month ("2023-05",
+ * "May 2023") gives its first day (20230101, 20230501). Returns 0 on
+ * success, -1 if not understood. */
 int qr_date_normalise(const char *in, char out[9]);
 
 #endif

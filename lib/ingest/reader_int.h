@@ -163,7 +163,9 @@ void rd_in_close(rd_in *in);
 /* Hands one article to the callback: fields made valid one-line UTF-8
  * (title, url, author capped at RD_FIELD_MAX bytes), the body checked,
  * trimmed and truncated to max_article with a warning; an article with
- * neither title nor body text is skipped with a warning. a->body must be
+ * neither title nor body text is skipped with a warning. a->date may be
+ * given as written: it is normalised here (qr_date_normalise), and one
+ * not understood is dropped with a warning naming it. a->body must be
  * readable up to a->body[a->body_len]. Returns QR_OK, QR_ERR_NOMEM or
  * QR_ERR_STOPPED. */
 qr_status rd_emit(rd_ctx *rc, const char *where, const qr_article *a,

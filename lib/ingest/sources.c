@@ -1,7 +1,8 @@
 /*
  * sources.c — the per-source bookkeeping that makes runs incremental: the
  * "src:" metadata record (its format), the table of every source the index
- * knows, and loading that table from every database written.
+ * knows, loading that table from every database written, and merging the
+ * records of a new index's parts when they are compacted into one.
  */
 #include "index_int.h"
 
@@ -183,6 +184,7 @@ static int load_one(void *ctx, const char *key, const char *value, size_t len)
             return 1;
         }
         added->seen = 1;
+        added->known = 1;
         return 0;
     }
     if (!src_rec_agree(have, &r))
@@ -214,4 +216,39 @@ void src_load_done(src_table *t, unsigned ndbs)
             r->state = 'P';      /* missing from some shard */
         r->seen = 0;
     }
+}
+
+/* ------------------------------------------------------------- merging */
+
+int src_merge_parts(void *ctx, const char *key, size_t nvalues,
+                    const char *const *values, const size_t *lens, char **out,
+                    size_t *out_len)
+{
+    (void)ctx;
+    (void)lens;
+    *out = NULL;
+    if (strncmp(key, QR_META_SOURCE, strlen(QR_META_SOURCE)) != 0)
+        return 0;                 /* schema, language: the same in all */
+    src_rec sum, r;
+    const char *path, *path_r;
+    if (src_rec_scan(values[0], &sum, &path) != 0)
+        return 0;                 /* not a record: --check reports it */
+    for (size_t i = 1; i < nvalues; i++) {
+        if (src_rec_scan(values[i], &r, &path_r) != 0 ||
+            strcmp(path, path_r) != 0 || !src_rec_agree(&sum, &r))
+            sum.state = 'P';      /* the next run redoes it */
+        else {
+            sum.passages += r.passages;
+            sum.articles += r.articles;
+        }
+    }
+    sum.path = (char *)path;
+    qr_buf b = {0};
+    if (src_rec_format(&sum, &b) != 0) {
+        qr_buf_free(&b);
+        return -1;
+    }
+    *out_len = b.len;
+    *out = qr_buf_steal(&b);
+    return 0;
 }

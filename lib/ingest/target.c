@@ -1,7 +1,9 @@
 /*
  * target.c — where a run writes: opening the index (new, existing, sharded,
  * or a plain Xapian database) and its writers, building a new version
- * beside the live one, and at the end compacting it and switching to it.
+ * beside the live one (or resuming one an interrupted run left), the
+ * marker of a forced pass, and at the end compacting the new version and
+ * switching to it.
  */
 #include "index_int.h"
 
@@ -36,12 +38,15 @@ static int found_one(void *ctx, const char *key, const char *value, size_t len)
 }
 
 /* Reads the language of the database at dir (NULL if none recorded) and
- * whether it holds no sources and no passages. */
-static qr_status read_live(const char *dir, char **lang, int *empty, qr_buf *err)
+ * whether it holds no sources and no passages; with records, loads its
+ * bookkeeping there too, as the shard-th database. */
+static qr_status read_live(const char *dir, char **lang, int *empty,
+                           src_table *records, unsigned shard, qr_buf *err)
 {
     xc_db *db = NULL;
     char *msg = NULL;
     *lang = NULL;
+    qr_status st = QR_OK;
     xc_status xs = xc_db_open(dir, XC_DB_READONLY, 0, 0, &db, &msg);
     if (xs == XC_OK) {
         size_t len;
@@ -56,10 +61,13 @@ static qr_status read_live(const char *dir, char **lang, int *empty, qr_buf *err
             *empty = stats.doccount == 0 && !any;
         if (xs != XC_OK)
             msg = strdup(xc_db_errmsg(db));
+        else if (records)
+            st = src_load(records, db, shard, err);
         xc_db_close(db);
     }
-    return xs == XC_OK ? QR_OK : wr_xc_error(err, "cannot read index", dir,
-                                             msg, xs);
+    if (xs != XC_OK)
+        return wr_xc_error(err, "cannot read index", dir, msg, xs);
+    return st;
 }
 
 /* ------------------------------------------------------- a first index */
@@ -126,6 +134,124 @@ static qr_status create_first(const char *path, unsigned nshards, qr_buf *err)
     return st;
 }
 
+/* ------------------------------------------ resuming a new version */
+
+static char *path_join(const char *a, const char *b)
+{
+    qr_buf p = {0};
+    if (qr_buf_printf(&p, "%s/%s", a, b) != 0) {
+        qr_buf_free(&p);
+        return NULL;
+    }
+    return qr_buf_steal(&p);
+}
+
+
+/* PATH/vN.build/BUILD_INFO says what the build is, so that the next run
+ * knows whether it may resume it: "first|rebuild SHARDS LANG\n". */
+#define BUILD_INFO "quarry-build"
+
+typedef struct build_info {
+    int      rebuild;      /* a --rebuild's (else a first build's)       */
+    unsigned shards;       /* 0: one database built as parts             */
+    char     lang[64];
+} build_info;
+
+static qr_status write_build_info(const char *dir, const build_info *b,
+                                  qr_buf *err)
+{
+    char *file = path_join(dir, BUILD_INFO);
+    if (!file)
+        return QR_ERR_NOMEM;
+    FILE *f = fopen(file, "w");
+    int bad = !f || fprintf(f, "%s %u %s\n", b->rebuild ? "rebuild" : "first",
+                            b->shards, b->lang) < 0;
+    if (f && fclose(f) != 0)
+        bad = 1;
+    if (bad)
+        qr_buf_printf(err, "cannot write %s: %s", file, strerror(errno));
+    free(file);
+    return bad ? QR_ERR_IO : QR_OK;
+}
+
+static int read_build_info(const char *dir, build_info *b)
+{
+    char *file = path_join(dir, BUILD_INFO);
+    FILE *f = file ? fopen(file, "r") : NULL;
+    free(file);
+    if (!f)
+        return -1;
+    char kind[16];
+    int n = fscanf(f, "%15s %u %63s", kind, &b->shards, b->lang);
+    fclose(f);
+    if (n != 3 || (strcmp(kind, "first") != 0 && strcmp(kind, "rebuild") != 0))
+        return -1;
+    b->rebuild = strcmp(kind, "rebuild") == 0;
+    return 0;
+}
+
+/* Whether this run may resume the build an interrupted run left at dir:
+ * a first build, by the next run into the still empty index; a first
+ * build or a --rebuild, by a --rebuild; with the same shards and
+ * language either way (lang NULL: the run has none of its own, and takes
+ * the build's, *adopt). A plain run drops an unfinished --rebuild. */
+static int may_resume(const qr_indexer *ix, const char *dir, unsigned shards,
+                      const char *lang, char **adopt)
+{
+    build_info b;
+    *adopt = NULL;
+    if (read_build_info(dir, &b) != 0 || b.shards != shards)
+        return 0;
+    if (lang ? strcmp(lang, b.lang) != 0 : !(*adopt = strdup(b.lang)))
+        return 0;
+    if (ix->o.rebuild || (!b.rebuild && ix->live_empty))
+        return 1;
+    free(*adopt);
+    *adopt = NULL;
+    return 0;
+}
+
+/* ------------------------------------------------ a forced pass */
+
+/* Reads the marker of an unfinished forced pass in the databases written;
+ * a run that finds one finishes that pass (it takes its id, so what the
+ * pass rewrote is not redone). Else a --force run writes its own marker,
+ * committed before anything else. */
+static qr_status force_marker(qr_indexer *ix, qr_buf *err)
+{
+    for (unsigned k = 0; k < ix->nw; k++) {
+        char *v = NULL;
+        size_t len = 0;
+        xc_status xs = xc_db_get_metadata(ix->w[k].db, QR_META_FORCE, &v, &len);
+        if (xs != XC_OK)
+            return wr_xc_error(err, "cannot read index", ix->w[k].path,
+                               strdup(xc_db_errmsg(ix->w[k].db)), xs);
+        unsigned long long gen = 0;
+        int found = v && sscanf(v, "%llx", &gen) == 1;
+        free(v);
+        if (found) {
+            ix->gen = gen;
+            ix->forcing = 1;
+            return QR_OK;
+        }
+    }
+    if (!ix->o.force)
+        return QR_OK;
+    ix->forcing = 1;
+    char mark[32];
+    snprintf(mark, sizeof mark, "%016llx", (unsigned long long)ix->gen);
+    for (unsigned k = 0; k < ix->nw; k++) {
+        xc_db *db = ix->w[k].db;
+        xc_status xs = xc_db_set_metadata(db, QR_META_FORCE, mark, strlen(mark));
+        if (xs == XC_OK)
+            xs = xc_db_commit(db);
+        if (xs != XC_OK)
+            return wr_xc_error(err, "cannot write index", ix->w[k].path,
+                               strdup(xc_db_errmsg(db)), xs);
+    }
+    return QR_OK;
+}
+
 /* ------------------------------------------------------------ writers */
 
 /* Sets up ix->w[0..n-1] (their paths are set by the caller; not opened
@@ -141,20 +267,69 @@ static qr_status alloc_writers(qr_indexer *ix, unsigned n)
     return QR_OK;
 }
 
-static char *path_join(const char *a, const char *b)
+/* A new version beside the live one: PATH/vN.build holding the parts
+ * (or the shards) being written, compacted into PATH/vN at the end. The
+ * one an interrupted run left is resumed when it may be (may_resume);
+ * anything else of the kind is removed. */
+static qr_status plan_fresh(qr_indexer *ix, unsigned want, const char *lang,
+                            qr_buf *err)
 {
-    qr_buf p = {0};
-    if (qr_buf_printf(&p, "%s/%s", a, b) != 0) {
-        qr_buf_free(&p);
-        return NULL;
+    const char *path = ix->o.db_path;
+    qr_buf b = {0};
+    qr_status st = QR_OK;
+    ix->version = qr_layout_next_version(path);
+    if (!ix->version || qr_buf_printf(&b, "%s/%s.build", path, ix->version) != 0)
+        st = QR_ERR_NOMEM;
+    ix->build_dir = qr_buf_steal(&b);
+    ix->final_dir = path_join(path, ix->version ? ix->version : "");
+    if (st == QR_OK && (!ix->build_dir || !ix->final_dir))
+        st = QR_ERR_NOMEM;
+    if (st != QR_OK)
+        return st;
+    char *adopt = NULL;
+    ix->resumed = may_resume(ix, ix->build_dir, want, lang, &adopt);
+    if (adopt && !ix->live_lang)
+        ix->live_lang = adopt;          /* the build's language goes on */
+    else
+        free(adopt);
+    /* leftovers of interrupted runs, versions retired by the last one */
+    const char *keep = ix->resumed ? strrchr(ix->build_dir, '/') + 1 : NULL;
+    qr_layout_cleanup(path, keep);
+    ix->keep_build = 1;
+    if (!ix->resumed) {
+        build_info info = {ix->o.rebuild && !ix->live_empty, want, ""};
+        snprintf(info.lang, sizeof info.lang, "%s",
+                 lang ? lang : ix->live_lang ? ix->live_lang : QR_DEFAULT_LANG);
+        st = make_dir(ix->build_dir, err);
+        if (st == QR_OK)
+            st = write_build_info(ix->build_dir, &info, err);
     }
-    return qr_buf_steal(&p);
+    if (st == QR_OK && want)
+        st = make_dir(ix->final_dir, err);
+    /* one database is built as parts in parallel, a sharded one shard by
+     * shard, each compacting itself */
+    ix->parts = want == 0;
+    unsigned n = want ? want : BUILD_PARTS;
+    if (st == QR_OK)
+        st = alloc_writers(ix, n);
+    for (unsigned k = 0; st == QR_OK && k < n; k++) {
+        char name[16];
+        snprintf(name, sizeof name, want ? "s%u" : "p%u", k);
+        wr_writer *w = &ix->w[k];
+        w->path = path_join(ix->build_dir, name);
+        w->building = 1;
+        if (want)
+            w->compact_to = path_join(ix->final_dir, name);
+        if (!w->path || (want && !w->compact_to))
+            st = QR_ERR_NOMEM;
+    }
+    return st;
 }
 
 /* Decides which databases this run writes, and takes the writer lock:
  *  - a Quarry index (or a new one): the lock file, then the live version
  *    (or its shards), or, for --rebuild and for an index with no sources
- *    yet, a new version built beside it in parallel;
+ *    yet, a new version built beside it in parallel (plan_fresh);
  *  - a plain glass directory or a stub file: opened as it is, with
  *    xapian-core's own lock (no --rebuild, no --shards). */
 static qr_status open_target(qr_indexer *ix, qr_buf *err)
@@ -182,11 +357,10 @@ static qr_status open_target(qr_indexer *ix, qr_buf *err)
     qr_status st = qr_layout_lock(path, ix->o.wait_seconds, &ix->lock_fd, err);
     if (st != QR_OK)
         return st;
-    /* leftovers of interrupted rebuilds, versions retired by the last one */
-    qr_layout_cleanup(path);
     unsigned live_n = 0;
     char *live = qr_layout_live_shards(path, &live_n);
     if (!live) {
+        qr_layout_cleanup(path, NULL);
         unsigned n = ix->o.shards > 1 ? ix->o.shards : 0;
         st = create_first(path, n, err);
         if (st != QR_OK)
@@ -197,7 +371,8 @@ static qr_status open_target(qr_indexer *ix, qr_buf *err)
             return QR_ERR_NOMEM;
     }
 
-    /* the live index's language, and whether it has anything in it */
+    /* the live index's language, whether it has anything in it, and for
+     * a --rebuild its records (what the new version must not lose) */
     qr_buf dir = {0};
     ix->live_empty = 1;
     for (unsigned k = 0; st == QR_OK && k < (live_n ? live_n : 1); k++) {
@@ -209,7 +384,8 @@ static qr_status open_target(qr_indexer *ix, qr_buf *err)
         }
         char *lang = NULL;
         int empty = 1;
-        st = read_live(dir.data, &lang, &empty, err);
+        st = read_live(dir.data, &lang, &empty,
+                       ix->o.rebuild ? &ix->live : NULL, k, err);
         if (st == QR_OK && !ix->live_lang)
             ix->live_lang = lang;
         else
@@ -217,6 +393,8 @@ static qr_status open_target(qr_indexer *ix, qr_buf *err)
         ix->live_empty &= empty;
     }
     qr_buf_free(&dir);
+    if (ix->o.rebuild)
+        src_load_done(&ix->live, live_n ? live_n : 1);
 
     unsigned want = ix->o.shards ? (ix->o.shards > 1 ? ix->o.shards : 0) : live_n;
     if (st == QR_OK && want != live_n && !ix->o.rebuild && !ix->live_empty) {
@@ -228,35 +406,9 @@ static qr_status open_target(qr_indexer *ix, qr_buf *err)
     ix->nshards = want;
     ix->fresh = ix->o.rebuild || ix->live_empty;
     if (st == QR_OK && ix->fresh) {
-        /* a new version, built beside the live one */
-        ix->version = qr_layout_next_version(path);
-        qr_buf b = {0};
-        if (!ix->version || qr_buf_printf(&b, "%s/%s.build", path, ix->version) != 0)
-            st = QR_ERR_NOMEM;
-        ix->build_dir = qr_buf_steal(&b);
-        ix->final_dir = path_join(path, ix->version ? ix->version : "");
-        if (st == QR_OK && (!ix->build_dir || !ix->final_dir))
-            st = QR_ERR_NOMEM;
-        if (st == QR_OK)
-            st = make_dir(ix->build_dir, err);
-        if (st == QR_OK && want)
-            st = make_dir(ix->final_dir, err);
-        ix->parts = want == 0;
-        unsigned n = want ? want : BUILD_PARTS;
-        if (st == QR_OK)
-            st = alloc_writers(ix, n);
-        for (unsigned k = 0; st == QR_OK && k < n; k++) {
-            char name[16];
-            snprintf(name, sizeof name, want ? "s%u" : "p%u", k);
-            wr_writer *w = &ix->w[k];
-            w->path = path_join(ix->build_dir, name);
-            w->own_counts = !ix->parts;
-            if (want)
-                w->compact_to = path_join(ix->final_dir, name);
-            if (!w->path || (want && !w->compact_to))
-                st = QR_ERR_NOMEM;
-        }
+        st = plan_fresh(ix, want, ix->o.lang ? ix->o.lang : ix->live_lang, err);
     } else if (st == QR_OK) {
+        qr_layout_cleanup(path, NULL);
         ix->version = live;
         live = NULL;
         st = alloc_writers(ix, want ? want : 1);
@@ -270,6 +422,34 @@ static qr_status open_target(qr_indexer *ix, qr_buf *err)
         }
     }
     free(live);
+    return st;
+}
+
+/* Opens every writer's database: the live ones, or a new version's,
+ * created, or reopened when an interrupted build is resumed. A build
+ * that cannot be reopened (killed while its databases were being made)
+ * is started afresh. */
+static qr_status open_writers(qr_indexer *ix, qr_buf *err)
+{
+    int create = ix->fresh && !ix->resumed;
+    qr_status st = QR_OK;
+    for (unsigned k = 0; st == QR_OK && k < ix->nw; k++)
+        st = wr_open(&ix->w[k], ix->lang, create, ix->o.wait_seconds, err);
+    if (st == QR_OK || !ix->resumed)
+        return st;
+    for (unsigned k = 0; k < ix->nw; k++) {
+        xc_termgen_free(ix->w[k].tg);
+        ix->w[k].tg = NULL;
+        xc_db_close(ix->w[k].db);
+        ix->w[k].db = NULL;
+    }
+    ix->resumed = 0;
+    qr_buf_clear(err);
+    st = QR_OK;
+    for (unsigned k = 0; st == QR_OK && k < ix->nw; k++) {
+        qr_remove_tree(ix->w[k].path);
+        st = wr_open(&ix->w[k], ix->lang, 1, ix->o.wait_seconds, err);
+    }
     return st;
 }
 
@@ -337,8 +517,7 @@ qr_status qr_indexer_open(const qr_index_opts *opts, qr_indexer **out,
         goto fail;
     }
 
-    for (unsigned k = 0; st == QR_OK && k < ix->nw; k++)
-        st = wr_open(&ix->w[k], ix->lang, ix->fresh, opts->wait_seconds, err);
+    st = open_writers(ix, err);
     if (st != QR_OK)
         goto fail;
     if (ix->nw == 1 && !ix->fresh) {
@@ -374,7 +553,9 @@ qr_status qr_indexer_open(const qr_index_opts *opts, qr_indexer **out,
             free(own);
         }
     }
-    /* the bookkeeping of every database written */
+    /* an unfinished forced pass, or this run's; then the bookkeeping of
+     * every database written */
+    st = force_marker(ix, err);
     for (unsigned k = 0; st == QR_OK && k < ix->nw; k++)
         st = src_load(&ix->sources, ix->w[k].db, k, ix->err);
     if (st != QR_OK)
@@ -406,17 +587,24 @@ qr_status tg_finish_fresh(qr_indexer *ix)
             ix->w[k].db = NULL;
             src[k] = ix->w[k].path;
         }
-        st = wr_compact(src, ix->nw, ix->final_dir, "the new index", ix->err);
+        /* each part's records have its own counts: one record per
+         * source with their sum */
+        st = wr_compact(src, ix->nw, ix->final_dir, "the new index",
+                        src_merge_parts, ix->err);
         free(src);
     } else {
-        st = wr_compact(NULL, 0, ix->final_dir, NULL, ix->err);
+        st = wr_compact(NULL, 0, ix->final_dir, NULL, NULL, ix->err);
     }
     if (st == QR_OK)
         st = qr_layout_switch_shards(ix->o.db_path, ix->version, ix->nshards,
                                      ix->err);
-    qr_remove_tree(ix->build_dir);
+    /* a build that could not be finished for want of space or memory is
+     * resumed by the next run; one that failed otherwise is dropped */
+    ix->keep_build = st == QR_ERR_IO || st == QR_ERR_NOMEM;
+    if (!ix->keep_build)
+        qr_remove_tree(ix->build_dir);
     if (st == QR_OK)
-        qr_layout_cleanup(ix->o.db_path);    /* the old live version */
+        qr_layout_cleanup(ix->o.db_path, NULL);    /* the old live version */
     else
         qr_remove_tree(ix->final_dir);
     return st;
@@ -429,8 +617,8 @@ void qr_indexer_free(qr_indexer *ix)
     for (unsigned k = 0; k < ix->nw; k++)
         wr_free(&ix->w[k]);
     free(ix->w);
-    if (ix->fresh && ix->build_dir)
-        qr_remove_tree(ix->build_dir);   /* an unfinished new version */
+    if (ix->fresh && ix->build_dir && !ix->keep_build)
+        qr_remove_tree(ix->build_dir);   /* a new version given up */
     qr_layout_unlock(ix->lock_fd);
     free(ix->version);
     free(ix->build_dir);
@@ -438,11 +626,23 @@ void qr_indexer_free(qr_indexer *ix)
     free(ix->live_lang);
     free(ix->lang);
     src_table_free(&ix->sources);
+    src_table_free(&ix->live);
+    fd_roots_free(ix);
     for (size_t i = 0; i < ix->sum.nskips; i++) {
         free(ix->sum.skips[i].where);
         free(ix->sum.skips[i].reason);
     }
     free(ix->sum.skips);
+    for (size_t i = 0; i < ix->sum.nheld; i++) {
+        free(ix->sum.held[i].root);
+        free(ix->sum.held[i].reason);
+    }
+    free(ix->sum.held);
+    for (size_t i = 0; i < ix->npending; i++) {
+        free(ix->pending[i].where);
+        free(ix->pending[i].reason);
+    }
+    free(ix->pending);
     for (size_t i = 0; i < ix->nprotect; i++)
         free(ix->protect[i]);
     free(ix->protect);

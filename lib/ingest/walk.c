@@ -17,8 +17,8 @@
 
 #include "util.h"
 
-static int push_entry(qr_walk_entry **list, size_t *n, size_t *cap,
-                      const char *path, const struct stat *st, int via_link)
+int qr_walk_push(qr_walk_entry **list, size_t *n, size_t *cap,
+                 const char *path, const struct stat *st, int via_link)
 {
     if (*n == *cap) {
         size_t ncap = *cap ? *cap * 2 : 256;
@@ -289,7 +289,7 @@ int qr_walk(const char *root, const qr_walk_opts *o, qr_walk_entry **list,
                 }
                 stack[depth++] = (walk_dir){sub, dir.via_link || link};
             } else if (S_ISREG(st.st_mode)) {
-                if (push_entry(list, n, cap, path.data, &st,
+                if (qr_walk_push(list, n, cap, path.data, &st,
                                dir.via_link || link) != 0)
                     rc = -1;
             } else if (warn) {

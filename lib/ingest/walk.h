@@ -64,6 +64,13 @@ typedef void (*qr_walk_warn_cb)(void *ctx, const char *path,
 int qr_walk(const char *root, const qr_walk_opts *opts, qr_walk_entry **list,
             size_t *n, size_t *cap, qr_walk_warn_cb warn, void *ctx);
 
+/* Appends an entry for the file at path to *list (growing it), with
+ * st's size, modification time, device and inode (st: a struct stat, as
+ * stat(2) filled it). 0, or -1 if memory ran out. */
+struct stat;
+int qr_walk_push(qr_walk_entry **list, size_t *n, size_t *cap,
+                 const char *path, const struct stat *st, int via_link);
+
 /* Whether a file (is_dir 0) or directory at rel, the path relative to the
  * root, is left out by opts' patterns and hidden rule. */
 int qr_walk_excluded(const qr_walk_opts *opts, const char *rel, int is_dir);

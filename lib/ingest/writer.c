@@ -196,10 +196,9 @@ static qr_status wr_run_job(wr_writer *w, wr_job *j)
         w->cur_articles = 0;
         break;
     case WR_JOB_END:
-        if (w->own_counts) {
-            j->rec.passages = w->in_source ? w->cur_passages : 0;
-            j->rec.articles = w->in_source ? w->cur_articles : 0;
-        }
+        /* each database records its own part of the source */
+        j->rec.passages = w->in_source ? w->cur_passages : 0;
+        j->rec.articles = w->in_source ? w->cur_articles : 0;
         st = wr_write_rec(w, &j->rec);
         w->in_source = 0;
         w->pending++;
@@ -252,11 +251,12 @@ qr_status wr_push(wr_writer *w, wr_job *j)
 }
 
 qr_status wr_compact(const char *const *src, unsigned n, const char *dest,
-                     const char *what, qr_buf *err)
+                     const char *what, xc_metadata_merge_fn merge,
+                     qr_buf *err)
 {
     qr_status st = QR_OK;
     char *msg = NULL;
-    xc_status xs = n ? xc_compact(src, n, dest, 0, &msg)
+    xc_status xs = n ? xc_compact_merge(src, n, dest, 0, merge, NULL, &msg)
                      : XC_OK;
     if (xs != XC_OK) {
         qr_buf_clear(err);
@@ -317,7 +317,7 @@ static void *wr_main(void *arg)
         xc_db_close(w->db);
         w->db = NULL;
         const char *src[] = {w->path};
-        st = wr_compact(src, 1, w->compact_to, w->path, &w->err);
+        st = wr_compact(src, 1, w->compact_to, w->path, NULL, &w->err);
     }
     pthread_mutex_lock(&w->mu);
     w->status = st;
@@ -330,7 +330,6 @@ static void *wr_main(void *arg)
 void wr_init(wr_writer *w, unsigned batch)
 {
     w->batch = batch;
-    w->own_counts = 1;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->nonempty, NULL);
     pthread_cond_init(&w->space, NULL);
@@ -345,7 +344,8 @@ qr_status wr_open(wr_writer *w, const char *lang, int create, int wait,
     char *msg = NULL;
     xc_status xs = xc_db_open(w->path, create ? XC_DB_CREATE_OR_OVERWRITE
                                               : XC_DB_CREATE_OR_OPEN,
-                              create ? XC_DB_NO_SYNC : 0, wait, &w->db, &msg);
+                              w->building ? XC_DB_NO_SYNC : 0, wait, &w->db,
+                              &msg);
     if (xs != XC_OK)
         return wr_xc_error(err, "cannot open index", w->path, msg, xs);
     xc_stem *stem = NULL;

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# kill -9 the indexer at random points of incremental, forced and rebuild
-# runs, of single and sharded (--shards 2) indexes; after each: the index opens, --check passes, a rerun completes, and
-# the final index answers a fixed set of queries exactly as a clean build.
-# CRASH_TRIALS (default 12) and CRASH_FILES (default 150) scale it; the
+# kill -9 the indexer at random points of first builds, incremental,
+# forced and rebuild runs, of single and sharded (--shards 2) indexes;
+# after each: the index opens, --check passes, a rerun completes, and the
+# final index answers a fixed set of queries exactly as a clean build.
+# Then kills right after commits, to check that the rerun resumes rather
+# than restarts: an interrupted first build and --rebuild are picked up
+# (sources they finished are "unchanged"), an interrupted --force is
+# finished (what it had not rewritten yet is "updated").
+# CRASH_TRIALS (default 14) and CRASH_FILES (default 150) scale it; the
 # long run is bench/crash.sh.
 . "$QUARRY_TEST_LIB"
-trials=${CRASH_TRIALS:-12}
+trials=${CRASH_TRIALS:-14}
 nfiles=${CRASH_FILES:-150}
 src="$tmp/src"
 mkdir -p "$src"
@@ -83,13 +88,15 @@ check_asan=${ASAN_OPTIONS:+$ASAN_OPTIONS:}new_delete_type_mismatch=0
 db="$tmp/db"
 killed=0
 for t in $(seq 1 "$trials"); do
-    case $((t % 6)) in
-        0) mode=(--rebuild) ;;
+    rerun=()                             # the next run: plain, or the same
+    case $((t % 7)) in                   # --rebuild, which resumes it
+        0) mode=(--rebuild) ;;           # dropped by the plain rerun
         1) mode=(--force) ;;
         2) rm -rf "$db"; mode=() ;;      # first build from nothing
         3) rm -rf "$db"; mode=(--shards 2) ;;   # a sharded first build
         4) mode=(--force) ;;             # shards committing one by one
-        5) mode=(--rebuild --shards 2) ;;
+        5) mode=(--rebuild --shards 2); rerun=("${mode[@]}") ;;
+        6) mode=(--rebuild); rerun=("${mode[@]}") ;;
     esac
     "$QUARRY_INDEX" --db "$db" --batch 5 -q "${mode[@]}" "$src" >/dev/null 2>&1 &
     pid=$!
@@ -104,7 +111,7 @@ for t in $(seq 1 "$trials"); do
         run "$QUARRY_QUERY" --db "$db" joint cyber unit
         [ "$rc" -le 1 ] || fail "trial $t: query after kill -9 exited $rc"
     fi
-    run "$QUARRY_INDEX" --db "$db" "$src"
+    run "$QUARRY_INDEX" --db "$db" "${rerun[@]}" "$src"
     expect_rc 0 "trial $t (${mode[*]:-fresh}): rerun after kill -9"
     ASAN_OPTIONS=$check_asan run "$QUARRY_INDEX" --db "$db" --check
     expect_rc 0 "trial $t: --check after the rerun"
@@ -113,4 +120,104 @@ for t in $(seq 1 "$trials"); do
         fail "trial $t (${mode[*]:-fresh}): results differ from a clean build: $(head -20 "$tmp/diff")"
 done
 [ "$killed" -ge $((trials / 2)) ] || fail "only $killed of $trials runs were still running when killed"
-echo "ok: $trials trials, $killed killed mid-run, all recovered"
+
+# --- killed right after commits: the next run resumes ---------------------------
+
+# revision DIR: how many times the database at DIR has committed (glass's
+# revision; 0 when created), empty if there is none yet.
+revision() { xapian-delve "$1" 2>/dev/null | awk -F' = ' '/^revision/ { print $2 }'; }
+
+# kill_after N DIR... -- CMD...: runs CMD in the background and kill -9s it
+# once every database DIR has reached revision N. Returns 1 if CMD ended
+# first (nothing to check then).
+kill_after() {
+    local n=$1 dirs=() d r ok pid
+    shift
+    while [ "$1" != -- ]; do dirs+=("$1"); shift; done
+    shift
+    "$@" >/dev/null 2>&1 &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        ok=1
+        for d in "${dirs[@]}"; do
+            r=$(revision "$d")
+            if [ -z "$r" ] || [ "$r" -lt "$n" ]; then ok=0; break; fi
+        done
+        if [ "$ok" = 1 ] && kill -9 "$pid" 2>/dev/null; then
+            wait "$pid" 2>/dev/null || true
+            return 0
+        fi
+        sleep 0.02
+    done
+    wait "$pid" 2>/dev/null || true
+    return 1
+}
+
+# next_build DB: the directory the next new version of DB is built in.
+next_build() {
+    local live
+    live=$(sed -n 's|^auto \(v[0-9]*\).*|\1|p' "$1/XAPIANDB" | head -n 1)
+    printf '%s/v%06d.build' "$1" $((10#${live#v} + 1))
+}
+
+# resumed WHAT RERUN...: after a kill, RERUN completes, reports something
+# unchanged (the work committed before the kill was kept), and the index
+# answers as a clean build.
+resumed() {
+    local what=$1
+    shift
+    run "$QUARRY_INDEX" --db "$rdb" --json "$@" "$src"
+    expect_rc 0 "$what: the run after the kill"
+    [ "$(json_get "$tmp/out" .unchanged)" -gt 0 ] ||
+        fail "$what: restarted rather than resumed: $(cat "$tmp/out")"
+    cp "$tmp/out" "$tmp/resumed.json"
+    ASAN_OPTIONS=$check_asan run "$QUARRY_INDEX" --db "$rdb" --check
+    expect_rc 0 "$what: --check after the resumed run"
+    snapshot "$rdb" "$tmp/rdb.snap"
+    diff -u "$tmp/ref.snap" "$tmp/rdb.snap" > "$tmp/diff" ||
+        fail "$what: results differ from a clean build: $(head -20 "$tmp/diff")"
+}
+
+rdb="$tmp/resume"
+resumes=0
+# a first build (two parts), killed once both parts committed three times
+rm -rf "$rdb"
+if kill_after 3 "$rdb/v000002.build/p0" "$rdb/v000002.build/p1" -- \
+        "$QUARRY_INDEX" --db "$rdb" --batch 1 -q "$src"; then
+    [ -d "$rdb/v000002.build" ] || fail "the interrupted first build was not kept"
+    resumed "a first build"
+    resumes=$((resumes + 1))
+fi
+# a sharded first build
+rm -rf "$rdb"
+if kill_after 3 "$rdb/v000002.build/s0" "$rdb/v000002.build/s1" -- \
+        "$QUARRY_INDEX" --db "$rdb" --shards 2 --batch 1 -q "$src"; then
+    resumed "a sharded first build"
+    resumes=$((resumes + 1))
+fi
+# a --rebuild, resumed by the next --rebuild (same shards, same language)
+rm -rf "$rdb"
+run "$QUARRY_INDEX" --db "$rdb" -q "$src"
+b=$(next_build "$rdb")
+if kill_after 3 "$b/p0" "$b/p1" -- \
+        "$QUARRY_INDEX" --db "$rdb" --rebuild --batch 1 -q "$src"; then
+    resumed "a --rebuild" --rebuild
+    resumes=$((resumes + 1))
+fi
+# a --force, killed once its marker and two batches were committed: the
+# next plain run finishes the forced pass (what it had not rewritten yet
+# is updated), and the run after that finds nothing to do
+live="$rdb/$(sed -n 's|^auto \(v[0-9]*\)$|\1|p' "$rdb/XAPIANDB")"
+r0=$(revision "$live")
+if kill_after $((r0 + 3)) "$live" -- \
+        "$QUARRY_INDEX" --db "$rdb" --force --batch 1 -q "$src"; then
+    resumed "a --force"
+    [ "$(json_get "$tmp/resumed.json" .updated)" -gt 0 ] ||
+        fail "the interrupted --force was not finished: $(cat "$tmp/resumed.json")"
+    run "$QUARRY_INDEX" --db "$rdb" --json "$src"
+    [ "$(json_get "$tmp/out" .updated)" = 0 ] ||
+        fail "the forced pass was not over after the run that finished it: $(cat "$tmp/out")"
+    resumes=$((resumes + 1))
+fi
+[ "$resumes" -ge 2 ] || fail "only $resumes of 4 runs could be killed after a commit"
+echo "ok: $trials trials, $killed killed mid-run, all recovered; $resumes resumed"

@@ -29,14 +29,27 @@ expect_rc 2 "--db pointing at a directory of documents"
 run "$QUARRY_INDEX" --db "$tmp/db" "$tmp/src"
 expect_rc 0 "clean run"
 
-# 1: some sources skipped (a binary file and a missing path)
+# 1: some sources skipped (a binary file)
 printf 'bin\000\001\002\003ary' > "$tmp/src/blob.txt"
+run "$QUARRY_INDEX" --db "$tmp/db" --json "$tmp/src"
+expect_rc 1 "a skipped source"
+grep -q "blob.txt" "$tmp/err" || fail "warning does not name the binary file"
+
+# 5: a SOURCE held. A path that does not exist is never a quiet success
+# (it was 1 before: a typo'd archive path passed every night); 5 wins
+# over 1, and the missing path is still listed among the skips.
 run "$QUARRY_INDEX" --db "$tmp/db" --json "$tmp/src" "$tmp/does-not-exist"
-expect_rc 1 "skipped sources"
+expect_rc 5 "skipped sources and a missing path"
 grep -q "blob.txt" "$tmp/err" || fail "warning does not name the binary file"
 grep -q "does-not-exist" "$tmp/err" || fail "warning does not name the missing path"
 [ "$(json_get "$tmp/out" .skipped)" = 2 ] || fail "skipped count: $(cat "$tmp/out")"
 json_get "$tmp/out" '.skips[].reason' | grep -qi "binary" || fail "no reason for the binary file"
+[ "$(json_get "$tmp/out" '.held[0].root')" = "$tmp/does-not-exist" ] ||
+    fail "the missing path is not held: $(cat "$tmp/out")"
+json_get "$tmp/out" '.held[0].reason' | grep -q '^missing: No such file' ||
+    fail "held for the wrong reason: $(cat "$tmp/out")"
+run "$QUARRY_INDEX" --help
+grep -q "^  5 " "$tmp/out" || fail "--help lacks exit status 5"
 
 # 3: locked by another writer (a writer held open by a background process).
 # The holder waits for the lock: without --wait it would give up at once

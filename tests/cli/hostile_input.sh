@@ -104,9 +104,10 @@ fi
 [ "$(wc -l <"$tmp/err")" -eq "$(jq '.skips | length' "$tmp/sum.json")" ] ||
     fail "warning lines and summary entries differ: $(wc -l <"$tmp/err") vs $(jq '.skips | length' "$tmp/sum.json")"
 
-# 1-2 empty and blank files: recorded with no passages, one warning each
-parts in/empty.txt 1 'no text'
-parts in/blank.txt 1 'no text'
+# 1-2 empty and blank files: nothing to index, so skipped whole (not a
+# part of an indexed source), one warning each
+whole in/empty.txt '^empty file$'
+whole in/blank.txt '^no text$'
 # 3-4 binary content, whatever the name says
 whole in/nul.txt 'binary file'
 whole in/program.txt 'binary file'
@@ -270,10 +271,13 @@ run "$QUARRY_INDEX" --db "$tmp/db-dash" -rf.txt
 expect_rc 2 "a dash-named source without --"
 [ -e "$tmp/db-dash" ] && fail "a usage error created an index"
 run "$QUARRY_INDEX" --db "$tmp/db-dash" --json -- in/-rf.txt -rf.txt
-expect_rc 1 "dash-named sources after --"
+# (5, not 1: a SOURCE that does not exist is held, never a quiet success)
+expect_rc 5 "dash-named sources after --"
 [ "$(jq .added "$tmp/out")" -eq 1 ] || fail "in/-rf.txt not added: $(cat "$tmp/out")"
 jq -e '.skips[] | select(.source == "-rf.txt" and .whole)' "$tmp/out" >/dev/null ||
     fail "a missing -rf.txt is not reported"
+jq -e '.held[] | select(.root == "-rf.txt")' "$tmp/out" >/dev/null ||
+    fail "a missing -rf.txt is not held"
 
 # --- a skipped file whose name holds a newline and an escape -------------------
 

@@ -1,13 +1,15 @@
-/* test_date.c — qr_date_normalise. */
+/* test_date.c — qr_date_normalise, and what rd_emit does with the date
+ * a reader hands it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
-#include "reader.h"
+#include "reader_int.h"
 
 static void ok(const char *in, const char *want)
 {
@@ -71,14 +73,36 @@ static void test_rfc2822(void **state)
     ok("Tue, 29 Feb 2000 12:00:00 -0800", "20000229");
 }
 
+/* A year or a month alone is its first day (date:2023 finds it). */
+static void test_year_and_month(void **state)
+{
+    (void)state;
+    ok("2023", "20230101");
+    ok(" 2023 ", "20230101");
+    ok("2023-05", "20230501");
+    ok("2023/5", "20230501");
+    ok("May 2023", "20230501");
+    ok("Sept. 2023", "20230901");
+    ok("december, 1999", "19991201");
+    bad("0000");
+    bad("2023-13");
+    bad("2023-00");
+    bad("2023-05-");
+    bad("2023 and more");
+    bad("202305");
+    bad("20235");
+    bad("23");
+    bad("May 23");
+    bad("May 2023 maybe");
+    bad("Mayday 2023");
+}
+
 static void test_invalid(void **state)
 {
     (void)state;
     bad("");
     bad("   ");
     bad("yesterday");
-    bad("2017");
-    bad("2017-07");
     bad("2017-13-01");
     bad("2017-00-10");
     bad("2017-02-29");          /* not a leap year */
@@ -88,7 +112,6 @@ static void test_invalid(void **state)
     bad("09/07/2017");          /* ambiguous */
     bad("9 Jul 17");            /* two-digit year */
     bad("32 July 2017");
-    bad("July 2017");
     bad("9 Juliet 2017");
     bad("0000-01-01");
     bad("2017-07-09x");
@@ -100,6 +123,65 @@ static void test_invalid(void **state)
     assert_int_equal(qr_date_normalise(NULL, (char[9]){0}), -1);
 }
 
+/* ------------------------------------------- rd_emit's date handling */
+
+typedef struct seen {
+    char date[9];
+    char warning[256];
+    int articles, warnings;
+} seen;
+
+static int on_article(void *ctx, const qr_article *a)
+{
+    seen *s = ctx;
+    snprintf(s->date, sizeof s->date, "%s", a->date);
+    s->articles++;
+    return 0;
+}
+
+static void on_warning(void *ctx, const char *where, const char *reason)
+{
+    seen *s = ctx;
+    snprintf(s->warning, sizeof s->warning, "%s: %s", where, reason);
+    s->warnings++;
+}
+
+static seen emit_with_date(const char *date)
+{
+    seen s = {0};
+    qr_read_stats stats = {0};
+    rd_ctx rc = {.max_article = 1 << 20, .cb = on_article, .warn = on_warning,
+                 .ctx = &s, .stats = &stats};
+    qr_article a = {.id = "feed.jsonl#7", .title = "T", .body = "Some text.",
+                    .body_len = 10, .url = "", .date = date, .author = ""};
+    qr_buf why = {0};
+    assert_int_equal(rd_emit(&rc, "feed.jsonl:7", &a, &why), QR_OK);
+    qr_buf_free(&why);
+    assert_int_equal(s.articles, 1);
+    return s;
+}
+
+/* A date as written is normalised; one not understood is a warning that
+ * names the source and the value, and the article goes without it. */
+static void test_emit_normalises_or_warns(void **state)
+{
+    (void)state;
+    seen s = emit_with_date("20170709");
+    assert_string_equal(s.date, "20170709");
+    assert_int_equal(s.warnings, 0);
+    s = emit_with_date("May 2023");
+    assert_string_equal(s.date, "20230501");
+    assert_int_equal(s.warnings, 0);
+    s = emit_with_date("");
+    assert_string_equal(s.date, "");
+    assert_int_equal(s.warnings, 0);
+    s = emit_with_date("the day after\ntomorrow");
+    assert_string_equal(s.date, "");
+    assert_int_equal(s.warnings, 1);
+    assert_string_equal(s.warning, "feed.jsonl:7: date \"the day after tomorrow\" "
+                                   "not understood: the article has no date");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -107,7 +189,9 @@ int main(void)
         cmocka_unit_test(test_compact),
         cmocka_unit_test(test_text_forms),
         cmocka_unit_test(test_rfc2822),
+        cmocka_unit_test(test_year_and_month),
         cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_emit_normalises_or_warns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

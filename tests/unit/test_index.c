@@ -254,6 +254,7 @@ static void test_summary_json(void **state)
 {
     (void)state;
     qr_skip skips[] = {{"a\"b.txt", "binary file", 1}, {"c.jsonl:3", "bad\nline", 0}};
+    qr_hold held[] = {{"/srv/archive", "missing: No such file or directory", 401}};
     qr_index_summary s = {.added = 1, .updated = 2, .deleted = 3, .unchanged = 4,
                           .skipped = 1, .partial = 1, .articles = 5, .passages = 6,
                           .bytes = 7, .seconds = 0.5, .skips = skips, .nskips = 2};
@@ -263,10 +264,56 @@ static void test_summary_json(void **state)
         "{\"added\":1,\"updated\":2,\"deleted\":3,\"unchanged\":4,\"skipped\":1,"
         "\"partial\":1,\"articles\":5,\"passages\":6,\"bytes\":7,\"seconds\":0.500,"
         "\"skips\":[{\"source\":\"a\\\"b.txt\",\"reason\":\"binary file\",\"whole\":true},"
-        "{\"source\":\"c.jsonl:3\",\"reason\":\"bad\\nline\",\"whole\":false}]}");
+        "{\"source\":\"c.jsonl:3\",\"reason\":\"bad\\nline\",\"whole\":false}],"
+        "\"held\":[]}");
+    /* the SOURCEs held, after the skips */
+    s.held = held;
+    s.nheld = 1;
+    s.nskips = 0;
+    qr_buf_clear(&out);
+    assert_int_equal(qr_summary_json(&s, &out), 0);
+    assert_non_null(strstr(out.data,
+        "\"skips\":[],\"held\":[{\"root\":\"/srv/archive\",\"reason\":"
+        "\"missing: No such file or directory\",\"kept\":401}]}"));
     qr_buf_free(&out);
 }
 
+
+/* --max-delete: a count or a percentage; the default, half. */
+static void test_max_delete(void **state)
+{
+    (void)state;
+    qr_max_delete m = {0};
+    char shown[32];
+    qr_max_delete_format(&m, shown, sizeof shown);
+    assert_string_equal(shown, "50%");
+    assert_true(qr_max_delete_allows(&m, 0, 0));
+    assert_true(qr_max_delete_allows(&m, 200, 401));
+    assert_false(qr_max_delete_allows(&m, 201, 401));
+    assert_true(qr_max_delete_allows(&m, 1, 2));     /* half is not more */
+    assert_false(qr_max_delete_allows(&m, 1, 1));
+
+    assert_int_equal(qr_max_delete_parse("100%", &m), 0);
+    assert_true(qr_max_delete_allows(&m, 401, 401));
+    qr_max_delete_format(&m, shown, sizeof shown);
+    assert_string_equal(shown, "100%");
+    assert_int_equal(qr_max_delete_parse("0%", &m), 0);
+    assert_false(qr_max_delete_allows(&m, 1, 1000000));
+    assert_true(qr_max_delete_allows(&m, 0, 10));
+    assert_int_equal(qr_max_delete_parse("25", &m), 0);
+    assert_true(qr_max_delete_allows(&m, 25, 26));
+    assert_false(qr_max_delete_allows(&m, 26, 1000));
+    qr_max_delete_format(&m, shown, sizeof shown);
+    assert_string_equal(shown, "25");
+    assert_int_equal(qr_max_delete_parse("0", &m), 0);
+    assert_false(qr_max_delete_allows(&m, 1, 1));
+
+    const char *bad[] = {"", "-1", "101%", "50 %", "%", "5%%", "1e3", "x",
+                         "99999999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(qr_max_delete_parse(bad[i], &m), -1);
+    assert_int_equal(qr_max_delete_parse(NULL, &m), -1);
+}
 
 typedef struct found { int n; char text[4096]; } found;
 
@@ -434,6 +481,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unreadable_source_keeps_old_passages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock_and_language, setup, teardown),
         cmocka_unit_test_setup_teardown(test_summary_json, setup, teardown),
+        cmocka_unit_test(test_max_delete),
         cmocka_unit_test_setup_teardown(test_check_finds_faults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rebuild_switches_atomically, setup, teardown),
     };

@@ -117,7 +117,7 @@ static void test_cleanup_keeps_live_only(void **state)
     assert_int_equal(qr_layout_switch(idx, "v000002", NULL), QR_OK);
     snprintf(p, sizeof p, "%s/XAPIANDB.tmp", idx);    /* a switch cut short */
     touch(p);
-    assert_int_equal(qr_layout_cleanup(idx), 4);
+    assert_int_equal(qr_layout_cleanup(idx, NULL), 4);
     snprintf(p, sizeof p, "%s/v000002/table", idx);
     assert_int_equal(access(p, F_OK), 0);
     snprintf(p, sizeof p, "%s/v000001", idx);
@@ -126,6 +126,17 @@ static void test_cleanup_keeps_live_only(void **state)
     assert_int_not_equal(access(p, F_OK), 0);
     snprintf(p, sizeof p, "%s/keep-me", idx);
     assert_int_equal(access(p, F_OK), 0);   /* not ours: never removed */
+
+    /* an unfinished new version to resume stays when named */
+    snprintf(p, sizeof p, "%s/v000003.build", idx);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/v000004", idx);
+    mkdir(p, 0755);
+    assert_int_equal(qr_layout_cleanup(idx, "v000003.build"), 1);
+    snprintf(p, sizeof p, "%s/v000003.build", idx);
+    assert_int_equal(access(p, F_OK), 0);
+    snprintf(p, sizeof p, "%s/v000004", idx);
+    assert_int_not_equal(access(p, F_OK), 0);
 }
 
 static void test_lock_excludes_and_waits(void **state)

@@ -43,6 +43,7 @@ static void test_record_round_trip(void **state)
         .date = "20170709", .author = "King & Spalding", .ordinal = 3,
         .npassages = 7, .start = 1234, .end = 1234 + sizeof text - 1,
         .text = text, .text_len = sizeof text - 1, .page = 4, .page_last = 5,
+        .flags = QR_RECORD_DATE_FROM_FILE,
     };
     qr_buf b = {0};
     assert_int_equal(qr_record_encode(&in, &b), 0);
@@ -60,6 +61,7 @@ static void test_record_round_trip(void **state)
     assert_int_equal(out.npassages, 7);
     assert_int_equal(out.page, 4);
     assert_int_equal(out.page_last, 5);
+    assert_int_equal(out.flags, QR_RECORD_DATE_FROM_FILE);
     assert_int_equal(out.start, 1234);
     assert_int_equal(out.end, in.end);
     assert_int_equal(out.text_len, in.text_len);
@@ -81,6 +83,9 @@ static void test_record_rejects_garbage(void **state)
     assert_int_equal(qr_record_decode(NULL, 0, &r), -1);
     char empty[] = "";
     assert_int_equal(qr_record_decode(empty, 0, &r), -1);
+    /* a QR2 record must have its flags after the pages */
+    char noflags[] = "QR2\0i\0t\0s\0u\0d\0a\0" "1\0" "2\0" "3\0" "4\0" "0\0" "0\0";
+    assert_int_equal(qr_record_decode(noflags, sizeof noflags - 1, &r), -1);
 }
 
 /* Records written before pages ("QR1") still decode, with no page. */
@@ -97,6 +102,7 @@ static void test_record_v1(void **state)
     assert_int_equal(out.end, 15);
     assert_int_equal(out.page, 0);
     assert_int_equal(out.page_last, 0);
+    assert_int_equal(out.flags, 0);
     assert_int_equal(out.text_len, 5);
     assert_memory_equal(out.text, "hello", 5);
     free(copy);

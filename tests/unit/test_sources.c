@@ -1,6 +1,7 @@
 /* test_sources.c — the bookkeeping of sources.c: the "src:" record format
- * (what earlier indexes hold must stay readable), the table, and how the
- * records of several shards are settled when they disagree. */
+ * (what earlier indexes hold must stay readable), the table, how the
+ * records of several shards are settled when they disagree, and how the
+ * records of a new index's parts are merged when they are compacted. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -202,6 +203,61 @@ static void test_load_shards(void **state)
     assert_int_equal(qr_remove_tree(root), 0);
 }
 
+/* Merging the parts' records: counts summed when they agree, 'P' (redo)
+ * when they do not; other metadata keeps the first value. */
+static void test_merge_parts(void **state)
+{
+    (void)state;
+    src_rec a = rec("/data/a.txt", 'D', 9), b = rec("/data/a.txt", 'D', 9);
+    a.passages = 3;
+    a.articles = 1;
+    b.passages = 0;
+    b.articles = 0;
+    qr_buf fa = {0}, fb = {0};
+    assert_int_equal(src_rec_format(&a, &fa), 0);
+    assert_int_equal(src_rec_format(&b, &fb), 0);
+    const char *values[] = {fa.data, fb.data, fa.data};
+    size_t lens[] = {fa.len, fb.len, fa.len};
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(src_merge_parts(NULL, "src:/data/a.txt", 3, values, lens,
+                                     &out, &len), 0);
+    assert_non_null(out);
+    assert_int_equal(strlen(out), len);
+    src_rec m;
+    const char *path;
+    assert_int_equal(src_rec_scan(out, &m, &path), 0);
+    assert_string_equal(path, "/data/a.txt");
+    assert_int_equal(m.state, 'D');
+    assert_int_equal(m.passages, 6);
+    assert_int_equal(m.articles, 2);
+    assert_int_equal(m.gen, 9);
+    free(out);
+
+    /* a part that has another version (another run's) of the source */
+    b.gen = 10;
+    assert_int_equal(src_rec_format(&b, &fb), 0);
+    values[1] = fb.data;
+    lens[1] = fb.len;
+    assert_int_equal(src_merge_parts(NULL, "src:/data/a.txt", 2, values, lens,
+                                     &out, &len), 0);
+    assert_int_equal(src_rec_scan(out, &m, &path), 0);
+    assert_int_equal(m.state, 'P');
+    free(out);
+
+    /* not a record: the first value stays */
+    const char *langs[] = {"english", "english"};
+    size_t llens[] = {7, 7};
+    out = (char *)"untouched";
+    assert_int_equal(src_merge_parts(NULL, QR_META_LANG, 2, langs, llens, &out,
+                                     &len), 0);
+    assert_null(out);
+    qr_buf_free(&fa);
+    qr_buf_free(&fb);
+    rec_free(&a);
+    rec_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_agree),
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_load_shards),
+        cmocka_unit_test(test_merge_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

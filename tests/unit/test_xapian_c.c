@@ -2520,6 +2520,101 @@ static void test_compact(void **state)
     assert_int_equal(xc_compact(none, 1, out2, 0, NULL), XC_INVALID_ARG);
 }
 
+/* Sums the numbers two sources hold under a duplicated key; "keep" keeps
+ * the first, "refuse" fails the compaction. */
+static int merge_sum(void *ctx, const char *key, size_t n,
+                     const char *const *values, const size_t *lens,
+                     char **out, size_t *out_len)
+{
+    int *calls = ctx;
+    (*calls)++;
+    if (strcmp(key, "refuse") == 0)
+        return 1;
+    if (strcmp(key, "keep") == 0)
+        return 0;
+    long sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(strlen(values[i]), lens[i]);
+        sum += atol(values[i]);
+    }
+    char buf[32];
+    int len = snprintf(buf, sizeof buf, "%ld", sum);
+    *out = strdup(buf);
+    *out_len = (size_t)len;
+    return 0;
+}
+
+static void put_meta(const char *path, const char *const *kv, size_t n)
+{
+    xc_db *w = NULL;
+    assert_int_equal(xc_db_open(path, XC_DB_CREATE_OR_OPEN, 0, 0, &w, NULL),
+                     XC_OK);
+    for (size_t i = 0; i + 1 < n; i += 2)
+        assert_int_equal(xc_db_set_metadata(w, kv[i], kv[i + 1],
+                                            strlen(kv[i + 1])), XC_OK);
+    assert_int_equal(xc_db_commit(w), XC_OK);
+    xc_db_close(w);
+}
+
+static char *meta_of(const char *path, const char *key)
+{
+    xc_db *db = NULL;
+    char *v = NULL;
+    size_t len = 0;
+    assert_int_equal(xc_db_open(path, XC_DB_READONLY, 0, 0, &db, NULL), XC_OK);
+    assert_int_equal(xc_db_get_metadata(db, key, &v, &len), XC_OK);
+    xc_db_close(db);
+    return v;
+}
+
+/* Metadata held by several sources goes through the caller's merge. */
+static void test_compact_merge(void **state)
+{
+    fixture *fx = *state;
+    char a[PATH_MAX], b[PATH_MAX], out[PATH_MAX], out2[PATH_MAX];
+    path_in(fx, "merge-a", a, sizeof a);
+    path_in(fx, "merge-b", b, sizeof b);
+    const char *kv_a[] = {"count", "3", "keep", "first", "only-a", "x"};
+    const char *kv_b[] = {"count", "4", "keep", "second", "only-b", "y"};
+    put_meta(a, kv_a, 6);
+    put_meta(b, kv_b, 6);
+
+    int calls = 0;
+    const char *two[2] = {a, b};
+    path_in(fx, "merged", out, sizeof out);
+    assert_int_equal(xc_compact_merge(two, 2, out, 0, merge_sum, &calls, NULL),
+                     XC_OK);
+    assert_int_equal(calls, 2);            /* count and keep, not only-* */
+    char *v = meta_of(out, "count");
+    assert_string_equal(v, "7");
+    free(v);
+    v = meta_of(out, "keep");
+    assert_string_equal(v, "first");
+    free(v);
+    v = meta_of(out, "only-b");
+    assert_string_equal(v, "y");
+    free(v);
+
+    /* without a merge function the first source's value stays */
+    path_in(fx, "unmerged", out2, sizeof out2);
+    assert_int_equal(xc_compact_merge(two, 2, out2, 0, NULL, NULL, NULL), XC_OK);
+    v = meta_of(out2, "count");
+    assert_string_equal(v, "3");
+    free(v);
+
+    /* a refusal fails the compaction with the key named */
+    const char *kv_r[] = {"refuse", "1"};
+    put_meta(a, kv_r, 2);
+    put_meta(b, kv_r, 2);
+    char *err = NULL;
+    path_in(fx, "refused", out2, sizeof out2);
+    assert_int_equal(xc_compact_merge(two, 2, out2, 0, merge_sum, &calls, &err),
+                     XC_ERROR);
+    assert_non_null(err);
+    assert_non_null(strstr(err, "refuse"));
+    free(err);
+}
+
 static void test_check(void **state)
 {
     fixture *fx = *state;
@@ -2922,6 +3017,7 @@ int main(void)
         T(test_add_database),
         T(test_mset_reads_alternate),
         T(test_compact),
+        T(test_compact_merge),
         T(test_check),
         T(test_remote_refused),
         T(test_remote_timeout),
