@@ -29,6 +29,9 @@
 struct archive;
 
 #define RD_SNIFF_BYTES   8192          /* content sniffing window            */
+#define RD_ZIP_SNIFF_BYTES (64 * 1024) /* the window for a zip: libmagic looks
+                                          past its first members to tell
+                                          OOXML, OpenDocument and EPUB     */
 #define RD_CHUNK         (64 * 1024)   /* read size for streams              */
 #define RD_FIELD_MAX     4096          /* cap on title/author/url bytes      */
 #define RD_TITLE_LINE_MAX 200          /* longer first lines are not titles  */
@@ -39,7 +42,9 @@ typedef struct rd_unit rd_unit;
 
 /* A format reader that takes the stream as it comes (JSON Lines,
  * archives), and one that takes a document read whole (text, Markdown,
- * HTML; data is readable up to data[len], a NUL). */
+ * HTML, and the sandboxed formats: PDF, Office, ...; data is readable up
+ * to data[len], a NUL). A sandboxed reader runs in quarry-extract
+ * (sandbox.c); the ids of its articles must start with the unit's id. */
 typedef qr_status (*rd_stream_fn)(rd_ctx *rc, const rd_unit *u, rd_in *in,
                                   qr_buf *why);
 typedef qr_status (*rd_doc_fn)(rd_ctx *rc, const rd_unit *u, const char *data,
@@ -80,9 +85,17 @@ struct rd_unit {
 /* (qr_format_name, qr_format_from_name and qr_name_is_indexable are public:
  * reader.h.) */
 
-/* The format the first n decoded bytes of a unit look like: an archive by
- * its magic, HTML, JSON Lines, Markdown, else text. */
+/* The format of a unit by its name and its first n decoded bytes: the
+ * MIME type libmagic gives them (binary formats: the content wins over
+ * the name; text: the name says which text format, else rd_sniff).
+ * QR_FMT_UNKNOWN with a reason in why ("unsupported format: image/png",
+ * a JSON document that is not JSON Lines) when Quarry cannot read it. */
+qr_format rd_detect(const char *name, const unsigned char *p, size_t n, qr_buf *why);
+/* Among the text formats, the one the first n bytes look like: HTML,
+ * JSON Lines, Markdown, else text (an archive by its magic). */
 qr_format rd_sniff(const unsigned char *p, size_t n);
+/* The format's name in capitals, for reasons ("PDF"), into out. */
+void rd_format_label(qr_format f, char out[16]);
 /* Where the text of the first n bytes starts: after a UTF-8 byte-order
  * mark and ASCII blanks (n if nothing else). */
 size_t rd_text_start(const unsigned char *p, size_t n);
@@ -216,7 +229,8 @@ qr_status rd_html(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
  * stream does not start as JSON. */
 qr_status rd_jsonl(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
 /* Refuses a nested archive (u->depth > 0); reads each member through
- * rc->read_unit. */
+ * rc->read_unit. A single compressed file (notes.txt.xz) is read as its
+ * content. */
 qr_status rd_archive(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
 
 #endif

@@ -36,7 +36,7 @@ expect_rc 1 "skipped sources"
 grep -q "blob.txt" "$tmp/err" || fail "warning does not name the binary file"
 grep -q "does-not-exist" "$tmp/err" || fail "warning does not name the missing path"
 [ "$(json_get "$tmp/out" .skipped)" = 2 ] || fail "skipped count: $(cat "$tmp/out")"
-json_get "$tmp/out" '.skips[].reason' | grep -qi "binary" || fail "no reason for the binary file"
+json_get "$tmp/out" '.skips[].reason' | grep -q "unsupported format: application/octet-stream" || fail "no reason for the binary file"
 
 # 3: locked by another writer (a writer held open by a background process).
 # The holder waits for the lock: without --wait it would give up at once

@@ -108,8 +108,8 @@ fi
 parts in/empty.txt 1 'no text'
 parts in/blank.txt 1 'no text'
 # 3-4 binary content, whatever the name says
-whole in/nul.txt 'binary file'
-whole in/program.txt 'binary file'
+whole in/nul.txt 'unsupported format: application/octet-stream'
+whole in/program.txt 'unsupported format: application/x-(pie-)?(executable|sharedlib)'
 lost zqbinary
 # 5-6 invalid and overlong UTF-8: decoded (as Windows-1252), indexed
 found zqinvalid in/invalid-utf8.txt
@@ -245,7 +245,7 @@ run "$QUARRY_INDEX" --db "$db" --json big
 cp "$tmp/out" "$tmp/sum.json"
 expect_rc 1 "indexing the big fixtures"
 parts big/longline.txt 1 'truncated from 52428[0-9]* to [0-9]+ bytes'
-whole big/sparse.txt 'binary file'
+whole big/sparse.txt 'unsupported format: application/octet-stream'
 found zqlongline big/longline.txt
 lost zqsparse
 check_searches

@@ -393,6 +393,35 @@ static inline char *t_write_file(const char *dir, const char *name, const void *
     return path;
 }
 
+/* The bytes of tests/fixtures/NAME (from $QUARRY_SOURCE_DIR, else the
+ * source directory compiled in), NUL-terminated; *len their count. */
+static inline t_bytes t_fixture(const char *name)
+{
+    const char *src = getenv("QUARRY_SOURCE_DIR");
+#ifdef QUARRY_SOURCE_DIR
+    if (!src || !*src)
+        src = QUARRY_SOURCE_DIR;
+#endif
+    if (!src)
+        abort();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/fixtures/%s", src, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "cannot open fixture %s\n", path);
+        abort();
+    }
+    t_bytes b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        t_put(&b, chunk, n);
+    fclose(f);
+    if (!b.p)
+        t_put(&b, "", 0);
+    return b;
+}
+
 /* Removes dir and the plain files in it. */
 static inline void t_rmdir(char *dir)
 {
