@@ -57,6 +57,7 @@ static const struct {
     {.format = QR_FMT_HTML, .doc = rd_html},
     {.format = QR_FMT_MARKDOWN, .doc = rd_markdown},
     {.format = QR_FMT_TEXT, .doc = rd_text},
+    {.format = QR_FMT_PDF, .doc = rd_pdf, .sandboxed = 1},
 };
 
 /* The dispatcher (rd_ctx.read_unit): the unit's format by its forced

@@ -223,6 +223,14 @@ qr_status rd_markdown(rd_ctx *rc, const rd_unit *u, const char *data,
 qr_status rd_html(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
                   qr_buf *why);
 
+/* ============================ Interface to read_pdf.c (rd_doc_fn, sandboxed) */
+
+/* The text of every page in reading order, lines joined into paragraphs;
+ * pages marked in qr_article.pages; title, author and date from the
+ * document information (the title else the first line). */
+qr_status rd_pdf(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                 qr_buf *why);
+
 /* ================ Interface to read_jsonl.c, read_archive.c (rd_stream_fn) */
 
 /* JSON Lines judges its own bytes: binary content only stops it when the

@@ -34,6 +34,7 @@ typedef struct t_art {
     char *id, *title, *body, *url, *date, *author;
     size_t body_len;
     qr_format format;
+    size_t *pages, npages;    /* copied from qr_article.pages (NULL: none) */
 } t_art;
 
 typedef struct t_coll {
@@ -103,6 +104,14 @@ static inline int t_article_cb(void *ctx, const qr_article *a)
     t->date = t_dup(a->date);
     t->author = t_dup(a->author);
     t->format = a->format;
+    t->pages = NULL;
+    t->npages = a->pages ? a->npages : 0;
+    if (t->npages) {
+        t->pages = malloc(t->npages * sizeof *t->pages);
+        if (!t->pages)
+            abort();
+        memcpy(t->pages, a->pages, t->npages * sizeof *t->pages);
+    }
     return c->stop_after && c->n >= c->stop_after;
 }
 
@@ -134,6 +143,7 @@ static inline void t_coll_free(t_coll *c)
         free(c->arts[i].url);
         free(c->arts[i].date);
         free(c->arts[i].author);
+        free(c->arts[i].pages);
     }
     for (size_t i = 0; i < c->nwarn; i++) {
         free(c->warn_where[i]);
