@@ -37,6 +37,8 @@
 #define DEFAULT_MAX_ARTICLE ((size_t)32 << 20)
 #define DEFAULT_MAX_LINE    ((size_t)64 << 20)
 #define DEFAULT_MAX_SOURCE  ((uint64_t)4 << 30)
+#define DEFAULT_EXTRACT_SECONDS 60u
+#define DEFAULT_EXTRACT_MEMORY  ((uint64_t)2 << 30)
 
 /* ------------------------------------------------------------ dispatch */
 
@@ -105,7 +107,9 @@ static qr_status read_unit(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why)
             st = rd_fail(why, in->err, "%s", in->msg);
     }
     const char *data = doc.data ? doc.data : "";
-    if (st == QR_OK)
+    if (st == QR_OK && READERS[r].sandboxed && !rc->in_process)
+        st = rd_sandbox(rc, u, fmt, data, doc.len, why);
+    else if (st == QR_OK)
         st = READERS[r].doc(rc, u, data, doc.len, why);
     qr_buf_free(&doc);
     return st;
@@ -130,6 +134,12 @@ static void ctx_init(rd_ctx *rc, const qr_read_opts *opts, qr_article_cb cb,
     rc->ctx = ctx;
     rc->stats = stats;
     rc->read_unit = read_unit;
+    rc->in_process = opts && opts->in_process;
+    rc->extractor = opts ? opts->extractor : NULL;
+    rc->extract_seconds = opts && opts->extract_seconds ? opts->extract_seconds
+                                                        : DEFAULT_EXTRACT_SECONDS;
+    rc->extract_memory = opts && opts->extract_memory ? opts->extract_memory
+                                                      : DEFAULT_EXTRACT_MEMORY;
 }
 
 static qr_status finish(qr_status st, qr_buf *why, char **reason)

@@ -69,6 +69,10 @@ struct rd_ctx {
     rd_stream_fn  read_unit;    /* reader.c's dispatcher: detects a unit's
                                    format (name, then content) and reads it;
                                    how an archive reads its members         */
+    int           in_process;   /* qr_read_opts.in_process                  */
+    const char   *extractor;    /* qr_read_opts.extractor (may be NULL)     */
+    unsigned      extract_seconds; /* resolved: CPU seconds per child       */
+    uint64_t      extract_memory;  /* resolved: address space per child     */
 };
 
 /* One thing being read: the source itself, or an archive member. */
@@ -213,6 +217,20 @@ int rd_text_is_clean(const char *s, size_t n);
  * runs of blank lines become one blank line, leading and trailing blank
  * lines removed. In place. */
 void rd_tidy_text(qr_buf *b, size_t start);
+
+/* ============================================= Interface to sandbox.c */
+
+/* Reads the document data[len] of format fmt in a child process,
+ * quarry-extract (found through rc->extractor, QUARRY_EXTRACT, beside the
+ * running program, or installed), under CPU, address-space, wall-clock
+ * and output limits. Its articles go through rd_emit and its warnings
+ * through rd_warn here. A child that crashes, hangs, runs out of memory
+ * or writes malformed records fails the unit (QR_ERR_FORMAT, or
+ * QR_ERR_TOO_BIG for memory and output) with a one-line reason; when it
+ * had already produced articles, they are kept and the failure is a
+ * warning. */
+qr_status rd_sandbox(rd_ctx *rc, const rd_unit *u, qr_format fmt,
+                     const char *data, size_t len, qr_buf *why);
 
 /* ======================= Interface to read_text.c, read_html.c (rd_doc_fn) */
 
