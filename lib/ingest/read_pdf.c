@@ -223,6 +223,12 @@ qr_status rd_pdf(rd_ctx *rc, const rd_unit *u, const char *data, size_t len, qr_
     for (int k = 0; k < np && body.len <= rc->max_article; k++) {
         PopplerPage *page = poppler_document_get_page(doc, k);
         char *text = page ? poppler_page_get_text(page) : NULL;
+        if (text && !g_utf8_validate(text, -1, NULL)) {
+            /* (then the boxes no longer match the characters: no geometry) */
+            char *valid = g_utf8_make_valid(text, -1);
+            g_free(text);
+            text = valid;
+        }
         PopplerRectangle *rects = NULL;
         guint nrects = 0;
         if (text && *text && !poppler_page_get_text_layout(page, &rects, &nrects))
