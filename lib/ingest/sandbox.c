@@ -614,8 +614,9 @@ qr_status rd_sandbox(rd_ctx *rc, const rd_unit *u, qr_format fmt,
             rd_fail(why, st, "%s", r.end_reason.len ? r.end_reason.data : qr_status_str(st));
     } else if (r.articles > 0) {
         /* like damaged gzip data: what came before the failure is kept */
-        rd_warn(rc, u->where, "%s; the %zu articles before it were kept",
-                reason.data ? reason.data : "extractor failed", r.articles);
+        rd_warn(rc, u->where, "%s; the %zu article%s before it kept",
+                reason.data ? reason.data : "extractor failed", r.articles,
+                r.articles == 1 ? "" : "s");
         st = QR_OK;
     } else {
         rd_fail(why, st, "%s", reason.data ? reason.data : "extractor failed");

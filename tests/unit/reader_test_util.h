@@ -432,6 +432,30 @@ static inline t_bytes t_fixture(const char *name)
     return b;
 }
 
+/* The one article of tests/fixtures/three.pdf (made by make.sh there), as
+ * read under id: its document information, its paragraphs (a hyphenated
+ * word joined) and where its 3 pages start. */
+static inline void t_check_three_pdf(const t_art *a, const char *id)
+{
+    assert_string_equal(a->id, id);
+    assert_int_equal(a->format, QR_FMT_PDF);
+    assert_string_equal(a->title, "Quarry Test Document");
+    assert_string_equal(a->author, "Ada Lovelace");
+    assert_string_equal(a->date, "20170709");
+    assert_string_equal(a->body,
+                        "The first paragraph starts here and goes on to a second line with a "
+                        "hyphenated word in it.\n\n"
+                        "A second paragraph after a gap.\n\n"
+                        "Page two has its own text. It spans two lines of one paragraph.\n\n"
+                        "Third page, last words.");
+    assert_int_equal(a->npages, 3);
+    assert_int_equal(a->pages[0], 0);
+    assert_string_equal(a->body + a->pages[1],
+                        "Page two has its own text. It spans two lines of one paragraph.\n\n"
+                        "Third page, last words.");
+    assert_string_equal(a->body + a->pages[2], "Third page, last words.");
+}
+
 /* Removes dir and the plain files in it. */
 static inline void t_rmdir(char *dir)
 {

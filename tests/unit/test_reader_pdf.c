@@ -21,13 +21,6 @@ static t_run read_fixture(t_coll *c, const char *name, const char *as)
     return r;
 }
 
-static const char THREE_BODY[] =
-    "The first paragraph starts here and goes on to a second line with a "
-    "hyphenated word in it.\n\n"
-    "A second paragraph after a gap.\n\n"
-    "Page two has its own text. It spans two lines of one paragraph.\n\n"
-    "Third page, last words.";
-
 static void test_three_pages(void **state)
 {
     (void)state;
@@ -35,20 +28,7 @@ static void test_three_pages(void **state)
     t_run r = read_fixture(&c, "three.pdf", "docs/three.pdf");
     assert_int_equal(r.st, QR_OK);
     assert_int_equal(c.n, 1);
-    const t_art *a = &c.arts[0];
-    assert_string_equal(a->id, "docs/three.pdf");
-    assert_int_equal(a->format, QR_FMT_PDF);
-    assert_string_equal(a->title, "Quarry Test Document");
-    assert_string_equal(a->author, "Ada Lovelace");
-    assert_string_equal(a->date, "20170709");
-    assert_string_equal(a->body, THREE_BODY);
-    /* pages start where their text does */
-    assert_int_equal(a->npages, 3);
-    assert_int_equal(a->pages[0], 0);
-    assert_string_equal(a->body + a->pages[1],
-                        "Page two has its own text. It spans two lines of one paragraph.\n\n"
-                        "Third page, last words.");
-    assert_string_equal(a->body + a->pages[2], "Third page, last words.");
+    t_check_three_pdf(&c.arts[0], "docs/three.pdf");
     assert_int_equal(c.nwarn, 0);
     t_run_free(&r);
     t_coll_free(&c);

@@ -34,28 +34,6 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static const char THREE_BODY[] =
-    "The first paragraph starts here and goes on to a second line with a "
-    "hyphenated word in it.\n\n"
-    "A second paragraph after a gap.\n\n"
-    "Page two has its own text. It spans two lines of one paragraph.\n\n"
-    "Third page, last words.";
-
-static void check_three(const t_art *a, const char *id)
-{
-    assert_string_equal(a->id, id);
-    assert_int_equal(a->format, QR_FMT_PDF);
-    assert_string_equal(a->title, "Quarry Test Document");
-    assert_string_equal(a->author, "Ada Lovelace");
-    assert_string_equal(a->date, "20170709");
-    assert_string_equal(a->body, THREE_BODY);
-    assert_int_equal(a->npages, 3);
-    assert_int_equal(a->pages[0], 0);
-    assert_string_equal(a->body + a->pages[2], "Third page, last words.");
-    assert_true(a->pages[1] < a->pages[2]);
-    assert_memory_equal(a->body + a->pages[1], "Page two", 8);
-}
-
 /* ------------------------------------------------------------ end to end */
 
 static void test_pdf_end_to_end(void **state)
@@ -69,7 +47,7 @@ static void test_pdf_end_to_end(void **state)
     t_run r = t_read_path(&c, path, "docs/three.pdf", NULL);
     assert_int_equal(r.st, QR_OK);
     assert_int_equal(c.n, 1);
-    check_three(&c.arts[0], "docs/three.pdf");
+    t_check_three_pdf(&c.arts[0], "docs/three.pdf");
     assert_int_equal(c.nwarn, 0);
     assert_int_equal(r.stats.bytes_in, b.n);
     t_run_free(&r);
@@ -80,7 +58,7 @@ static void test_pdf_end_to_end(void **state)
     r = t_read_path(&c, txt, NULL, NULL);
     assert_int_equal(r.st, QR_OK);
     assert_int_equal(c.n, 1);
-    check_three(&c.arts[0], txt);
+    t_check_three_pdf(&c.arts[0], txt);
     t_run_free(&r);
     t_coll_free(&c);
 
@@ -92,7 +70,7 @@ static void test_pdf_end_to_end(void **state)
     r = t_read_buf(&c, "pack.tar.gz", gz.p, gz.n, NULL);
     assert_int_equal(r.st, QR_OK);
     assert_int_equal(c.n, 1);
-    check_three(&c.arts[0], "pack.tar.gz/papers/three.pdf");
+    t_check_three_pdf(&c.arts[0], "pack.tar.gz/papers/three.pdf");
     t_run_free(&r);
     t_coll_free(&c);
 
@@ -216,7 +194,7 @@ static void test_partial(void **state)
     assert_string_equal(c.arts[0].title, "Before the crash");
     assert_int_equal(c.nwarn, 1);
     assert_string_equal(c.warn_reason[0],
-                        "extractor killed by SIGSEGV; the 1 articles before it were kept");
+                        "extractor killed by SIGSEGV; the 1 article before it kept");
     assert_string_equal(c.warn_where[0], "part.pdf");
     t_run_free(&r);
     t_coll_free(&c);
