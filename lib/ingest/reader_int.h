@@ -1,15 +1,18 @@
 /*
  * reader_int.h — private to the readers (reader.h): the table of contents
- * of reader.c, format.c, stream.c, emit.c, textconv.c and the read_*.c
- * format readers, sectioned per file (date.c has only the public
- * qr_date_normalise). Nothing here is part of the public API.
+ * of reader.c, format.c, stream.c, emit.c, textconv.c, sandbox.c and the
+ * read_*.c format readers, sectioned per file (date.c has only the public
+ * qr_date_normalise; frame.c, quarry-extract's records, has frame.h).
+ * Nothing here is part of the public API.
  *
  * Who uses whom, never the other way round: reader.c (entry points,
- * dispatch) uses format.c and calls the format readers through its table;
- * the format readers use stream.c (bytes) and emit.c (articles, warnings);
- * stream.c uses emit.c for its one warning; emit.c uses textconv.c. The
- * archive reader reads its members through rd_ctx.read_unit, set by
- * reader.c, and never calls reader.c itself.
+ * dispatch) uses format.c and calls the format readers through its table,
+ * or, for a sandboxed reader, sandbox.c, which runs it in quarry-extract
+ * and hands what comes back to emit.c; the format readers use stream.c
+ * (bytes) and emit.c (articles, warnings); stream.c uses emit.c for its
+ * one warning; emit.c uses textconv.c. The archive reader reads its
+ * members through rd_ctx.read_unit, set by reader.c, and never calls
+ * reader.c itself.
  *
  * Error handling: every function that can stop a unit (a source, or one
  * member of an archive) returns a qr_status and, on failure, writes a
