@@ -70,6 +70,13 @@ static void usage(FILE *f)
 "      --max-article-bytes N\n"
 "                        truncate longer articles, with a warning\n"
 "                        (default 33554432)\n"
+"      --extract-seconds N\n"
+"                        CPU seconds quarry-extract may spend on one PDF\n"
+"                        (or other sandboxed) file; it is stopped after\n"
+"                        twice as long on the clock (default 60)\n"
+"      --extract-memory MB\n"
+"                        address space quarry-extract may use for one such\n"
+"                        file, at least 256 (default 2048)\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
@@ -217,6 +224,8 @@ int main(int argc, char **argv)
         {"shards", required_argument, NULL, 'S'},
         {"passage-words", required_argument, NULL, 'P'},
         {"max-article-bytes", required_argument, NULL, 'M'},
+        {"extract-seconds", required_argument, NULL, 'X'},
+        {"extract-memory", required_argument, NULL, 'Y'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -263,6 +272,18 @@ int main(int argc, char **argv)
             if (parse_uint(optarg, SIZE_MAX, &v) != 0 || v < 1024)
                 return usage_error("--max-article-bytes needs a number >= 1024, not '%s'", optarg);
             o.read.max_article_bytes = (size_t)v;
+            break;
+        case 'X':
+            if (parse_uint(optarg, 86400, &v) != 0 || v == 0)
+                return usage_error("--extract-seconds needs a number from 1 to 86400, not '%s'",
+                                   optarg);
+            o.read.extract_seconds = (unsigned)v;
+            break;
+        case 'Y':
+            if (parse_uint(optarg, (unsigned long long)1 << 40, &v) != 0 || v < 256)
+                return usage_error("--extract-memory needs a number of MB >= 256, not '%s'",
+                                   optarg);
+            o.read.extract_memory = (uint64_t)v << 20;
             break;
         case 'h': usage(stdout); return 0;
         case 'V': printf("%s %s\n", prog, QUARRY_VERSION); return 0;

@@ -48,3 +48,16 @@ QUARRY_EXTRACT=/nonexistent/quarry-extract run "$QUARRY_INDEX" --db "$tmp/db3" -
 expect_rc 1 "no extractor"
 grep -q "cannot read PDF files: quarry-extract not found" "$tmp/err" ||
     fail "no reason naming the missing quarry-extract: $(cat "$tmp/err")"
+
+# the limits from the command line: refused when absurd, used when not
+run "$QUARRY_INDEX" --db "$tmp/db4" --extract-memory 100 "$s"
+expect_rc 2 "--extract-memory below 256 MB"
+run "$QUARRY_INDEX" --db "$tmp/db4" --extract-seconds 0 "$s"
+expect_rc 2 "--extract-seconds 0"
+run "$QUARRY_INDEX" --db "$tmp/db4" --json --extract-seconds 1 --extract-memory 256 "$s"
+expect_rc 1 "small but sufficient limits"
+[ "$(json_get "$tmp/out" .articles)" = 4 ] || fail "4 articles expected: $(cat "$tmp/out")"
+QUARRY_EXTRACT_TEST=hang run "$QUARRY_INDEX" --db "$tmp/db5" --json --extract-seconds 1 "$s"
+expect_rc 1 "hanging extractor"
+n=$(json_get "$tmp/out" '[.skips[] | select(.reason == "extractor timed out after 2 s")] | length')
+[ "$n" = 5 ] || fail "5 PDFs timed out expected: $(cat "$tmp/out")"
