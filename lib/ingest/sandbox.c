@@ -587,8 +587,9 @@ qr_status rd_sandbox(rd_ctx *rc, const rd_unit *u, qr_format fmt,
     double start = now_s();
     double deadline = start + 2.0 * rc->extract_seconds;
     if (spawn(&c, argv, rc->extract_seconds, rc->extract_memory) != 0) {
-        st = rd_fail(why, errno == ENOMEM || errno == EAGAIN ? QR_ERR_NOMEM : QR_ERR_IO,
-                     "cannot start quarry-extract: %s", strerror(errno));
+        /* (QR_ERR_IO even for ENOMEM or EAGAIN: this file cannot be read
+         * now, which must not stop the caller's whole run) */
+        st = rd_fail(why, QR_ERR_IO, "cannot start quarry-extract: %s", strerror(errno));
         goto out;
     }
     exchange(&r, &c, data, len, deadline);
