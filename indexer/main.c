@@ -34,9 +34,13 @@ static void usage(FILE *f)
 "hidden entries and links out of it left out unless asked), or - for JSON\n"
 "Lines on standard input.\n"
 "\n"
-"Formats, by content and name: plain text, Markdown, HTML, JSON Lines (one\n"
-"article per line with \"id\", \"title\", \"text\", optional \"url\", \"date\",\n"
-"\"author\"), gzip around any of them, tar and zip archives. Every file in a\n"
+"Formats, by content (libmagic) and name: plain text, Markdown, HTML, JSON\n"
+"Lines (one article per line with \"id\", \"title\", \"text\", optional\n"
+"\"url\", \"date\", \"author\"), PDF, each of these gzip'd, and archives of\n"
+"them (tar, zip, cpio, 7z, also compressed: .tar.gz, .tar.xz, .tar.bz2,\n"
+".tar.zst). PDF and the other large formats are read by quarry-extract in\n"
+"a child process (CPU, memory and time limits per file; QUARRY_EXTRACT\n"
+"names the program if it is not beside this one). Every file in a\n"
 "directory is looked at, whatever its name; every file not indexed (a\n"
 "format not read, an empty file, a link out of the SOURCEs, ...) is\n"
 "reported with its reason and counted as skipped. Articles without a date\n"
@@ -94,6 +98,13 @@ static void usage(FILE *f)
 "      --max-article-bytes N\n"
 "                        truncate longer articles, with a warning\n"
 "                        (default 33554432)\n"
+"      --extract-seconds N\n"
+"                        CPU seconds quarry-extract may spend on one PDF\n"
+"                        (or other sandboxed) file; it is stopped after\n"
+"                        twice as long on the clock (default 60)\n"
+"      --extract-memory MB\n"
+"                        address space quarry-extract may use for one such\n"
+"                        file, at least 256 (default 2048)\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
@@ -288,6 +299,8 @@ static int run_main(int argc, char **argv, const char **lists)
         {"follow-links", no_argument, NULL, OPT_FOLLOW_LINKS},
         {"max-delete", required_argument, NULL, OPT_MAX_DELETE},
         {"delete", required_argument, NULL, OPT_DELETE},
+        {"extract-seconds", required_argument, NULL, 'X'},
+        {"extract-memory", required_argument, NULL, 'Y'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -350,6 +363,18 @@ static int run_main(int argc, char **argv, const char **lists)
                                    "percentage P%% (0-100%%), not '%s'", optarg);
             break;
         case OPT_DELETE: deletes[o.ndeletes++] = optarg; break;
+        case 'X':
+            if (parse_uint(optarg, 86400, &v) != 0 || v == 0)
+                return usage_error("--extract-seconds needs a number from 1 to 86400, not '%s'",
+                                   optarg);
+            o.read.extract_seconds = (unsigned)v;
+            break;
+        case 'Y':
+            if (parse_uint(optarg, (unsigned long long)1 << 40, &v) != 0 || v < 256)
+                return usage_error("--extract-memory needs a number of MB >= 256, not '%s'",
+                                   optarg);
+            o.read.extract_memory = (uint64_t)v << 20;
+            break;
         case 'h': usage(stdout); return 0;
         case 'V': printf("%s %s\n", prog, QUARRY_VERSION); return 0;
         default:

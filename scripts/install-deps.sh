@@ -3,7 +3,8 @@
 # missing. Safe to run again: it installs nothing when all are present.
 set -eu
 pkgs="cmake make gcc g++ pkg-config libxapian-dev xapian-tools zlib1g-dev
-libxml2-dev libjansson-dev libarchive-dev libcmocka-dev jq valgrind
+libxml2-dev libjansson-dev libarchive-dev libmagic-dev libpoppler-glib-dev
+libcmocka-dev jq valgrind
 clang libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do

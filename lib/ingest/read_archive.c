@@ -10,10 +10,14 @@
  * link target, which is then indexed as text: nothing is ever followed.
  *
  * Filters: the gzip layer in stream.c decompresses .tar.gz before libarchive
- * sees it, so decompressed bytes are counted against max_source_bytes in
- * one place. No libarchive filter is enabled: archive_read_support_filter_all
- * would also register filters that run external programs (lrzip, lzop,
- * grzip, ...) on hostile input.
+ * sees it. xz, lzma, bzip2 and zstd (.tar.xz, ...) are undone by
+ * libarchive, each only when it is built with the library for it: a filter
+ * without one would run an external program on hostile input, and so
+ * would those of archive_read_support_filter_all (lrzip, lzop, grzip,
+ * ...), never enabled. What they decompress is counted against
+ * max_source_bytes as members are read. A single compressed file that is
+ * not an archive (notes.txt.xz: libarchive's "raw" format) is read as its
+ * content, named without the compression suffix.
  *
  * Skipped with a warning: links, devices, FIFOs, sockets, unsafe paths
  * (absolute, or with a ".." component), nested archives, members over the
@@ -28,6 +32,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -155,6 +160,39 @@ static const char *member_refusal(struct archive_entry *e, const char *path)
     return NULL;
 }
 
+/* A single compressed file (libarchive's raw format behind a filter): its
+ * content, read as a unit of its own named without the compression
+ * suffix. Without a filter, raw is what libarchive makes of anything
+ * that is not an archive. */
+static qr_status read_raw(rd_ctx *rc, const rd_unit *u, struct archive *a, qr_buf *why)
+{
+    static const char *const suffixes[] = {".xz", ".lzma", ".bz2", ".zst"};
+    if (archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE)
+        return rd_fail(why, QR_ERR_FORMAT, "not a valid archive: unrecognized archive format");
+    qr_buf name = {0};
+    if (qr_buf_puts(&name, u->name) != 0)
+        return rd_fail(why, QR_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        size_t k = strlen(suffixes[i]);
+        if (name.len > k && strcasecmp(name.data + name.len - k, suffixes[i]) == 0) {
+            name.len -= k;
+            name.data[name.len] = '\0';
+            break;
+        }
+    }
+    rd_in min;
+    rd_in_init(&min, rc, u->where, RD_IN_ARCHIVE);
+    min.ar = a;
+    min.has_raw_limit = 1;
+    min.raw_limit = rc->max_source;
+    rd_unit mu = {.name = name.data, .id = u->id, .where = u->where,
+                  .forced = QR_FMT_UNKNOWN, .depth = u->depth + 1};
+    qr_status st = rc->read_unit(rc, &mu, &min, why);
+    rd_in_close(&min);
+    qr_buf_free(&name);
+    return st;
+}
+
 qr_status rd_archive(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why)
 {
     if (u->depth > 0)
@@ -175,6 +213,16 @@ qr_status rd_archive(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why)
     archive_read_support_format_tar(a);
     archive_read_support_format_zip(a);
     archive_read_support_format_cpio(a);
+    archive_read_support_format_7zip(a);
+    archive_read_support_format_raw(a);     /* last bidder: one compressed file */
+    if (archive_liblzma_version()) {
+        archive_read_support_filter_xz(a);
+        archive_read_support_filter_lzma(a);
+    }
+    if (archive_bzlib_version())
+        archive_read_support_filter_bzip2(a);
+    if (archive_libzstd_version())
+        archive_read_support_filter_zstd(a);
     int seek = seekable(in, &s);
     if (seek && (archive_read_set_seek_callback(a, ar_seek_cb) != ARCHIVE_OK ||
                          archive_read_set_read_callback(a, ar_read_cb) != ARCHIVE_OK ||
@@ -218,6 +266,10 @@ qr_status rd_archive(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why)
             break;
         }
         members++;
+        if (archive_format(a) == ARCHIVE_FORMAT_RAW) {
+            st = read_raw(rc, u, a, why);
+            break;
+        }
         if (r == ARCHIVE_WARN && archive_error_string(a))
             rd_warn(rc, u->where, "%s", archive_error_string(a));
 

@@ -5,19 +5,24 @@
  * that format's reader through the table READERS.
  *
  * What stops a source and what is only a warning:
- *   - cannot open/read, binary content, nothing decodable, not an archive,
- *     more than max_source_bytes decoded (a gzip bomb), a document read
- *     whole larger than 4 x max_article_bytes: the source stops with a
- *     status and a reason (articles already delivered stay delivered);
+ *   - cannot open/read, content of no format Quarry reads ("unsupported
+ *     format: image/png"), nothing decodable, not an archive, more than
+ *     max_source_bytes decoded (a gzip bomb), a document read whole
+ *     larger than 4 x max_article_bytes, a sandboxed reader's child that
+ *     crashed, hung or ran out of memory before any article: the source
+ *     stops with a status and a reason (articles already delivered stay
+ *     delivered);
  *   - damage after readable data (truncated or corrupt gzip, a truncated
- *     archive): what was read before the damage is kept, with a warning;
- *     a document cut short by damaged gzip is kept as far as it decoded;
+ *     archive, a child that failed after some articles): what was read
+ *     before the damage is kept, with a warning; a document cut short by
+ *     damaged gzip is kept as far as it decoded;
  *   - anything wrong with one JSON line or one archive member: a warning,
  *     and reading goes on.
  *
  * Files: format.c says what a name or the first bytes are, stream.c reads
- * the bytes (gzip, limits), the read_*.c readers make articles of them,
- * emit.c delivers articles and warnings. Nothing calls back into this
+ * the bytes (gzip, limits), the read_*.c readers make articles of them
+ * (the sandboxed ones in a child process, through sandbox.c), emit.c
+ * delivers articles and warnings. Nothing calls back into this
  * file but through rd_ctx.read_unit (an archive's members).
  */
 #include "reader_int.h"
@@ -32,48 +37,59 @@
 #define DEFAULT_MAX_ARTICLE ((size_t)32 << 20)
 #define DEFAULT_MAX_LINE    ((size_t)64 << 20)
 #define DEFAULT_MAX_SOURCE  ((uint64_t)4 << 30)
+#define DEFAULT_EXTRACT_SECONDS 60u
+#define DEFAULT_EXTRACT_MEMORY  ((uint64_t)2 << 30)
 
 /* ------------------------------------------------------------ dispatch */
 
 /* How each format is read: from the stream as it comes (JSON Lines and
  * archives, which judge their own bytes, binary or not), or as a whole
- * document, which must not look binary. */
+ * document. A document of a text format must not look binary; the
+ * sandboxed readers (large parsers that meet hostile files) run in
+ * quarry-extract, never in this process (sandbox.c), unless in_process.
+ * One line per format: a reader of a new format adds its line. */
 static const struct {
     qr_format    format;
     rd_stream_fn stream;
     rd_doc_fn    doc;
+    int          sandboxed;
 } READERS[] = {
-    {QR_FMT_TAR, rd_archive, NULL},
-    {QR_FMT_JSONL, rd_jsonl, NULL},
-    {QR_FMT_HTML, NULL, rd_html},
-    {QR_FMT_MARKDOWN, NULL, rd_markdown},
-    {QR_FMT_TEXT, NULL, rd_text},     /* last: what anything else reads as */
+    {.format = QR_FMT_TAR, .stream = rd_archive},
+    {.format = QR_FMT_JSONL, .stream = rd_jsonl},
+    {.format = QR_FMT_HTML, .doc = rd_html},
+    {.format = QR_FMT_MARKDOWN, .doc = rd_markdown},
+    {.format = QR_FMT_TEXT, .doc = rd_text},
+    {.format = QR_FMT_PDF, .doc = rd_pdf, .sandboxed = 1},
 };
 
 /* The dispatcher (rd_ctx.read_unit): the unit's format by its forced
- * format, else its name, else its first bytes; then its reader. */
+ * format, else its name and first bytes (rd_detect); then its reader. */
 static qr_status read_unit(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why)
 {
     if (rd_in_detect_gzip(in) != 0)
         return rd_fail(why, in->err, "%s", in->msg);
 
-    qr_format fmt = u->forced;
-    if (fmt == QR_FMT_UNKNOWN)
-        fmt = qr_format_from_name(u->name, NULL);
-
     const unsigned char *head;
     size_t hn = rd_in_peek(in, RD_SNIFF_BYTES, &head);
+    if (hn >= 4 && memcmp(head, "PK\003\004", 4) == 0 && u->forced == QR_FMT_UNKNOWN)
+        hn = rd_in_peek(in, RD_ZIP_SNIFF_BYTES, &head);
     if (in->err != QR_OK && (hn == 0 || !in->damaged))
         return rd_fail(why, in->err, "%s", in->msg);
 
-    if (fmt == QR_FMT_UNKNOWN)
-        fmt = rd_sniff(head, hn);
-    size_t r = 0, last = sizeof READERS / sizeof READERS[0] - 1;
-    while (r < last && READERS[r].format != fmt)
+    qr_format fmt = u->forced;
+    if (fmt == QR_FMT_UNKNOWN && (fmt = rd_detect(u->name, head, hn, why)) == QR_FMT_UNKNOWN)
+        return QR_ERR_FORMAT;
+    size_t r = 0, n = sizeof READERS / sizeof READERS[0];
+    while (r < n && READERS[r].format != fmt)
         r++;
+    if (r == n) {
+        char label[16];
+        rd_format_label(fmt, label);
+        return rd_fail(why, QR_ERR_FORMAT, "cannot read %s files: no reader for them", label);
+    }
     if (READERS[r].stream)
         return READERS[r].stream(rc, u, in, why);
-    if (qr_looks_binary((const char *)head, hn))
+    if (!READERS[r].sandboxed && qr_looks_binary((const char *)head, hn))
         return rd_fail(why, QR_ERR_FORMAT, "binary file");
 
     /* a document: read whole */
@@ -90,8 +106,11 @@ static qr_status read_unit(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why)
         else
             st = rd_fail(why, in->err, "%s", in->msg);
     }
-    if (st == QR_OK)
-        st = READERS[r].doc(rc, u, doc.data ? doc.data : "", doc.len, why);
+    const char *data = doc.data ? doc.data : "";
+    if (st == QR_OK && READERS[r].sandboxed && !rc->in_process)
+        st = rd_sandbox(rc, u, fmt, data, doc.len, why);
+    else if (st == QR_OK)
+        st = READERS[r].doc(rc, u, data, doc.len, why);
     qr_buf_free(&doc);
     return st;
 }
@@ -115,6 +134,12 @@ static void ctx_init(rd_ctx *rc, const qr_read_opts *opts, qr_article_cb cb,
     rc->ctx = ctx;
     rc->stats = stats;
     rc->read_unit = read_unit;
+    rc->in_process = opts && opts->in_process;
+    rc->extractor = opts ? opts->extractor : NULL;
+    rc->extract_seconds = opts && opts->extract_seconds ? opts->extract_seconds
+                                                        : DEFAULT_EXTRACT_SECONDS;
+    rc->extract_memory = opts && opts->extract_memory ? opts->extract_memory
+                                                      : DEFAULT_EXTRACT_MEMORY;
 }
 
 static qr_status finish(qr_status st, qr_buf *why, char **reason)

@@ -1,15 +1,18 @@
 /*
  * reader_int.h — private to the readers (reader.h): the table of contents
- * of reader.c, format.c, stream.c, emit.c, textconv.c and the read_*.c
- * format readers, sectioned per file (date.c has only the public
- * qr_date_normalise). Nothing here is part of the public API.
+ * of reader.c, format.c, stream.c, emit.c, textconv.c, sandbox.c and the
+ * read_*.c format readers, sectioned per file (date.c has only the public
+ * qr_date_normalise; frame.c, quarry-extract's records, has frame.h).
+ * Nothing here is part of the public API.
  *
  * Who uses whom, never the other way round: reader.c (entry points,
- * dispatch) uses format.c and calls the format readers through its table;
- * the format readers use stream.c (bytes) and emit.c (articles, warnings);
- * stream.c uses emit.c for its one warning; emit.c uses textconv.c. The
- * archive reader reads its members through rd_ctx.read_unit, set by
- * reader.c, and never calls reader.c itself.
+ * dispatch) uses format.c and calls the format readers through its table,
+ * or, for a sandboxed reader, sandbox.c, which runs it in quarry-extract
+ * and hands what comes back to emit.c; the format readers use stream.c
+ * (bytes) and emit.c (articles, warnings); stream.c uses emit.c for its
+ * one warning; emit.c uses textconv.c. The archive reader reads its
+ * members through rd_ctx.read_unit, set by reader.c, and never calls
+ * reader.c itself.
  *
  * Error handling: every function that can stop a unit (a source, or one
  * member of an archive) returns a qr_status and, on failure, writes a
@@ -29,6 +32,9 @@
 struct archive;
 
 #define RD_SNIFF_BYTES   8192          /* content sniffing window            */
+#define RD_ZIP_SNIFF_BYTES (64 * 1024) /* the window for a zip: libmagic looks
+                                          past its first members to tell
+                                          OOXML, OpenDocument and EPUB     */
 #define RD_CHUNK         (64 * 1024)   /* read size for streams              */
 #define RD_FIELD_MAX     4096          /* cap on title/author/url bytes      */
 #define RD_TITLE_LINE_MAX 200          /* longer first lines are not titles  */
@@ -39,7 +45,9 @@ typedef struct rd_unit rd_unit;
 
 /* A format reader that takes the stream as it comes (JSON Lines,
  * archives), and one that takes a document read whole (text, Markdown,
- * HTML; data is readable up to data[len], a NUL). */
+ * HTML, and the sandboxed formats: PDF, Office, ...; data is readable up
+ * to data[len], a NUL). A sandboxed reader runs in quarry-extract
+ * (sandbox.c); the ids of its articles must start with the unit's id. */
 typedef qr_status (*rd_stream_fn)(rd_ctx *rc, const rd_unit *u, rd_in *in,
                                   qr_buf *why);
 typedef qr_status (*rd_doc_fn)(rd_ctx *rc, const rd_unit *u, const char *data,
@@ -64,6 +72,10 @@ struct rd_ctx {
     rd_stream_fn  read_unit;    /* reader.c's dispatcher: detects a unit's
                                    format (name, then content) and reads it;
                                    how an archive reads its members         */
+    int           in_process;   /* qr_read_opts.in_process                  */
+    const char   *extractor;    /* qr_read_opts.extractor (may be NULL)     */
+    unsigned      extract_seconds; /* resolved: CPU seconds per child       */
+    uint64_t      extract_memory;  /* resolved: address space per child     */
 };
 
 /* One thing being read: the source itself, or an archive member. */
@@ -80,9 +92,17 @@ struct rd_unit {
 /* (qr_format_name, qr_format_from_name and qr_name_is_indexable are public:
  * reader.h.) */
 
-/* The format the first n decoded bytes of a unit look like: an archive by
- * its magic, HTML, JSON Lines, Markdown, else text. */
+/* The format of a unit by its name and its first n decoded bytes: the
+ * MIME type libmagic gives them (binary formats: the content wins over
+ * the name; text: the name says which text format, else rd_sniff).
+ * QR_FMT_UNKNOWN with a reason in why ("unsupported format: image/png",
+ * a JSON document that is not JSON Lines) when Quarry cannot read it. */
+qr_format rd_detect(const char *name, const unsigned char *p, size_t n, qr_buf *why);
+/* Among the text formats, the one the first n bytes look like: HTML,
+ * JSON Lines, Markdown, else text (an archive by its magic). */
 qr_format rd_sniff(const unsigned char *p, size_t n);
+/* The format's name in capitals, for reasons ("PDF"), into out. */
+void rd_format_label(qr_format f, char out[16]);
 /* Where the text of the first n bytes starts: after a UTF-8 byte-order
  * mark and ASCII blanks (n if nothing else). */
 size_t rd_text_start(const unsigned char *p, size_t n);
@@ -203,6 +223,20 @@ int rd_text_is_clean(const char *s, size_t n);
  * lines removed. In place. */
 void rd_tidy_text(qr_buf *b, size_t start);
 
+/* ============================================= Interface to sandbox.c */
+
+/* Reads the document data[len] of format fmt in a child process,
+ * quarry-extract (found through rc->extractor, QUARRY_EXTRACT, beside the
+ * running program, or installed), under CPU, address-space, wall-clock
+ * and output limits. Its articles go through rd_emit and its warnings
+ * through rd_warn here. A child that crashes, hangs, runs out of memory
+ * or writes malformed records fails the unit (QR_ERR_FORMAT, or
+ * QR_ERR_TOO_BIG for memory and output) with a one-line reason; when it
+ * had already produced articles, they are kept and the failure is a
+ * warning. */
+qr_status rd_sandbox(rd_ctx *rc, const rd_unit *u, qr_format fmt,
+                     const char *data, size_t len, qr_buf *why);
+
 /* ======================= Interface to read_text.c, read_html.c (rd_doc_fn) */
 
 qr_status rd_text(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
@@ -212,13 +246,22 @@ qr_status rd_markdown(rd_ctx *rc, const rd_unit *u, const char *data,
 qr_status rd_html(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
                   qr_buf *why);
 
+/* ============================ Interface to read_pdf.c (rd_doc_fn, sandboxed) */
+
+/* The text of every page in reading order, lines joined into paragraphs;
+ * pages marked in qr_article.pages; title, author and date from the
+ * document information (the title else the first line). */
+qr_status rd_pdf(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                 qr_buf *why);
+
 /* ================ Interface to read_jsonl.c, read_archive.c (rd_stream_fn) */
 
 /* JSON Lines judges its own bytes: binary content only stops it when the
  * stream does not start as JSON. */
 qr_status rd_jsonl(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
 /* Refuses a nested archive (u->depth > 0); reads each member through
- * rc->read_unit. */
+ * rc->read_unit. A single compressed file (notes.txt.xz) is read as its
+ * content. */
 qr_status rd_archive(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
 
 #endif

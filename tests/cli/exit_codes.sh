@@ -43,7 +43,7 @@ expect_rc 5 "skipped sources and a missing path"
 grep -q "blob.txt" "$tmp/err" || fail "warning does not name the binary file"
 grep -q "does-not-exist" "$tmp/err" || fail "warning does not name the missing path"
 [ "$(json_get "$tmp/out" .skipped)" = 2 ] || fail "skipped count: $(cat "$tmp/out")"
-json_get "$tmp/out" '.skips[].reason' | grep -qi "binary" || fail "no reason for the binary file"
+json_get "$tmp/out" '.skips[].reason' | grep -q "unsupported format: application/octet-stream" || fail "no reason for the binary file"
 [ "$(json_get "$tmp/out" '.held[0].root')" = "$tmp/does-not-exist" ] ||
     fail "the missing path is not held: $(cat "$tmp/out")"
 json_get "$tmp/out" '.held[0].reason' | grep -q '^missing: No such file' ||

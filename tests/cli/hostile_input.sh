@@ -109,8 +109,8 @@ fi
 whole in/empty.txt '^empty file$'
 whole in/blank.txt '^no text$'
 # 3-4 binary content, whatever the name says
-whole in/nul.txt 'binary file'
-whole in/program.txt 'binary file'
+whole in/nul.txt 'unsupported format: application/octet-stream'
+whole in/program.txt 'unsupported format: application/x-(pie-)?(executable|sharedlib)'
 lost zqbinary
 # 5-6 invalid and overlong UTF-8: decoded (as Windows-1252), indexed
 found zqinvalid in/invalid-utf8.txt
@@ -247,7 +247,7 @@ run "$QUARRY_INDEX" --db "$db" --json big
 cp "$tmp/out" "$tmp/sum.json"
 expect_rc 1 "indexing the big fixtures"
 parts big/longline.txt 1 'truncated from 52428[0-9]* to [0-9]+ bytes'
-whole big/sparse.txt 'binary file'
+whole big/sparse.txt 'unsupported format: application/octet-stream'
 found zqlongline big/longline.txt
 lost zqsparse
 check_searches

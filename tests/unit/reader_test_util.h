@@ -34,6 +34,7 @@ typedef struct t_art {
     char *id, *title, *body, *url, *date, *author;
     size_t body_len;
     qr_format format;
+    size_t *pages, npages;    /* copied from qr_article.pages (NULL: none) */
 } t_art;
 
 typedef struct t_coll {
@@ -103,6 +104,14 @@ static inline int t_article_cb(void *ctx, const qr_article *a)
     t->date = t_dup(a->date);
     t->author = t_dup(a->author);
     t->format = a->format;
+    t->pages = NULL;
+    t->npages = a->pages ? a->npages : 0;
+    if (t->npages) {
+        t->pages = malloc(t->npages * sizeof *t->pages);
+        if (!t->pages)
+            abort();
+        memcpy(t->pages, a->pages, t->npages * sizeof *t->pages);
+    }
     return c->stop_after && c->n >= c->stop_after;
 }
 
@@ -134,6 +143,7 @@ static inline void t_coll_free(t_coll *c)
         free(c->arts[i].url);
         free(c->arts[i].date);
         free(c->arts[i].author);
+        free(c->arts[i].pages);
     }
     for (size_t i = 0; i < c->nwarn; i++) {
         free(c->warn_where[i]);
@@ -391,6 +401,59 @@ static inline char *t_write_file(const char *dir, const char *name, const void *
     if (!f || (n && fwrite(p, 1, n, f) != n) || fclose(f) != 0)
         abort();
     return path;
+}
+
+/* The bytes of tests/fixtures/NAME (from $QUARRY_SOURCE_DIR, else the
+ * source directory compiled in), NUL-terminated; *len their count. */
+static inline t_bytes t_fixture(const char *name)
+{
+    const char *src = getenv("QUARRY_SOURCE_DIR");
+#ifdef QUARRY_SOURCE_DIR
+    if (!src || !*src)
+        src = QUARRY_SOURCE_DIR;
+#endif
+    if (!src)
+        abort();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/fixtures/%s", src, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "cannot open fixture %s\n", path);
+        abort();
+    }
+    t_bytes b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        t_put(&b, chunk, n);
+    fclose(f);
+    if (!b.p)
+        t_put(&b, "", 0);
+    return b;
+}
+
+/* The one article of tests/fixtures/three.pdf (made by make.sh there), as
+ * read under id: its document information, its paragraphs (a hyphenated
+ * word joined) and where its 3 pages start. */
+static inline void t_check_three_pdf(const t_art *a, const char *id)
+{
+    assert_string_equal(a->id, id);
+    assert_int_equal(a->format, QR_FMT_PDF);
+    assert_string_equal(a->title, "Quarry Test Document");
+    assert_string_equal(a->author, "Ada Lovelace");
+    assert_string_equal(a->date, "20170709");
+    assert_string_equal(a->body,
+                        "The first paragraph starts here and goes on to a second line with a "
+                        "hyphenated word in it.\n\n"
+                        "A second paragraph after a gap.\n\n"
+                        "Page two has its own text. It spans two lines of one paragraph.\n\n"
+                        "Third page, last words.");
+    assert_int_equal(a->npages, 3);
+    assert_int_equal(a->pages[0], 0);
+    assert_string_equal(a->body + a->pages[1],
+                        "Page two has its own text. It spans two lines of one paragraph.\n\n"
+                        "Third page, last words.");
+    assert_string_equal(a->body + a->pages[2], "Third page, last words.");
 }
 
 /* Removes dir and the plain files in it. */

@@ -271,7 +271,7 @@ static void test_empty_and_hostile(void **state)
 
     r = t_read_buf(&c, "b.html", "<p>x\0\0\0</p>", 11, NULL);
     assert_int_equal(r.st, QR_ERR_FORMAT);
-    assert_string_equal(r.reason, "binary file");
+    assert_string_equal(r.reason, "unsupported format: application/octet-stream");
     t_run_free(&r);
     t_coll_free(&c);
 
