@@ -210,6 +210,20 @@ qr_status rd_markdown(rd_ctx *rc, const rd_unit *u, const char *data,
 qr_status rd_html(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
                   qr_buf *why);
 
+/* read_text.c: the title made of a first line of n bytes, as the text
+ * reader makes it: the line itself up to RD_TITLE_LINE_MAX bytes, else its
+ * first hundred bytes cut at a word, with an ellipsis. Appends to t;
+ * 0, or -1 on out of memory. */
+int rd_line_title(qr_buf *t, const char *s, size_t n);
+
+/* read_html.c: HTML (or XHTML) to text as rd_html reads it, for readers
+ * of formats made of HTML (EPUB chapters): the visible text appended to
+ * text (paragraphs separated by blank lines, tidied), the first <h1>'s
+ * text to h1 (may be NULL). A parser that stops early is a warning at
+ * where. QR_OK, QR_ERR_FORMAT (unparseable), QR_ERR_TOO_BIG, QR_ERR_NOMEM. */
+qr_status rd_html_text(rd_ctx *rc, const char *where, const char *data,
+                       size_t len, qr_buf *text, qr_buf *h1, qr_buf *why);
+
 /* ================ Interface to read_jsonl.c, read_archive.c (rd_stream_fn) */
 
 /* JSON Lines judges its own bytes: binary content only stops it when the
@@ -218,5 +232,8 @@ qr_status rd_jsonl(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
 /* Refuses a nested archive (u->depth > 0); reads each member through
  * rc->read_unit. */
 qr_status rd_archive(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
+/* Whether a member path is unsafe to use: absolute (also "C:"), or with a
+ * ".." component; '\\' counts as a separator too. */
+int rd_path_unsafe(const char *path);
 
 #endif
