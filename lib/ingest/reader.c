@@ -37,17 +37,28 @@
 
 /* How each format is read: from the stream as it comes (JSON Lines and
  * archives, which judge their own bytes, binary or not), or as a whole
- * document, which must not look binary. */
+ * document, which must not look binary unless the format is (zip
+ * packages). */
 static const struct {
     qr_format    format;
     rd_stream_fn stream;
     rd_doc_fn    doc;
+    int          binary;      /* a binary format: no "binary file" check */
 } READERS[] = {
-    {QR_FMT_TAR, rd_archive, NULL},
-    {QR_FMT_JSONL, rd_jsonl, NULL},
-    {QR_FMT_HTML, NULL, rd_html},
-    {QR_FMT_MARKDOWN, NULL, rd_markdown},
-    {QR_FMT_TEXT, NULL, rd_text},     /* last: what anything else reads as */
+    {QR_FMT_TAR, rd_archive, NULL, 0},
+    {QR_FMT_JSONL, rd_jsonl, NULL, 0},
+    {QR_FMT_HTML, NULL, rd_html, 0},
+    {QR_FMT_MARKDOWN, NULL, rd_markdown, 0},
+    /* sandboxed: the zip packages (read in quarry-extract unless
+     * in_process; the sandbox's flag joins these entries) */
+    {QR_FMT_DOCX, NULL, rd_docx, 1},
+    {QR_FMT_PPTX, NULL, rd_pptx, 1},
+    {QR_FMT_XLSX, NULL, rd_xlsx, 1},
+    {QR_FMT_ODT, NULL, rd_odt, 1},
+    {QR_FMT_ODP, NULL, rd_odp, 1},
+    {QR_FMT_ODS, NULL, rd_ods, 1},
+    {QR_FMT_EPUB, NULL, rd_epub, 1},
+    {QR_FMT_TEXT, NULL, rd_text, 0},  /* last: what anything else reads as */
 };
 
 /* The dispatcher (rd_ctx.read_unit): the unit's format by its forced
@@ -73,7 +84,7 @@ static qr_status read_unit(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why)
         r++;
     if (READERS[r].stream)
         return READERS[r].stream(rc, u, in, why);
-    if (qr_looks_binary((const char *)head, hn))
+    if (!READERS[r].binary && qr_looks_binary((const char *)head, hn))
         return rd_fail(why, QR_ERR_FORMAT, "binary file");
 
     /* a document: read whole */

@@ -8,6 +8,9 @@
  * Who uses whom, never the other way round: reader.c (entry points,
  * dispatch) uses format.c and calls the format readers through its table;
  * the format readers use stream.c (bytes) and emit.c (articles, warnings);
+ * the zip-package readers (read_ooxml.c, read_odf.c, read_epub.c) use
+ * package.c (members) and xmldoc.c (XML, the document), which takes the
+ * text reader's title rule, and read_epub.c the HTML reader's text;
  * stream.c uses emit.c for its one warning; emit.c uses textconv.c. The
  * archive reader reads its members through rd_ctx.read_unit, set by
  * reader.c, and never calls reader.c itself.
@@ -397,5 +400,24 @@ qr_status rd_doc_meta(rd_pkg *p, rd_doc *d, const rd_part *part,
 /* Tidies the text page by page, picks the title (metadata, else the first
  * heading, else the first line) and hands the article out (rd_emit). */
 qr_status rd_doc_emit(rd_pkg *p, rd_doc *d, qr_format fmt, qr_buf *why);
+
+/* ============ Interface to read_ooxml.c, read_odf.c, read_epub.c (rd_doc_fn)
+ *
+ * Zip packages, read whole: one article each. */
+
+qr_status rd_docx(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                  qr_buf *why);
+qr_status rd_pptx(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                  qr_buf *why);
+qr_status rd_xlsx(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                  qr_buf *why);
+qr_status rd_odt(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                 qr_buf *why);
+qr_status rd_odp(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                 qr_buf *why);
+qr_status rd_ods(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                 qr_buf *why);
+qr_status rd_epub(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                  qr_buf *why);
 
 #endif
