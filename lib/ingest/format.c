@@ -45,6 +45,13 @@ static const struct {
     {"json", QR_FMT_JSONL},
     {"tar", QR_FMT_TAR},       {"zip", QR_FMT_TAR},
     {"cpio", QR_FMT_TAR},
+    {"docx", QR_FMT_DOCX},
+    {"pptx", QR_FMT_PPTX},
+    {"xlsx", QR_FMT_XLSX},
+    {"odt", QR_FMT_ODT},
+    {"odp", QR_FMT_ODP},
+    {"ods", QR_FMT_ODS},
+    {"epub", QR_FMT_EPUB},
 };
 
 /* The base name's extension within [base, end): pointer after the last '.'
