@@ -37,8 +37,61 @@ static struct archive *zip_open(rd_pkg *p, qr_buf *why, qr_status *st)
     return a;
 }
 
+/* Sort orders for the index: by name (exactly, or ignoring ASCII case),
+ * then by place in the archive, so the first of equal names is the
+ * earliest member. */
+static int order(const void *a, const void *b, int (*cmp)(const char *, const char *))
+{
+    const rd_part *x = *(rd_part *const *)a, *y = *(rd_part *const *)b;
+    int c = cmp(x->name, y->name);
+    return c ? c : (x > y) - (x < y);
+}
+
+static int order_exact(const void *a, const void *b) { return order(a, b, strcmp); }
+static int order_ci(const void *a, const void *b) { return order(a, b, strcasecmp); }
+
+/* The loadable members sorted by name, exactly and ignoring case: a
+ * reader may look up a name per slide, sheet or spine entry, of which a
+ * hostile part can hold millions. */
+static int build_index(rd_pkg *p)
+{
+    size_t n = 0;
+    if (p->nparts == 0)
+        return 0;
+    if (!(p->index = malloc(p->nparts * sizeof *p->index)) ||
+        !(p->index_ci = malloc(p->nparts * sizeof *p->index_ci)))
+        return -1;
+    for (size_t i = 0; i < p->nparts; i++)
+        if (p->parts[i].loadable)
+            p->index[n++] = &p->parts[i];
+    memcpy(p->index_ci, p->index, n * sizeof *p->index);
+    p->nindex = n;
+    qsort(p->index, n, sizeof *p->index, order_exact);
+    qsort(p->index_ci, n, sizeof *p->index_ci, order_ci);
+    return 0;
+}
+
+/* The earliest member of sorted whose name cmp says equals name, or NULL. */
+static rd_part *lookup(rd_part **sorted, size_t n, const char *name,
+                       int (*cmp)(const char *, const char *))
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp(sorted[mid]->name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && cmp(sorted[lo]->name, name) == 0 ? sorted[lo] : NULL;
+}
+
 static void parts_free(rd_pkg *p)
 {
+    free(p->index);
+    free(p->index_ci);
+    p->index = p->index_ci = NULL;
+    p->nindex = 0;
     for (size_t i = 0; i < p->nparts; i++) {
         free(p->parts[i].name);
         free(p->parts[i].data);
@@ -118,6 +171,8 @@ qr_status rd_pkg_open(rd_pkg *p, rd_ctx *rc, const rd_unit *u, const char *kind,
     }
     qr_buf_free(&where);
     archive_read_free(a);
+    if (st == QR_OK && build_index(p) != 0)
+        st = rd_fail(why, QR_ERR_NOMEM, "out of memory");
     if (st != QR_OK)
         parts_free(p);
     return st;
@@ -130,13 +185,8 @@ void rd_pkg_close(rd_pkg *p)
 
 rd_part *rd_pkg_find(rd_pkg *p, const char *name)
 {
-    for (size_t i = 0; i < p->nparts; i++)
-        if (p->parts[i].loadable && strcmp(p->parts[i].name, name) == 0)
-            return &p->parts[i];
-    for (size_t i = 0; i < p->nparts; i++)
-        if (p->parts[i].loadable && strcasecmp(p->parts[i].name, name) == 0)
-            return &p->parts[i];
-    return NULL;
+    rd_part *m = lookup(p->index, p->nindex, name, strcmp);
+    return m ? m : lookup(p->index_ci, p->nindex, name, strcasecmp);
 }
 
 rd_part *rd_pkg_want(rd_pkg *p, const char *name)

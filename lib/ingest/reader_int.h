@@ -274,6 +274,9 @@ typedef struct rd_pkg {
     size_t         zip_len;
     rd_part       *parts;      /* in archive order                         */
     size_t         nparts;
+    rd_part      **index;      /* the loadable ones by name (strcmp)       */
+    rd_part      **index_ci;   /* and ignoring ASCII case                  */
+    size_t         nindex;
     uint64_t       loaded;     /* bytes inflated so far                    */
     uint64_t       max_part;   /* per part                                 */
     uint64_t       max_total;  /* all parts                                */
