@@ -363,7 +363,9 @@ enum { RD_SEP_NONE, RD_SEP_SPACE, RD_SEP_TAB, RD_SEP_LINE, RD_SEP_PARA };
 typedef struct rd_doc {
     qr_buf  text;
     size_t  limit;         /* text stops growing past this: max_article + 1 */
-    int     full;          /* text was dropped at the limit                 */
+    size_t  budget;        /* bytes handed in, at most (4 x max_doc)        */
+    size_t  fed;
+    int     full;          /* text was dropped at the limit or budget       */
     int     oom;
     int     pending;       /* RD_SEP_* owed                                 */
     int     cells;         /* inside table cells: paragraphs are spaces     */

@@ -31,6 +31,7 @@ typedef struct sax_state {
     int too_deep;         /* nesting past the cap: stopped              */
     char err[160];        /* libxml2's first error, one line            */
     int err_line;
+    int err_fatal;
 } sax_state;
 
 static void sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
@@ -82,11 +83,15 @@ static void sax_doctype(void *ctx, const xmlChar *name, const xmlChar *ext_id,
     xmlStopParser(s->ctxt);
 }
 
+/* Keeps the first fatal error (what made the part not well-formed), else
+ * the first error. */
 static void sax_error(void *ctx, xmlErrorPtr e)
 {
     sax_state *s = ctx;
-    if (s->err[0] || !e || e->level < XML_ERR_ERROR)
+    if (!e || e->level < XML_ERR_ERROR || s->err_fatal ||
+        (s->err[0] && e->level != XML_ERR_FATAL))
         return;
+    s->err_fatal = e->level == XML_ERR_FATAL;
     snprintf(s->err, sizeof s->err, "%s", e->message ? e->message : "error");
     rd_one_line(s->err);
     size_t n = strlen(s->err);
@@ -172,6 +177,7 @@ void rd_doc_init(rd_doc *d, const rd_ctx *rc)
 {
     memset(d, 0, sizeof *d);
     d->limit = rc->max_article < SIZE_MAX ? rc->max_article + 1 : rc->max_article;
+    d->budget = rc->max_doc > SIZE_MAX / 4 ? SIZE_MAX : rc->max_doc * 4;
 }
 
 void rd_doc_free(rd_doc *d)
@@ -184,16 +190,35 @@ void rd_doc_free(rd_doc *d)
     memset(d, 0, sizeof *d);
 }
 
+/* Appends what fits under the limit (cut at a character), then no more. */
 static void put(rd_doc *d, const char *s, size_t n)
 {
     if (d->full || d->oom)
         return;
     if (d->text.len + n > d->limit) {
+        n = d->limit - d->text.len;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
         d->full = 1;
-        return;
     }
     if (qr_buf_append(&d->text, s, n) != 0)
         d->oom = 1;
+}
+
+/* Counts bytes handed in: past the budget the text is full. Text comes
+ * from the parts, each byte once, except what a part names by reference
+ * (an XLSX cell naming a shared string): a million cells naming one long
+ * string, even of blanks that add nothing, must not cost a million scans. */
+static int over_budget(rd_doc *d, size_t n)
+{
+    if (d->full || d->oom)
+        return 1;
+    if (n > d->budget - d->fed) {
+        d->full = 1;
+        return 1;
+    }
+    d->fed += n;
+    return 0;
 }
 
 /* The separator owed, written when text follows something on this page. */
@@ -209,6 +234,8 @@ static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == 
 
 void rd_doc_text(rd_doc *d, const char *s, size_t n)
 {
+    if (over_budget(d, n))
+        return;
     size_t i = 0;
     while (i < n) {
         if (is_space(s[i])) {
@@ -227,7 +254,7 @@ void rd_doc_text(rd_doc *d, const char *s, size_t n)
 
 void rd_doc_raw(rd_doc *d, const char *s, size_t n)
 {
-    if (n == 0)
+    if (n == 0 || over_budget(d, n))
         return;
     flush(d);
     put(d, s, n);
