@@ -319,6 +319,41 @@ static void list_free(list_st *s)
     free(s->names);
 }
 
+typedef struct listed {
+    rd_part *part;
+    size_t i;
+} listed;
+
+static int listed_cmp(const void *a, const void *b)
+{
+    const listed *x = a, *y = b;
+    if (x->part != y->part)
+        return x->part < y->part ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* A part listed again (under the same name or another spelling of it)
+ * keeps its first place only: the later entries become NULL, so a list
+ * naming one slide a million times costs one reading of it. */
+static int drop_repeats(rd_pkg *p, list_st *s)
+{
+    listed *v = s->n ? malloc(s->n * sizeof *v) : NULL;
+    size_t n = 0;
+    if (s->n && !v)
+        return -1;
+    for (size_t i = 0; i < s->n; i++)
+        if ((v[n].part = rd_pkg_find(p, s->names[i])))
+            v[n++].i = i;
+    qsort(v, n, sizeof *v, listed_cmp);
+    for (size_t k = 1; k < n; k++)
+        if (v[k].part == v[k - 1].part) {
+            free(s->names[v[k].i]);
+            s->names[v[k].i] = NULL;
+        }
+    free(v);
+    return 0;
+}
+
 /* Reads the list from the main part and marks each listed part (with its
  * relationships when rels is set) to be loaded. */
 static qr_status read_list(opc *o, list_st *s, int rels, qr_buf *why)
@@ -326,25 +361,26 @@ static qr_status read_list(opc *o, list_st *s, int rels, qr_buf *why)
     static const rd_xml_cb cb = {list_start, NULL, NULL};
     s->rels = &o->rels;
     qr_status st = rd_xml_parse(o->main, &cb, s, why);
-    if (s->oom)
+    if (s->oom || drop_repeats(&o->p, s) != 0)
         return rd_fail(why, QR_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < s->n && st == QR_OK; i++)
-        if (rels)
+        if (s->names[i] && rels)
             want_with_rels(&o->p, s->names[i]);
-        else
+        else if (s->names[i])
             rd_pkg_want(&o->p, s->names[i]);
     return st == QR_OK ? rd_pkg_load(&o->p, why) : st;
 }
 
-/* The part at name for page k, loaded and not read yet; else a warning
- * and NULL. */
+/* The part listed for page k, loaded; else a warning and NULL. */
 static rd_part *page_part(opc *o, const char *name, const char *what, size_t k)
 {
-    rd_part *part = rd_pkg_find(&o->p, name);
-    if (part && part->loaded && !part->used)
+    rd_part *part = name ? rd_pkg_find(&o->p, name) : NULL;
+    if (part && part->loaded)
         return part;
-    rd_warn(o->p.rc, o->p.u->where, "%s %zu (%s) %s: left empty", what, k + 1, name,
-            part && part->used ? "read already" : "missing");
+    if (name)
+        rd_warn(o->p.rc, o->p.u->where, "%s %zu (%s) missing: left empty", what, k + 1, name);
+    else
+        rd_warn(o->p.rc, o->p.u->where, "%s %zu repeats an earlier one: left empty", what, k + 1);
     return NULL;
 }
 
@@ -360,6 +396,8 @@ qr_status rd_pptx(rd_ctx *rc, const rd_unit *u, const char *data, size_t len, qr
         st = rd_fail(why, QR_ERR_NOMEM, "out of memory");
     /* the speaker notes each slide's relationships name */
     for (size_t k = 0; k < slides.n && st == QR_OK; k++) {
+        if (!slides.names[k])
+            continue;
         if ((st = read_rels(&o.p, slides.names[k], &notes[k], why)) != QR_OK)
             break;
         const char *n = rel_of_type(&notes[k], "notesSlide");
