@@ -1,7 +1,8 @@
 /*
  * package.c — zip packages (Office Open XML, OpenDocument, EPUB) read from
  * memory for their readers: the member list, parts loaded under size caps,
- * references between parts resolved to member paths, and id maps.
+ * references between parts resolved to member paths, name lists and id
+ * maps.
  *
  * libarchive reads the zip (its seekable reader, from the central
  * directory, when the end of the zip is intact; else the streaming one).
@@ -366,7 +367,31 @@ int rd_pkg_resolve(const char *base, const char *target, char *out, size_t cap)
     return w > 0 ? 0 : -1;
 }
 
-/* ------------------------------------------------------------ id maps */
+/* ------------------------------------------------------------ names, maps */
+
+int rd_names_add(rd_names *l, const char *s)
+{
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 16;
+        char **nv = realloc(l->v, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        l->v = nv;
+        l->cap = ncap;
+    }
+    if (!(l->v[l->n] = strdup(s)))
+        return -1;
+    l->n++;
+    return 0;
+}
+
+void rd_names_free(rd_names *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
 
 int rd_map_add(rd_map *m, const char *key, const char *val, const char *aux)
 {

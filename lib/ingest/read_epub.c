@@ -47,8 +47,7 @@ static void container_start(void *ud, const char *l, const char *ns, const char 
 typedef struct opf_st {
     const char *opf;       /* its own member path: hrefs are relative to it */
     rd_map items;
-    char **spine;
-    size_t n, cap;
+    rd_names spine;       /* item ids */
     int oom;
 } opf_st;
 
@@ -66,30 +65,16 @@ static void opf_start(void *ud, const char *l, const char *ns, const char **at, 
         if (rd_map_add(&s->items, id, path, type) != 0)
             s->oom = 1;
     } else if (strcmp(l, "itemref") == 0 &&
-               rd_xml_attr(at, na, "idref", RD_ATTR_ANY, id, sizeof id)) {
-        if (s->n == s->cap) {
-            size_t ncap = s->cap ? s->cap * 2 : 16;
-            char **nn = realloc(s->spine, ncap * sizeof *nn);
-            if (!nn) {
-                s->oom = 1;
-                return;
-            }
-            s->spine = nn;
-            s->cap = ncap;
-        }
-        if (!(s->spine[s->n] = strdup(id)))
-            s->oom = 1;
-        else
-            s->n++;
+               rd_xml_attr(at, na, "idref", RD_ATTR_ANY, id, sizeof id) &&
+               rd_names_add(&s->spine, id) != 0) {
+        s->oom = 1;
     }
 }
 
 static void opf_free(opf_st *s)
 {
     rd_map_free(&s->items);
-    for (size_t i = 0; i < s->n; i++)
-        free(s->spine[i]);
-    free(s->spine);
+    rd_names_free(&s->spine);
 }
 
 static int is_html_type(const char *t)
@@ -110,15 +95,15 @@ static rd_part *required(rd_pkg *p, const char *name, const char *what, qr_statu
 /* Appends the chapters of the spine, in order, each read once. */
 static qr_status read_chapters(rd_pkg *p, rd_doc *d, opf_st *o, qr_buf *why)
 {
-    for (size_t i = 0; i < o->n; i++) {
-        const rd_map_ent *e = rd_map_get(&o->items, o->spine[i]);
+    for (size_t i = 0; i < o->spine.n; i++) {
+        const rd_map_ent *e = rd_map_get(&o->items, o->spine.v[i]);
         if (e && is_html_type(e->aux))
             rd_pkg_want(p, e->val);
     }
     qr_status st = rd_pkg_load(p, why);
     qr_buf text = {0}, h1 = {0}, where = {0}, cwhy = {0};
-    for (size_t i = 0; i < o->n && st == QR_OK; i++) {
-        const rd_map_ent *e = rd_map_get(&o->items, o->spine[i]);
+    for (size_t i = 0; i < o->spine.n && st == QR_OK; i++) {
+        const rd_map_ent *e = rd_map_get(&o->items, o->spine.v[i]);
         if (!e || !is_html_type(e->aux))
             continue;   /* not in the manifest, or not text (SVG, ...) */
         rd_part *part = rd_pkg_find(p, e->val);

@@ -281,8 +281,7 @@ typedef struct list_st {
     const char *elem;
     rd_map *rels;
     const char *type;     /* relationship type wanted        */
-    char **names;
-    size_t n, cap;
+    rd_names names;
     int oom;
 } list_st;
 
@@ -294,29 +293,8 @@ static void list_start(void *ud, const char *l, const char *ns, const char **at,
     if (strcmp(l, s->elem) != 0 || !rd_xml_attr(at, na, "id", RD_ATTR_NS, id, sizeof id))
         return;
     const rd_map_ent *e = rd_map_get(s->rels, id);
-    if (!e || strcmp(e->aux, s->type) != 0)
-        return;
-    if (s->n == s->cap) {
-        size_t ncap = s->cap ? s->cap * 2 : 16;
-        char **nn = realloc(s->names, ncap * sizeof *nn);
-        if (!nn) {
-            s->oom = 1;
-            return;
-        }
-        s->names = nn;
-        s->cap = ncap;
-    }
-    if (!(s->names[s->n] = strdup(e->val)))
+    if (e && strcmp(e->aux, s->type) == 0 && rd_names_add(&s->names, e->val) != 0)
         s->oom = 1;
-    else
-        s->n++;
-}
-
-static void list_free(list_st *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        free(s->names[i]);
-    free(s->names);
 }
 
 typedef struct listed {
@@ -337,18 +315,18 @@ static int listed_cmp(const void *a, const void *b)
  * naming one slide a million times costs one reading of it. */
 static int drop_repeats(rd_pkg *p, list_st *s)
 {
-    listed *v = s->n ? malloc(s->n * sizeof *v) : NULL;
+    listed *v = s->names.n ? malloc(s->names.n * sizeof *v) : NULL;
     size_t n = 0;
-    if (s->n && !v)
+    if (s->names.n && !v)
         return -1;
-    for (size_t i = 0; i < s->n; i++)
-        if ((v[n].part = rd_pkg_find(p, s->names[i])))
+    for (size_t i = 0; i < s->names.n; i++)
+        if ((v[n].part = rd_pkg_find(p, s->names.v[i])))
             v[n++].i = i;
     qsort(v, n, sizeof *v, listed_cmp);
     for (size_t k = 1; k < n; k++)
         if (v[k].part == v[k - 1].part) {
-            free(s->names[v[k].i]);
-            s->names[v[k].i] = NULL;
+            free(s->names.v[v[k].i]);
+            s->names.v[v[k].i] = NULL;
         }
     free(v);
     return 0;
@@ -363,11 +341,11 @@ static qr_status read_list(opc *o, list_st *s, int rels, qr_buf *why)
     qr_status st = rd_xml_parse(o->main, &cb, s, why);
     if (s->oom || drop_repeats(&o->p, s) != 0)
         return rd_fail(why, QR_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < s->n && st == QR_OK; i++)
-        if (s->names[i] && rels)
-            want_with_rels(&o->p, s->names[i]);
-        else if (s->names[i])
-            rd_pkg_want(&o->p, s->names[i]);
+    for (size_t i = 0; i < s->names.n && st == QR_OK; i++)
+        if (s->names.v[i] && rels)
+            want_with_rels(&o->p, s->names.v[i]);
+        else if (s->names.v[i])
+            rd_pkg_want(&o->p, s->names.v[i]);
     return st == QR_OK ? rd_pkg_load(&o->p, why) : st;
 }
 
@@ -392,13 +370,13 @@ qr_status rd_pptx(rd_ctx *rc, const rd_unit *u, const char *data, size_t len, qr
     qr_status st = opc_open(&o, rc, u, "PPTX", "ppt/presentation.xml", data, len, why);
     if (st == QR_OK)
         st = read_list(&o, &slides, 1, why);
-    if (st == QR_OK && slides.n && !(notes = calloc(slides.n, sizeof *notes)))
+    if (st == QR_OK && slides.names.n && !(notes = calloc(slides.names.n, sizeof *notes)))
         st = rd_fail(why, QR_ERR_NOMEM, "out of memory");
     /* the speaker notes each slide's relationships name */
-    for (size_t k = 0; k < slides.n && st == QR_OK; k++) {
-        if (!slides.names[k])
+    for (size_t k = 0; k < slides.names.n && st == QR_OK; k++) {
+        if (!slides.names.v[k])
             continue;
-        if ((st = read_rels(&o.p, slides.names[k], &notes[k], why)) != QR_OK)
+        if ((st = read_rels(&o.p, slides.names.v[k], &notes[k], why)) != QR_OK)
             break;
         const char *n = rel_of_type(&notes[k], "notesSlide");
         if (n)
@@ -406,9 +384,9 @@ qr_status rd_pptx(rd_ctx *rc, const rd_unit *u, const char *data, size_t len, qr
     }
     if (st == QR_OK)
         st = rd_pkg_load(&o.p, why);
-    for (size_t k = 0; k < slides.n && st == QR_OK; k++) {
+    for (size_t k = 0; k < slides.names.n && st == QR_OK; k++) {
         rd_doc_page(&o.d);
-        rd_part *part = page_part(&o, slides.names[k], "slide", k);
+        rd_part *part = page_part(&o, slides.names.v[k], "slide", k);
         text_st s = {.d = &o.d};
         if (part)
             st = parse_minor(&o.p, part, &TEXT_CB, &s, "slide", why);
@@ -422,10 +400,10 @@ qr_status rd_pptx(rd_ctx *rc, const rd_unit *u, const char *data, size_t len, qr
     }
     if (st == QR_OK)
         st = rd_doc_emit(&o.p, &o.d, QR_FMT_PPTX, why);
-    for (size_t k = 0; notes && k < slides.n; k++)
+    for (size_t k = 0; notes && k < slides.names.n; k++)
         rd_map_free(&notes[k]);
     free(notes);
-    list_free(&slides);
+    rd_names_free(&slides.names);
     opc_close(&o);
     return st;
 }
@@ -585,10 +563,10 @@ qr_status rd_xlsx(rd_ctx *rc, const rd_unit *u, const char *data, size_t len, qr
         if (sst.oom || qr_buf_append(&sst.pool, "", 0) != 0)
             st = rd_fail(why, QR_ERR_NOMEM, "out of memory");
     }
-    for (size_t k = 0; k < sheets.n && st == QR_OK; k++) {
+    for (size_t k = 0; k < sheets.names.n && st == QR_OK; k++) {
         static const rd_xml_cb cb = {sheet_start, sheet_end, sheet_text};
         rd_doc_page(&o.d);
-        rd_part *part = page_part(&o, sheets.names[k], "sheet", k);
+        rd_part *part = page_part(&o, sheets.names.v[k], "sheet", k);
         sheet_st s = {.d = &o.d, .sst = &sst};
         if (part)
             st = parse_minor(&o.p, part, &cb, &s, "sheet", why);
@@ -597,7 +575,7 @@ qr_status rd_xlsx(rd_ctx *rc, const rd_unit *u, const char *data, size_t len, qr
         st = rd_doc_emit(&o.p, &o.d, QR_FMT_XLSX, why);
     qr_buf_free(&sst.pool);
     free(sst.at);
-    list_free(&sheets);
+    rd_names_free(&sheets.names);
     opc_close(&o);
     return st;
 }

@@ -307,6 +307,16 @@ int rd_pkg_where(const rd_pkg *p, const char *name, qr_buf *b);
  * in cap bytes. */
 int rd_pkg_resolve(const char *base, const char *target, char *out, size_t cap);
 
+/* Names in order (slides, sheets, a spine's item ids); an entry may be
+ * set to NULL (freed) to drop it. */
+typedef struct rd_names {
+    char **v;
+    size_t n, cap;
+} rd_names;
+/* Appends a copy of s: 0, or -1 on out of memory. */
+int rd_names_add(rd_names *l, const char *s);
+void rd_names_free(rd_names *l);
+
 /* Key to value (and a second value), sorted on first look-up, for what
  * a package names by id: relationships, an EPUB manifest. */
 typedef struct rd_map_ent {
