@@ -67,8 +67,10 @@ static int build_index(rd_pkg *p)
             p->index[n++] = &p->parts[i];
     memcpy(p->index_ci, p->index, n * sizeof *p->index);
     p->nindex = n;
-    qsort(p->index, n, sizeof *p->index, order_exact);
-    qsort(p->index_ci, n, sizeof *p->index_ci, order_ci);
+    if (n > 1) {
+        qsort(p->index, n, sizeof *p->index, order_exact);
+        qsort(p->index_ci, n, sizeof *p->index_ci, order_ci);
+    }
     return 0;
 }
 

@@ -322,7 +322,8 @@ static int drop_repeats(rd_pkg *p, list_st *s)
     for (size_t i = 0; i < s->names.n; i++)
         if ((v[n].part = rd_pkg_find(p, s->names.v[i])))
             v[n++].i = i;
-    qsort(v, n, sizeof *v, listed_cmp);
+    if (n > 1)
+        qsort(v, n, sizeof *v, listed_cmp);
     for (size_t k = 1; k < n; k++)
         if (v[k].part == v[k - 1].part) {
             free(s->names.v[v[k].i]);

@@ -80,8 +80,10 @@ static t_bytes fixture(const char *name)
     return b;
 }
 
-/* Reads a fixture by its name (format from the extension); one article. */
-static const t_art *read_fixture(o_coll *o, const char *name, qr_format want)
+/* Reads a fixture by its name (format from the extension): one article,
+ * with this metadata. */
+static const t_art *read_fixture(o_coll *o, const char *name, qr_format want, const char *title,
+                                 const char *author, const char *date)
 {
     t_bytes b = fixture(name);
     t_run r = o_read(o, name, b.p, b.n, QR_FMT_UNKNOWN, NULL);
@@ -90,9 +92,13 @@ static const t_art *read_fixture(o_coll *o, const char *name, qr_format want)
         fail_msg("%s: %s", name, r.reason);
     t_run_free(&r);
     assert_int_equal(o->c.n, 1);
-    assert_int_equal(o->c.arts[0].format, want);
-    assert_string_equal(o->c.arts[0].id, name);
-    return &o->c.arts[0];
+    const t_art *a = &o->c.arts[0];
+    assert_int_equal(a->format, want);
+    assert_string_equal(a->id, name);
+    assert_string_equal(a->title, title);
+    assert_string_equal(a->author, author);
+    assert_string_equal(a->date, date);
+    return a;
 }
 
 /* Page k's text (up to the next page) contains needle. */
@@ -154,19 +160,25 @@ static zw_buf deflate_bomb(const char *head, unsigned gib, const char *tail)
 
 /* ------------------------------------------------------------ fixtures */
 
+/* What every rendering of report.md has: its metadata, its text (runs
+ * joined), no pages, no warnings. */
+static const t_art *read_report(o_coll *o, const char *name, qr_format fmt)
+{
+    const t_art *a = read_fixture(o, name, fmt, "Harbour Cranes Quarterly", "Ada Lovelace",
+                                  "20240315");
+    assert_non_null(strstr(a->body, "The harbour cranes were repainted in vermilion last spring."));
+    assert_non_null(strstr(a->body, "lists forty barrels"));
+    assert_true(o->pages_null);
+    assert_int_equal(o->c.nwarn, 0);
+    return a;
+}
+
 static void test_docx(void **state)
 {
     (void)state;
     o_coll o = {0};
-    const t_art *a = read_fixture(&o, "report.docx", QR_FMT_DOCX);
-    assert_string_equal(a->title, "Harbour Cranes Quarterly");
-    assert_string_equal(a->author, "Ada Lovelace");
-    assert_string_equal(a->date, "20240315");
-    assert_non_null(strstr(a->body, "The harbour cranes were repainted in vermilion last spring."));
+    const t_art *a = read_report(&o, "report.docx", QR_FMT_DOCX);
     assert_non_null(strstr(a->body, "\n\nShip\tTonnage\nAurora\t1200\n\n"));   /* a table */
-    assert_non_null(strstr(a->body, "lists forty barrels"));                 /* runs joined */
-    assert_true(o.pages_null);
-    assert_int_equal(o.c.nwarn, 0);
     t_coll_free(&o.c);
 }
 
@@ -174,33 +186,23 @@ static void test_odt(void **state)
 {
     (void)state;
     o_coll o = {0};
-    const t_art *a = read_fixture(&o, "report.odt", QR_FMT_ODT);
-    assert_string_equal(a->title, "Harbour Cranes Quarterly");
-    assert_string_equal(a->author, "Ada Lovelace");
-    assert_string_equal(a->date, "20240315");
-    assert_non_null(strstr(a->body, "repainted in vermilion"));
+    const t_art *a = read_report(&o, "report.odt", QR_FMT_ODT);
     assert_non_null(strstr(a->body, "\n\nShip\tTonnage\nAurora\t1200\n\n"));
-    assert_non_null(strstr(a->body, "lists forty barrels"));
-    assert_true(o.pages_null);
     t_coll_free(&o.c);
 }
 
+/* Chapters are not pages: no page offsets (read_report). */
 static void test_epub(void **state)
 {
     (void)state;
     o_coll o = {0};
-    const t_art *a = read_fixture(&o, "report.epub", QR_FMT_EPUB);
-    assert_string_equal(a->title, "Harbour Cranes Quarterly");
-    assert_string_equal(a->author, "Ada Lovelace");
-    assert_string_equal(a->date, "20240315");
+    const t_art *a = read_report(&o, "report.epub", QR_FMT_EPUB);
     /* the title page chapter, then the text chapter, in spine order */
     const char *tp = strstr(a->body, "Ada Lovelace"), *ch = strstr(a->body, "repainted in vermilion");
     assert_non_null(tp);
     assert_non_null(ch);
     assert_true(tp < ch);
     assert_null(strstr(a->body, "code{white-space"));   /* no styles */
-    assert_true(o.pages_null);                         /* chapters are not pages */
-    assert_int_equal(o.c.nwarn, 0);
     t_coll_free(&o.c);
 }
 
@@ -208,10 +210,8 @@ static void test_pptx(void **state)
 {
     (void)state;
     o_coll o = {0};
-    const t_art *a = read_fixture(&o, "slides.pptx", QR_FMT_PPTX);
-    assert_string_equal(a->title, "Lighthouse Survey");
-    assert_string_equal(a->author, "Grace Hopper");
-    assert_string_equal(a->date, "20231102");
+    const t_art *a = read_fixture(&o, "slides.pptx", QR_FMT_PPTX,
+                                  "Lighthouse Survey", "Grace Hopper", "20231102");
     assert_int_equal(o.npages, 3);
     assert_int_equal(o.pages[0], 0);
     assert_true(starts_page(&o, a, 0, "Lighthouse Survey\n\nGrace Hopper"));
@@ -226,10 +226,8 @@ static void test_xlsx(void **state)
 {
     (void)state;
     o_coll o = {0};
-    const t_art *a = read_fixture(&o, "sheet.xlsx", QR_FMT_XLSX);
-    assert_string_equal(a->title, "Tide Tables 2022");
-    assert_string_equal(a->author, "Mary Somerville");
-    assert_string_equal(a->date, "20220630");
+    const t_art *a = read_fixture(&o, "sheet.xlsx", QR_FMT_XLSX,
+                                  "Tide Tables 2022", "Mary Somerville", "20220630");
     /* the workbook's order, not the files': sheet1.xml first */
     assert_int_equal(o.npages, 2);
     assert_true(starts_page(&o, a, 0, "Port\tHeight\nSaint Malo\t12.5\nCherbourg\t6.5\n\n"));
@@ -245,10 +243,9 @@ static void test_ods(void **state)
 {
     (void)state;
     o_coll o = {0};
-    const t_art *a = read_fixture(&o, "sheet.ods", QR_FMT_ODS);
-    assert_string_equal(a->title, "Channel Soundings");
-    assert_string_equal(a->author, "Matthew Maury");   /* initial-creator */
-    assert_string_equal(a->date, "20210914");          /* creation-date   */
+    /* the author is meta:initial-creator, the date meta:creation-date */
+    const t_art *a = read_fixture(&o, "sheet.ods", QR_FMT_ODS,
+                                  "Channel Soundings", "Matthew Maury", "20210914");
     assert_int_equal(o.npages, 2);
     /* a million repeated empty rows and cells cost nothing */
     assert_true(starts_page(&o, a, 0, "Bay\tDepth\nMorlaix\t14\n\n"));
@@ -262,10 +259,8 @@ static void test_odp(void **state)
 {
     (void)state;
     o_coll o = {0};
-    const t_art *a = read_fixture(&o, "deck.odp", QR_FMT_ODP);
-    assert_string_equal(a->title, "Ocean Currents Lecture");
-    assert_string_equal(a->author, "Matthew Maury");
-    assert_string_equal(a->date, "20190520");
+    const t_art *a = read_fixture(&o, "deck.odp", QR_FMT_ODP,
+                                  "Ocean Currents Lecture", "Matthew Maury", "20190520");
     assert_int_equal(o.npages, 2);
     assert_true(starts_page(&o, a, 0,
                             "Ocean Currents\n\nThe Gulf Stream carries warm water\nnorthwards\n\n"));
@@ -392,6 +387,23 @@ static void test_relationships(void **state)
     assert_int_equal(r.st, QR_OK);
     assert_string_equal(o.c.arts[0].body, "moved main part");
     assert_string_equal(o.c.arts[0].title, "Default core");
+    t_coll_free(&o.c);
+
+    /* a presentation and a workbook that list nothing (found by
+     * fuzz_read_ooxml: sorting an empty list) */
+    zip_add(&z, "ppt/presentation.xml", "<p:presentation xmlns:p=\"p\"/>");
+    zip_add(&z, "docProps/core.xml", "<c><title>Empty deck</title></c>");
+    r = read_zip(&o, "empty.pptx", &z, NULL);
+    assert_int_equal(r.st, QR_OK);
+    assert_string_equal(o.c.arts[0].title, "Empty deck");
+    assert_string_equal(o.c.arts[0].body, "");
+    assert_true(o.pages_null);
+    t_coll_free(&o.c);
+    zip_add(&z, "xl/workbook.xml", "<workbook><sheets/></workbook>");
+    r = read_zip(&o, "empty.xlsx", &z, NULL);
+    assert_int_equal(r.st, QR_OK);
+    assert_int_equal(o.c.n, 0);
+    assert_true(t_find_warning(&o.c, NULL, "no text: skipped") >= 0);
     t_coll_free(&o.c);
 
     /* a presentation naming one slide three times and one that is missing */
