@@ -5,8 +5,9 @@
  * Paragraphs and headings (text:p, text:h) are paragraphs; spans, links
  * and fields are their text; text:s and text:tab are spaces, text:line-break
  * a line break; tables are rows (lines) of tab-separated cells, a repeated
- * row or cell given once. ODP: each draw:page a page (its speaker notes
- * with it); ODS: each sheet (a table:table of office:spreadsheet) a page.
+ * row or cell given once; a footnote's text stays in its paragraph,
+ * between spaces. ODP: each draw:page a page (its speaker notes with it);
+ * ODS: each sheet (a table:table of office:spreadsheet) a page.
  * Left out: tracked changes (deleted text), annotations, footnote marks,
  * and the alternative text of drawings. The first text:h (or paragraph of
  * style Title) is the title when meta.xml has none. Metadata: dc:title,
@@ -82,7 +83,9 @@ static void odf_start(void *ud, const char *l, const char *ns, const char **at, 
     } else if (strcmp(l, "table-row") == 0) {
         rd_doc_sep(s->d, RD_SEP_LINE);
     } else if (strcmp(l, "table-cell") == 0 || strcmp(l, "covered-table-cell") == 0) {
-        rd_doc_cell(s->d, 1);
+        rd_doc_inline(s->d, 1, RD_SEP_TAB);
+    } else if (strcmp(l, "note-body") == 0) {
+        rd_doc_inline(s->d, 1, RD_SEP_SPACE);
     }
 }
 
@@ -109,7 +112,9 @@ static void odf_end(void *ud, const char *l, const char *ns)
     } else if (strcmp(l, "table-row") == 0) {
         rd_doc_sep(s->d, RD_SEP_LINE);
     } else if (strcmp(l, "table-cell") == 0 || strcmp(l, "covered-table-cell") == 0) {
-        rd_doc_cell(s->d, 0);
+        rd_doc_inline(s->d, 0, RD_SEP_NONE);
+    } else if (strcmp(l, "note-body") == 0) {
+        rd_doc_inline(s->d, 0, RD_SEP_SPACE);
     }
 }
 

@@ -6,8 +6,9 @@
  * DOCX: the main part's paragraphs (w:p; text in w:t only, so deleted text
  * and field codes stay out; w:tab a space, w:br/w:cr a line break), tables
  * as rows of tab-separated cells; mc:Fallback copies are skipped; the
- * first Title/Heading paragraph is the title when core.xml has none.
- * Headers, footers, footnotes and comments are not read.
+ * first Title/Heading paragraph is the title when core.xml has none; then
+ * the footnotes and endnotes the main part's relationships name. Headers,
+ * footers and comments are not read.
  * PPTX: slides in the order of presentation.xml's sldIdLst, one page each,
  * then each slide's speaker notes on its page; the text of a:t runs, a:p
  * paragraphs, tables as in DOCX; date, slide number, header and footer
@@ -204,7 +205,7 @@ static void text_start(void *ud, const char *l, const char *ns, const char **at,
     } else if (strcmp(l, "noBreakHyphen") == 0) {
         rd_doc_text(s->d, "-", 1);
     } else if (strcmp(l, "tc") == 0) {
-        rd_doc_cell(s->d, 1);
+        rd_doc_inline(s->d, 1, RD_SEP_TAB);
     } else if (strcmp(l, "tr") == 0) {
         rd_doc_sep(s->d, RD_SEP_LINE);
     } else if (strcmp(l, "tbl") == 0) {
@@ -241,7 +242,7 @@ static void text_end(void *ud, const char *l, const char *ns)
         s->heading_para = 0;
         rd_doc_sep(s->d, RD_SEP_PARA);
     } else if (strcmp(l, "tc") == 0) {
-        rd_doc_cell(s->d, 0);
+        rd_doc_inline(s->d, 0, RD_SEP_NONE);
     } else if (strcmp(l, "tr") == 0) {
         rd_doc_sep(s->d, RD_SEP_LINE);
     } else if (strcmp(l, "tbl") == 0 || strcmp(l, "sp") == 0) {
@@ -265,9 +266,24 @@ qr_status rd_docx(rd_ctx *rc, const rd_unit *u, const char *data, size_t len, qr
 {
     opc o;
     qr_status st = opc_open(&o, rc, u, "DOCX", "word/document.xml", data, len, why);
+    static const char *const NOTES[] = {"footnotes", "endnotes"};
+    rd_part *notes[2] = {NULL, NULL};
     if (st == QR_OK) {
         text_st s = {.d = &o.d};
         st = rd_xml_parse(o.main, &TEXT_CB, &s, why);
+        o.main->used = 1;
+    }
+    for (int i = 0; i < 2 && st == QR_OK; i++) {
+        const char *name = rel_of_type(&o.rels, NOTES[i]);
+        notes[i] = name ? rd_pkg_want(&o.p, name) : NULL;
+    }
+    if (st == QR_OK)
+        st = rd_pkg_load(&o.p, why);
+    for (int i = 0; i < 2 && st == QR_OK; i++) {
+        text_st s = {.d = &o.d};
+        rd_doc_sep(&o.d, RD_SEP_PARA);
+        if (notes[i] && notes[i]->loaded && !notes[i]->used)
+            st = parse_minor(&o.p, notes[i], &TEXT_CB, &s, NOTES[i], why);
     }
     if (st == QR_OK)
         st = rd_doc_emit(&o.p, &o.d, QR_FMT_DOCX, why);
@@ -492,7 +508,7 @@ static void sheet_start(void *ud, const char *l, const char *ns, const char **at
         s->type = strcmp(t, "s") == 0 ? 's' : strcmp(t, "inlineStr") == 0 ? 'i'
                   : (!*t || strcmp(t, "n") == 0 || strcmp(t, "str") == 0 ||
                      strcmp(t, "d") == 0) ? 'v' : 0;
-        rd_doc_cell(s->d, 1);
+        rd_doc_inline(s->d, 1, RD_SEP_TAB);
     } else if (strcmp(l, "v") == 0) {
         s->in_v = 1;
         s->nidx = 0;
@@ -510,7 +526,7 @@ static void sheet_end(void *ud, const char *l, const char *ns)
     sheet_st *s = ud;
     (void)ns;
     if (strcmp(l, "c") == 0) {
-        rd_doc_cell(s->d, 0);
+        rd_doc_inline(s->d, 0, RD_SEP_NONE);
         s->type = 0;
     } else if (strcmp(l, "v") == 0) {
         s->in_v = 0;

@@ -378,7 +378,7 @@ typedef struct rd_doc {
     int     full;          /* text was dropped at the limit or budget       */
     int     oom;
     int     pending;       /* RD_SEP_* owed                                 */
-    int     cells;         /* inside table cells: paragraphs are spaces     */
+    int     inline_depth;  /* inside cells or notes: paragraphs are spaces  */
     size_t  seg;           /* where the current page started                */
     size_t *pages;         /* page starts (before tidying)                  */
     size_t  npages, pages_cap;
@@ -395,8 +395,10 @@ void rd_doc_text(rd_doc *d, const char *s, size_t n);
 /* Appends text already laid out (its newlines kept). */
 void rd_doc_raw(rd_doc *d, const char *s, size_t n);
 void rd_doc_sep(rd_doc *d, int sep);
-/* Entering (1) or leaving (0) a table cell. */
-void rd_doc_cell(rd_doc *d, int enter);
+/* Entering (1) or leaving (0) what stays on the line it stands in (a
+ * table cell: sep RD_SEP_TAB; a footnote inside a paragraph: RD_SEP_SPACE):
+ * its paragraphs become spaces. sep is owed either way. */
+void rd_doc_inline(rd_doc *d, int enter, int sep);
 /* A page starts here. */
 void rd_doc_page(rd_doc *d);
 /* A heading paragraph starts (1) or ends (0): the first one is kept for

@@ -262,20 +262,19 @@ void rd_doc_raw(rd_doc *d, const char *s, size_t n)
 
 void rd_doc_sep(rd_doc *d, int sep)
 {
-    if (d->cells > 0 && sep > RD_SEP_TAB)
+    if (d->inline_depth > 0 && sep > RD_SEP_TAB)
         sep = RD_SEP_SPACE;   /* a cell's paragraphs stay on its row */
     if (sep > d->pending)
         d->pending = sep;
 }
 
-void rd_doc_cell(rd_doc *d, int enter)
+void rd_doc_inline(rd_doc *d, int enter, int sep)
 {
-    if (enter) {
-        rd_doc_sep(d, RD_SEP_TAB);
-        d->cells++;
-    } else if (d->cells > 0) {
-        d->cells--;
-    }
+    rd_doc_sep(d, sep);
+    if (enter)
+        d->inline_depth++;
+    else if (d->inline_depth > 0)
+        d->inline_depth--;
 }
 
 void rd_doc_page(rd_doc *d)

@@ -179,6 +179,9 @@ static void test_docx(void **state)
     o_coll o = {0};
     const t_art *a = read_report(&o, "report.docx", QR_FMT_DOCX);
     assert_non_null(strstr(a->body, "\n\nShip\tTonnage\nAurora\t1200\n\n"));   /* a table */
+    /* footnotes (word/footnotes.xml) follow the body */
+    const char *end = "barrels of pitch.\n\nStockholm tar, bought in Riga.";
+    assert_string_equal(a->body + a->body_len - strlen(end), end);
     t_coll_free(&o.c);
 }
 
@@ -188,6 +191,10 @@ static void test_odt(void **state)
     o_coll o = {0};
     const t_art *a = read_report(&o, "report.odt", QR_FMT_ODT);
     assert_non_null(strstr(a->body, "\n\nShip\tTonnage\nAurora\t1200\n\n"));
+    /* a footnote stays in its paragraph */
+    const char *end = "\n\nThe albatross manifest lists forty barrels of pitch. Stockholm tar, "
+                      "bought in Riga.";
+    assert_string_equal(a->body + a->body_len - strlen(end), end);
     t_coll_free(&o.c);
 }
 
