@@ -110,7 +110,7 @@ static int seekable(const rd_in *in, ar_state *s)
 
 /* Absolute paths and ".." components are refused; '\\' counts as a
  * separator too (zip archives made on Windows). */
-static int path_is_unsafe(const char *p)
+int rd_path_unsafe(const char *p)
 {
     if (p[0] == '/' || p[0] == '\\')
         return 1;
@@ -155,7 +155,7 @@ static const char *member_refusal(struct archive_entry *e, const char *path)
 {
     if (archive_entry_hardlink(e))
         return "hard link skipped";
-    if (path_is_unsafe(path))
+    if (rd_path_unsafe(path))
         return "unsafe member path skipped";
     return NULL;
 }

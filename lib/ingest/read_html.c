@@ -357,45 +357,67 @@ static int all_blank(const char *s, size_t n)
     return 1;
 }
 
-qr_status rd_html(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
-                  qr_buf *why)
+static void html_out_free(html_out *h)
+{
+    qr_buf_free(&h->text);
+    qr_buf_free(&h->title);
+    qr_buf_free(&h->url);
+    qr_buf_free(&h->author);
+    qr_buf_free(&h->date);
+}
+
+/* Parses data and walks the tree into h; the first <h1>'s text goes to h1
+ * when it is not NULL. */
+static qr_status html_read(rd_ctx *rc, const char *where, const char *data, size_t len,
+                           html_out *h, qr_buf *h1, qr_buf *why)
 {
     if (len > INT_MAX)
         return rd_fail(why, QR_ERR_TOO_BIG, "HTML document larger than %d bytes", INT_MAX);
+    xmlInitParser();
+    if (all_blank(data, len))
+        return QR_OK;
+    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
+    if (!ctxt)
+        return rd_fail(why, QR_ERR_NOMEM, "out of memory");
+    htmlDocPtr doc = htmlCtxtReadMemory(ctxt, data, (int)len, NULL, NULL,
+                                        HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+                                        HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+    /* libxml2 halts at its limits (nesting deeper than 256, a text run
+     * over 10 MB): what it parsed until then is kept */
+    int halted = ctxt->instate == XML_PARSER_EOF;
+    int err = ctxt->errNo;
+    htmlFreeParserCtxt(ctxt);
+    if (!doc)
+        return rd_fail(why, QR_ERR_FORMAT, "cannot parse HTML");
+    if (halted)
+        rd_warn(rc, where, "HTML parser stopped early (%s): the rest of the "
+                "document is lost", err == XML_ERR_INTERNAL_ERROR ? "nesting too deep"
+                : err == XML_ERR_NO_MEMORY ? "text too long, or out of memory"
+                : "parser limit");
+    walk(h, doc);
+    const xmlNode *first = h1 ? first_h1(doc) : NULL;
+    if (first)
+        subtree_text(h, first, h1);
+    xmlFreeDoc(doc);
+    return QR_OK;
+}
+
+qr_status rd_html(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                  qr_buf *why)
+{
     html_out h;
     memset(&h, 0, sizeof h);
-    qr_status st = QR_OK;
-
-    xmlInitParser();
-    if (!all_blank(data, len)) {
-        htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
-        if (!ctxt)
-            return rd_fail(why, QR_ERR_NOMEM, "out of memory");
-        htmlDocPtr doc = htmlCtxtReadMemory(ctxt, data, (int)len, NULL, NULL,
-                                            HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-                                            HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
-        /* libxml2 halts at its limits (nesting deeper than 256, a text run
-         * over 10 MB): what it parsed until then is kept */
-        int halted = ctxt->instate == XML_PARSER_EOF;
-        int err = ctxt->errNo;
-        htmlFreeParserCtxt(ctxt);
-        if (!doc)
-            return rd_fail(why, QR_ERR_FORMAT, "cannot parse HTML");
-        if (halted)
-            rd_warn(rc, u->where, "HTML parser stopped early (%s): the rest of the "
-                    "document is lost", err == XML_ERR_INTERNAL_ERROR ? "nesting too deep"
-                    : err == XML_ERR_NO_MEMORY ? "text too long, or out of memory"
-                    : "parser limit");
-        walk(&h, doc);
-        if (h.title.len == 0 || all_blank(h.title.data, h.title.len)) {
-            const xmlNode *h1 = first_h1(doc);
-            qr_buf_clear(&h.title);
-            if (h1)
-                subtree_text(&h, h1, &h.title);
-        }
-        xmlFreeDoc(doc);
+    qr_buf h1 = {0};
+    qr_status st = html_read(rc, u->where, data, len, &h, &h1, why);
+    if (st == QR_OK && (h.title.len == 0 || all_blank(h.title.data, h.title.len))) {
+        qr_buf_clear(&h.title);
+        if (h1.len && qr_buf_append(&h.title, h1.data, h1.len) != 0)
+            h.oom = 1;
     }
-    if (h.oom || qr_buf_append(&h.text, "", 0) != 0 || qr_buf_append(&h.title, "", 0) != 0) {
+    if (st != QR_OK) {
+        /* the reason is given */
+    } else if (h.oom || qr_buf_append(&h.text, "", 0) != 0 ||
+               qr_buf_append(&h.title, "", 0) != 0) {
         st = rd_fail(why, QR_ERR_NOMEM, "out of memory");
     } else {
         rd_tidy_text(&h.text, 0);
@@ -407,10 +429,24 @@ qr_status rd_html(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
         };
         st = rd_emit(rc, u->where, &a, why);
     }
-    qr_buf_free(&h.text);
-    qr_buf_free(&h.title);
-    qr_buf_free(&h.url);
-    qr_buf_free(&h.author);
-    qr_buf_free(&h.date);
+    html_out_free(&h);
+    qr_buf_free(&h1);
+    return st;
+}
+
+qr_status rd_html_text(rd_ctx *rc, const char *where, const char *data, size_t len,
+                       qr_buf *text, qr_buf *h1, qr_buf *why)
+{
+    html_out h;
+    memset(&h, 0, sizeof h);
+    qr_status st = html_read(rc, where, data, len, &h, h1, why);
+    if (st == QR_OK && (h.oom || qr_buf_append(&h.text, "", 0) != 0)) {
+        st = rd_fail(why, QR_ERR_NOMEM, "out of memory");
+    } else if (st == QR_OK) {
+        rd_tidy_text(&h.text, 0);
+        if (qr_buf_append(text, h.text.data, h.text.len) != 0)
+            st = rd_fail(why, QR_ERR_NOMEM, "out of memory");
+    }
+    html_out_free(&h);
     return st;
 }

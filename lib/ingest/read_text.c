@@ -43,6 +43,11 @@ static int short_title(qr_buf *t, const char *s, size_t n)
     return qr_buf_puts(t, "\xE2\x80\xA6");
 }
 
+int rd_line_title(qr_buf *t, const char *s, size_t n)
+{
+    return n <= RD_TITLE_LINE_MAX ? qr_buf_append(t, s, n) : short_title(t, s, n);
+}
+
 /* Splits tidied text: title = first line, *body_off = where the body
  * starts (0 when the first line stays in the body). */
 static int split_title(const qr_buf *text, qr_buf *title, size_t *body_off)

@@ -60,6 +60,13 @@ static const struct {
     {.format = QR_FMT_MARKDOWN, .doc = rd_markdown},
     {.format = QR_FMT_TEXT, .doc = rd_text},
     {.format = QR_FMT_PDF, .doc = rd_pdf, .sandboxed = 1},
+    {.format = QR_FMT_DOCX, .doc = rd_docx, .sandboxed = 1},
+    {.format = QR_FMT_PPTX, .doc = rd_pptx, .sandboxed = 1},
+    {.format = QR_FMT_XLSX, .doc = rd_xlsx, .sandboxed = 1},
+    {.format = QR_FMT_ODT, .doc = rd_odt, .sandboxed = 1},
+    {.format = QR_FMT_ODP, .doc = rd_odp, .sandboxed = 1},
+    {.format = QR_FMT_ODS, .doc = rd_ods, .sandboxed = 1},
+    {.format = QR_FMT_EPUB, .doc = rd_epub, .sandboxed = 1},
 };
 
 /* The dispatcher (rd_ctx.read_unit): the unit's format by its forced

@@ -1,7 +1,8 @@
 /*
  * reader_int.h — private to the readers (reader.h): the table of contents
- * of reader.c, format.c, stream.c, emit.c, textconv.c, sandbox.c and the
- * read_*.c format readers, sectioned per file (date.c has only the public
+ * of reader.c, format.c, stream.c, emit.c, textconv.c, sandbox.c, the
+ * read_*.c format readers and what the zip-package readers share
+ * (package.c, xmldoc.c), sectioned per file (date.c has only the public
  * qr_date_normalise; frame.c, quarry-extract's records, has frame.h).
  * Nothing here is part of the public API.
  *
@@ -9,8 +10,11 @@
  * dispatch) uses format.c and calls the format readers through its table,
  * or, for a sandboxed reader, sandbox.c, which runs it in quarry-extract
  * and hands what comes back to emit.c; the format readers use stream.c
- * (bytes) and emit.c (articles, warnings); stream.c uses emit.c for its
- * one warning; emit.c uses textconv.c. The archive reader reads its
+ * (bytes) and emit.c (articles, warnings); the zip-package readers
+ * (read_ooxml.c, read_odf.c, read_epub.c) use package.c (members) and
+ * xmldoc.c (XML, the document), which takes the text reader's title
+ * rule, and read_epub.c the HTML reader's text; stream.c uses emit.c for
+ * its one warning; emit.c uses textconv.c. The archive reader reads its
  * members through rd_ctx.read_unit, set by reader.c, and never calls
  * reader.c itself.
  *
@@ -254,6 +258,20 @@ qr_status rd_html(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
 qr_status rd_pdf(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
                  qr_buf *why);
 
+/* read_text.c: the title made of a first line of n bytes, as the text
+ * reader makes it: the line itself up to RD_TITLE_LINE_MAX bytes, else its
+ * first hundred bytes cut at a word, with an ellipsis. Appends to t;
+ * 0, or -1 on out of memory. */
+int rd_line_title(qr_buf *t, const char *s, size_t n);
+
+/* read_html.c: HTML (or XHTML) to text as rd_html reads it, for readers
+ * of formats made of HTML (EPUB chapters): the visible text appended to
+ * text (paragraphs separated by blank lines, tidied), the first <h1>'s
+ * text to h1 (may be NULL). A parser that stops early is a warning at
+ * where. QR_OK, QR_ERR_FORMAT (unparseable), QR_ERR_TOO_BIG, QR_ERR_NOMEM. */
+qr_status rd_html_text(rd_ctx *rc, const char *where, const char *data,
+                       size_t len, qr_buf *text, qr_buf *h1, qr_buf *why);
+
 /* ================ Interface to read_jsonl.c, read_archive.c (rd_stream_fn) */
 
 /* JSON Lines judges its own bytes: binary content only stops it when the
@@ -263,5 +281,205 @@ qr_status rd_jsonl(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
  * rc->read_unit. A single compressed file (notes.txt.xz) is read as its
  * content. */
 qr_status rd_archive(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
+/* Whether a member path is unsafe to use: absolute (also "C:"), or with a
+ * ".." component; '\\' counts as a separator too. */
+int rd_path_unsafe(const char *path);
+
+/* ============================================= Interface to package.c */
+
+/* A zip package (Office Open XML, OpenDocument, EPUB) read from memory.
+ * Its members are listed once; the readers then mark the parts they need
+ * and load them in passes over the archive (a part's name is known only
+ * from parts read before it), so nothing is inflated that is not read.
+ *
+ * Limits: at most RD_PKG_MAX_MEMBERS members; each loaded part inflates to
+ * at most max_doc bytes (the limit on a document read whole) and all of
+ * them together to at most 2 x max_doc, never more than max_source. Past
+ * any of them the unit fails with QR_ERR_TOO_BIG. Members with unsafe
+ * paths (absolute, or a ".." component) are never loaded. */
+#define RD_PKG_MAX_MEMBERS 20000
+
+typedef struct rd_part {
+    char  *name;        /* member path as the zip says ("" if none)        */
+    char  *data;        /* its bytes, NUL-terminated, once loaded          */
+    size_t len;
+    int    loadable;    /* a regular file with a safe path                 */
+    int    want;        /* to be loaded by the next rd_pkg_load            */
+    int    loaded;
+    int    used;        /* taken by a reader: each part is read once, so a
+                           part named twice (slides, chapters) costs once  */
+} rd_part;
+
+typedef struct rd_pkg {
+    rd_ctx        *rc;
+    const rd_unit *u;
+    const char    *kind;       /* "DOCX", "EPUB", ...: for reasons         */
+    const char    *an;         /* its article: "a DOCX", "an ODT"          */
+    const char    *zip;        /* the package's bytes                      */
+    size_t         zip_len;
+    rd_part       *parts;      /* in archive order                         */
+    size_t         nparts;
+    rd_part      **index;      /* the loadable ones by name (strcmp)       */
+    rd_part      **index_ci;   /* and ignoring ASCII case                  */
+    size_t         nindex;
+    uint64_t       loaded;     /* bytes inflated so far                    */
+    uint64_t       max_part;   /* per part                                 */
+    uint64_t       max_total;  /* all parts                                */
+} rd_pkg;
+
+/* Lists the members of the zip in data. Not a zip: QR_ERR_FORMAT ("not a
+ * DOCX: not a zip archive (...)"); damage after some members: a warning,
+ * and the members before it are what the package has. */
+qr_status rd_pkg_open(rd_pkg *p, rd_ctx *rc, const rd_unit *u, const char *kind,
+                      const char *data, size_t len, qr_buf *why);
+void rd_pkg_close(rd_pkg *p);
+/* The loadable member called name (exactly, else ignoring ASCII case, as
+ * OPC part names compare), or NULL. */
+rd_part *rd_pkg_find(rd_pkg *p, const char *name);
+/* rd_pkg_find, marking the member to be loaded by the next rd_pkg_load. */
+rd_part *rd_pkg_want(rd_pkg *p, const char *name);
+/* Loads every marked member, in one pass. */
+qr_status rd_pkg_load(rd_pkg *p, qr_buf *why);
+/* The part called name, loaded (one pass of its own), or NULL if the
+ * package has no such member (*st then QR_OK) or it failed (*st). */
+rd_part *rd_pkg_get(rd_pkg *p, const char *name, qr_status *st, qr_buf *why);
+/* The warning location of a part: the unit's where + "/" + name. */
+int rd_pkg_where(const rd_pkg *p, const char *name, qr_buf *b);
+/* A reference from part base to target ("slides/slide1.xml", "../x.xml",
+ * "/xl/a.xml", "ch%201.xhtml#s2") as a member path: relative to base's
+ * folder, "." and ".." resolved, %XX decoded, the fragment dropped.
+ * Returns 0, or -1 when it leaves the package, is empty, or does not fit
+ * in cap bytes. */
+int rd_pkg_resolve(const char *base, const char *target, char *out, size_t cap);
+
+/* Names in order (slides, sheets, a spine's item ids); an entry may be
+ * set to NULL (freed) to drop it. */
+typedef struct rd_names {
+    char **v;
+    size_t n, cap;
+} rd_names;
+/* Appends a copy of s: 0, or -1 on out of memory. */
+int rd_names_add(rd_names *l, const char *s);
+void rd_names_free(rd_names *l);
+
+/* Key to value (and a second value), sorted on first look-up, for what
+ * a package names by id: relationships, an EPUB manifest. */
+typedef struct rd_map_ent {
+    char *key, *val, *aux;
+    size_t seq;             /* order of addition */
+} rd_map_ent;
+typedef struct rd_map {
+    rd_map_ent *e;
+    size_t n, cap;
+    int sorted;
+} rd_map;
+/* 0, or -1 on out of memory. aux may be NULL. */
+int rd_map_add(rd_map *m, const char *key, const char *val, const char *aux);
+/* The first entry added under key, or NULL. */
+const rd_map_ent *rd_map_get(rd_map *m, const char *key);
+void rd_map_free(rd_map *m);
+
+/* ============================================== Interface to xmldoc.c */
+
+/* The package readers' XML: libxml2's SAX2 parser with no DTD at all (a
+ * DOCTYPE fails the part: so no entity is ever declared, substituted or
+ * loaded, and billion laughs have nothing to expand), no network, no
+ * XML_PARSE_HUGE, and nesting capped at RD_XML_MAX_DEPTH elements.
+ * attrs holds nattrs x 5 pointers, libxml2's SAX2 layout: local name,
+ * prefix, namespace URI, value, end of value. Text is UTF-8, n bytes, not
+ * NUL-terminated, and may come in pieces. */
+#define RD_XML_MAX_DEPTH 200
+
+typedef struct rd_xml_cb {
+    void (*start)(void *ud, const char *local, const char *ns,
+                  const char **attrs, int nattrs);
+    void (*end)(void *ud, const char *local, const char *ns);
+    void (*text)(void *ud, const char *s, size_t n);
+} rd_xml_cb;
+
+/* Parses a part. QR_OK, or QR_ERR_FORMAT with a reason naming the part
+ * ("content.xml: DOCTYPE refused ...", "...: elements nested deeper than
+ * 200", "...: not well-formed XML (line 3: ...)"), QR_ERR_NOMEM. */
+qr_status rd_xml_parse(const rd_part *part, const rd_xml_cb *cb, void *ud,
+                       qr_buf *why);
+
+enum { RD_ATTR_ANY, RD_ATTR_PLAIN, RD_ATTR_NS };
+/* Copies the value of attribute local (RD_ATTR_PLAIN: without a
+ * namespace, RD_ATTR_NS: with one) into out, cut to cap - 1 bytes.
+ * Returns 1 if present, else 0 (out = ""). */
+int rd_xml_attr(const char **attrs, int nattrs, const char *local, int which,
+                char *out, size_t cap);
+
+/* The text of a document being read, with pages and metadata. Text comes
+ * in with whitespace runs made one space; structure comes in as
+ * separators owed before the next text (the strongest owed wins). */
+enum { RD_SEP_NONE, RD_SEP_SPACE, RD_SEP_TAB, RD_SEP_LINE, RD_SEP_PARA };
+
+typedef struct rd_doc {
+    qr_buf  text;
+    size_t  limit;         /* text stops growing past this: max_article + 1 */
+    size_t  budget;        /* bytes handed in, at most (4 x max_doc)        */
+    size_t  fed;
+    int     full;          /* text was dropped at the limit or budget       */
+    int     oom;
+    int     pending;       /* RD_SEP_* owed                                 */
+    int     inline_depth;  /* inside cells or notes: paragraphs are spaces  */
+    size_t  seg;           /* where the current page started                */
+    size_t *pages;         /* page starts (before tidying)                  */
+    size_t  npages, pages_cap;
+    int     heading_open;  /* capturing the first heading                   */
+    size_t  heading_from;
+    qr_buf  heading;       /* the first heading's text                      */
+    qr_buf  title, author; /* from the metadata                             */
+    char    date[9];       /* YYYYMMDD from the metadata, or ""             */
+} rd_doc;
+
+void rd_doc_init(rd_doc *d, const rd_ctx *rc);
+void rd_doc_free(rd_doc *d);
+void rd_doc_text(rd_doc *d, const char *s, size_t n);
+/* Appends text already laid out (its newlines kept). */
+void rd_doc_raw(rd_doc *d, const char *s, size_t n);
+void rd_doc_sep(rd_doc *d, int sep);
+/* Entering (1) or leaving (0) what stays on the line it stands in (a
+ * table cell: sep RD_SEP_TAB; a footnote inside a paragraph: RD_SEP_SPACE):
+ * its paragraphs become spaces. sep is owed either way. */
+void rd_doc_inline(rd_doc *d, int enter, int sep);
+/* A page starts here. */
+void rd_doc_page(rd_doc *d);
+/* A heading paragraph starts (1) or ends (0): the first one is kept for
+ * the title when the metadata has none. */
+void rd_doc_heading(rd_doc *d, int begin);
+
+/* Metadata element local names, best first (NULL-terminated lists). */
+typedef struct rd_meta_names {
+    const char *title[3], *author[3], *date[3];
+} rd_meta_names;
+/* Fills d's title, author and date from a metadata part (core.xml,
+ * meta.xml, an EPUB package document). A part that fails is a warning. */
+qr_status rd_doc_meta(rd_pkg *p, rd_doc *d, const rd_part *part,
+                      const rd_meta_names *names, qr_buf *why);
+
+/* Tidies the text page by page, picks the title (metadata, else the first
+ * heading, else the first line) and hands the article out (rd_emit). */
+qr_status rd_doc_emit(rd_pkg *p, rd_doc *d, qr_format fmt, qr_buf *why);
+
+/* ============ Interface to read_ooxml.c, read_odf.c, read_epub.c (rd_doc_fn)
+ *
+ * Zip packages, read whole: one article each. */
+
+qr_status rd_docx(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                  qr_buf *why);
+qr_status rd_pptx(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                  qr_buf *why);
+qr_status rd_xlsx(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                  qr_buf *why);
+qr_status rd_odt(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                 qr_buf *why);
+qr_status rd_odp(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                 qr_buf *why);
+qr_status rd_ods(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                 qr_buf *why);
+qr_status rd_epub(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                  qr_buf *why);
 
 #endif

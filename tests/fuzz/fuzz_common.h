@@ -54,6 +54,12 @@ static inline int fz_article_cb(void *ctx, const qr_article *a)
     FUZZ_CHECK(test_utf8_clean(a->body, a->body_len, "\t\n"), "body is clean UTF-8");
     FUZZ_CHECK(a->format != QR_FMT_UNKNOWN && a->format != QR_FMT_TAR,
                "article format is a document format");
+    FUZZ_CHECK((a->pages == NULL) == (a->npages == 0), "pages given with their count");
+    for (size_t k = 0; k < a->npages; k++) {
+        FUZZ_CHECK(k > 0 || a->pages[0] == 0, "the first page starts at 0");
+        FUZZ_CHECK(k == 0 || a->pages[k] >= a->pages[k - 1], "page offsets increase");
+        FUZZ_CHECK(a->pages[k] <= a->body_len, "page offsets inside the body");
+    }
     if (count)
         (*count)++;
     return 0;
@@ -82,7 +88,7 @@ static inline qr_read_opts fz_small_limits(void)
  * sandboxed readers (PDF, ...) run in process: the reader is what is
  * fuzzed, not the child process around it. */
 static inline void fz_read(const char *name, qr_format fmt, const uint8_t *data,
-                           size_t size, const qr_read_opts *opts)
+                           size_t size, const qr_read_opts *given)
 {
     qr_read_opts here = {0};
     if (opts)
@@ -92,7 +98,9 @@ static inline void fz_read(const char *name, qr_format fmt, const uint8_t *data,
     size_t count = 0;
     char *reason = NULL;
     qr_read_stats stats = {0};
-    qr_status st = qr_read_buffer(name, data, size, fmt, opts, fz_article_cb,
+    qr_read_opts opts = given ? *given : (qr_read_opts){0};
+    opts.in_process = 1;
+    qr_status st = qr_read_buffer(name, data, size, fmt, &opts, fz_article_cb,
                                   fz_warn_cb, &count, &stats, &reason);
     FUZZ_CHECK(stats.articles == count, "stats.articles counts the callbacks");
     if (st == QR_OK) {
