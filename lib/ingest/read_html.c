@@ -357,21 +357,21 @@ static int all_blank(const char *s, size_t n)
     return 1;
 }
 
-qr_status rd_html(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
-                  qr_buf *why)
+qr_status rd_html_extract(rd_ctx *rc, const char *where, const char *data, size_t len,
+                          const char *encoding, rd_html_text *out, qr_buf *why)
 {
+    memset(out, 0, sizeof *out);
     if (len > INT_MAX)
         return rd_fail(why, QR_ERR_TOO_BIG, "HTML document larger than %d bytes", INT_MAX);
     html_out h;
     memset(&h, 0, sizeof h);
-    qr_status st = QR_OK;
 
     xmlInitParser();
     if (!all_blank(data, len)) {
         htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
         if (!ctxt)
             return rd_fail(why, QR_ERR_NOMEM, "out of memory");
-        htmlDocPtr doc = htmlCtxtReadMemory(ctxt, data, (int)len, NULL, NULL,
+        htmlDocPtr doc = htmlCtxtReadMemory(ctxt, data, (int)len, NULL, encoding,
                                             HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
                                             HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
         /* libxml2 halts at its limits (nesting deeper than 256, a text run
@@ -382,7 +382,7 @@ qr_status rd_html(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
         if (!doc)
             return rd_fail(why, QR_ERR_FORMAT, "cannot parse HTML");
         if (halted)
-            rd_warn(rc, u->where, "HTML parser stopped early (%s): the rest of the "
+            rd_warn(rc, where, "HTML parser stopped early (%s): the rest of the "
                     "document is lost", err == XML_ERR_INTERNAL_ERROR ? "nesting too deep"
                     : err == XML_ERR_NO_MEMORY ? "text too long, or out of memory"
                     : "parser limit");
@@ -395,22 +395,43 @@ qr_status rd_html(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
         }
         xmlFreeDoc(doc);
     }
-    if (h.oom || qr_buf_append(&h.text, "", 0) != 0 || qr_buf_append(&h.title, "", 0) != 0) {
-        st = rd_fail(why, QR_ERR_NOMEM, "out of memory");
-    } else {
-        rd_tidy_text(&h.text, 0);
-        qr_article a = {
-            .id = u->id, .title = h.title.data, .body = h.text.data,
-            .body_len = h.text.len, .url = h.url.data ? h.url.data : "",
-            .date = h.date.data ? h.date.data : "",
-            .author = h.author.data ? h.author.data : "", .format = QR_FMT_HTML,
-        };
-        st = rd_emit(rc, u->where, &a, why);
+    out->text = h.text;
+    out->title = h.title;
+    out->url = h.url;
+    out->author = h.author;
+    out->date = h.date;
+    if (h.oom || qr_buf_append(&out->text, "", 0) != 0 ||
+        qr_buf_append(&out->title, "", 0) != 0 || qr_buf_append(&out->url, "", 0) != 0 ||
+        qr_buf_append(&out->author, "", 0) != 0 || qr_buf_append(&out->date, "", 0) != 0) {
+        rd_html_text_free(out);
+        return rd_fail(why, QR_ERR_NOMEM, "out of memory");
     }
-    qr_buf_free(&h.text);
-    qr_buf_free(&h.title);
-    qr_buf_free(&h.url);
-    qr_buf_free(&h.author);
-    qr_buf_free(&h.date);
+    rd_tidy_text(&out->text, 0);
+    return QR_OK;
+}
+
+void rd_html_text_free(rd_html_text *t)
+{
+    qr_buf_free(&t->text);
+    qr_buf_free(&t->title);
+    qr_buf_free(&t->url);
+    qr_buf_free(&t->author);
+    qr_buf_free(&t->date);
+}
+
+qr_status rd_html(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                  qr_buf *why)
+{
+    rd_html_text h;
+    qr_status st = rd_html_extract(rc, u->where, data, len, NULL, &h, why);
+    if (st != QR_OK)
+        return st;
+    qr_article a = {
+        .id = u->id, .title = h.title.data, .body = h.text.data,
+        .body_len = h.text.len, .url = h.url.data, .date = h.date.data,
+        .author = h.author.data, .format = QR_FMT_HTML,
+    };
+    st = rd_emit(rc, u->where, &a, why);
+    rd_html_text_free(&h);
     return st;
 }

@@ -210,6 +210,21 @@ qr_status rd_markdown(rd_ctx *rc, const rd_unit *u, const char *data,
 qr_status rd_html(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
                   qr_buf *why);
 
+/* HTML's text as rd_html reads it, for readers whose documents hold HTML
+ * (a mail's text/html part, unrtf's output): every buffer NUL-terminated,
+ * the text tidied (rd_tidy_text), title from <title> else the first <h1>,
+ * url, author and date (YYYYMMDD) from <meta> and <link>. */
+typedef struct rd_html_text {
+    qr_buf text, title, url, author, date;
+} rd_html_text;
+/* encoding: the document's encoding when the caller knows it (e.g.
+ * "UTF-8" for text already converted), overriding a <meta charset>; NULL
+ * lets libxml2 decide, as rd_html does. Warnings go to where. On success
+ * *out holds the text (free with rd_html_text_free); on failure nothing. */
+qr_status rd_html_extract(rd_ctx *rc, const char *where, const char *data, size_t len,
+                          const char *encoding, rd_html_text *out, qr_buf *why);
+void rd_html_text_free(rd_html_text *t);
+
 /* ================ Interface to read_jsonl.c, read_archive.c (rd_stream_fn) */
 
 /* JSON Lines judges its own bytes: binary content only stops it when the
