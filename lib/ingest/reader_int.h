@@ -196,6 +196,10 @@ void rd_one_line(char *s);
 size_t rd_utf8_seq(const unsigned char *s, size_t n);
 /* Whether s is valid UTF-8 without NUL or C0 controls other than \t \n. */
 int rd_text_is_clean(const char *s, size_t n);
+/* Decodes n bytes in the charset iconv knows as charset, appending UTF-8
+ * to out; an undecodable byte becomes U+FFFD. Returns 0, 1 if iconv does
+ * not know the charset (nothing appended), -1 on out of memory. */
+int rd_charset_to_utf8(const char *charset, const char *s, size_t n, qr_buf *out);
 /* Tidies text appended from start on: trailing blanks on each line removed,
  * runs of blank lines become one blank line, leading and trailing blank
  * lines removed. In place. */
