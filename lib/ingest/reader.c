@@ -78,20 +78,9 @@ static qr_status read_unit(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why)
 
     /* a document: read whole */
     qr_buf doc = {0};
-    int got = rd_in_slurp(in, rc->max_doc, &doc);
-    qr_status st = QR_OK;
-    if (got > 0) {
-        st = rd_fail(why, QR_ERR_TOO_BIG, "document larger than %zu bytes "
-                     "(4 x max_article_bytes)", rc->max_doc);
-    } else if (got < 0) {
-        if (in->damaged && !in->from_archive && doc.len > 0)
-            rd_warn(rc, u->where, "%s: only the first %zu bytes could be read",
-                    in->msg, doc.len);
-        else
-            st = rd_fail(why, in->err, "%s", in->msg);
-    }
+    qr_status st = rd_in_read_doc(in, u->where, &doc, why);
     if (st == QR_OK)
-        st = READERS[r].doc(rc, u, doc.data ? doc.data : "", doc.len, why);
+        st = READERS[r].doc(rc, u, doc.data, doc.len, why);
     qr_buf_free(&doc);
     return st;
 }

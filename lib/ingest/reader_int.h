@@ -152,6 +152,11 @@ size_t rd_in_peek(rd_in *in, size_t want, const unsigned char **p);
 /* Reads the rest of the stream into out, at most cap bytes. Returns 0 at
  * the end, 1 if there is more than cap, -1 on error (in->err). */
 int rd_in_slurp(rd_in *in, size_t cap, qr_buf *out);
+/* Reads the rest of a document whole into doc (at most rc->max_doc bytes,
+ * NUL-terminated): a larger one fails with QR_ERR_TOO_BIG, a read error
+ * with its status; a document cut short by damage (a truncated gzip) is
+ * kept as far as it decoded, with a warning at where. */
+qr_status rd_in_read_doc(rd_in *in, const char *where, qr_buf *doc, qr_buf *why);
 /* Drops what the stream buffered and its end marks, after the caller moved
  * the fd's offset or mem_pos (an archive reader seeking). */
 void rd_in_restart(rd_in *in);
