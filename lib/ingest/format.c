@@ -45,6 +45,8 @@ static const struct {
     {"json", QR_FMT_JSONL},
     {"tar", QR_FMT_TAR},       {"zip", QR_FMT_TAR},
     {"cpio", QR_FMT_TAR},
+    {"eml", QR_FMT_EMAIL},
+    {"mbox", QR_FMT_MBOX},
 };
 
 /* The base name's extension within [base, end): pointer after the last '.'

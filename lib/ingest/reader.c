@@ -35,9 +35,9 @@
 
 /* ------------------------------------------------------------ dispatch */
 
-/* How each format is read: from the stream as it comes (JSON Lines and
- * archives, which judge their own bytes, binary or not), or as a whole
- * document, which must not look binary. */
+/* How each format is read: from the stream as it comes (JSON Lines,
+ * archives and mail, which judge their own bytes, binary or not), or as a
+ * whole document, which must not look binary. */
 static const struct {
     qr_format    format;
     rd_stream_fn stream;
@@ -45,6 +45,8 @@ static const struct {
 } READERS[] = {
     {QR_FMT_TAR, rd_archive, NULL},
     {QR_FMT_JSONL, rd_jsonl, NULL},
+    {QR_FMT_EMAIL, rd_email, NULL},
+    {QR_FMT_MBOX, rd_mbox, NULL},
     {QR_FMT_HTML, NULL, rd_html},
     {QR_FMT_MARKDOWN, NULL, rd_markdown},
     {QR_FMT_TEXT, NULL, rd_text},     /* last: what anything else reads as */

@@ -1,15 +1,17 @@
 /*
  * reader_int.h — private to the readers (reader.h): the table of contents
- * of reader.c, format.c, stream.c, emit.c, textconv.c and the read_*.c
- * format readers, sectioned per file (date.c has only the public
- * qr_date_normalise). Nothing here is part of the public API.
+ * of reader.c, format.c, stream.c, emit.c, textconv.c, the read_*.c
+ * format readers and mail_mime.c (the e-mail reader's MIME walk),
+ * sectioned per file (date.c has only the public qr_date_normalise).
+ * Nothing here is part of the public API.
  *
  * Who uses whom, never the other way round: reader.c (entry points,
  * dispatch) uses format.c and calls the format readers through its table;
  * the format readers use stream.c (bytes) and emit.c (articles, warnings);
  * stream.c uses emit.c for its one warning; emit.c uses textconv.c. The
- * archive reader reads its members through rd_ctx.read_unit, set by
- * reader.c, and never calls reader.c itself.
+ * archive reader reads its members, and the e-mail reader its attachments,
+ * through rd_ctx.read_unit, set by reader.c; neither calls reader.c
+ * itself.
  *
  * Error handling: every function that can stop a unit (a source, or one
  * member of an archive) returns a qr_status and, on failure, writes a
@@ -66,13 +68,15 @@ struct rd_ctx {
                                    how an archive reads its members         */
 };
 
-/* One thing being read: the source itself, or an archive member. */
+/* One thing being read: the source itself, an archive member or a mail
+ * attachment. */
 struct rd_unit {
     const char *name;           /* for format detection (a path or member)   */
     const char *id;             /* article id, or prefix of member ids       */
     const char *where;          /* printable location for warnings           */
     qr_format   forced;         /* QR_FMT_UNKNOWN = detect                   */
-    int         depth;          /* 0 = the source, 1 = an archive member     */
+    int         depth;          /* 0 = the source, 1 = an archive member or
+                                   attachment, 2 = an attachment of one ... */
 };
 
 /* ============================================== Interface to format.c */
@@ -242,5 +246,64 @@ qr_status rd_jsonl(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
 /* Refuses a nested archive (u->depth > 0); reads each member through
  * rc->read_unit. */
 qr_status rd_archive(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
+
+/* ============================ Interface to read_email.c (rd_stream_fn) */
+
+/* One message (QR_FMT_EMAIL: .eml, a Maildir file), article id = the
+ * unit's id, and a Unix mailbox (QR_FMT_MBOX), one article per message
+ * with id = unit id + "/" + the message's key. Both judge their own bytes:
+ * binary content is refused only when it does not start like mail (a
+ * header field or a "From " line). Attachments are read through
+ * rc->read_unit at depth + 1. */
+qr_status rd_email(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
+qr_status rd_mbox(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
+
+/* ============================================= Interface to mail_mime.c */
+
+/* One message taken apart: its headers decoded, its text parts decoded
+ * and converted to UTF-8 and joined, its attachments found (not decoded:
+ * mail_att_decode does that when the caller reads one). */
+typedef struct mail_att {
+    char       *name;           /* file name made safe (no '/', no
+                                   controls), unique within the message    */
+    const char *raw;            /* the encoded content, inside the message  */
+    size_t      raw_len;
+    int         enc;            /* its GMimeContentEncoding                 */
+    char       *charset;        /* text other than HTML with a declared
+                                   charset: converted to UTF-8 on decoding  */
+} mail_att;
+
+typedef struct mail_msg {
+    qr_buf      subject;        /* RFC 2047 decoded ("" if none)            */
+    qr_buf      from;           /* "Name <addr>, ..." decoded               */
+    qr_buf      date;           /* YYYYMMDD or ""                           */
+    qr_buf      body;           /* text parts, forwarded messages inlined   */
+    mail_att   *atts;
+    size_t      natts;
+    qr_buf     *owned;          /* buffers decoded on the way (a base64
+                                   message/rfc822) that atts point into    */
+    size_t      nowned;
+    uint64_t    decoded;        /* bytes decoded so far, against the
+                                   message's budget                         */
+} mail_msg;
+
+#define MAIL_MAX_PARTS 1000     /* MIME entities walked per message         */
+#define MAIL_MAX_DEPTH 20       /* multipart and message/rfc822 nesting     */
+#define MAIL_MAX_FIELD 65536    /* header value bytes decoded (Subject ...) */
+
+/* Takes apart the message in data[0..len), which must stay alive while m
+ * is used; warnings (parts over the caps, unknown charsets) go to where.
+ * Returns QR_OK or QR_ERR_NOMEM; hostile input only costs warnings. */
+qr_status mail_parse(rd_ctx *rc, const char *where, const char *data, size_t len,
+                     mail_msg *m, qr_buf *why);
+void mail_msg_free(mail_msg *m);
+/* The Message-ID of the message in data[0..len), without its <>, in out
+ * ("" when there is none, or it is longer than 250 bytes). 0, or -1 on
+ * out of memory. */
+int mail_message_id(const char *data, size_t len, qr_buf *out);
+/* An attachment's content decoded into out (transfer encoding, charset),
+ * counted against the message's budget of max_doc decoded bytes. Returns
+ * 0, 1 if over the budget (out empty), -1 on out of memory. */
+int mail_att_decode(rd_ctx *rc, mail_msg *m, const mail_att *a, qr_buf *out);
 
 #endif
