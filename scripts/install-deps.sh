@@ -1,11 +1,11 @@
 #!/bin/sh
 # Installs the Debian packages Quarry needs to build and test, if any are
 # missing. Safe to run again: it installs nothing when all are present.
-# libgmime-3.0-dev: the e-mail reader.
+# libgmime-3.0-dev: the e-mail reader; unrtf: the RTF reader runs it.
 set -eu
 pkgs="cmake make gcc g++ pkg-config libxapian-dev xapian-tools zlib1g-dev
 libxml2-dev libjansson-dev libarchive-dev libgmime-3.0-dev libcmocka-dev jq
-valgrind clang libclang-rt-14-dev"
+valgrind unrtf clang libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "ok installed"; then

@@ -47,6 +47,7 @@ static const struct {
     {QR_FMT_JSONL, rd_jsonl, NULL},
     {QR_FMT_EMAIL, rd_email, NULL},
     {QR_FMT_MBOX, rd_mbox, NULL},
+    {QR_FMT_RTF, NULL, rd_rtf},
     {QR_FMT_HTML, NULL, rd_html},
     {QR_FMT_MARKDOWN, NULL, rd_markdown},
     {QR_FMT_TEXT, NULL, rd_text},     /* last: what anything else reads as */
@@ -106,6 +107,8 @@ static void ctx_init(rd_ctx *rc, const qr_read_opts *opts, qr_article_cb cb,
     rc->ctx = ctx;
     rc->stats = stats;
     rc->read_unit = read_unit;
+    rc->child_seconds = opts && opts->extract_seconds ? opts->extract_seconds : 60;
+    rc->child_memory = opts && opts->extract_memory ? opts->extract_memory : (uint64_t)2 << 30;
 }
 
 static qr_status finish(qr_status st, qr_buf *why, char **reason)

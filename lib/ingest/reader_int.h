@@ -66,6 +66,11 @@ struct rd_ctx {
     rd_stream_fn  read_unit;    /* reader.c's dispatcher: detects a unit's
                                    format (name, then content) and reads it;
                                    how an archive reads its members         */
+    unsigned      child_seconds; /* a helper program a reader runs (RTF's
+                                   unrtf): wall-clock seconds, from
+                                   extract_seconds (default 60)             */
+    uint64_t      child_memory; /* and its address space, from
+                                   extract_memory (default 2 GiB)           */
 };
 
 /* One thing being read: the source itself, an archive member or a mail
@@ -247,7 +252,7 @@ qr_status rd_jsonl(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
  * rc->read_unit. */
 qr_status rd_archive(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
 
-/* ============================ Interface to read_email.c (rd_stream_fn) */
+/* ====================== Interface to read_email.c (rd_stream_fn), read_rtf.c */
 
 /* One message (QR_FMT_EMAIL: .eml, a Maildir file), article id = the
  * unit's id, and a Unix mailbox (QR_FMT_MBOX), one article per message
@@ -257,6 +262,9 @@ qr_status rd_archive(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
  * rc->read_unit at depth + 1. */
 qr_status rd_email(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
 qr_status rd_mbox(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
+/* RTF through GNU UnRTF run as a child process (rd_doc_fn). */
+qr_status rd_rtf(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                 qr_buf *why);
 
 /* ============================================= Interface to mail_mime.c */
 
