@@ -276,6 +276,20 @@ static int decode(rd_ctx *rc, mail_msg *m, int enc, const char *p, size_t n, qr_
     m->decoded += n;   /* decoding never makes more bytes than it reads */
     if (!is_encoded(enc))
         return qr_buf_append(out, p, n);
+    if (enc == GMIME_CONTENT_ENCODING_UUENCODE) {
+        /* the data starts after "begin <mode> <name>" (GMime's filter, not
+         * its decoder, looks for that line) */
+        for (size_t i = 0; i + 6 <= n;) {
+            const char *nl = memchr(p + i, '\n', n - i);
+            size_t next = nl ? (size_t)(nl - p) + 1 : n;
+            if (memcmp(p + i, "begin ", 6) == 0) {
+                p += next;
+                n -= next;
+                break;
+            }
+            i = next;
+        }
+    }
     GMimeEncoding st;
     g_mime_encoding_init_decode(&st, (GMimeContentEncoding)enc);
     if (qr_buf_reserve(out, g_mime_encoding_outlen(&st, n) + 1) != 0)

@@ -499,6 +499,8 @@ static void test_broken_encodings(void **state)
         "bad =ZZ escapes and a trailing =\n"
         "--B\nContent-Type: text/plain; charset=\"utf-16le\"\n\nh\0i\0\n"
         "--B\nContent-Type: text/plain\nContent-Transfer-Encoding: x-unknown\n\nkept as is\n"
+        "--B\nContent-Type: text/plain\nContent-Transfer-Encoding: x-uuencode\n\n"
+        "begin 644 u.txt\n6:&5L;&\\@=75E;F-O9&5D('=O<FQD\"@  \n`\nend\n"
         "--B\nContent-Type: multipart/mixed\n\nno boundary parameter\n"
         "--B\nContent-Type: multipart/mixed; boundary=never\n\nno delimiter ever\n"
         "--B";   /* cut in the middle of a delimiter */
@@ -511,6 +513,7 @@ static void test_broken_encodings(void **state)
     assert_non_null(strstr(b, "bad =ZZ escapes"));
     assert_non_null(strstr(b, "hi"));
     assert_non_null(strstr(b, "kept as is"));
+    assert_non_null(strstr(b, "hello uuencoded world"));
     assert_non_null(strstr(b, "no boundary parameter"));
     assert_non_null(strstr(b, "no delimiter ever"));
     assert_true(t_find_warning(&c, "bad.eml", "unknown charset \"x-no-such-charset\"") >= 0);
