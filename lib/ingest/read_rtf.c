@@ -7,8 +7,8 @@
  *
  * The child gets the document on its standard input (a memfd: nothing is
  * written to disk), no pictures (--nopict), "/" as its working directory,
- * the sandbox's limits (rd_ctx.child_seconds of CPU and of wall clock,
- * child_memory of address space), and its output is capped at max_doc
+ * the sandbox's limits (rd_ctx.extract_seconds of CPU and of wall clock,
+ * extract_memory of address space), and its output is capped at max_doc
  * bytes. A child that crashes, hangs or fails costs this document only.
  * The program is unrtf on PATH, or $QUARRY_UNRTF when set (tests use it).
  */
@@ -240,8 +240,8 @@ static double now_s(void)
 static void child(const rd_ctx *rc, const char *prog, int in, int out, int null)
 {
     char *const argv[] = {(char *)"unrtf", (char *)"--html", (char *)"--nopict", NULL};
-    struct rlimit cpu = {rc->child_seconds, rc->child_seconds + 1};
-    struct rlimit as = {(rlim_t)rc->child_memory, (rlim_t)rc->child_memory};
+    struct rlimit cpu = {rc->extract_seconds, rc->extract_seconds + 1};
+    struct rlimit as = {(rlim_t)rc->extract_memory, (rlim_t)rc->extract_memory};
     if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(null, 2) < 0)
         _exit(127);
     setrlimit(RLIMIT_CPU, &cpu);
@@ -317,7 +317,7 @@ static qr_status run_unrtf(rd_ctx *rc, const rd_unit *u, const char *prog, const
     close(pfd[1]);
     pfd[1] = -1;
     int over = 0, late = 0, status = 0;
-    double deadline = now_s() + rc->child_seconds;
+    double deadline = now_s() + rc->extract_seconds;
     collect(rc, pfd[0], deadline, out, &over, &late);
     if (late || over)
         kill(pid, SIGKILL);
@@ -334,7 +334,7 @@ static qr_status run_unrtf(rd_ctx *rc, const rd_unit *u, const char *prog, const
     }
     if (late)
         st = rd_fail(why, QR_ERR_FORMAT, "cannot read RTF: unrtf took more than %u s",
-                     rc->child_seconds);
+                     rc->extract_seconds);
     else if (over)
         rd_warn(rc, u->where, "unrtf's output cut at %zu bytes (4 x max_article_bytes)",
                 rc->max_doc);

@@ -32,6 +32,8 @@
 #define DEFAULT_MAX_ARTICLE ((size_t)32 << 20)
 #define DEFAULT_MAX_LINE    ((size_t)64 << 20)
 #define DEFAULT_MAX_SOURCE  ((uint64_t)4 << 30)
+#define DEFAULT_EXTRACT_SECONDS 60u
+#define DEFAULT_EXTRACT_MEMORY  ((uint64_t)2 << 30)
 
 /* ------------------------------------------------------------ dispatch */
 
@@ -45,9 +47,9 @@ static const struct {
 } READERS[] = {
     {QR_FMT_TAR, rd_archive, NULL},
     {QR_FMT_JSONL, rd_jsonl, NULL},
-    {QR_FMT_EMAIL, rd_email, NULL},
-    {QR_FMT_MBOX, rd_mbox, NULL},
-    {QR_FMT_RTF, NULL, rd_rtf},
+    {.format = QR_FMT_EMAIL, .stream = rd_email},
+    {.format = QR_FMT_MBOX, .stream = rd_mbox},
+    {.format = QR_FMT_RTF, .doc = rd_rtf},
     {QR_FMT_HTML, NULL, rd_html},
     {QR_FMT_MARKDOWN, NULL, rd_markdown},
     {QR_FMT_TEXT, NULL, rd_text},     /* last: what anything else reads as */
@@ -107,8 +109,10 @@ static void ctx_init(rd_ctx *rc, const qr_read_opts *opts, qr_article_cb cb,
     rc->ctx = ctx;
     rc->stats = stats;
     rc->read_unit = read_unit;
-    rc->child_seconds = opts && opts->extract_seconds ? opts->extract_seconds : 60;
-    rc->child_memory = opts && opts->extract_memory ? opts->extract_memory : (uint64_t)2 << 30;
+    rc->extract_seconds = opts && opts->extract_seconds ? opts->extract_seconds
+                                                        : DEFAULT_EXTRACT_SECONDS;
+    rc->extract_memory = opts && opts->extract_memory ? opts->extract_memory
+                                                      : DEFAULT_EXTRACT_MEMORY;
 }
 
 static qr_status finish(qr_status st, qr_buf *why, char **reason)

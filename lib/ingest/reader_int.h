@@ -66,11 +66,8 @@ struct rd_ctx {
     rd_stream_fn  read_unit;    /* reader.c's dispatcher: detects a unit's
                                    format (name, then content) and reads it;
                                    how an archive reads its members         */
-    unsigned      child_seconds; /* a helper program a reader runs (RTF's
-                                   unrtf): wall-clock seconds, from
-                                   extract_seconds (default 60)             */
-    uint64_t      child_memory; /* and its address space, from
-                                   extract_memory (default 2 GiB)           */
+    unsigned      extract_seconds; /* resolved: CPU seconds per child       */
+    uint64_t      extract_memory;  /* resolved: address space per child     */
 };
 
 /* One thing being read: the source itself, an archive member or a mail
