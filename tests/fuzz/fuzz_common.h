@@ -67,30 +67,28 @@ static inline void fz_warn_cb(void *ctx, const char *where, const char *reason)
     FUZZ_CHECK(reason[0] != '\0', "warning reason not empty");
 }
 
-/* The default limits, every format read in this process (not in the
- * sandboxed extractor): the fuzzer must see the parsers it feeds. */
-static inline qr_read_opts fz_default_limits(void)
-{
-    qr_read_opts o = {0};
-    o.in_process = 1;
-    return o;
-}
-
 /* Small limits, so that a few KB of input reach every limit path (article
  * truncation, line skipping, the decompression bomb guard) quickly. */
 static inline qr_read_opts fz_small_limits(void)
 {
-    qr_read_opts o = fz_default_limits();
+    qr_read_opts o = {0};
     o.max_article_bytes = 512;
     o.max_line_bytes = 2048;
     o.max_source_bytes = 64 * 1024;
     return o;
 }
 
-/* Reads data as name with the given format, checking the result. */
+/* Reads data as name with the given format, checking the result. The
+ * sandboxed readers (PDF, ...) run in process: the reader is what is
+ * fuzzed, not the child process around it. */
 static inline void fz_read(const char *name, qr_format fmt, const uint8_t *data,
                            size_t size, const qr_read_opts *opts)
 {
+    qr_read_opts here = {0};
+    if (opts)
+        here = *opts;
+    here.in_process = 1;
+    opts = &here;
     size_t count = 0;
     char *reason = NULL;
     qr_read_stats stats = {0};
