@@ -462,8 +462,14 @@ static int unique_name(const mail_msg *m, qr_buf *out)
         return 0;
     char *dot = strrchr(out->data, '.');
     size_t stem = dot && dot != out->data ? (size_t)(dot - out->data) : out->len;
+    /* start past the numbers taken already ("a-2.pdf" ...), so that a
+     * thousand parts of one name cost no thousand tries each */
+    unsigned k = 2;
+    for (size_t i = 0; i < m->natts; i++)
+        if (strncmp(m->atts[i].name, out->data, stem) == 0 && m->atts[i].name[stem] == '-')
+            k++;
     qr_buf alt = {0};
-    for (unsigned k = 2;; k++) {
+    for (;; k++) {
         qr_buf_clear(&alt);
         if (qr_buf_printf(&alt, "%.*s-%u%s", (int)stem, out->data, k, out->data + stem) != 0) {
             qr_buf_free(&alt);

@@ -430,6 +430,19 @@ static void test_many_parts(void **state)
     assert_int_equal(c.nwarn, 1);
     t_coll_free(&c);
     t_bytes_free(&m);
+
+    /* a thousand attachments of one name: numbered, each found at once */
+    t_puts(&m, "Subject: same names\nContent-Type: multipart/mixed; boundary=X\n\n");
+    for (int i = 0; i < 1200; i++)
+        t_puts(&m, "--X\nContent-Disposition: attachment; filename=a.txt\n\nsame\n");
+    t_puts(&m, "--X--\n");
+    read_ok(&c, "same.eml", (const char *)m.p, m.n, QR_FMT_UNKNOWN, NULL);
+    assert_int_equal(c.n, 1000);   /* the message (no text, its title) and 999 parts */
+    must_find(&c, "same.eml/a.txt");
+    must_find(&c, "same.eml/a-2.txt");
+    must_find(&c, "same.eml/a-999.txt");
+    t_coll_free(&c);
+    t_bytes_free(&m);
 }
 
 static void test_deep_nesting(void **state)
