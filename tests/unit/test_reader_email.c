@@ -41,25 +41,36 @@ static const t_art *must_find(const t_coll *c, const char *id)
 
 /* ------------------------------------------------------------ messages */
 
+/* Reads a fixture file in-process as id: one e-mail article with these
+ * title, author, date and body, and nwarn warnings (in c). */
+static void check_fixture(t_coll *c, const char *file, const char *id, const char *title,
+                          const char *author, const char *date, const char *body, size_t nwarn)
+{
+    qr_read_opts o = in_process();
+    t_run r = t_read_path(c, file, id, &o);
+    assert_int_equal(r.st, QR_OK);
+    assert_int_equal(c->n, 1);
+    const t_art *a = &c->arts[0];
+    assert_string_equal(a->id, id);
+    assert_int_equal(a->format, QR_FMT_EMAIL);
+    assert_string_equal(a->title, title);
+    assert_string_equal(a->author, author);
+    assert_string_equal(a->date, date);
+    assert_string_equal(a->body, body);
+    assert_int_equal(c->nwarn, nwarn);
+    t_run_free(&r);
+}
+
 static void test_quoted_printable_rfc2047(void **state)
 {
     (void)state;
     t_coll c = {0};
-    qr_read_opts o = in_process();
-    t_run r = t_read_path(&c, FIXTURE("cafe-qp.eml"), "mail/cafe", &o);
-    assert_int_equal(r.st, QR_OK);
-    assert_int_equal(c.n, 1);
-    const t_art *a = &c.arts[0];
-    assert_string_equal(a->id, "mail/cafe");
-    assert_int_equal(a->format, QR_FMT_EMAIL);
-    assert_string_equal(a->title, "Caf\xC3\xA9 meeting \xE2\x80\x94 notes");
-    assert_string_equal(a->author, "Jos\xC3\xA9 Garc\xC3\xAD" "a <jose@example.com>");
-    assert_string_equal(a->date, "20230314");
-    assert_string_equal(a->body, "We meet at the Caf\xC3\xA9 Lumi\xC3\xA8re on Thursday; a soft "
-                                 "line break joins these words.\n\nBring the na\xC3\xAFve budget "
-                                 "\xE2\x82\xAC" "120 draft.");
-    assert_int_equal(c.nwarn, 0);
-    t_run_free(&r);
+    check_fixture(&c, FIXTURE("cafe-qp.eml"), "mail/cafe",
+                  "Caf\xC3\xA9 meeting \xE2\x80\x94 notes",
+                  "Jos\xC3\xA9 Garc\xC3\xAD" "a <jose@example.com>", "20230314",
+                  "We meet at the Caf\xC3\xA9 Lumi\xC3\xA8re on Thursday; a soft line break "
+                  "joins these words.\n\nBring the na\xC3\xAFve budget \xE2\x82\xAC" "120 draft.",
+                  0);
     t_coll_free(&c);
 }
 
@@ -67,16 +78,9 @@ static void test_alternative_prefers_plain(void **state)
 {
     (void)state;
     t_coll c = {0};
-    qr_read_opts o = in_process();
-    t_run r = t_read_path(&c, FIXTURE("alternative.eml"), "alt.eml", &o);
-    assert_int_equal(r.st, QR_OK);
-    assert_int_equal(c.n, 1);
-    assert_string_equal(c.arts[0].title, "Alternative parts");
-    assert_string_equal(c.arts[0].author, "Doe, Jane <jane@example.org>");
-    assert_string_equal(c.arts[0].date, "20240402");
-    assert_string_equal(c.arts[0].body, "The plain version mentions aardvark parade.");
-    assert_int_equal(c.nwarn, 0);
-    t_run_free(&r);
+    check_fixture(&c, FIXTURE("alternative.eml"), "alt.eml", "Alternative parts",
+                  "Doe, Jane <jane@example.org>", "20240402",
+                  "The plain version mentions aardvark parade.", 0);
     t_coll_free(&c);
 }
 
@@ -87,17 +91,11 @@ static void test_html_mail(void **state)
 {
     (void)state;
     t_coll c = {0};
-    qr_read_opts o = in_process();
-    t_run r = t_read_path(&c, FIXTURE("html.eml"), "html.eml", &o);
-    assert_int_equal(r.st, QR_OK);
-    assert_int_equal(c.n, 1);
-    assert_string_equal(c.arts[0].title, "Nouvelles d'\xC3\xA9t\xC3\xA9");
-    assert_string_equal(c.arts[0].author, "news@example.net");
-    assert_string_equal(c.arts[0].body, "L'\xC3\xA9t\xC3\xA9 arrive\n\nLe march\xC3\xA9 ouvre "
-                                        "\xC3\xA0 l'aube.\n\nSecond paragraph & more.");
-    assert_int_equal(c.nwarn, 1);
+    check_fixture(&c, FIXTURE("html.eml"), "html.eml", "Nouvelles d'\xC3\xA9t\xC3\xA9",
+                  "news@example.net", "20240601",
+                  "L'\xC3\xA9t\xC3\xA9 arrive\n\nLe march\xC3\xA9 ouvre \xC3\xA0 l'aube.\n\n"
+                  "Second paragraph & more.", 1);
     assert_string_equal(c.warn_where[0], "html.eml/logo.png");
-    t_run_free(&r);
     t_coll_free(&c);
 }
 
