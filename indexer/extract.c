@@ -213,44 +213,23 @@ int main(int argc, char **argv)
     if (mode && *mode)
         test_mode(mode, id);
 
-    /* the document, whole (the parent has already held it to its limit) */
-    qr_buf doc = {0};
-    uint64_t cap = opts.max_source_bytes ? opts.max_source_bytes : (uint64_t)4 << 30;
+    /* the document as a stream on standard input: a reader that wants it
+     * whole reads it whole, within the limits (a mailbox is read as it
+     * comes) */
     out_state o = {{0}, 0, 0};
     qr_status st = QR_OK;
     char *reason = NULL;
-    for (;;) {
-        if (qr_buf_reserve(&doc, 64 * 1024) != 0) {
-            st = QR_ERR_NOMEM;
-            break;
-        }
-        ssize_t r = read(0, doc.data + doc.len, 64 * 1024);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            st = QR_ERR_IO;
-            break;
-        }
-        if (r == 0)
-            break;
-        doc.len += (size_t)r;
-        if (doc.len > cap) {
-            st = QR_ERR_TOO_BIG;
-            break;
-        }
-    }
     qr_read_stats stats = {0};
     if (qr_frame_start(&o.buf) != 0)
         o.failed = 1;
-    if (st == QR_OK && !o.failed)
-        st = qr_read_buffer(id, doc.data ? doc.data : "", doc.len, fmt, &opts, on_article,
-                            on_warning, &o, &stats, &reason);
+    if (!o.failed)
+        st = qr_read_source("-", id, fmt, &opts, on_article, on_warning, &o,
+                            &stats, &reason);
     const char *why = st == QR_OK ? "" : reason ? reason : qr_status_str(st);
     if (qr_frame_end(&o.buf, st, stats.warnings, why) != 0)
         o.failed = 1;
     flush_out(&o, 1);
     free(reason);
-    qr_buf_free(&doc);
     qr_buf_free(&o.buf);
     return o.failed ? 1 : 0;
 }

@@ -1,10 +1,11 @@
 #!/bin/sh
 # Installs the Debian packages Quarry needs to build and test, if any are
 # missing. Safe to run again: it installs nothing when all are present.
+# libgmime-3.0-dev: the e-mail reader; unrtf: the RTF reader runs it.
 set -eu
 pkgs="cmake make gcc g++ pkg-config libxapian-dev xapian-tools zlib1g-dev
 libxml2-dev libjansson-dev libarchive-dev libmagic-dev libpoppler-glib-dev
-libcmocka-dev jq valgrind
+libgmime-3.0-dev unrtf libcmocka-dev jq valgrind
 clang libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do

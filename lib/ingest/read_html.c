@@ -357,96 +357,95 @@ static int all_blank(const char *s, size_t n)
     return 1;
 }
 
-static void html_out_free(html_out *h)
+qr_status rd_html_extract(rd_ctx *rc, const char *where, const char *data, size_t len,
+                          const char *encoding, rd_html_doc *out, qr_buf *why)
 {
-    qr_buf_free(&h->text);
-    qr_buf_free(&h->title);
-    qr_buf_free(&h->url);
-    qr_buf_free(&h->author);
-    qr_buf_free(&h->date);
-}
-
-/* Parses data and walks the tree into h; the first <h1>'s text goes to h1
- * when it is not NULL. */
-static qr_status html_read(rd_ctx *rc, const char *where, const char *data, size_t len,
-                           html_out *h, qr_buf *h1, qr_buf *why)
-{
+    memset(out, 0, sizeof *out);
     if (len > INT_MAX)
         return rd_fail(why, QR_ERR_TOO_BIG, "HTML document larger than %d bytes", INT_MAX);
+    html_out h;
+    memset(&h, 0, sizeof h);
+
     xmlInitParser();
-    if (all_blank(data, len))
-        return QR_OK;
-    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
-    if (!ctxt)
+    if (!all_blank(data, len)) {
+        htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
+        if (!ctxt)
+            return rd_fail(why, QR_ERR_NOMEM, "out of memory");
+        htmlDocPtr doc = htmlCtxtReadMemory(ctxt, data, (int)len, NULL, encoding,
+                                            HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+                                            HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+        /* libxml2 halts at its limits (nesting deeper than 256, a text run
+         * over 10 MB): what it parsed until then is kept */
+        int halted = ctxt->instate == XML_PARSER_EOF;
+        int err = ctxt->errNo;
+        htmlFreeParserCtxt(ctxt);
+        if (!doc)
+            return rd_fail(why, QR_ERR_FORMAT, "cannot parse HTML");
+        if (halted)
+            rd_warn(rc, where, "HTML parser stopped early (%s): the rest of the "
+                    "document is lost", err == XML_ERR_INTERNAL_ERROR ? "nesting too deep"
+                    : err == XML_ERR_NO_MEMORY ? "text too long, or out of memory"
+                    : "parser limit");
+        walk(&h, doc);
+        if (h.title.len == 0 || all_blank(h.title.data, h.title.len)) {
+            const xmlNode *h1 = first_h1(doc);
+            qr_buf_clear(&h.title);
+            if (h1)
+                subtree_text(&h, h1, &h.title);
+        }
+        xmlFreeDoc(doc);
+    }
+    out->text = h.text;
+    out->title = h.title;
+    out->url = h.url;
+    out->author = h.author;
+    out->date = h.date;
+    if (h.oom || qr_buf_append(&out->text, "", 0) != 0 ||
+        qr_buf_append(&out->title, "", 0) != 0 || qr_buf_append(&out->url, "", 0) != 0 ||
+        qr_buf_append(&out->author, "", 0) != 0 || qr_buf_append(&out->date, "", 0) != 0) {
+        rd_html_doc_free(out);
         return rd_fail(why, QR_ERR_NOMEM, "out of memory");
-    htmlDocPtr doc = htmlCtxtReadMemory(ctxt, data, (int)len, NULL, NULL,
-                                        HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-                                        HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
-    /* libxml2 halts at its limits (nesting deeper than 256, a text run
-     * over 10 MB): what it parsed until then is kept */
-    int halted = ctxt->instate == XML_PARSER_EOF;
-    int err = ctxt->errNo;
-    htmlFreeParserCtxt(ctxt);
-    if (!doc)
-        return rd_fail(why, QR_ERR_FORMAT, "cannot parse HTML");
-    if (halted)
-        rd_warn(rc, where, "HTML parser stopped early (%s): the rest of the "
-                "document is lost", err == XML_ERR_INTERNAL_ERROR ? "nesting too deep"
-                : err == XML_ERR_NO_MEMORY ? "text too long, or out of memory"
-                : "parser limit");
-    walk(h, doc);
-    const xmlNode *first = h1 ? first_h1(doc) : NULL;
-    if (first)
-        subtree_text(h, first, h1);
-    xmlFreeDoc(doc);
+    }
+    rd_tidy_text(&out->text, 0);
     return QR_OK;
+}
+
+void rd_html_doc_free(rd_html_doc *t)
+{
+    qr_buf_free(&t->text);
+    qr_buf_free(&t->title);
+    qr_buf_free(&t->url);
+    qr_buf_free(&t->author);
+    qr_buf_free(&t->date);
 }
 
 qr_status rd_html(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
                   qr_buf *why)
 {
-    html_out h;
-    memset(&h, 0, sizeof h);
-    qr_buf h1 = {0};
-    qr_status st = html_read(rc, u->where, data, len, &h, &h1, why);
-    if (st == QR_OK && (h.title.len == 0 || all_blank(h.title.data, h.title.len))) {
-        qr_buf_clear(&h.title);
-        if (h1.len && qr_buf_append(&h.title, h1.data, h1.len) != 0)
-            h.oom = 1;
-    }
-    if (st != QR_OK) {
-        /* the reason is given */
-    } else if (h.oom || qr_buf_append(&h.text, "", 0) != 0 ||
-               qr_buf_append(&h.title, "", 0) != 0) {
-        st = rd_fail(why, QR_ERR_NOMEM, "out of memory");
-    } else {
-        rd_tidy_text(&h.text, 0);
-        qr_article a = {
-            .id = u->id, .title = h.title.data, .body = h.text.data,
-            .body_len = h.text.len, .url = h.url.data ? h.url.data : "",
-            .date = h.date.data ? h.date.data : "",
-            .author = h.author.data ? h.author.data : "", .format = QR_FMT_HTML,
-        };
-        st = rd_emit(rc, u->where, &a, why);
-    }
-    html_out_free(&h);
-    qr_buf_free(&h1);
+    rd_html_doc h;
+    qr_status st = rd_html_extract(rc, u->where, data, len, NULL, &h, why);
+    if (st != QR_OK)
+        return st;
+    qr_article a = {
+        .id = u->id, .title = h.title.data, .body = h.text.data,
+        .body_len = h.text.len, .url = h.url.data, .date = h.date.data,
+        .author = h.author.data, .format = QR_FMT_HTML,
+    };
+    st = rd_emit(rc, u->where, &a, why);
+    rd_html_doc_free(&h);
     return st;
 }
 
-qr_status rd_html_text(rd_ctx *rc, const char *where, const char *data, size_t len,
-                       qr_buf *text, qr_buf *h1, qr_buf *why)
+qr_status rd_html_text(rd_ctx *rc, const char *where, const char *data,
+                       size_t len, qr_buf *text, qr_buf *h1, qr_buf *why)
 {
-    html_out h;
-    memset(&h, 0, sizeof h);
-    qr_status st = html_read(rc, where, data, len, &h, h1, why);
-    if (st == QR_OK && (h.oom || qr_buf_append(&h.text, "", 0) != 0)) {
+    rd_html_doc h;
+    qr_status st = rd_html_extract(rc, where, data, len, NULL, &h, why);
+    if (st != QR_OK)
+        return st;
+    if (qr_buf_append(text, h.text.data, h.text.len) != 0 ||
+        (h1 && qr_buf_append(h1, h.title.data, h.title.len) != 0))
         st = rd_fail(why, QR_ERR_NOMEM, "out of memory");
-    } else if (st == QR_OK) {
-        rd_tidy_text(&h.text, 0);
-        if (qr_buf_append(text, h.text.data, h.text.len) != 0)
-            st = rd_fail(why, QR_ERR_NOMEM, "out of memory");
-    }
-    html_out_free(&h);
+    rd_html_doc_free(&h);
     return st;
 }

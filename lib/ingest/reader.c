@@ -42,9 +42,9 @@
 
 /* ------------------------------------------------------------ dispatch */
 
-/* How each format is read: from the stream as it comes (JSON Lines and
- * archives, which judge their own bytes, binary or not), or as a whole
- * document. A document of a text format must not look binary; the
+/* How each format is read: from the stream as it comes (JSON Lines,
+ * archives and mail, which judge their own bytes, binary or not), or as a
+ * whole document. A document of a text format must not look binary; the
  * sandboxed readers (large parsers that meet hostile files) run in
  * quarry-extract, never in this process (sandbox.c), unless in_process.
  * One line per format: a reader of a new format adds its line. */
@@ -67,6 +67,9 @@ static const struct {
     {.format = QR_FMT_ODP, .doc = rd_odp, .sandboxed = 1},
     {.format = QR_FMT_ODS, .doc = rd_ods, .sandboxed = 1},
     {.format = QR_FMT_EPUB, .doc = rd_epub, .sandboxed = 1},
+    {.format = QR_FMT_EMAIL, .stream = rd_email, .sandboxed = 1},
+    {.format = QR_FMT_MBOX, .stream = rd_mbox, .sandboxed = 1},
+    {.format = QR_FMT_RTF, .doc = rd_rtf, .sandboxed = 1},
 };
 
 /* The dispatcher (rd_ctx.read_unit): the unit's format by its forced
@@ -94,6 +97,8 @@ static qr_status read_unit(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why)
         rd_format_label(fmt, label);
         return rd_fail(why, QR_ERR_FORMAT, "cannot read %s files: no reader for them", label);
     }
+    if (READERS[r].stream && READERS[r].sandboxed && !rc->in_process)
+        return rd_sandbox_stream(rc, u, fmt, in, why);
     if (READERS[r].stream)
         return READERS[r].stream(rc, u, in, why);
     if (!READERS[r].sandboxed && qr_looks_binary((const char *)head, hn))
@@ -101,18 +106,7 @@ static qr_status read_unit(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why)
 
     /* a document: read whole */
     qr_buf doc = {0};
-    int got = rd_in_slurp(in, rc->max_doc, &doc);
-    qr_status st = QR_OK;
-    if (got > 0) {
-        st = rd_fail(why, QR_ERR_TOO_BIG, "document larger than %zu bytes "
-                     "(4 x max_article_bytes)", rc->max_doc);
-    } else if (got < 0) {
-        if (in->damaged && !in->from_archive && doc.len > 0)
-            rd_warn(rc, u->where, "%s: only the first %zu bytes could be read",
-                    in->msg, doc.len);
-        else
-            st = rd_fail(why, in->err, "%s", in->msg);
-    }
+    qr_status st = rd_in_read_doc(in, u->where, &doc, why);
     const char *data = doc.data ? doc.data : "";
     if (st == QR_OK && READERS[r].sandboxed && !rc->in_process)
         st = rd_sandbox(rc, u, fmt, data, doc.len, why);

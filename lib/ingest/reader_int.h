@@ -17,6 +17,18 @@
  * its one warning; emit.c uses textconv.c. The archive reader reads its
  * members through rd_ctx.read_unit, set by reader.c, and never calls
  * reader.c itself.
+ * of reader.c, format.c, stream.c, emit.c, textconv.c, the read_*.c
+ * format readers and mail_mime.c (the e-mail reader's MIME walk),
+ * sectioned per file (date.c has only the public qr_date_normalise).
+ * Nothing here is part of the public API.
+ *
+ * Who uses whom, never the other way round: reader.c (entry points,
+ * dispatch) uses format.c and calls the format readers through its table;
+ * the format readers use stream.c (bytes) and emit.c (articles, warnings);
+ * stream.c uses emit.c for its one warning; emit.c uses textconv.c. The
+ * archive reader reads its members, and the e-mail reader its attachments,
+ * through rd_ctx.read_unit, set by reader.c; neither calls reader.c
+ * itself.
  *
  * Error handling: every function that can stop a unit (a source, or one
  * member of an archive) returns a qr_status and, on failure, writes a
@@ -82,13 +94,15 @@ struct rd_ctx {
     uint64_t      extract_memory;  /* resolved: address space per child     */
 };
 
-/* One thing being read: the source itself, or an archive member. */
+/* One thing being read: the source itself, an archive member or a mail
+ * attachment. */
 struct rd_unit {
     const char *name;           /* for format detection (a path or member)   */
     const char *id;             /* article id, or prefix of member ids       */
     const char *where;          /* printable location for warnings           */
     qr_format   forced;         /* QR_FMT_UNKNOWN = detect                   */
-    int         depth;          /* 0 = the source, 1 = an archive member     */
+    int         depth;          /* 0 = the source, 1 = an archive member or
+                                   attachment, 2 = an attachment of one ... */
 };
 
 /* ============================================== Interface to format.c */
@@ -176,6 +190,11 @@ size_t rd_in_peek(rd_in *in, size_t want, const unsigned char **p);
 /* Reads the rest of the stream into out, at most cap bytes. Returns 0 at
  * the end, 1 if there is more than cap, -1 on error (in->err). */
 int rd_in_slurp(rd_in *in, size_t cap, qr_buf *out);
+/* Reads the rest of a document whole into doc (at most rc->max_doc bytes,
+ * NUL-terminated): a larger one fails with QR_ERR_TOO_BIG, a read error
+ * with its status; a document cut short by damage (a truncated gzip) is
+ * kept as far as it decoded, with a warning at where. */
+qr_status rd_in_read_doc(rd_in *in, const char *where, qr_buf *doc, qr_buf *why);
 /* Drops what the stream buffered and its end marks, after the caller moved
  * the fd's offset or mem_pos (an archive reader seeking). */
 void rd_in_restart(rd_in *in);
@@ -222,6 +241,10 @@ void rd_one_line(char *s);
 size_t rd_utf8_seq(const unsigned char *s, size_t n);
 /* Whether s is valid UTF-8 without NUL or C0 controls other than \t \n. */
 int rd_text_is_clean(const char *s, size_t n);
+/* Decodes n bytes in the charset iconv knows as charset, appending UTF-8
+ * to out; an undecodable byte becomes U+FFFD. Returns 0, 1 if iconv does
+ * not know the charset (nothing appended), -1 on out of memory. */
+int rd_charset_to_utf8(const char *charset, const char *s, size_t n, qr_buf *out);
 /* Tidies text appended from start on: trailing blanks on each line removed,
  * runs of blank lines become one blank line, leading and trailing blank
  * lines removed. In place. */
@@ -240,6 +263,10 @@ void rd_tidy_text(qr_buf *b, size_t start);
  * warning. */
 qr_status rd_sandbox(rd_ctx *rc, const rd_unit *u, qr_format fmt,
                      const char *data, size_t len, qr_buf *why);
+/* The same for a stream reader (mail): the child is fed from in as it
+ * reads, so a mailbox is never held whole here. */
+qr_status rd_sandbox_stream(rd_ctx *rc, const rd_unit *u, qr_format fmt,
+                            rd_in *in, qr_buf *why);
 
 /* ======================= Interface to read_text.c, read_html.c (rd_doc_fn) */
 
@@ -266,11 +293,26 @@ int rd_line_title(qr_buf *t, const char *s, size_t n);
 
 /* read_html.c: HTML (or XHTML) to text as rd_html reads it, for readers
  * of formats made of HTML (EPUB chapters): the visible text appended to
- * text (paragraphs separated by blank lines, tidied), the first <h1>'s
- * text to h1 (may be NULL). A parser that stops early is a warning at
+ * text (paragraphs separated by blank lines, tidied), its title (the
+ * <title>, else the first <h1>) to h1 (may be NULL). A parser that stops early is a warning at
  * where. QR_OK, QR_ERR_FORMAT (unparseable), QR_ERR_TOO_BIG, QR_ERR_NOMEM. */
 qr_status rd_html_text(rd_ctx *rc, const char *where, const char *data,
                        size_t len, qr_buf *text, qr_buf *h1, qr_buf *why);
+
+/* HTML's text as rd_html reads it, for readers whose documents hold HTML
+ * (a mail's text/html part, unrtf's output): every buffer NUL-terminated,
+ * the text tidied (rd_tidy_text), title from <title> else the first <h1>,
+ * url, author and date (YYYYMMDD) from <meta> and <link>. */
+typedef struct rd_html_doc {
+    qr_buf text, title, url, author, date;
+} rd_html_doc;
+/* encoding: the document's encoding when the caller knows it (e.g.
+ * "UTF-8" for text already converted), overriding a <meta charset>; NULL
+ * lets libxml2 decide, as rd_html does. Warnings go to where. On success
+ * *out holds the text (free with rd_html_doc_free); on failure nothing. */
+qr_status rd_html_extract(rd_ctx *rc, const char *where, const char *data, size_t len,
+                          const char *encoding, rd_html_doc *out, qr_buf *why);
+void rd_html_doc_free(rd_html_doc *t);
 
 /* ================ Interface to read_jsonl.c, read_archive.c (rd_stream_fn) */
 
@@ -481,5 +523,67 @@ qr_status rd_ods(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
                  qr_buf *why);
 qr_status rd_epub(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
                   qr_buf *why);
+
+/* ====================== Interface to read_email.c (rd_stream_fn), read_rtf.c */
+
+/* One message (QR_FMT_EMAIL: .eml, a Maildir file), article id = the
+ * unit's id, and a Unix mailbox (QR_FMT_MBOX), one article per message
+ * with id = unit id + "/" + the message's key. Both judge their own bytes:
+ * binary content is refused only when it does not start like mail (a
+ * header field or a "From " line). Attachments are read through
+ * rc->read_unit at depth + 1. */
+qr_status rd_email(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
+qr_status rd_mbox(rd_ctx *rc, const rd_unit *u, rd_in *in, qr_buf *why);
+/* RTF through GNU UnRTF run as a child process (rd_doc_fn). */
+qr_status rd_rtf(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
+                 qr_buf *why);
+
+/* ============================================= Interface to mail_mime.c */
+
+/* One message taken apart: its headers decoded, its text parts decoded
+ * and converted to UTF-8 and joined, its attachments found (not decoded:
+ * mail_att_decode does that when the caller reads one). */
+typedef struct mail_att {
+    char       *name;           /* file name made safe (no '/', no
+                                   controls), unique within the message    */
+    const char *raw;            /* the encoded content, inside the message  */
+    size_t      raw_len;
+    int         enc;            /* its GMimeContentEncoding                 */
+    char       *charset;        /* text other than HTML with a declared
+                                   charset: converted to UTF-8 on decoding  */
+} mail_att;
+
+typedef struct mail_msg {
+    qr_buf      subject;        /* RFC 2047 decoded ("" if none)            */
+    qr_buf      from;           /* "Name <addr>, ..." decoded               */
+    qr_buf      date;           /* YYYYMMDD or ""                           */
+    qr_buf      body;           /* text parts, forwarded messages inlined   */
+    mail_att   *atts;
+    size_t      natts;
+    qr_buf     *owned;          /* buffers decoded on the way (a base64
+                                   message/rfc822) that atts point into    */
+    size_t      nowned;
+    uint64_t    decoded;        /* bytes decoded so far, against the
+                                   message's budget                         */
+} mail_msg;
+
+#define MAIL_MAX_PARTS 1000     /* MIME entities walked per message         */
+#define MAIL_MAX_DEPTH 20       /* multipart and message/rfc822 nesting     */
+#define MAIL_MAX_FIELD 65536    /* header value bytes decoded (Subject ...) */
+
+/* Takes apart the message in data[0..len), which must stay alive while m
+ * is used; warnings (parts over the caps, unknown charsets) go to where.
+ * Returns QR_OK or QR_ERR_NOMEM; hostile input only costs warnings. */
+qr_status mail_parse(rd_ctx *rc, const char *where, const char *data, size_t len,
+                     mail_msg *m, qr_buf *why);
+void mail_msg_free(mail_msg *m);
+/* The Message-ID of the message in data[0..len), without its <>, in out
+ * ("" when there is none, or it is longer than 250 bytes). 0, or -1 on
+ * out of memory. */
+int mail_message_id(const char *data, size_t len, qr_buf *out);
+/* An attachment's content decoded into out (transfer encoding, charset),
+ * counted against the message's budget of max_doc decoded bytes. Returns
+ * 0, 1 if over the budget (out empty), -1 on out of memory. */
+int mail_att_decode(rd_ctx *rc, mail_msg *m, const mail_att *a, qr_buf *out);
 
 #endif

@@ -354,17 +354,44 @@ static void keep_err(run *r, const char *b, size_t n)
     r->err_tail[r->err_len] = '\0';
 }
 
-/* Feeds data to the child and reads what it writes until it closes its
- * output, the deadline passes, or reading has to stop. */
-static void exchange(run *r, child *c, const char *data, size_t len, double deadline)
+/* What the child is fed: a document in memory, or a stream read as the
+ * child takes it (a mailbox of any size never held whole). */
+typedef struct feed {
+    const char *data;    /* the bytes not yet sent (a stream: in chunk) */
+    size_t len;
+    rd_in *in;           /* NULL: data is all there is                  */
+    char *chunk;
+    int ended;           /* the stream ended, or failed (in->err)       */
+} feed;
+
+/* Makes f->data hold the next bytes of a stream when it has run dry.
+ * Returns 1 when there is something to send, 0 at the end. */
+static int feed_more(feed *f)
 {
-    size_t fed = 0;
+    if (f->len > 0)
+        return 1;
+    if (!f->in || f->ended)
+        return 0;
+    ptrdiff_t k = rd_in_read(f->in, f->chunk, SB_IO_CHUNK);
+    if (k <= 0) {
+        f->ended = 1;
+        return 0;
+    }
+    f->data = f->chunk;
+    f->len = (size_t)k;
+    return 1;
+}
+
+/* Feeds the child and reads what it writes until it closes its output,
+ * the deadline passes, or reading has to stop. */
+static void exchange(run *r, child *c, feed *f, double deadline)
+{
     char *buf = malloc(SB_IO_CHUNK);
     if (!buf) {
         r->stop = rd_fail(r->why, QR_ERR_NOMEM, "out of memory");
         return;
     }
-    if (len == 0)
+    if (!feed_more(f))
         close_fd(&c->in);
     while (c->out >= 0 || c->err >= 0) {
         struct pollfd fds[3];
@@ -387,12 +414,14 @@ static void exchange(run *r, child *c, const char *data, size_t len, double dead
         if (pr <= 0)
             continue;
         if (iin >= 0 && fds[iin].revents) {
-            size_t k = len - fed < SB_IO_CHUNK ? len - fed : SB_IO_CHUNK;
-            ssize_t w = send(c->in, data + fed, k, MSG_NOSIGNAL | MSG_DONTWAIT);
-            if (w > 0)
-                fed += (size_t)w;
+            size_t k = f->len < SB_IO_CHUNK ? f->len : SB_IO_CHUNK;
+            ssize_t w = send(c->in, f->data, k, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (w > 0) {
+                f->data += w;
+                f->len -= (size_t)w;
+            }
             /* a child that stops reading (EPIPE) says why in its result */
-            if ((w < 0 && errno != EAGAIN && errno != EINTR) || fed == len)
+            if ((w < 0 && errno != EAGAIN && errno != EINTR) || !feed_more(f))
                 close_fd(&c->in);
         }
         if (ierr >= 0 && fds[ierr].revents) {
@@ -561,8 +590,36 @@ static int build_argv(qr_buf *args, char *argv[8], const char *prog, qr_format f
     return 0;
 }
 
+static qr_status sandbox_run(rd_ctx *rc, const rd_unit *u, qr_format fmt,
+                             feed *f, qr_buf *why);
+
 qr_status rd_sandbox(rd_ctx *rc, const rd_unit *u, qr_format fmt,
                      const char *data, size_t len, qr_buf *why)
+{
+    feed f = {.data = data, .len = len};
+    return sandbox_run(rc, u, fmt, &f, why);
+}
+
+qr_status rd_sandbox_stream(rd_ctx *rc, const rd_unit *u, qr_format fmt,
+                            rd_in *in, qr_buf *why)
+{
+    feed f = {.in = in, .chunk = malloc(SB_IO_CHUNK)};
+    if (!f.chunk)
+        return rd_fail(why, QR_ERR_NOMEM, "out of memory");
+    qr_status st = sandbox_run(rc, u, fmt, &f, why);
+    free(f.chunk);
+    /* the stream's own failure (damaged gzip, a read error) is the
+     * reader's to judge, as it would be in process: the child saw the
+     * bytes before it, and says what it made of them */
+    if (st == QR_OK && in->err != QR_OK && in->damaged)
+        rd_warn(rc, u->where, "%s: the rest could not be read", in->msg);
+    else if (st == QR_OK && in->err != QR_OK)
+        st = rd_fail(why, in->err, "%s", in->msg);
+    return st;
+}
+
+static qr_status sandbox_run(rd_ctx *rc, const rd_unit *u, qr_format fmt,
+                             feed *f, qr_buf *why)
 {
     char label[16];
     rd_format_label(fmt, label);
@@ -592,7 +649,7 @@ qr_status rd_sandbox(rd_ctx *rc, const rd_unit *u, qr_format fmt,
         st = rd_fail(why, QR_ERR_IO, "cannot start quarry-extract: %s", strerror(errno));
         goto out;
     }
-    exchange(&r, &c, data, len, deadline);
+    exchange(&r, &c, f, deadline);
     int ws = 0;
     struct rusage ru;
     memset(&ru, 0, sizeof ru);

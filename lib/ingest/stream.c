@@ -342,3 +342,17 @@ int rd_in_slurp(rd_in *in, size_t cap, qr_buf *out)
         }
     }
 }
+
+qr_status rd_in_read_doc(rd_in *in, const char *where, qr_buf *doc, qr_buf *why)
+{
+    int got = rd_in_slurp(in, in->rc->max_doc, doc);
+    if (got > 0)
+        return rd_fail(why, QR_ERR_TOO_BIG, "document larger than %zu bytes "
+                       "(4 x max_article_bytes)", in->rc->max_doc);
+    if (got < 0) {
+        if (!in->damaged || in->from_archive || doc->len == 0)
+            return rd_fail(why, in->err, "%s", in->msg);
+        rd_warn(in->rc, where, "%s: only the first %zu bytes could be read", in->msg, doc->len);
+    }
+    return qr_buf_append(doc, "", 0) == 0 ? QR_OK : rd_fail(why, QR_ERR_NOMEM, "out of memory");
+}

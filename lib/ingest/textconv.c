@@ -124,14 +124,11 @@ static int fallback_decode(const char *charset, const unsigned char *s,
     return 0;
 }
 
-/* Decodes s from charset with iconv, appending UTF-8. An undecodable unit
- * (unit bytes) becomes U+FFFD, a truncated last unit too. */
-static int iconv_decode(const char *charset, size_t unit,
-                        const unsigned char *s, size_t n, qr_buf *out)
+/* Decodes s with cd, appending UTF-8. An undecodable unit (unit bytes)
+ * becomes U+FFFD, a truncated last unit too. */
+static int iconv_run(iconv_t cd, size_t unit, const unsigned char *s, size_t n,
+                     qr_buf *out)
 {
-    iconv_t cd = iconv_open("UTF-8", charset);
-    if (cd == (iconv_t)-1)
-        return errno == ENOMEM ? -1 : fallback_decode(charset, s, n, out);
     char *ip = (char *)s;
     size_t il = n;
     int rc = 0;
@@ -158,6 +155,27 @@ static int iconv_decode(const char *charset, size_t unit,
             break;   /* EINVAL: an incomplete unit at the end */
         }
     }
+    return rc;
+}
+
+static int iconv_decode(const char *charset, size_t unit,
+                        const unsigned char *s, size_t n, qr_buf *out)
+{
+    iconv_t cd = iconv_open("UTF-8", charset);
+    if (cd == (iconv_t)-1)
+        return errno == ENOMEM ? -1 : fallback_decode(charset, s, n, out);
+    int rc = iconv_run(cd, unit, s, n, out);
+    iconv_close(cd);
+    return rc;
+}
+
+int rd_charset_to_utf8(const char *charset, const char *s, size_t n, qr_buf *out)
+{
+    iconv_t cd = iconv_open("UTF-8", charset);
+    if (cd == (iconv_t)-1)
+        return errno == ENOMEM ? -1 : 1;
+    int rc = qr_buf_append(out, "", 0) != 0 ? -1
+             : iconv_run(cd, 1, (const unsigned char *)s, n, out);
     iconv_close(cd);
     return rc;
 }

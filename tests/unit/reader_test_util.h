@@ -199,39 +199,49 @@ static inline void t_check_warning_count(const t_coll *c, const qr_read_stats *s
     }
 }
 
-/* Reads a buffer; checks the invariants that hold for every read. */
+/* Checks the invariants that hold for every read. */
+static inline void t_check_run(const t_coll *c, const t_run *r)
+{
+    if (c->bad)
+        fail_msg("%s", c->bad_what);
+    if (r->st == QR_OK)
+        assert_null(r->reason);
+    else
+        assert_true(t_one_line(r->reason));
+    assert_int_equal(r->stats.articles, c->n);
+    t_check_warning_count(c, &r->stats);
+}
+
+/* Reads a buffer as format fmt (QR_FMT_UNKNOWN: detected). */
+static inline t_run t_read_buf_as(t_coll *c, const char *name, const void *data, size_t len,
+                                  qr_format fmt, const qr_read_opts *opts)
+{
+    t_run r = {0};
+    r.st = qr_read_buffer(name, data, len, fmt, opts, t_article_cb, t_warn_cb, c, &r.stats,
+                          &r.reason);
+    t_check_run(c, &r);
+    return r;
+}
+
 static inline t_run t_read_buf(t_coll *c, const char *name, const void *data, size_t len,
                         const qr_read_opts *opts)
 {
+    return t_read_buf_as(c, name, data, len, QR_FMT_UNKNOWN, opts);
+}
+
+static inline t_run t_read_path_as(t_coll *c, const char *path, const char *id, qr_format fmt,
+                                   const qr_read_opts *opts)
+{
     t_run r = {0};
-    r.st = qr_read_buffer(name, data, len, QR_FMT_UNKNOWN, opts, t_article_cb, t_warn_cb,
-                          c, &r.stats, &r.reason);
-    if (c->bad)
-        fail_msg("%s", c->bad_what);
-    if (r.st == QR_OK)
-        assert_null(r.reason);
-    else
-        assert_true(t_one_line(r.reason));
-    assert_int_equal(r.stats.articles, c->n);
-    t_check_warning_count(c, &r.stats);
+    r.st = qr_read_source(path, id, fmt, opts, t_article_cb, t_warn_cb, c, &r.stats, &r.reason);
+    t_check_run(c, &r);
     return r;
 }
 
 static inline t_run t_read_path(t_coll *c, const char *path, const char *id,
                          const qr_read_opts *opts)
 {
-    t_run r = {0};
-    r.st = qr_read_source(path, id, QR_FMT_UNKNOWN, opts, t_article_cb, t_warn_cb, c,
-                          &r.stats, &r.reason);
-    if (c->bad)
-        fail_msg("%s", c->bad_what);
-    if (r.st == QR_OK)
-        assert_null(r.reason);
-    else
-        assert_true(t_one_line(r.reason));
-    assert_int_equal(r.stats.articles, c->n);
-    t_check_warning_count(c, &r.stats);
-    return r;
+    return t_read_path_as(c, path, id, QR_FMT_UNKNOWN, opts);
 }
 
 /* ------------------------------------------------------------ bytes */
@@ -264,6 +274,21 @@ static inline void t_bytes_free(t_bytes *b)
 {
     free(b->p);
     memset(b, 0, sizeof *b);
+}
+
+/* A whole file in memory (NUL-terminated), empty if unreadable. */
+static inline t_bytes t_slurp(const char *path)
+{
+    t_bytes b = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return b;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        t_put(&b, chunk, n);
+    fclose(f);
+    return b;
 }
 
 /* gzip (one member) of p. */
