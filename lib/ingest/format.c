@@ -411,11 +411,13 @@ qr_format rd_detect(const char *name, const unsigned char *p, size_t n, qr_buf *
         f = by_name != QR_FMT_UNKNOWN ? by_name
             : by_mime != QR_FMT_UNKNOWN ? by_mime
             : rd_sniff(p, n);
-    } else if (generic && (by_name == QR_FMT_JSONL || (by_name != QR_FMT_UNKNOWN &&
-                                                       !is_text_format(by_name)))) {
+    } else if (generic && (by_name == QR_FMT_JSONL || by_name == QR_FMT_EMAIL ||
+                           by_name == QR_FMT_MBOX ||
+                           (by_name != QR_FMT_UNKNOWN && !is_text_format(by_name)))) {
         /* bytes libmagic knows nothing of, named as a binary format (a
-         * damaged file: its reader says what is wrong), or JSON Lines
-         * (which judges its own lines) */
+         * damaged file: its reader says what is wrong), or as a format
+         * that judges its own bytes: JSON Lines (its lines), mail (a
+         * message may carry raw binary parts) */
         return by_name;
     } else {
         rd_fail(why, QR_ERR_FORMAT, "unsupported format: %s", mime);

@@ -387,8 +387,10 @@ qr_status rd_html_extract(rd_ctx *rc, const char *where, const char *data, size_
                     : err == XML_ERR_NO_MEMORY ? "text too long, or out of memory"
                     : "parser limit");
         walk(&h, doc);
+        const xmlNode *h1 = first_h1(doc);
+        if (h1)
+            subtree_text(&h, h1, &out->h1);
         if (h.title.len == 0 || all_blank(h.title.data, h.title.len)) {
-            const xmlNode *h1 = first_h1(doc);
             qr_buf_clear(&h.title);
             if (h1)
                 subtree_text(&h, h1, &h.title);
@@ -402,7 +404,8 @@ qr_status rd_html_extract(rd_ctx *rc, const char *where, const char *data, size_
     out->date = h.date;
     if (h.oom || qr_buf_append(&out->text, "", 0) != 0 ||
         qr_buf_append(&out->title, "", 0) != 0 || qr_buf_append(&out->url, "", 0) != 0 ||
-        qr_buf_append(&out->author, "", 0) != 0 || qr_buf_append(&out->date, "", 0) != 0) {
+        qr_buf_append(&out->author, "", 0) != 0 || qr_buf_append(&out->date, "", 0) != 0 ||
+        qr_buf_append(&out->h1, "", 0) != 0) {
         rd_html_doc_free(out);
         return rd_fail(why, QR_ERR_NOMEM, "out of memory");
     }
@@ -417,6 +420,7 @@ void rd_html_doc_free(rd_html_doc *t)
     qr_buf_free(&t->url);
     qr_buf_free(&t->author);
     qr_buf_free(&t->date);
+    qr_buf_free(&t->h1);
 }
 
 qr_status rd_html(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
@@ -444,7 +448,7 @@ qr_status rd_html_text(rd_ctx *rc, const char *where, const char *data,
     if (st != QR_OK)
         return st;
     if (qr_buf_append(text, h.text.data, h.text.len) != 0 ||
-        (h1 && qr_buf_append(h1, h.title.data, h.title.len) != 0))
+        (h1 && qr_buf_append(h1, h.h1.data, h.h1.len) != 0))
         st = rd_fail(why, QR_ERR_NOMEM, "out of memory");
     rd_html_doc_free(&h);
     return st;

@@ -293,8 +293,8 @@ int rd_line_title(qr_buf *t, const char *s, size_t n);
 
 /* read_html.c: HTML (or XHTML) to text as rd_html reads it, for readers
  * of formats made of HTML (EPUB chapters): the visible text appended to
- * text (paragraphs separated by blank lines, tidied), its title (the
- * <title>, else the first <h1>) to h1 (may be NULL). A parser that stops early is a warning at
+ * text (paragraphs separated by blank lines, tidied), the first <h1>'s
+ * text to h1 (may be NULL). A parser that stops early is a warning at
  * where. QR_OK, QR_ERR_FORMAT (unparseable), QR_ERR_TOO_BIG, QR_ERR_NOMEM. */
 qr_status rd_html_text(rd_ctx *rc, const char *where, const char *data,
                        size_t len, qr_buf *text, qr_buf *h1, qr_buf *why);
@@ -305,6 +305,7 @@ qr_status rd_html_text(rd_ctx *rc, const char *where, const char *data,
  * url, author and date (YYYYMMDD) from <meta> and <link>. */
 typedef struct rd_html_doc {
     qr_buf text, title, url, author, date;
+    qr_buf h1;          /* the first <h1>'s text, whatever the title    */
 } rd_html_doc;
 /* encoding: the document's encoding when the caller knows it (e.g.
  * "UTF-8" for text already converted), overriding a <meta charset>; NULL

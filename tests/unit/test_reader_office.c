@@ -601,9 +601,17 @@ static void test_not_packages(void **state)
     r = read_zip(&o, "gone.epub", &z, NULL);
     expect(&o, &r, QR_ERR_FORMAT, "not an EPUB: package document OPS/gone.opf missing");
 
-    /* an ODF package that is an OOXML one */
+    /* an OOXML package named as an ODF one: its content says what it is
+     * (format.c), and it is read as the DOCX it is */
     t_bytes b = fixture("report.docx");
     r = o_read(&o, "report.odt", b.p, b.n, QR_FMT_UNKNOWN, NULL);
+    assert_int_equal(r.st, QR_OK);
+    assert_int_equal(o.c.n, 1);
+    assert_int_equal(o.c.arts[0].format, QR_FMT_DOCX);
+    t_run_free(&r);
+    t_coll_free(&o.c);
+    /* and forced to be ODF, it is not one */
+    r = o_read(&o, "report.odt", b.p, b.n, QR_FMT_ODT, NULL);
     expect(&o, &r, QR_ERR_FORMAT, "not an ODT: content.xml missing");
 
     /* truncated: the central directory is gone, so the members are read
