@@ -17,6 +17,7 @@
  *                                    article)
  *                   QR_SLOT_DATE     "YYYYMMDD" when the article has a date
  *                   QR_SLOT_ORDINAL  passage ordinal, sortable_serialise'd
+ *                   QR_SLOT_CONTENT  (article documents: below)
  *   data            the passage record (qr_record_encode)
  */
 #ifndef QUARRY_SCHEMA_H
@@ -35,7 +36,30 @@
 #define QR_TERM_ARTICLE   "XA"
 #define QR_TERM_SOURCE    "XP"
 
-enum { QR_SLOT_ARTICLE = 0, QR_SLOT_DATE = 1, QR_SLOT_ORDINAL = 2 };
+enum { QR_SLOT_ARTICLE = 0, QR_SLOT_DATE = 1, QR_SLOT_ORDINAL = 2,
+       QR_SLOT_CONTENT = 3 };
+
+/* The index's articles, as documents of their own, in a database beside
+ * each passage database (ARTICLES_DIR inside its directory): the same
+ * terms, prefixes and values as the article's passages, counted over the
+ * whole article (the title once), so that a query's operators and filters
+ * decide on whole articles and the whole text can be scored; plus
+ *   QR_PREFIX_WORD + word   every distinct word as written (folded, not
+ *                           stemmed), with no weight: the vocabulary that
+ *                           spelling suggestions come from
+ *   QR_SLOT_CONTENT         a hash of the article's text (16 hex digits):
+ *                           articles with the same text are duplicates
+ *   data                    the article's record (qr_record, no text)
+ * Statistics stay separate: a passage's BM25 counts passages, an
+ * article's counts articles. */
+#define QR_ARTICLES_DIR   "articles"
+#define QR_PREFIX_WORD    "XW"
+/* Both databases record the batches they committed, the article database
+ * first: when it is one ahead, QR_META_BATCH_SOURCES (in it) names the
+ * sources that batch touched, which a crash left unfinished in the
+ * passages. */
+#define QR_META_BATCH     "quarry:batch"
+#define QR_META_BATCH_SOURCES "quarry:batch-sources"
 
 /* Metadata keys. */
 #define QR_META_SCHEMA    "quarry:schema"   /* layout version, "1"          */
@@ -45,7 +69,7 @@ enum { QR_SLOT_ARTICLE = 0, QR_SLOT_DATE = 1, QR_SLOT_ORDINAL = 2 };
 #define QR_META_FORCE     "quarry:force"    /* a forced pass under way: its
                                                run id (hex); cleared by the
                                                run that completes it        */
-#define QR_SCHEMA_VERSION "1"
+#define QR_SCHEMA_VERSION "2"
 
 /* Xapian terms are limited to 245 bytes; keys longer than this are replaced
  * by "#" + a 128-bit hash so that any id or path works as a key. */

@@ -37,6 +37,8 @@ typedef struct src_rec {
     uint64_t gen;         /* the run that wrote it (shards must agree)       */
     int      seen;        /* looked at during this run                       */
     int      known;       /* in the index when the run began                 */
+    int      redo;        /* its articles may be missing: marked partial in
+                             the index at the start of the run            */
 } src_rec;
 
 /* Open-addressing table from source key to src_rec. */
@@ -76,6 +78,9 @@ int src_rec_copy(src_rec *dst, const src_rec *src);
  * message on an index failure. */
 qr_status src_load(src_table *t, xc_db *db, unsigned shard, qr_buf *err);
 void src_load_done(src_table *t, unsigned ndbs);
+/* Marks every done source of t (all), or those of keys[0..n) (each
+ * NUL-terminated, one after another), to be redone: state 'P', redo set. */
+void src_mark_redo(src_table *t, int all, const char *keys, size_t n);
 
 /* The parts of a new index each hold a record of every source with their
  * own counts: compacting them into one (xc_compact_merge) gives each
@@ -96,6 +101,8 @@ typedef enum wr_job_kind {
     WR_JOB_END,       /* the source is done: write its record               */
     WR_JOB_DROP,      /* delete the source's passages and its record        */
     WR_JOB_TOUCH,     /* the source is unchanged but its mtime moved        */
+    WR_JOB_REDO,      /* mark the source's record partial: redone by this
+                         run or the next (its articles are not all there)  */
     WR_JOB_META       /* set a metadata key (key = rec.meta_key, value =
                          rec.path)                                          */
 } wr_job_kind;
@@ -124,9 +131,16 @@ typedef struct wr_writer {
                                         the version is synced when it is
                                         compacted)                        */
     xc_db            *db;
+    xc_db            *adb;           /* its articles (path/QR_ARTICLES_DIR):
+                                        one document per article, committed
+                                        just before db (schema.h)          */
+    int               adb_new;       /* adb did not exist before this run  */
     xc_termgen       *tg;
     unsigned          pending;       /* passages in the open transaction   */
     int               in_txn;
+    uint64_t          batch_no;      /* batches committed (QR_META_BATCH)  */
+    qr_buf            batch_sources; /* keys of the sources this batch
+                                        touched, one a line                */
     qr_buf            scratch, term, meta;
 
     /* the source being written */
@@ -160,6 +174,16 @@ void wr_init(wr_writer *w, unsigned batch);
  * thread starts. */
 qr_status wr_open(wr_writer *w, const char *lang, int create, int wait,
                   qr_buf *err);
+/* The article database of the passage database at path (malloc'd). */
+char *wr_articles_path(const char *path);
+/* After wr_open: which sources w's articles may lack because a run was
+ * interrupted between the two databases' commits. *all: every source
+ * (the article database is new, or its batches do not follow the
+ * passages'); else *keys (malloc'd, NUL-separated, *n of them, or NULL):
+ * the sources of the one batch the article database has beyond the
+ * passages. */
+qr_status wr_articles_behind(wr_writer *w, int *all, char **keys, size_t *n,
+                             qr_buf *err);
 /* Opens the first transaction and starts w's thread. */
 qr_status wr_start(wr_writer *w);
 /* Hands j to w, waiting while w's queue is full. Takes j whatever happens.

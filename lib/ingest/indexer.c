@@ -574,6 +574,11 @@ qr_status qr_indexer_run(qr_indexer *ix, const char *const *paths, size_t n,
                                                : qr_status_str(st));
         }
     }
+    /* sources whose articles may be missing stay marked until redone,
+     * whatever this run reads */
+    for (size_t i = 0; st == QR_OK && i < ix->sources.n; i++)
+        if (ix->sources.recs[i].redo)
+            st = ix_send_rec(ix, WR_JOB_REDO, &ix->sources.recs[i], 0);
     for (size_t i = 0; st == QR_OK && i < files.n; i++) {
         if (files.dup[i])
             continue;

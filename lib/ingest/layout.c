@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "schema.h"
+
 static int exists_in(const char *dir, const char *name)
 {
     qr_buf p = {0};
@@ -193,22 +195,25 @@ static int fsync_path(const char *path, int flags)
     return rc;
 }
 
-qr_status qr_layout_switch_shards(const char *path, const char *name,
-                                  unsigned nshards, qr_buf *err)
+/* Writes the stub file, that lists version name's databases (each one's
+ * `suffix` inside it: "" for the passages), atomically. */
+static qr_status write_stub(const char *path, const char *file,
+                            const char *name, unsigned nshards,
+                            const char *suffix, qr_buf *err)
 {
     qr_buf tmp = {0}, stub = {0};
     qr_status st = QR_OK;
-    if (qr_buf_printf(&tmp, "%s/%s.tmp", path, QR_LAYOUT_STUB) != 0 ||
-        qr_buf_printf(&stub, "%s/%s", path, QR_LAYOUT_STUB) != 0) {
+    if (qr_buf_printf(&tmp, "%s/%s.tmp", path, file) != 0 ||
+        qr_buf_printf(&stub, "%s/%s", path, file) != 0) {
         st = QR_ERR_NOMEM;
         goto out;
     }
     FILE *f = fopen(tmp.data, "w");
     int werr = !f;
     if (f && nshards == 0)
-        werr = fprintf(f, "auto %s\n", name) < 0;
+        werr = fprintf(f, "auto %s%s\n", name, suffix) < 0;
     for (unsigned k = 0; f && !werr && k < nshards; k++)
-        werr = fprintf(f, "auto %s/s%u\n", name, k) < 0;
+        werr = fprintf(f, "auto %s/s%u%s\n", name, k, suffix) < 0;
     if (werr || fflush(f) != 0 || fsync(fileno(f)) != 0) {
         qr_buf_printf(err, "cannot write %s: %s", tmp.data, strerror(errno));
         if (f)
@@ -227,6 +232,24 @@ qr_status qr_layout_switch_shards(const char *path, const char *name,
 out:
     qr_buf_free(&tmp);
     qr_buf_free(&stub);
+    return st;
+}
+
+qr_status qr_layout_switch_shards(const char *path, const char *name,
+                                  unsigned nshards, qr_buf *err)
+{
+    /* the articles' stub first: a server of it (xapian-tcpsrv) that opens
+     * it in between meets the new articles with the old passages for an
+     * instant, never a version that is gone */
+    qr_buf suffix = {0};
+    qr_status st = qr_buf_printf(&suffix, "/%s", QR_ARTICLES_DIR) == 0
+                       ? QR_OK : QR_ERR_NOMEM;
+    if (st == QR_OK)
+        st = write_stub(path, QR_LAYOUT_ARTICLES_STUB, name, nshards,
+                        suffix.data, err);
+    qr_buf_free(&suffix);
+    if (st == QR_OK)
+        st = write_stub(path, QR_LAYOUT_STUB, name, nshards, "", err);
     return st;
 }
 
@@ -312,7 +335,8 @@ int qr_layout_cleanup(const char *path, const char *keep)
     while ((de = readdir(d))) {
         const char *n = de->d_name;
         int version = n[0] == 'v' && strspn(n + 1, "0123456789") == 6;
-        int stale_stub = strcmp(n, QR_LAYOUT_STUB ".tmp") == 0;
+        int stale_stub = strcmp(n, QR_LAYOUT_STUB ".tmp") == 0 ||
+                         strcmp(n, QR_LAYOUT_ARTICLES_STUB ".tmp") == 0;
         if ((!version && !stale_stub) || (live && strcmp(n, live) == 0) ||
             (keep && strcmp(n, keep) == 0))
             continue;

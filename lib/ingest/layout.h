@@ -3,7 +3,9 @@
  *
  *   PATH/                  the index, as users name it (never changes)
  *   PATH/XAPIANDB          a Xapian stub file: "auto v000003"
- *   PATH/v000003/          the live glass database
+ *   PATH/ARTICLES          the same for the articles: "auto v000003/articles"
+ *   PATH/v000003/          the live glass database (passages)
+ *   PATH/v000003/articles/ its articles (schema.h)
  *   PATH/v000004.build/    a new version in progress: a first build or a
  *                          rebuild (kept if interrupted, for the next run
  *                          to resume; see index.h)
@@ -28,6 +30,9 @@
 #include "util.h"
 
 #define QR_LAYOUT_STUB "XAPIANDB"
+/* The same for the live version's articles (schema.h), for a server of
+ * them: xapian-tcpsrv PATH/ARTICLES. */
+#define QR_LAYOUT_ARTICLES_STUB "ARTICLES"
 #define QR_LAYOUT_LOCK ".quarry-lock"
 
 typedef enum qr_layout_kind {

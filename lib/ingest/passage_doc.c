@@ -1,10 +1,14 @@
 /*
- * passage_doc.c — one passage of an article as a Xapian document, laid out
- * as schema.h describes.
+ * passage_doc.c — an article's Xapian documents, laid out as schema.h
+ * describes: one per passage, and the article's own.
  */
 #include "passage_doc.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "words.h"
 
 unsigned qr_page_of(const size_t *pages, size_t npages, size_t offset)
 {
@@ -21,15 +25,14 @@ unsigned qr_page_of(const size_t *pages, size_t npages, size_t offset)
     return (unsigned)lo + 1;
 }
 
-/* The terms, values and record of one passage, in the binding's terms. */
-static xc_status fill_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
-                          const qr_doc_keys *keys, unsigned ordinal,
-                          unsigned npassages, size_t start, size_t end,
-                          qr_buf *scratch)
+/* The terms every document of article a has: its text (body[start, end),
+ * the whole body for the article's own), title, author and source words,
+ * and the boolean terms of the article and its source. */
+static xc_status index_fields(xc_termgen *tg, xc_doc *doc, const qr_article *a,
+                              const qr_doc_keys *keys, const char *text,
+                              size_t text_len, qr_buf *scratch)
 {
     xc_status rc = xc_termgen_set_document(tg, doc);
-    const char *text = a->body + start;
-    size_t text_len = end - start;
     size_t title_len = strlen(a->title);
 
     if (rc == XC_OK)
@@ -54,10 +57,7 @@ static xc_status fill_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
     if (rc != XC_OK)
         return rc;
 
-    /* boolean terms: the passage, its article and its source */
-    if (qr_passage_term(scratch, a->id, ordinal) != 0)
-        return XC_NOMEM;
-    rc = xc_doc_add_boolean_term(doc, scratch->data);
+    /* boolean terms: the article and its source */
     struct { const char *prefix, *key; } terms[] = {
         {QR_TERM_ARTICLE, a->id},
         {QR_TERM_SOURCE, keys->source_key},
@@ -73,6 +73,23 @@ static xc_status fill_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
         rc = xc_doc_add_value(doc, QR_SLOT_ARTICLE, a->id, strlen(a->id));
     if (rc == XC_OK && a->date[0])
         rc = xc_doc_add_value(doc, QR_SLOT_DATE, a->date, strlen(a->date));
+    return rc;
+}
+
+/* The terms, values and record of one passage, in the binding's terms. */
+static xc_status fill_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
+                          const qr_doc_keys *keys, unsigned ordinal,
+                          unsigned npassages, size_t start, size_t end,
+                          qr_buf *scratch)
+{
+    const char *text = a->body + start;
+    size_t text_len = end - start;
+    xc_status rc = index_fields(tg, doc, a, keys, text, text_len, scratch);
+    if (rc == XC_OK) {
+        /* the passage's own, unique term */
+        rc = qr_passage_term(scratch, a->id, ordinal) != 0
+                 ? XC_NOMEM : xc_doc_add_boolean_term(doc, scratch->data);
+    }
     if (rc == XC_OK) {
         char buf[9];
         size_t n = xc_sortable_serialise((double)ordinal, buf);
@@ -105,4 +122,70 @@ qr_status qr_passage_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
 {
     return qr_status_from_xc(fill_doc(tg, doc, a, keys, ordinal, npassages,
                                       start, end, scratch));
+}
+
+/* Adds QR_PREFIX_WORD + each distinct folded word of text (no weight:
+ * boolean terms) to doc, skipping words with digits, single letters and
+ * words too long to be terms. seen: scratch for the distinct words. */
+static xc_status add_words(xc_doc *doc, const char *text, size_t len,
+                           qr_buf *word)
+{
+    size_t pos = 0, ws, we;
+    xc_status rc = XC_OK;
+    while (rc == XC_OK && qr_word_next(text, len, pos, &ws, &we)) {
+        pos = we;
+        if (we - ws > QR_WORD_TERM_MAX || we - ws < 2)
+            continue;
+        int digit = 0;
+        for (size_t i = ws; i < we && !digit; i++)
+            digit = text[i] >= '0' && text[i] <= '9';
+        if (digit)
+            continue;
+        qr_buf_clear(word);
+        if (qr_buf_puts(word, QR_PREFIX_WORD) != 0 ||
+            qr_word_fold(text, ws, we, word) != 0)
+            return XC_NOMEM;
+        /* a term that is already there is not added twice: Xapian keeps
+         * one posting per term and document */
+        rc = xc_doc_add_boolean_term(doc, word->data);
+    }
+    return rc;
+}
+
+static xc_status fill_article(xc_termgen *tg, xc_doc *doc, const qr_article *a,
+                              const qr_doc_keys *keys, unsigned npassages,
+                              qr_buf *scratch)
+{
+    xc_status rc = index_fields(tg, doc, a, keys, a->body, a->body_len, scratch);
+    if (rc == XC_OK)
+        rc = add_words(doc, a->title, strlen(a->title), scratch);
+    if (rc == XC_OK)
+        rc = add_words(doc, a->body, a->body_len, scratch);
+    if (rc == XC_OK) {
+        char hex[17];
+        snprintf(hex, sizeof hex, "%016llx",
+                 (unsigned long long)qr_hash64(a->body, a->body_len, 0));
+        rc = xc_doc_add_value(doc, QR_SLOT_CONTENT, hex, 16);
+    }
+    if (rc != XC_OK)
+        return rc;
+    qr_record r = {
+        .article_id = a->id, .title = a->title, .source = keys->source,
+        .url = a->url, .date = a->date, .author = a->author,
+        .ordinal = 0, .npassages = npassages, .text = "", .text_len = 0,
+        .end = a->body_len, .flags = a->flags,
+        .page = a->pages && a->npages ? 1 : 0,
+        .page_last = a->pages ? (unsigned)a->npages : 0,
+    };
+    if (qr_record_encode(&r, scratch) != 0)
+        return XC_NOMEM;
+    return xc_doc_set_data(doc, scratch->data, scratch->len);
+}
+
+qr_status qr_article_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
+                         const qr_doc_keys *keys, unsigned npassages,
+                         qr_buf *scratch)
+{
+    return qr_status_from_xc(fill_article(tg, doc, a, keys, npassages,
+                                          scratch));
 }

@@ -218,6 +218,25 @@ void src_load_done(src_table *t, unsigned ndbs)
     }
 }
 
+void src_mark_redo(src_table *t, int all, const char *keys, size_t n)
+{
+    if (all) {
+        for (size_t i = 0; i < t->n; i++)
+            if (t->recs[i].state == 'D') {
+                t->recs[i].state = 'P';
+                t->recs[i].redo = 1;
+            }
+        return;
+    }
+    for (size_t i = 0; i < n; i++, keys += strlen(keys) + 1) {
+        src_rec *r = src_find(t, keys);
+        if (r && r->state == 'D') {
+            r->state = 'P';
+            r->redo = 1;
+        }
+    }
+}
+
 /* ------------------------------------------------------------- merging */
 
 int src_merge_parts(void *ctx, const char *key, size_t nvalues,

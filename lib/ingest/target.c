@@ -411,7 +411,17 @@ static qr_status open_target(qr_indexer *ix, qr_buf *err)
         qr_layout_cleanup(path, NULL);
         ix->version = live;
         live = NULL;
-        st = alloc_writers(ix, want ? want : 1);
+        /* an index from before articles gets its articles' stub (its
+         * writers create the articles themselves) */
+        struct stat ab;
+        qr_buf astub = {0};
+        if (qr_buf_printf(&astub, "%s/%s", path, QR_LAYOUT_ARTICLES_STUB) != 0)
+            st = QR_ERR_NOMEM;
+        else if (stat(astub.data, &ab) != 0)
+            st = qr_layout_switch_shards(path, ix->version, want, err);
+        qr_buf_free(&astub);
+        if (st == QR_OK)
+            st = alloc_writers(ix, want ? want : 1);
         for (unsigned k = 0; st == QR_OK && k < ix->nw; k++) {
             qr_buf p = {0};
             if ((want ? qr_buf_printf(&p, "%s/%s/s%u", path, ix->version, k)
@@ -561,6 +571,18 @@ qr_status qr_indexer_open(const qr_index_opts *opts, qr_indexer **out,
     if (st != QR_OK)
         goto fail;
     src_load_done(&ix->sources, ix->nw);
+    /* the sources whose articles a stopped run may have left behind */
+    for (unsigned k = 0; st == QR_OK && k < ix->nw; k++) {
+        int all = 0;
+        char *keys = NULL;
+        size_t nk = 0;
+        st = wr_articles_behind(&ix->w[k], &all, &keys, &nk, ix->err);
+        if (st == QR_OK)
+            src_mark_redo(&ix->sources, all, keys, nk);
+        free(keys);
+    }
+    if (st != QR_OK)
+        goto fail;
     *out = ix;
     return QR_OK;
 fail:
@@ -580,17 +602,37 @@ qr_status tg_finish_fresh(qr_indexer *ix)
         const char **src = calloc(ix->nw, sizeof *src);
         if (!src)
             return QR_ERR_NOMEM;
+        char **asrc = calloc(ix->nw, sizeof *asrc);
+        char *adst = wr_articles_path(ix->final_dir);
+        if (!asrc || !adst) {
+            free(src);
+            free(asrc);
+            free(adst);
+            return QR_ERR_NOMEM;
+        }
         for (unsigned k = 0; k < ix->nw; k++) {
             xc_termgen_free(ix->w[k].tg);
             ix->w[k].tg = NULL;
             xc_db_close(ix->w[k].db);     /* everything was committed */
             ix->w[k].db = NULL;
+            xc_db_close(ix->w[k].adb);
+            ix->w[k].adb = NULL;
             src[k] = ix->w[k].path;
+            if (!(asrc[k] = wr_articles_path(ix->w[k].path)))
+                st = QR_ERR_NOMEM;
         }
         /* each part's records have its own counts: one record per
-         * source with their sum */
-        st = wr_compact(src, ix->nw, ix->final_dir, "the new index",
-                        src_merge_parts, ix->err);
+         * source with their sum; the articles beside them */
+        if (st == QR_OK)
+            st = wr_compact(src, ix->nw, ix->final_dir, "the new index",
+                            src_merge_parts, ix->err);
+        if (st == QR_OK)
+            st = wr_compact((const char *const *)asrc, ix->nw, adst,
+                            "the new index's articles", NULL, ix->err);
+        for (unsigned k = 0; k < ix->nw; k++)
+            free(asrc[k]);
+        free(asrc);
+        free(adst);
         free(src);
     } else {
         st = wr_compact(NULL, 0, ix->final_dir, NULL, NULL, ix->err);

@@ -12,8 +12,10 @@
 #include "index_int.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "layout.h"
 #include "passage_doc.h"
@@ -84,19 +86,84 @@ static qr_status wr_write_rec(wr_writer *w, const src_rec *r)
                                          w->meta.len), "writing bookkeeping");
 }
 
+/* A failure of the article database, as wr_fail's. */
+static qr_status wr_afail(wr_writer *w, xc_status st, const char *what)
+{
+    if (st == XC_OK)
+        return QR_OK;
+    qr_buf_clear(&w->err);
+    qr_buf_printf(&w->err, "%s (articles): %s (%s)", what,
+                  xc_db_errmsg(w->adb), xc_status_str(st));
+    return qr_status_from_xc(st);
+}
+
 static qr_status wr_txn_begin(wr_writer *w)
 {
     qr_status st = wr_fail(w, xc_db_begin_transaction(w->db, 1),
                            "starting a transaction");
+    if (st == QR_OK) {
+        st = wr_afail(w, xc_db_begin_transaction(w->adb, 1),
+                      "starting a transaction");
+        if (st != QR_OK)
+            xc_db_cancel_transaction(w->db);
+    }
     w->in_txn = st == QR_OK;
     w->pending = 0;
+    qr_buf_clear(&w->batch_sources);
     return st;
 }
 
+/* Commits the articles, then the passages and bookkeeping: a kill between
+ * the two leaves the articles one batch ahead, with the sources of that
+ * batch named in them (schema.h), which the next run redoes. */
 static qr_status wr_txn_commit(wr_writer *w)
 {
     w->in_txn = 0;
-    return wr_fail(w, xc_db_commit_transaction(w->db), "committing");
+    char no[24];
+    snprintf(no, sizeof no, "%llu", (unsigned long long)(w->batch_no + 1));
+    qr_status st = wr_afail(w, xc_db_set_metadata(w->adb, QR_META_BATCH, no,
+                                                  strlen(no)),
+                            "writing metadata");
+    if (st == QR_OK)
+        st = wr_afail(w, xc_db_set_metadata(w->adb, QR_META_BATCH_SOURCES,
+                                            w->batch_sources.data
+                                                ? w->batch_sources.data : "",
+                                            w->batch_sources.len),
+                      "writing metadata");
+    if (st == QR_OK)
+        st = wr_afail(w, xc_db_commit_transaction(w->adb), "committing");
+    else
+        xc_db_cancel_transaction(w->adb);
+    if (st == QR_OK)
+        st = wr_fail(w, xc_db_set_metadata(w->db, QR_META_BATCH, no,
+                                           strlen(no)), "writing metadata");
+    if (st == QR_OK)
+        st = wr_fail(w, xc_db_commit_transaction(w->db), "committing");
+    else
+        xc_db_cancel_transaction(w->db);
+    if (st == QR_OK)
+        w->batch_no++;
+    return st;
+}
+
+/* Cancels what the open batch holds, in both databases. */
+static void wr_txn_cancel(wr_writer *w)
+{
+    if (!w->in_txn)
+        return;
+    xc_db_cancel_transaction(w->adb);
+    xc_db_cancel_transaction(w->db);
+    w->in_txn = 0;
+}
+
+/* Remembers that this batch touches source key (for the next run, should
+ * it stop between the two commits). */
+static qr_status wr_touched(wr_writer *w, const char *key)
+{
+    if (qr_buf_puts(&w->batch_sources, key) != 0 ||
+        qr_buf_putc(&w->batch_sources, '\n') != 0)
+        return QR_ERR_NOMEM;
+    return QR_OK;
 }
 
 /* Commits the open batch and opens the next. When a source is half-written
@@ -126,8 +193,38 @@ static qr_status wr_delete_source(wr_writer *w, const char *source_key)
 {
     if (qr_key_term(&w->term, QR_TERM_SOURCE, source_key) != 0)
         return QR_ERR_NOMEM;
-    return wr_fail(w, xc_db_delete_documents_by_term(w->db, w->term.data),
-                   "deleting old passages");
+    qr_status st = wr_fail(w, xc_db_delete_documents_by_term(w->db,
+                                                             w->term.data),
+                           "deleting old passages");
+    if (st == QR_OK)
+        st = wr_afail(w, xc_db_delete_documents_by_term(w->adb, w->term.data),
+                      "deleting old articles");
+    return st;
+}
+
+/* The article as a document of its own. */
+static qr_status wr_article_doc(wr_writer *w, const wr_job *j,
+                                const qr_doc_keys *keys)
+{
+    xc_doc *doc = NULL;
+    qr_status st = wr_afail(w, xc_doc_new(&doc), "making an article");
+    if (st == QR_OK) {
+        st = qr_article_doc(w->tg, doc, &j->a, keys, (unsigned)j->nspans,
+                            &w->scratch);
+        if (st != QR_OK) {
+            qr_buf_clear(&w->err);
+            qr_buf_printf(&w->err, "making an article: %s (%s)",
+                          xc_termgen_errmsg(w->tg), qr_status_str(st));
+        }
+    }
+    /* added, not replaced by its id: two articles of one id (a JSON Lines
+     * file repeating an id) stay two, as their passages do; a source's
+     * articles go with it (wr_delete_source) */
+    if (st == QR_OK)
+        st = wr_afail(w, xc_db_add_document(w->adb, doc, NULL),
+                      "adding an article");
+    xc_doc_free(doc);
+    return st;
 }
 
 static qr_status wr_article(wr_writer *w, const wr_job *j)
@@ -153,6 +250,9 @@ static qr_status wr_article(wr_writer *w, const wr_job *j)
         if (st != QR_OK)
             return st;
     }
+    qr_status st = wr_article_doc(w, j, &keys);
+    if (st != QR_OK)
+        return st;
     w->cur_passages += (unsigned)j->nspans;
     w->cur_articles++;
     w->pending += (unsigned)j->nspans;
@@ -184,7 +284,8 @@ static qr_status wr_run_job(wr_writer *w, wr_job *j)
         st = wr_article(w, j);
         break;
     case WR_JOB_BEGIN:
-        if (j->clear)
+        st = wr_touched(w, j->rec.path);
+        if (st == QR_OK && j->clear)
             st = wr_delete_source(w, j->rec.path);
         free(w->cur.meta_key);
         free(w->cur.path);
@@ -204,7 +305,9 @@ static qr_status wr_run_job(wr_writer *w, wr_job *j)
         w->pending++;
         break;
     case WR_JOB_DROP:
-        st = wr_delete_source(w, j->rec.path);
+        st = wr_touched(w, j->rec.path);
+        if (st == QR_OK)
+            st = wr_delete_source(w, j->rec.path);
         if (st == QR_OK)
             st = wr_fail(w, xc_db_set_metadata(w->db, j->rec.meta_key, "", 0),
                          "writing bookkeeping");
@@ -214,6 +317,13 @@ static qr_status wr_run_job(wr_writer *w, wr_job *j)
         st = wr_touch(w, &j->rec);
         w->pending++;
         break;
+    case WR_JOB_REDO: {
+        src_rec p = j->rec;
+        p.state = 'P';
+        st = wr_write_rec(w, &p);
+        w->pending++;
+        break;
+    }
     case WR_JOB_META:
         st = wr_fail(w, xc_db_set_metadata(w->db, j->rec.meta_key,
                                            j->rec.path, strlen(j->rec.path)),
@@ -307,17 +417,25 @@ static void *wr_main(void *arg)
     qr_status st = w->status;
     if (st == QR_OK && w->commit_at_end && w->in_txn)
         st = wr_txn_commit(w);
-    if (w->in_txn) {
-        xc_db_cancel_transaction(w->db);
-        w->in_txn = 0;
-    }
+    wr_txn_cancel(w);
     if (st == QR_OK && w->commit_at_end && w->compact_to) {
         /* a shard of a new index: compact it into its final place, each
-         * shard on its own thread */
+         * shard on its own thread, then its articles beside it */
         xc_db_close(w->db);
         w->db = NULL;
+        xc_db_close(w->adb);
+        w->adb = NULL;
         const char *src[] = {w->path};
         st = wr_compact(src, 1, w->compact_to, w->path, NULL, &w->err);
+        char *asrc = st == QR_OK ? wr_articles_path(w->path) : NULL;
+        char *adst = st == QR_OK ? wr_articles_path(w->compact_to) : NULL;
+        if (st == QR_OK && (!asrc || !adst))
+            st = QR_ERR_NOMEM;
+        const char *asrcs[] = {asrc};
+        if (st == QR_OK)
+            st = wr_compact(asrcs, 1, adst, asrc, NULL, &w->err);
+        free(asrc);
+        free(adst);
     }
     pthread_mutex_lock(&w->mu);
     w->status = st;
@@ -348,6 +466,23 @@ qr_status wr_open(wr_writer *w, const char *lang, int create, int wait,
                               &msg);
     if (xs != XC_OK)
         return wr_xc_error(err, "cannot open index", w->path, msg, xs);
+    /* the articles, inside the passages' directory; created when missing
+     * (an index from before articles: wr_articles_behind has every source
+     * redone) */
+    char *apath = wr_articles_path(w->path);
+    if (!apath)
+        return QR_ERR_NOMEM;
+    struct stat sb;
+    w->adb_new = create || stat(apath, &sb) != 0;
+    xs = xc_db_open(apath, create ? XC_DB_CREATE_OR_OVERWRITE
+                                  : XC_DB_CREATE_OR_OPEN,
+                    w->building ? XC_DB_NO_SYNC : 0, wait, &w->adb, &msg);
+    if (xs != XC_OK) {
+        qr_status st = wr_xc_error(err, "cannot open index", apath, msg, xs);
+        free(apath);
+        return st;
+    }
+    free(apath);
     xc_stem *stem = NULL;
     xs = xc_stem_new_cached(lang, STEM_CACHE_WORDS, &stem, &msg);
     if (xs == XC_OK)
@@ -369,14 +504,76 @@ qr_status wr_open(wr_writer *w, const char *lang, int create, int wait,
     return QR_OK;
 }
 
+char *wr_articles_path(const char *path)
+{
+    qr_buf p = {0};
+    if (qr_buf_printf(&p, "%s/%s", path, QR_ARTICLES_DIR) != 0) {
+        qr_buf_free(&p);
+        return NULL;
+    }
+    return qr_buf_steal(&p);
+}
+
+/* A metadata value as a count (0 when absent or not a number). */
+static uint64_t meta_count(xc_db *db, const char *key, xc_status *xs)
+{
+    char *v = NULL;
+    size_t len = 0;
+    *xs = xc_db_get_metadata(db, key, &v, &len);
+    uint64_t n = v ? strtoull(v, NULL, 10) : 0;
+    free(v);
+    return n;
+}
+
+qr_status wr_articles_behind(wr_writer *w, int *all, char **keys, size_t *n,
+                             qr_buf *err)
+{
+    *all = 0;
+    *keys = NULL;
+    *n = 0;
+    xc_status xs, as = XC_OK;
+    uint64_t p = meta_count(w->db, QR_META_BATCH, &xs);
+    uint64_t a = xs == XC_OK ? meta_count(w->adb, QR_META_BATCH, &as) : 0;
+    if (xs != XC_OK || as != XC_OK) {
+        qr_buf_printf(err, "reading the batch counters of %s: %s", w->path,
+                      xc_db_errmsg(xs != XC_OK ? w->db : w->adb));
+        return qr_status_from_xc(xs != XC_OK ? xs : as);
+    }
+    w->batch_no = p;
+    if (w->adb_new || (a != p && a != p + 1)) {
+        /* new articles beside existing passages (an index from before
+         * articles: every source is redone, which costs nothing when
+         * there is none), or counters that do not follow each other */
+        *all = 1;
+        return QR_OK;
+    }
+    if (a == p)
+        return QR_OK;
+    char *v = NULL;
+    size_t len = 0;
+    xs = xc_db_get_metadata(w->adb, QR_META_BATCH_SOURCES, &v, &len);
+    if (xs != XC_OK) {
+        qr_buf_printf(err, "reading %s: %s", QR_META_BATCH_SOURCES,
+                      xc_db_errmsg(w->adb));
+        return qr_status_from_xc(xs);
+    }
+    /* one key a line: made NUL-separated */
+    for (size_t i = 0; v && i < len; i++)
+        if (v[i] == '\n') {
+            v[i] = '\0';
+            (*n)++;
+        }
+    *keys = v;
+    return QR_OK;
+}
+
 qr_status wr_start(wr_writer *w)
 {
     qr_status st = wr_txn_begin(w);
     if (st != QR_OK)
         return st;
     if (pthread_create(&w->thread, NULL, wr_main, w) != 0) {
-        xc_db_cancel_transaction(w->db);
-        w->in_txn = 0;
+        wr_txn_cancel(w);
         qr_buf_printf(&w->err, "cannot start a writer thread: %s",
                       strerror(errno));
         return QR_ERR_NOMEM;
@@ -426,10 +623,10 @@ void wr_free(wr_writer *w)
         wr_close(w, 0);
         wr_join(w);
     }
-    if (w->in_txn)
-        xc_db_cancel_transaction(w->db);
+    wr_txn_cancel(w);
     xc_termgen_free(w->tg);
     xc_db_close(w->db);
+    xc_db_close(w->adb);
     for (wr_job *j = w->head, *next; j; j = next) {
         next = j->next;
         wr_job_free(j);
@@ -441,6 +638,7 @@ void wr_free(wr_writer *w)
     qr_buf_free(&w->scratch);
     qr_buf_free(&w->term);
     qr_buf_free(&w->meta);
+    qr_buf_free(&w->batch_sources);
     qr_buf_free(&w->err);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->nonempty);

@@ -305,7 +305,8 @@ static void try_suggestion(qr_searcher *s, const qr_query *q,
         if (xs == XC_OK)
             break;
         qr_results_free(&alt);
-        if (xs != XC_MODIFIED || xc_db_reopen(s->db, NULL) != XC_OK) {
+        if (xs != XC_MODIFIED || xc_db_reopen(s->db, NULL) != XC_OK ||
+            (s->adb && xc_db_reopen(s->adb, NULL) != XC_OK)) {
             qr_query_free(fixed);
             return;
         }
@@ -341,6 +342,8 @@ qr_status qr_search_run(qr_searcher *s, const qr_query *q,
         if (st == XC_MODIFIED && reopened < QR_MODIFIED_RETRIES) {
             reopened++;
             st = xc_db_reopen(s->db, NULL);
+            if (st == XC_OK && s->adb)
+                st = xc_db_reopen(s->adb, NULL);
             if (st == XC_OK)
                 continue;
             searcher_err(err, "cannot reopen the index", xc_db_errmsg(s->db));

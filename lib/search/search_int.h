@@ -129,7 +129,7 @@ int qtext_fix_wildcards(const char *text, qr_buf *out, strlist *notes);
  * XC_CORRUPT, XC_MODIFIED), which qr_status does not tell apart from a
  * remote shard that is down. */
 xc_status stub_open(const char *const *paths, size_t n, xc_db **out,
-                    char **err, char **remotes);
+                    xc_db **articles, char **err, char **remotes);
 
 /* --------------------------------------- Interface to code in parse.c */
 

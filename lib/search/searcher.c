@@ -29,26 +29,6 @@ void searcher_err_detail(qr_buf *err, const char *msg)
     }
 }
 
-/* The index's articles, when it has them as a database of their own.
- * (Until the indexer writes them, a database named by QUARRY_ARTICLES.) */
-static qr_status open_articles(qr_searcher *s, const char *const *paths,
-                               size_t n, qr_buf *err)
-{
-    (void)paths;
-    (void)n;
-    const char *path = getenv("QUARRY_ARTICLES");
-    if (!path || !*path)
-        return QR_OK;
-    char *xerr = NULL;
-    xc_status st = xc_db_open(path, XC_DB_READONLY, 0, 0, &s->adb, &xerr);
-    if (st != XC_OK) {
-        searcher_err(err, "cannot open the articles", xerr);
-        free(xerr);
-        return qr_status_from_xc(st);
-    }
-    return QR_OK;
-}
-
 static qr_status setup_parser(qr_searcher *s, qr_buf *err)
 {
     char *xerr = NULL;
@@ -123,14 +103,14 @@ static xc_status get_meta(xc_db *db, const char *key, char **out)
  * switches the stub, so an open that read the old stub can find the old
  * version gone: read the stub again before calling it a failure. */
 static xc_status open_db(const char *const *paths, size_t n, xc_db **db,
-                         char **xerr, char **remotes)
+                         xc_db **adb, char **xerr, char **remotes)
 {
     xc_status st = XC_OK;
     for (int i = 0; i <= QR_MODIFIED_RETRIES; i++) {
         free(*xerr);
         *xerr = NULL;
         /* shards: stub.h */
-        st = stub_open(paths, n, db, xerr, remotes);
+        st = stub_open(paths, n, db, adb, xerr, remotes);
         if (st != XC_NOT_FOUND && st != XC_IO && st != XC_CORRUPT &&
             st != XC_MODIFIED)
             break;
@@ -153,7 +133,7 @@ qr_status qr_searcher_open(const char *const *paths, size_t n,
         return QR_ERR_NOMEM;
     }
     char *xerr = NULL;
-    xc_status st = open_db(paths, n, &s->db, &xerr, &s->remotes);
+    xc_status st = open_db(paths, n, &s->db, &s->adb, &xerr, &s->remotes);
     if (st != XC_OK) {
         qr_status rc = qr_status_from_xc(st);
         /* A path that does not exist at all is "no index", whatever
@@ -217,8 +197,6 @@ qr_status qr_searcher_open(const char *const *paths, size_t n,
     }
 
     qr_status rc = setup_parser(s, err);
-    if (rc == QR_OK)
-        rc = open_articles(s, paths, n, err);
     if (rc != QR_OK) {
         qr_searcher_close(s);
         return rc;

@@ -20,6 +20,10 @@
  * (all must agree), and where in the stub files it is, for messages. */
 typedef struct open_ctx {
     xc_db *all;          /* the shards opened so far, combined           */
+    xc_db *articles;     /* their articles (schema.h), combined, when
+                            wanted and every shard so far has them       */
+    int no_articles;     /* a shard without articles (remote, or an
+                            index from before them): none at all         */
     unsigned timeout_ms; /* each remote operation                        */
     int files;           /* stub files read so far                       */
     char *lang;          /* the first shard's language (NULL: none yet)  */
@@ -44,6 +48,8 @@ typedef struct shard_line {
     unsigned port;       /* TCP                                           */
     const char *program; /* PROG                                          */
     const char *args;    /* PROG: "" when none                            */
+    struct shard_line *articles;   /* a remote shard's articles, from the
+                                      `articles` line after it, or NULL   */
 } shard_line;
 
 /* Sets the failure message: the current position, then what went wrong
@@ -188,8 +194,15 @@ static int parse_line(char *line, shard_line *sl)
         sl->path = rest;
         return 1;
     }
-    if (strcmp(line, "remote") != 0 || !*rest)
+    int articles = strcmp(line, "articles") == 0;
+    if ((!articles && strcmp(line, "remote") != 0) || !*rest)
         return -1;
+    if (articles) {
+        /* "articles remote HOST:PORT" / "articles remote :PROG ARGS" */
+        if (strncmp(rest, "remote ", 7) != 0)
+            return -1;
+        rest += 7;
+    }
     if (rest[0] == ':') {
         char *prog = rest + 1, *sp = strchr(prog, ' ');
         if (sp)
@@ -199,10 +212,11 @@ static int parse_line(char *line, shard_line *sl)
         sl->kind = SHARD_PROG;
         sl->program = prog;
         sl->args = sp ? sp : "";
-        return 1;
+        return articles ? 2 : 1;
     }
     sl->kind = SHARD_TCP;
-    return parse_tcp(rest, &sl->host, &sl->port) == 0 ? 1 : -1;
+    return parse_tcp(rest, &sl->host, &sl->port) == 0 ? (articles ? 2 : 1)
+                                                       : -1;
 }
 
 /* ----------------------------------------------------------------- open */
@@ -303,6 +317,54 @@ static xc_status open_leaf(open_ctx *c, const shard_line *sl,
         free(xerr);
         return st;
     }
+    if (st == XC_OK && c->articles && !c->no_articles && sl &&
+        sl->kind != SHARD_LOCAL) {
+        /* a remote shard's articles: served apart (xapian-tcpsrv
+         * INDEX/ARTICLES), named by the `articles` line after it */
+        const shard_line *al = sl->articles;
+        xc_db *a = NULL;
+        char *aerr = NULL;
+        xc_status as = XC_OK;
+        if (!al)
+            c->no_articles = 1;
+        else if (al->kind == SHARD_TCP)
+            as = xc_db_open_remote(al->host, al->port, c->timeout_ms,
+                                   QR_STUB_CONNECT_TIMEOUT_MS, &a, &aerr);
+        else
+            as = xc_db_open_remote_program(al->program, al->args,
+                                           c->timeout_ms, &a, &aerr);
+        if (al && as == XC_OK)
+            as = xc_db_add_database(c->articles, a);
+        else if (al)
+            xc_db_close(a);
+        if (al && as != XC_OK) {
+            /* the passages answered, the articles not: that shard is
+             * down as far as a search by article goes */
+            fail_msg(c, "articles", aerr ? aerr : xc_status_str(as));
+            st = as;
+        }
+        free(aerr);
+    } else if (st == XC_OK && c->articles && !c->no_articles) {
+        /* a local glass database's articles live inside it */
+        xc_db *a = NULL;
+        char *aerr = NULL;
+        qr_buf apath = {0};
+        struct stat sb;
+        if ((!sl || sl->kind == SHARD_LOCAL) &&
+            qr_buf_printf(&apath, "%s/%s/iamglass", path, QR_ARTICLES_DIR) == 0 &&
+            stat(apath.data, &sb) == 0) {
+            apath.data[apath.len - strlen("/iamglass")] = '\0';
+            if (xc_db_open(apath.data, XC_DB_READONLY, 0, 0, &a, &aerr) != XC_OK ||
+                xc_db_add_database(c->articles, a) != XC_OK) {
+                xc_db_close(a);
+                c->no_articles = 1;
+            }
+        } else {
+            c->no_articles = 1;
+        }
+        qr_buf_free(&apath);
+        free(aerr);
+    }
     if (sl && sl->kind != SHARD_LOCAL && c->where.len >= 2) {
         /* its position without the trailing ": " */
         if (c->remotes.len)
@@ -333,6 +395,13 @@ static void push_where(open_ctx *c, const char *stub, const shard_line *sl)
         }
     }
     qr_buf_puts(&c->where, ": ");
+}
+
+static void free_lines(shard_line *lines, size_t n)
+{
+    for (size_t i = 0; lines && i < n; i++)
+        free(lines[i].articles);
+    free(lines);
 }
 
 /* Reads the stub file at stub, checks every line, then opens its shards
@@ -374,15 +443,28 @@ static xc_status open_stub(open_ctx *c, const char *stub, int depth)
         *end = '\0';
         shard_line sl = {.lineno = lineno, .text = p};
         int r = memchr(p, '\0', (size_t)(end - p)) ? -1 : parse_line(p, &sl);
+        if (r == 2) {
+            /* the articles of the remote shard just above */
+            if (nshards == 0 || lines[nshards - 1].kind == SHARD_LOCAL ||
+                lines[nshards - 1].articles)
+                r = -1;
+            else if (!(lines[nshards - 1].articles = malloc(sizeof sl)))
+                r = -1;
+            else {
+                *lines[nshards - 1].articles = sl;
+                r = 0;
+            }
+        }
         if (r < 0) {
             qr_buf m = {0};
             qr_buf_printable(&m, stub, strlen(stub));
             qr_buf_printf(&m, ":%u: not a stub line (expected 'auto PATH', "
-                          "'glass PATH', 'remote HOST:PORT' or "
-                          "'remote :PROGRAM ARGS')", lineno);
+                          "'glass PATH', 'remote HOST:PORT', "
+                          "'remote :PROGRAM ARGS', or 'articles remote ...' "
+                          "after a remote line)", lineno);
             fail_msg(c, m.data ? m.data : "bad stub line", NULL);
             qr_buf_free(&m);
-            free(lines);
+            free_lines(lines, nshards);
             free(text);
             return XC_CORRUPT;
         }
@@ -423,7 +505,7 @@ static xc_status open_stub(open_ctx *c, const char *stub, int depth)
                 c->where.data[mark] = '\0';
         }
     }
-    free(lines);
+    free_lines(lines, nshards);
     free(text);
     return st;
 }
@@ -434,6 +516,23 @@ static xc_status open_stub(open_ctx *c, const char *stub, int depth)
 static xc_status open_path(open_ctx *c, const char *path, int depth)
 {
     struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && c->articles) {
+        /* a Quarry index: its stub is read here, so that each version's
+         * articles are found beside its passages (xapian-core would
+         * follow the stub itself and hide where it leads) */
+        qr_buf stub = {0};
+        struct stat ss;
+        if (qr_buf_printf(&stub, "%s/XAPIANDB", path) != 0) {
+            fail_msg(c, "out of memory", NULL);
+            return XC_NOMEM;
+        }
+        if (stat(stub.data, &ss) == 0 && S_ISREG(ss.st_mode)) {
+            xc_status st = open_stub(c, stub.data, depth);
+            qr_buf_free(&stub);
+            return st;
+        }
+        qr_buf_free(&stub);
+    }
     if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         int glass = fd >= 0 && is_glass_file(fd);
@@ -465,20 +564,22 @@ static int timeout_from_env(unsigned *ms)
 qr_status qr_stub_open(const char *const *paths, size_t n, xc_db **out,
                        char **err)
 {
-    return qr_status_from_xc(stub_open(paths, n, out, err, NULL));
+    return qr_status_from_xc(stub_open(paths, n, out, NULL, err, NULL));
 }
 
 qr_status qr_stub_open_remotes(const char *const *paths, size_t n,
                                xc_db **out, char **err, char **remotes)
 {
-    return qr_status_from_xc(stub_open(paths, n, out, err, remotes));
+    return qr_status_from_xc(stub_open(paths, n, out, NULL, err, remotes));
 }
 
 xc_status stub_open(const char *const *paths, size_t n, xc_db **out,
-                    char **err, char **remotes)
+                    xc_db **articles, char **err, char **remotes)
 {
     if (remotes)
         *remotes = NULL;
+    if (articles)
+        *articles = NULL;
     if (!paths || n == 0 || !out) {
         if (err)
             *err = strdup("qr_stub_open: no paths, or NULL out");
@@ -492,6 +593,8 @@ xc_status stub_open(const char *const *paths, size_t n, xc_db **out,
         return XC_INVALID_ARG;
     }
     xc_status st = xc_db_new_empty(&c.all, NULL);
+    if (st == XC_OK && articles)
+        st = xc_db_new_empty(&c.articles, NULL);
     if (st != XC_OK)
         fail_msg(&c, "out of memory", NULL);
     for (size_t i = 0; i < n && st == XC_OK; i++) {
@@ -511,12 +614,17 @@ xc_status stub_open(const char *const *paths, size_t n, xc_db **out,
     if (st == XC_OK) {
         *out = c.all;
         c.all = NULL;
+        if (articles && !c.no_articles) {
+            *articles = c.articles;
+            c.articles = NULL;
+        }
         if (remotes && c.remotes.len)
             *remotes = qr_buf_steal(&c.remotes);
     } else if (err) {
         *err = qr_buf_steal(&c.err);
     }
     xc_db_close(c.all);
+    xc_db_close(c.articles);
     free(c.lang);
     free(c.first);
     qr_buf_free(&c.where);

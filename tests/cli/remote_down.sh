@@ -17,6 +17,8 @@ index_halves
 
 start_tcpsrv "$tmp/srv-a.log" "$tmp/shard-a" || fail "server for shard a"
 port_a=$srv_port
+start_tcpsrv "$tmp/srv-aa.log" "$tmp/shard-a/ARTICLES" || fail "articles of shard a"
+aport_a=$srv_port
 
 # query STUB ARGS...: quarry-query on STUB, killed after $LIMIT seconds
 # (status 124 then, which no expectation accepts); $took is its time.
@@ -70,7 +72,8 @@ grep -qF "missing.stub:2: auto shard-x: " "$tmp/err" ||
     fail "a missing local shard: $(cat "$tmp/err")"
 
 # --- a stub mixing a local and a remote shard ---------------------------------
-printf 'auto shard-b\nremote 127.0.0.1:%s\n' "$port_a" >"$tmp/mixed.stub"
+printf 'auto shard-b\nremote 127.0.0.1:%s\narticles remote 127.0.0.1:%s\n' \
+    "$port_a" "$aport_a" >"$tmp/mixed.stub"
 for opts in "--json" "--json --all-passages"; do
     # shellcheck disable=SC2086 # opts are words
     {

@@ -27,11 +27,17 @@ port_a=$srv_port
 start_tcpsrv "$tmp/srv-b.log" "$tmp/shard-b" || fail "server for shard b"
 port_b=$srv_port
 [ "$port_a" != "$port_b" ] || fail "two servers on one port"
+# each shard's articles, served apart (its ARTICLES stub)
+start_tcpsrv "$tmp/srv-aa.log" "$tmp/shard-a/ARTICLES" || fail "articles of shard a"
+aport_a=$srv_port
+start_tcpsrv "$tmp/srv-ab.log" "$tmp/shard-b/ARTICLES" || fail "articles of shard b"
+aport_b=$srv_port
 
-printf '# the corpus in two halves, served on loopback\nremote 127.0.0.1:%s\nremote 127.0.0.1:%s\n' \
-    "$port_a" "$port_b" >"$tmp/remote.stub"
+printf '# the corpus in two halves, served on loopback\nremote 127.0.0.1:%s\narticles remote 127.0.0.1:%s\nremote 127.0.0.1:%s\narticles remote 127.0.0.1:%s\n' \
+    "$port_a" "$aport_a" "$port_b" "$aport_b" >"$tmp/remote.stub"
 printf 'auto shard-a\nauto shard-b\n' >"$tmp/local.stub"
-printf 'auto shard-a\nremote 127.0.0.1:%s\n' "$port_b" >"$tmp/mixed.stub"
+printf 'auto shard-a\nremote 127.0.0.1:%s\narticles remote 127.0.0.1:%s\n' \
+    "$port_b" "$aport_b" >"$tmp/mixed.stub"
 printf 'auto shard-a\n' >"$tmp/half.stub"
 
 queries=(

@@ -534,22 +534,35 @@ static void test_remote_shards(void **state)
     free(va);
     free(vb);
     unsigned pa = start_tcpsrv(da), pb = start_tcpsrv(db_);
+    /* and their articles, served apart */
+    char aa[3 * PATH_MAX], ab[3 * PATH_MAX];
+    snprintf(aa, sizeof aa, "%s/%s", da, QR_ARTICLES_DIR);
+    snprintf(ab, sizeof ab, "%s/%s", db_, QR_ARTICLES_DIR);
+    unsigned apa = start_tcpsrv(aa), apb = start_tcpsrv(ab);
 
-    char stub[PATH_MAX], text[3 * PATH_MAX];
+    char stub[PATH_MAX], text[8 * PATH_MAX];
     path_in(stub, sizeof stub, "remote.stub");
-    snprintf(text, sizeof text, "remote 127.0.0.1:%u\nremote 127.0.0.1:%u\n",
-             pa, pb);
+    snprintf(text, sizeof text,
+             "remote 127.0.0.1:%u\narticles remote 127.0.0.1:%u\n"
+             "remote 127.0.0.1:%u\narticles remote 127.0.0.1:%u\n",
+             pa, apa, pb, apb);
     write_stub(stub, text);
     assert_ranks_as_whole(stub);
 
     /* mixed: one local, one remote; and a program (xapian-progsrv) */
-    snprintf(text, sizeof text, "auto shard-a\nremote [127.0.0.1]:%u\n", pb);
+    snprintf(text, sizeof text, "auto shard-a\nremote [127.0.0.1]:%u\n"
+             "articles remote 127.0.0.1:%u\n", pb, apb);
     write_stub(stub, text);
     assert_ranks_as_whole(stub);
     snprintf(text, sizeof text,
-             "remote 127.0.0.1:%u\nremote :xapian-progsrv %s\n", pa, db_);
+             "remote 127.0.0.1:%u\narticles remote 127.0.0.1:%u\n"
+             "remote :xapian-progsrv %s\narticles remote :xapian-progsrv %s\n",
+             pa, apa, db_, ab);
     write_stub(stub, text);
     assert_ranks_as_whole(stub);
+    /* an `articles` line must follow a remote one */
+    write_stub(stub, "articles remote 127.0.0.1:9\nauto shard-a\n");
+    open_fails(stub, QR_ERR_INDEX, "remote.stub:1: not a stub line");
 
     /* a shard that is down: refused at once, named by line and address */
     unsigned closed = closed_port();
