@@ -50,11 +50,14 @@ qr_layout_kind qr_layout_probe(const char *path)
             strcmp(de->d_name, QR_LAYOUT_LOCK) == 0)
             continue;
         /* a first run interrupted before the stub was written (its
-         * versions, and the stub's temporary file when the kill came in
-         * the middle of writing it; qr_layout_cleanup removes that) */
+         * versions, the articles' stub written just before, and the
+         * stubs' temporary files when the kill came in the middle of
+         * writing them; qr_layout_cleanup removes those) */
         if (de->d_name[0] == 'v' && strspn(de->d_name + 1, "0123456789") == 6)
             continue;
-        if (strcmp(de->d_name, QR_LAYOUT_STUB ".tmp") == 0)
+        if (strcmp(de->d_name, QR_LAYOUT_STUB ".tmp") == 0 ||
+            strcmp(de->d_name, QR_LAYOUT_ARTICLES_STUB) == 0 ||
+            strcmp(de->d_name, QR_LAYOUT_ARTICLES_STUB ".tmp") == 0)
             continue;
         kind = QR_LAYOUT_OTHER;
         break;
