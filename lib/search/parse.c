@@ -643,6 +643,20 @@ static qr_status suggest(qr_searcher *s, qr_query *q, const char *text)
 {
     qr_spell_fix *f = NULL;
     size_t n = 0;
+    if (s->adb) {
+        /* the words as written (the articles' vocabulary): each fix is a
+         * real word already */
+        qr_status rc = qr_spell_check_words(s->adb, s->stop, text, &f, &n);
+        if (rc == QR_OK && n) {
+            free(q->suggestion);
+            q->suggestion = qr_spell_suggestion(text, f, n);
+            if (!q->suggestion)
+                rc = QR_ERR_NOMEM;
+        }
+        qr_spell_fixes_free(f, n);
+        return rc;
+    }
+    /* an index from before articles: from its stems */
     qr_status rc = qr_spell_check(s->db, s->stem, s->stop, text, &f, &n);
     if (rc != QR_OK || n == 0)
         return rc;

@@ -4,6 +4,8 @@
  */
 #include "spell.h"
 
+#include "schema.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +84,7 @@ typedef struct best {
 
 typedef struct checker {
     xc_db *db;
-    xc_stem *stem;
+    xc_stem *stem;       /* NULL: words mode, the vocabulary's words     */
     const char *typed;   /* the folded word                              */
     size_t tlen;
     const char *tstem;   /* its stem                                     */
@@ -106,7 +108,18 @@ static void try_variant(checker *c, const char *v, size_t n)
     uint32_t df = 0;
     if (c->st != XC_OK)
         return;
-    c->st = xc_stem_word(c->stem, v, n, &t);
+    if (c->stem) {
+        c->st = xc_stem_word(c->stem, v, n, &t);
+    } else {
+        /* words mode: the variant itself, as the vocabulary holds it */
+        qr_buf term = {0};
+        if (qr_buf_puts(&term, QR_PREFIX_WORD) != 0 ||
+            qr_buf_append(&term, v, n) != 0)
+            c->st = XC_NOMEM;
+        t = qr_buf_steal(&term);
+        if (!t)
+            c->st = XC_NOMEM;
+    }
     if (c->st == XC_OK && *t)
         c->st = xc_db_termfreq(c->db, t, &df);
     if (c->st == XC_OK && df > c->b.df && df >= QR_SPELL_MIN_DF &&
@@ -175,19 +188,37 @@ static int scan_term(void *vctx, const char *term, size_t len, uint32_t df)
     checker *c = vctx;
     if (++c->scanned > QR_SPELL_MAX_SCAN)
         return 1;
-    int d = qr_edit_distance(c->tstem, c->tslen, term, len,
-                             QR_SPELL_MAX_DISTANCE);
+    const char *target = c->tstem;
+    size_t tlen = c->tslen;
+    if (!c->stem) {
+        /* words mode: compared without the vocabulary's prefix */
+        size_t pl = strlen(QR_PREFIX_WORD);
+        term += pl;
+        len -= pl;
+        target = c->typed;
+        tlen = c->tlen;
+    }
+    int d = qr_edit_distance(target, tlen, term, len, QR_SPELL_MAX_DISTANCE);
     if (d == 0 || d > QR_SPELL_MAX_DISTANCE || df < QR_SPELL_MIN_DF)
         return 0;
     if (c->b.stem && (d > c->b.dist || (d == c->b.dist && df <= c->b.df)))
         return 0;
+    if (!c->b.stem && df <= c->b.df)
+        return 0;    /* not more common than the word itself, enough */
     char *t = qr_strndup(term, len);
     if (!t) {
         c->st = XC_NOMEM;
         return 1;
     }
+    char *w = c->stem ? NULL : qr_strndup(term, len);
+    if (!c->stem && !w) {
+        free(t);
+        c->st = XC_NOMEM;
+        return 1;
+    }
     best_clear(&c->b);
     c->b.stem = t;
+    c->b.word = w;
     c->b.df = df;
     c->b.dist = d;
     return 0;
@@ -385,4 +416,94 @@ char *qr_spell_suggestion(const char *text, const qr_spell_fix *f, size_t n)
 fail:
     qr_buf_free(&b);
     return NULL;
+}
+
+/* ------------------------------------------------- from the words */
+
+qr_status qr_spell_check_words(xc_db *vocab, const xc_stopper *stop,
+                               const char *text, qr_spell_fix **out,
+                               size_t *nout)
+{
+    if (!vocab || !text || !out || !nout)
+        return QR_ERR_USAGE;
+    qr_spell_fix *fixes = NULL;
+    size_t nfix = 0, n = strlen(text), at = 0, ws, we, words = 0;
+    qr_buf f = {0}, term = {0};
+    xc_status st = XC_OK;
+    while (st == XC_OK && words < QR_SPELL_MAX_WORDS &&
+           qr_word_next(text, n, at, &ws, &we)) {
+        at = we;
+        words++;
+        if (qr_word_is_operator(text + ws, we - ws) ||
+            in_field_or_wildcard(text, n, ws, we))
+            continue;
+        qr_buf_clear(&f);
+        if (qr_word_fold(text, ws, we, &f) != 0) {
+            st = XC_NOMEM;
+            break;
+        }
+        if (f.len < QR_SPELL_MIN_LEN || f.len > QR_SPELL_MAX_LEN ||
+            has_digit(f.data, f.len) ||
+            (stop && xc_stopper_is_stop(stop, f.data)))
+            continue;
+        /* a word the archive has often enough is written as it means;
+         * one it has once or twice may be its own typo, and is checked
+         * against what it has far more often */
+        uint32_t df = 0;
+        qr_buf_clear(&term);
+        if (qr_buf_puts(&term, QR_PREFIX_WORD) != 0 ||
+            qr_buf_append(&term, f.data, f.len) != 0) {
+            st = XC_NOMEM;
+            break;
+        }
+        st = xc_db_termfreq(vocab, term.data, &df);
+        if (st != XC_OK || df >= QR_SPELL_MIN_DF)
+            continue;
+        checker c = {vocab, NULL, f.data, f.len, term.data, term.len,
+                     {0}, 0, XC_OK};
+        /* what a variant must beat: the word itself, many times over */
+        c.b.df = df ? df * QR_SPELL_RARER - 1 : 0;
+        if (is_ascii_word(f.data, f.len))
+            one_edit(&c);
+        /* a word the archive has (a rare name, "Rivaldo") is only taken
+         * for a slip of one key; an unknown one may be two edits off */
+        if (c.st == XC_OK && !c.b.word && df == 0 && f.len >= 2) {
+            qr_buf prefix = {0};
+            if (qr_buf_puts(&prefix, QR_PREFIX_WORD) != 0 ||
+                qr_buf_append(&prefix, f.data, 2) != 0)
+                c.st = XC_NOMEM;
+            else
+                c.st = xc_db_allterms_each(vocab, prefix.data, scan_term, &c);
+            qr_buf_free(&prefix);
+        }
+        st = c.st;
+        if (st == XC_OK && c.b.word) {
+            qr_spell_fix *nf = realloc(fixes, (nfix + 1) * sizeof *nf);
+            char *typed = qr_strndup(f.data, f.len);
+            if (nf)
+                fixes = nf;
+            if (!nf || !typed) {
+                free(typed);
+                st = XC_NOMEM;
+            } else {
+                fixes[nfix].start = ws;
+                fixes[nfix].end = we;
+                fixes[nfix].typed = typed;
+                fixes[nfix].stem = c.b.stem;
+                fixes[nfix].word = c.b.word;
+                c.b.stem = c.b.word = NULL;
+                nfix++;
+            }
+        }
+        best_clear(&c.b);
+    }
+    qr_buf_free(&f);
+    qr_buf_free(&term);
+    if (st != XC_OK) {
+        qr_spell_fixes_free(fixes, nfix);
+        return qr_status_from_xc(st);
+    }
+    *out = fixes;
+    *nout = nfix;
+    return QR_OK;
 }

@@ -65,6 +65,22 @@ qr_status qr_spell_check(xc_db *db, xc_stem *stem, const xc_stopper *stop,
                          const char *text, qr_spell_fix **out, size_t *n);
 void qr_spell_fixes_free(qr_spell_fix *f, size_t n);
 
+/* A rare word (in fewer than QR_SPELL_MIN_DF articles) is corrected when
+ * a variant is in this many times more. */
+#define QR_SPELL_RARER 20
+
+/* The same from an index's vocabulary of words as written (the article
+ * database's QR_PREFIX_WORD terms, schema.h), which knows "government"
+ * from "governess" where stems do not: a word of text is checked when the
+ * vocabulary has it in fewer than QR_SPELL_MIN_DF articles, and corrected
+ * to the word nearest to it (one edit, else, for a word it does not have
+ * at all, two among the words sharing its first two bytes) that is in at
+ * least QR_SPELL_MIN_DF articles and QR_SPELL_RARER times as many as it. Each fix's word is that word (its
+ * stem field holds the vocabulary term). Returns as qr_spell_check. */
+qr_status qr_spell_check_words(xc_db *vocab, const xc_stopper *stop,
+                               const char *text, qr_spell_fix **out,
+                               size_t *nout);
+
 /* Looks through text (len bytes; a passage or title) for a word whose stem
  * is fix->stem and keeps the one nearest to what was typed in fix->word
  * (replacing a one-edit guess: a word read in a passage is a real word).
