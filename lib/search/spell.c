@@ -240,13 +240,13 @@ static int has_digit(const char *w, size_t n)
     return 0;
 }
 
-/* Is the word at [ws, we) of text a field value ("title:word") or a
- * wildcard ("word*")? Those are left alone. */
+/* Is the word at [ws, we) of text a field name or value ("title:word")
+ * or a wildcard ("word*")? Those are left alone. */
 static int in_field_or_wildcard(const char *text, size_t n, size_t ws,
                                 size_t we)
 {
-    if (we < n && text[we] == '*')
-        return 1;
+    if (we < n && (text[we] == '*' || text[we] == ':'))
+        return 1;    /* a wildcard, or a field's name ("date:2019") */
     for (size_t i = ws; i > 0; i--) {
         char ch = text[i - 1];
         if (isspace((unsigned char)ch) || ch == '(')
