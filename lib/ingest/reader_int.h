@@ -302,7 +302,8 @@ qr_status rd_html_text(rd_ctx *rc, const char *where, const char *data,
 /* HTML's text as rd_html reads it, for readers whose documents hold HTML
  * (a mail's text/html part, unrtf's output): every buffer NUL-terminated,
  * the text tidied (rd_tidy_text), title from <title> else the first <h1>,
- * url, author and date (YYYYMMDD) from <meta> and <link>. */
+ * url, author and date from <meta> and <link> (the date YYYYMMDD, or as
+ * written when no <meta> date is understood: rd_emit warns about it). */
 typedef struct rd_html_doc {
     qr_buf text, title, url, author, date;
     qr_buf h1;          /* the first <h1>'s text, whatever the title    */
