@@ -475,7 +475,8 @@ typedef struct rd_doc {
     size_t  heading_from;
     qr_buf  heading;       /* the first heading's text                      */
     qr_buf  title, author; /* from the metadata                             */
-    char    date[9];       /* YYYYMMDD from the metadata, or ""             */
+    qr_buf  date;          /* from the metadata: YYYYMMDD, or as written
+                              when not understood (rd_emit warns)         */
 } rd_doc;
 
 void rd_doc_init(rd_doc *d, const rd_ctx *rc);
@@ -558,7 +559,9 @@ typedef struct mail_att {
 typedef struct mail_msg {
     qr_buf      subject;        /* RFC 2047 decoded ("" if none)            */
     qr_buf      from;           /* "Name <addr>, ..." decoded               */
-    qr_buf      date;           /* YYYYMMDD or ""                           */
+    qr_buf      date;           /* YYYYMMDD, "", or the Date field as
+                                   written when not understood (rd_emit
+                                   warns)                                  */
     qr_buf      body;           /* text parts, forwarded messages inlined   */
     mail_att   *atts;
     size_t      natts;
