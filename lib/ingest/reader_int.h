@@ -1,10 +1,11 @@
 /*
  * reader_int.h — private to the readers (reader.h): the table of contents
  * of reader.c, format.c, stream.c, emit.c, textconv.c, sandbox.c, the
- * read_*.c format readers and what the zip-package readers share
- * (package.c, xmldoc.c), sectioned per file (date.c has only the public
- * qr_date_normalise; frame.c, quarry-extract's records, has frame.h).
- * Nothing here is part of the public API.
+ * read_*.c format readers, what the zip-package readers share (package.c,
+ * xmldoc.c) and mail_mime.c (the e-mail reader's MIME walk), sectioned per
+ * file (date.c has only the public qr_date_normalise; frame.c,
+ * quarry-extract's records, has frame.h). Nothing here is part of the
+ * public API.
  *
  * Who uses whom, never the other way round: reader.c (entry points,
  * dispatch) uses format.c and calls the format readers through its table,
@@ -15,20 +16,8 @@
  * xmldoc.c (XML, the document), which takes the text reader's title
  * rule, and read_epub.c the HTML reader's text; stream.c uses emit.c for
  * its one warning; emit.c uses textconv.c. The archive reader reads its
- * members through rd_ctx.read_unit, set by reader.c, and never calls
- * reader.c itself.
- * of reader.c, format.c, stream.c, emit.c, textconv.c, the read_*.c
- * format readers and mail_mime.c (the e-mail reader's MIME walk),
- * sectioned per file (date.c has only the public qr_date_normalise).
- * Nothing here is part of the public API.
- *
- * Who uses whom, never the other way round: reader.c (entry points,
- * dispatch) uses format.c and calls the format readers through its table;
- * the format readers use stream.c (bytes) and emit.c (articles, warnings);
- * stream.c uses emit.c for its one warning; emit.c uses textconv.c. The
- * archive reader reads its members, and the e-mail reader its attachments,
- * through rd_ctx.read_unit, set by reader.c; neither calls reader.c
- * itself.
+ * members, and the e-mail reader its attachments, through
+ * rd_ctx.read_unit, set by reader.c; neither calls reader.c itself.
  *
  * Error handling: every function that can stop a unit (a source, or one
  * member of an archive) returns a qr_status and, on failure, writes a
