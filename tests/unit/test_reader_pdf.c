@@ -98,9 +98,7 @@ static void test_creation_date(void **state)
     t_coll c = {0};
     read_redated(&c, "yesterday noon.");
     assert_string_equal(c.arts[0].date, "");
-    assert_int_equal(c.nwarn, 1);
-    assert_string_equal(c.warn_where[0], "redated.pdf");
-    assert_string_equal(c.warn_reason[0], "date \"yesterday noon.\" not understood: ignored");
+    t_check_date_warning(&c, "redated.pdf", "yesterday noon.");
     t_coll_free(&c);
     read_redated(&c, "9 July 2017    ");
     assert_string_equal(c.arts[0].date, "20170709");
