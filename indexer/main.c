@@ -162,6 +162,7 @@ typedef struct cli {
     int verbose;
     int progress;          /* draw the progress line on stderr */
     int progress_drawn;
+    qr_buf where, reason;  /* an event's, made printable        */
 } cli;
 
 static void clear_progress(cli *c)
@@ -172,6 +173,16 @@ static void clear_progress(cli *c)
     }
 }
 
+/* s made printable in b (a file name may hold a newline), as the summary's
+ * skips show it: a warning stays one line. s itself when memory runs out. */
+static const char *shown(qr_buf *b, const char *s)
+{
+    qr_buf_clear(b);
+    if (qr_buf_printable(b, s, strlen(s)) != 0 || qr_buf_append(b, "", 0) != 0)
+        return s;
+    return b->data;
+}
+
 static void on_event(void *ctx, const qr_event *ev)
 {
     cli *c = ctx;
@@ -180,21 +191,21 @@ static void on_event(void *ctx, const qr_event *ev)
     case QR_EV_WARNING:
     case QR_EV_SKIPPED:
         clear_progress(c);
-        fprintf(stderr, "%s: warning: %s: %s%s\n", prog, ev->where, ev->reason,
-                ev->kind == QR_EV_SKIPPED ? " (skipped)" : "");
+        fprintf(stderr, "%s: warning: %s: %s%s\n", prog, shown(&c->where, ev->where),
+                shown(&c->reason, ev->reason), ev->kind == QR_EV_SKIPPED ? " (skipped)" : "");
         break;
     case QR_EV_HELD: {
         size_t kept = s->nheld ? s->held[s->nheld - 1].kept : 0;
         clear_progress(c);
         fprintf(stderr, "%s: warning: %s: %s; held: %zu source%s kept in "
-                "the index\n", prog, ev->where, ev->reason, kept,
-                kept == 1 ? "" : "s");
+                "the index\n", prog, shown(&c->where, ev->where),
+                shown(&c->reason, ev->reason), kept, kept == 1 ? "" : "s");
         break;
     }
     case QR_EV_SOURCE:
         if (c->verbose && strcmp(ev->action, "unchanged") != 0) {
             clear_progress(c);
-            fprintf(stderr, "%s: %s %s\n", prog, ev->action, ev->where);
+            fprintf(stderr, "%s: %s %s\n", prog, ev->action, shown(&c->where, ev->where));
         }
         break;
     case QR_EV_PROGRESS: {
@@ -444,6 +455,8 @@ static int run_main(int argc, char **argv, const char **lists)
     }
     qr_indexer_free(ix);
     qr_buf_free(&err);
+    qr_buf_free(&c.where);
+    qr_buf_free(&c.reason);
     return code;
 }
 
