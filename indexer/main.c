@@ -36,15 +36,19 @@ static void usage(FILE *f)
 "\n"
 "Formats, by content (libmagic) and name: plain text, Markdown, HTML, JSON\n"
 "Lines (one article per line with \"id\", \"title\", \"text\", optional\n"
-"\"url\", \"date\", \"author\"), PDF, each of these gzip'd, and archives of\n"
-"them (tar, zip, cpio, 7z, also compressed: .tar.gz, .tar.xz, .tar.bz2,\n"
-".tar.zst). PDF and the other large formats are read by quarry-extract in\n"
-"a child process (CPU, memory and time limits per file; QUARRY_EXTRACT\n"
-"names the program if it is not beside this one). Every file in a\n"
-"directory is looked at, whatever its name; every file not indexed (a\n"
-"format not read, an empty file, a link out of the SOURCEs, ...) is\n"
-"reported with its reason and counted as skipped. Articles without a date\n"
-"of their own are dated by their file's modification time.\n"
+"\"url\", \"date\", \"author\"), PDF, Word, PowerPoint and Excel (DOCX,\n"
+"PPTX, XLSX), OpenDocument (ODT, ODP, ODS), EPUB, e-mail (a message, .eml,\n"
+"a Maildir file; attachments read as documents of their own), mailboxes\n"
+"(mbox) and RTF (through unrtf); any of these gzip'd, and archives of them\n"
+"(tar, zip, cpio, 7z, also compressed: .tar.gz, .tar.xz, .tar.bz2,\n"
+".tar.zst). PDF, Office, OpenDocument, EPUB, e-mail and RTF are read by\n"
+"quarry-extract in a child process, one per file, under the limits of\n"
+"--extract-seconds and --extract-memory (QUARRY_EXTRACT names the program\n"
+"if it is not beside this one). Every file in a directory is looked at,\n"
+"whatever its name; every file not indexed (a format not read, an empty,\n"
+"encrypted or damaged file, a zip bomb, a link out of the SOURCEs, ...)\n"
+"is reported with its reason and counted as skipped. Articles without a\n"
+"date of their own are dated by their file's modification time.\n"
 "\n"
 "Runs are incremental: unchanged sources are skipped, changed ones replaced,\n"
 "and sources that vanished from a directory given here (or that it now\n"
@@ -158,6 +162,7 @@ typedef struct cli {
     int verbose;
     int progress;          /* draw the progress line on stderr */
     int progress_drawn;
+    qr_buf where, reason;  /* an event's, made printable        */
 } cli;
 
 static void clear_progress(cli *c)
@@ -168,6 +173,16 @@ static void clear_progress(cli *c)
     }
 }
 
+/* s made printable in b (a file name may hold a newline), as the summary's
+ * skips show it: a warning stays one line. s itself when memory runs out. */
+static const char *shown(qr_buf *b, const char *s)
+{
+    qr_buf_clear(b);
+    if (qr_buf_printable(b, s, strlen(s)) != 0 || qr_buf_append(b, "", 0) != 0)
+        return s;
+    return b->data;
+}
+
 static void on_event(void *ctx, const qr_event *ev)
 {
     cli *c = ctx;
@@ -176,21 +191,21 @@ static void on_event(void *ctx, const qr_event *ev)
     case QR_EV_WARNING:
     case QR_EV_SKIPPED:
         clear_progress(c);
-        fprintf(stderr, "%s: warning: %s: %s%s\n", prog, ev->where, ev->reason,
-                ev->kind == QR_EV_SKIPPED ? " (skipped)" : "");
+        fprintf(stderr, "%s: warning: %s: %s%s\n", prog, shown(&c->where, ev->where),
+                shown(&c->reason, ev->reason), ev->kind == QR_EV_SKIPPED ? " (skipped)" : "");
         break;
     case QR_EV_HELD: {
         size_t kept = s->nheld ? s->held[s->nheld - 1].kept : 0;
         clear_progress(c);
         fprintf(stderr, "%s: warning: %s: %s; held: %zu source%s kept in "
-                "the index\n", prog, ev->where, ev->reason, kept,
-                kept == 1 ? "" : "s");
+                "the index\n", prog, shown(&c->where, ev->where),
+                shown(&c->reason, ev->reason), kept, kept == 1 ? "" : "s");
         break;
     }
     case QR_EV_SOURCE:
         if (c->verbose && strcmp(ev->action, "unchanged") != 0) {
             clear_progress(c);
-            fprintf(stderr, "%s: %s %s\n", prog, ev->action, ev->where);
+            fprintf(stderr, "%s: %s %s\n", prog, ev->action, shown(&c->where, ev->where));
         }
         break;
     case QR_EV_PROGRESS: {
@@ -440,6 +455,8 @@ static int run_main(int argc, char **argv, const char **lists)
     }
     qr_indexer_free(ix);
     qr_buf_free(&err);
+    qr_buf_free(&c.where);
+    qr_buf_free(&c.reason);
     return code;
 }
 

@@ -1,3 +1,5 @@
+/* print.c — the result printers of print.h (text, JSON Lines, TREC) and the
+ * evaluation rows. */
 #include "print.h"
 
 #include <stdlib.h>
@@ -243,6 +245,10 @@ static int text_item(qr_buf *out, const qr_print_opts *o,
         rc |= qr_buf_putc(out, ')');
     }
     rc |= qr_buf_printf(out, ", passage %u/%u", r->ordinal + 1, r->npassages);
+    if (r->page && r->page_last > r->page)
+        rc |= qr_buf_printf(out, ", pages %u-%u", r->page, r->page_last);
+    else if (r->page)
+        rc |= qr_buf_printf(out, ", page %u", r->page);
     if (r->date && *r->date) {
         rc |= qr_buf_puts(out, ", ");
         rc |= put_date(out, r->date);
@@ -295,11 +301,19 @@ static int json_item(qr_buf *out, const qr_print_opts *o,
         rc |= put_date(&date, r->date);
     rc |= json_key_str(out, "date", date.data, date.len, 1);
     qr_buf_free(&date);
+    rc |= qr_buf_printf(out, ",\"date_source\":%s",
+                        !*r->date ? "null"
+                        : r->flags & QR_RECORD_DATE_FROM_FILE ? "\"file\""
+                                                              : "\"document\"");
     rc |= json_key_str(out, "author", r->author, strlen(r->author), 1);
-    rc |= qr_buf_printf(out,
-                        ",\"passage\":%u,\"passages\":%u,\"start\":%llu,"
-                        "\"end\":%llu",
-                        r->ordinal + 1, r->npassages,
+    rc |= qr_buf_printf(out, ",\"passage\":%u,\"passages\":%u", r->ordinal + 1,
+                        r->npassages);
+    if (r->page)
+        rc |= qr_buf_printf(out, ",\"page\":%u,\"page_last\":%u", r->page,
+                            r->page_last > r->page ? r->page_last : r->page);
+    else
+        rc |= qr_buf_puts(out, ",\"page\":null,\"page_last\":null");
+    rc |= qr_buf_printf(out, ",\"start\":%llu,\"end\":%llu",
                         (unsigned long long)r->start,
                         (unsigned long long)r->end);
     rc |= json_key_str(out, "text", r->text, r->text_len, 0);

@@ -6,8 +6,9 @@
  *
  * Text (the default), one block per result, a blank line between blocks:
  *     1. <title>
- *        <article id> (<source>, when it differs), passage 3/7, <date>,
- *        by <author>, score 12.345 (+2 more passages)
+ *        <article id> (<source>, when it differs), passage 3/7, page 4
+ *        (or pages 4-5; formats with pages only), <date>, by <author>,
+ *        score 12.345 (+2 more passages)
  *        <passage text, whitespace collapsed, wrapped at width>
  *   Matched words are shown in bold red when colour is on. Control
  *   characters (which could drive a terminal) are shown as U+FFFD.
@@ -20,8 +21,9 @@
  *
  * JSON Lines, one object per result:
  *   {"rank":1,"score":12.345678,"article_id":"...","title":"...",
- *    "source":"...","url":null,"date":"2017-07-09","author":null,
- *    "passage":3,"passages":7,"start":1234,"end":1890,"text":"...",
+ *    "source":"...","url":null,"date":"2017-07-09","date_source":"document",
+ *    "author":null,"passage":3,"passages":7,"page":4,"page_last":5,
+ *    "start":1234,"end":1890,"text":"...",
  *    "snippet":"... **unit** ...","highlights":[[12,16],[40,44]],
  *    "suggestion":null}
  *   and with score parts (--explain) an "explain" object:
@@ -34,7 +36,11 @@
  *   characters); snippet is about 300 bytes of text around the densest
  *   matches, whitespace collapsed, matched words wrapped in "**", cuts
  *   marked with "…"; url, date (YYYY-MM-DD) and author are null when the
- *   article has none.
+ *   article has none; date_source is "document" for a date the article
+ *   gave, "file" for its file's modification day (QR_RECORD_DATE_FROM_FILE),
+ *   null without a date; page and page_last are the 1-based pages the
+ *   passage starts and ends on (equal when it stays on one), both null for
+ *   formats without pages.
  *
  * TREC:  <qid> Q0 <docid> <rank> <score> <tag>
  *   docid is the article id, or "<article id>#<passage>" (1-based) for

@@ -1,12 +1,27 @@
 #!/bin/sh
-# Installs the Debian packages Quarry needs to build and test, if any are
-# missing. Safe to run again: it installs nothing when all are present.
-# libgmime-3.0-dev: the e-mail reader; unrtf: the RTF reader runs it.
+# Installs the Debian packages Quarry needs, if any are missing: to build
+# and run it by default, and with --tests what the test suite needs too.
+# Safe to run again: it installs nothing when all are present.
+#   scripts/install-deps.sh [--tests]
 set -eu
+# Build: the compilers, CMake, and the libraries' headers (libxapian-dev:
+# the index; libxml2-dev: HTML and the Office, OpenDocument and EPUB
+# packages; libjansson-dev: JSON Lines; libarchive-dev: archives and zip
+# packages; libmagic-dev: formats by content; libpoppler-glib-dev: PDF;
+# libgmime-3.0-dev: e-mail). Run: unrtf (the RTF reader runs it) and
+# xapian-tools (xapian-tcpsrv and xapian-progsrv serve remote shards).
 pkgs="cmake make gcc g++ pkg-config libxapian-dev xapian-tools zlib1g-dev
 libxml2-dev libjansson-dev libarchive-dev libmagic-dev libpoppler-glib-dev
-libgmime-3.0-dev unrtf libcmocka-dev jq valgrind
-clang libclang-rt-14-dev"
+libgmime-3.0-dev unrtf"
+# Tests: cmocka (the unit tests), jq (the CLI tests read JSON with it),
+# valgrind (tests/valgrind/run.sh), clang and its sanitizer runtimes
+# (libFuzzer: tests/fuzz/).
+test_pkgs="libcmocka-dev jq valgrind clang libclang-rt-14-dev"
+case ${1:-} in
+'') ;;
+--tests) pkgs="$pkgs $test_pkgs" ;;
+*) echo "usage: $0 [--tests]" >&2; exit 2 ;;
+esac
 missing=""
 for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "ok installed"; then

@@ -266,14 +266,14 @@ qr_status rd_emit(rd_ctx *rc, const char *where, const qr_article *a, qr_buf *wh
     }
 
     /* a reader may hand the date as written: a date that says nothing
-     * understood is dropped, but never silently */
+     * understood is dropped, but never silently (a blank one is none) */
     char date[9] = "";
     if (a->date && a->date[0] && qr_date_normalise(a->date, date) != 0) {
         qr_buf shown = {0};
         if (put_one_line(&shown, a->date) != 0)
             goto oom;
-        rd_warn(rc, where, "date \"%s\" not understood: the article has no date",
-                shown.data);
+        if (shown.len)
+            rd_warn(rc, where, "date \"%s\" not understood: ignored", shown.data);
         qr_buf_free(&shown);
         date[0] = '\0';
     }

@@ -555,18 +555,19 @@ static int put_decoded(const char *raw, qr_buf *out)
 }
 
 /* YYYYMMDD of a Date field: as written (qr_date_normalise), else as GMime
- * reads it. */
+ * reads it, else the field as written, for rd_emit to warn about. */
 static int put_date(const char *raw, qr_buf *out)
 {
     char d[9];
     if (qr_date_normalise(raw, d) == 0)
         return qr_buf_puts(out, d);
     GDateTime *dt = *raw ? g_mime_utils_header_decode_date(raw) : NULL;
-    int rc = 0;
-    if (dt && g_date_time_get_year(dt) >= 1000) {
+    int rc;
+    if (dt && g_date_time_get_year(dt) >= 1000)
         rc = qr_buf_printf(out, "%04d%02d%02d", g_date_time_get_year(dt),
                            g_date_time_get_month(dt), g_date_time_get_day_of_month(dt));
-    }
+    else
+        rc = qr_buf_puts(out, raw);
     if (dt)
         g_date_time_unref(dt);
     return rc;

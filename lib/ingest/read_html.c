@@ -72,6 +72,8 @@ static unsigned classify(const xmlNode *n)
 typedef struct html_out {
     qr_buf text;           /* the body so far                           */
     qr_buf title, url, author, date;
+    int date_ok;           /* date holds a normalised date, not one as
+                              written that was not understood          */
     int pending_space;     /* whitespace seen since the last text       */
     int pending_para;      /* a block boundary since the last text      */
     int pre;               /* depth of <pre>-like elements              */
@@ -218,9 +220,16 @@ static void meta(html_out *h, const xmlNode *n)
     } else if (strcasecmp(key, "date") == 0 || strcasecmp(key, "dc.date") == 0 ||
                strcasecmp(key, "dcterms.date") == 0 ||
                strcasecmp(key, "article:published_time") == 0) {
+        /* the first date understood, else the first as written (rd_emit
+         * warns about it) */
         char d[9];
-        if (h->date.len == 0 && qr_date_normalise(content, d) == 0)
+        if (!h->date_ok && qr_date_normalise(content, d) == 0) {
+            qr_buf_clear(&h->date);
             set_once(h, &h->date, d);
+            h->date_ok = 1;
+        } else if (strspn(content, " \t\r\n") < strlen(content)) {
+            set_once(h, &h->date, content);
+        }
     } else if (strcasecmp(key, "og:url") == 0) {
         set_once(h, &h->url, content);
     }

@@ -5,9 +5,10 @@
  *
  * Fields: id (string or integer, required), title, text (else "body", else
  * "contents"), url, date, author (string or array of strings). null counts
- * as absent. A wrong type is a warning and the line is skipped, except for
- * date, which is optional metadata: a date that is not a string, or does
- * not parse, is just left out.
+ * as absent. A wrong type is a warning and the line is skipped. A date is
+ * a string, or a number read as its digits ("date":2023 is the year);
+ * it is handed over as written, so one not understood is a warning
+ * naming the line and the value (rd_emit) and the article is kept.
  */
 #include "reader_int.h"
 
@@ -23,6 +24,7 @@ typedef struct jl_state {
     qr_buf where;          /* "<source>:<line>" for the current line  */
     qr_buf author;         /* joined author array                     */
     char idnum[24];        /* an integer id as text                   */
+    char datenum[32];      /* a number date as text                   */
 } jl_state;
 
 /* Reason for a field of the wrong type; NULL if it is fine. *out is the
@@ -87,11 +89,18 @@ static qr_status jl_object(jl_state *s, json_t *obj, qr_buf *why)
     }
 
     json_t *jd = json_object_get(obj, "date");
-    char norm[9] = "";
     if (jd && (json_is_array(jd) || json_is_object(jd) || json_is_boolean(jd)))
-        return jl_warn_field(s, "date", "is not a string");
-    if (jd && json_is_string(jd) && qr_date_normalise(json_string_value(jd), norm) == 0)
-        date = norm;
+        return jl_warn_field(s, "date", "is not a string or a number");
+    if (jd && json_is_string(jd)) {
+        date = json_string_value(jd);
+    } else if (jd && json_is_integer(jd)) {
+        snprintf(s->datenum, sizeof s->datenum, "%" JSON_INTEGER_FORMAT,
+                 json_integer_value(jd));
+        date = s->datenum;
+    } else if (jd && json_is_real(jd)) {
+        snprintf(s->datenum, sizeof s->datenum, "%.17g", json_real_value(jd));
+        date = s->datenum;
+    }
 
     json_t *ja = json_object_get(obj, "author");
     qr_buf_clear(&s->author);

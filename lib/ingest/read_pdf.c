@@ -14,6 +14,10 @@
  * the line before (a new column). Lines of a paragraph are joined with a
  * space; a word hyphenated at a line end is joined whole. Paragraphs and
  * pages are separated by a blank line.
+ *
+ * Document information: Title (else the first line), Author, and the
+ * CreationDate as poppler reads it, else as written (rd_emit warns about
+ * one it cannot read either).
  */
 #include "reader_int.h"
 
@@ -183,6 +187,34 @@ static void first_line_title(const char *body, size_t len, qr_buf *title)
         qr_buf_append(title, p, n);
 }
 
+/* The document information's CreationDate as written, for a date poppler
+ * could not read: the first "/CreationDate (...)" in the file's bytes (an
+ * information dictionary in a compressed object stream is not seen), a
+ * leading "D:" dropped, at most 64 bytes; "" if none. rd_emit then reads
+ * it if it can ("D:2017-07-09") and warns about it if not. */
+static void raw_creation_date(const char *data, size_t len, char out[65])
+{
+    out[0] = '\0';
+    static const char key[] = "/CreationDate";
+    const char *p = memmem(data, len, key, sizeof key - 1);
+    if (!p)
+        return;
+    const char *end = data + len;
+    p += sizeof key - 1;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        p++;
+    if (p == end || *p != '(')
+        return;
+    p++;
+    if (end - p >= 2 && p[0] == 'D' && p[1] == ':')
+        p += 2;
+    size_t n = 0;
+    for (; p < end && *p != ')' && n < 64; p++)
+        if (*p != '\\')
+            out[n++] = *p;
+    out[n] = '\0';
+}
+
 static qr_status pdf_error(GError *err, qr_buf *why)
 {
     qr_status st;
@@ -264,12 +296,14 @@ qr_status rd_pdf(rd_ctx *rc, const rd_unit *u, const char *data, size_t len, qr_
         qr_buf_puts(&title, t);
     else
         first_line_title(body.data, body.len, &title);
-    char date[9] = "";
+    char date[65] = "";
     time_t created = poppler_document_get_creation_date(doc);
     struct tm tm;
     if (created > 0 && gmtime_r(&created, &tm) && tm.tm_year + 1900 >= 1000 &&
         tm.tm_year + 1900 <= 9999)
         strftime(date, sizeof date, "%Y%m%d", &tm);
+    else
+        raw_creation_date(data, len, date);
     if (qr_buf_append(&title, "", 0) != 0) {
         g_free(t);
         g_free(author);

@@ -31,7 +31,7 @@
 
 typedef struct rtf_info {
     qr_buf title, author;
-    char date[9];
+    char date[72];         /* \creatim as "Y[-M[-D]]", for rd_emit     */
     qr_buf pending;        /* code-page bytes not yet converted       */
     char cp[16];           /* their charset, for iconv ("CP1252")     */
     int oom;
@@ -108,11 +108,14 @@ static int hexval(char c)
 }
 
 /* Reads the {\info ...} group at d[0..n) (d at its '{'): \title and
- * \author as UTF-8, \creatim's \yr \mo \dy as YYYYMMDD. */
+ * \author as UTF-8, \creatim's \yr \mo \dy as "YYYY-MM-DD" (or as much
+ * of it as is given), for rd_emit to read or warn about. */
 static void read_info(rtf_info *in, const char *d, size_t n)
 {
     int dest[32] = {D_NONE};   /* per group: what its text is; [0] \info */
-    int depth = 0, skip = 0, uc = 1, yr = 0, mo = 0, dy = 0;
+    int depth = 0, skip = 0, uc = 1;
+    long yr = 0, mo = 0, dy = 0;
+    int seen = 0;              /* 1: \yr, 2: \mo, 4: \dy               */
     for (size_t i = 0; i < n && !in->oom;) {
         int *dp = &dest[depth < 32 ? depth : 31], cur = *dp;
         char c = d[i];
@@ -171,15 +174,30 @@ static void read_info(rtf_info *in, const char *d, size_t n)
             skip = uc;
         } else if (cur == D_CREATIM && has_num) {
             if (strcmp(name, "yr") == 0)
-                yr = (int)num;
+                yr = num, seen |= 1;
             else if (strcmp(name, "mo") == 0)
-                mo = (int)num;
+                mo = num, seen |= 2;
             else if (strcmp(name, "dy") == 0)
-                dy = (int)num;
+                dy = num, seen |= 4;
         }
     }
-    if (yr >= 1000 && yr <= 9999 && mo >= 1 && mo <= 12 && dy >= 1 && dy <= 31)
-        snprintf(in->date, sizeof in->date, "%04d%02d%02d", yr, mo, dy);
+    /* a year, a month of it or a day of that; else the words as written */
+    char *o = in->date;
+    size_t cap = sizeof in->date;
+    if (seen == 7)
+        snprintf(o, cap, "%04ld-%02ld-%02ld", yr, mo, dy);
+    else if (seen == 3)
+        snprintf(o, cap, "%04ld-%02ld", yr, mo);
+    else if (seen == 1)
+        snprintf(o, cap, "%04ld", yr);
+    else if (seen) {   /* a day without its month, a month without its year */
+        static const char *const word[] = {"yr", "mo", "dy"};
+        const long v[] = {yr, mo, dy};
+        size_t k = 0;
+        for (int f = 0; f < 3; f++)
+            if ((seen & (1 << f)) && k < cap)
+                k += (size_t)snprintf(o + k, cap - k, "\\%s%ld", word[f], v[f]);
+    }
     if (qr_buf_append(&in->title, "", 0) != 0 || qr_buf_append(&in->author, "", 0) != 0)
         in->oom = 1;
 }

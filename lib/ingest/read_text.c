@@ -117,7 +117,7 @@ typedef struct md_inline {
 typedef struct md_state {
     qr_buf out;             /* the text so far                              */
     qr_buf title;           /* title from front matter or the first heading */
-    qr_buf date;            /* front matter date, normalised                */
+    qr_buf date;            /* front matter date, as written                */
     qr_buf author;          /* front matter author                          */
     int have_title;
     int have_heading;       /* a heading was seen                           */
@@ -677,12 +677,7 @@ static size_t front_matter(md_state *m, const char *d, size_t n, int *oom)
                 } else if (kl == 6 && strncasecmp(ks, "author", 6) == 0 && m->author.len == 0) {
                     dst = &m->author;
                 } else if (kl == 4 && strncasecmp(ks, "date", 4) == 0 && m->date.len == 0) {
-                    char tmp[64], out[9];
-                    size_t k = vl < sizeof tmp - 1 ? vl : sizeof tmp - 1;
-                    memcpy(tmp, vs, k);
-                    tmp[k] = '\0';
-                    if (qr_date_normalise(tmp, out) == 0 && qr_buf_puts(&m->date, out) != 0)
-                        *oom = 1;
+                    dst = &m->date;   /* as written: rd_emit normalises it */
                 }
                 if (dst && qr_buf_append(dst, vs, vl) != 0)
                     *oom = 1;

@@ -1,10 +1,11 @@
 /*
  * reader_int.h — private to the readers (reader.h): the table of contents
  * of reader.c, format.c, stream.c, emit.c, textconv.c, sandbox.c, the
- * read_*.c format readers and what the zip-package readers share
- * (package.c, xmldoc.c), sectioned per file (date.c has only the public
- * qr_date_normalise; frame.c, quarry-extract's records, has frame.h).
- * Nothing here is part of the public API.
+ * read_*.c format readers, what the zip-package readers share (package.c,
+ * xmldoc.c) and mail_mime.c (the e-mail reader's MIME walk), sectioned per
+ * file (date.c has only the public qr_date_normalise; frame.c,
+ * quarry-extract's records, has frame.h). Nothing here is part of the
+ * public API.
  *
  * Who uses whom, never the other way round: reader.c (entry points,
  * dispatch) uses format.c and calls the format readers through its table,
@@ -15,20 +16,8 @@
  * xmldoc.c (XML, the document), which takes the text reader's title
  * rule, and read_epub.c the HTML reader's text; stream.c uses emit.c for
  * its one warning; emit.c uses textconv.c. The archive reader reads its
- * members through rd_ctx.read_unit, set by reader.c, and never calls
- * reader.c itself.
- * of reader.c, format.c, stream.c, emit.c, textconv.c, the read_*.c
- * format readers and mail_mime.c (the e-mail reader's MIME walk),
- * sectioned per file (date.c has only the public qr_date_normalise).
- * Nothing here is part of the public API.
- *
- * Who uses whom, never the other way round: reader.c (entry points,
- * dispatch) uses format.c and calls the format readers through its table;
- * the format readers use stream.c (bytes) and emit.c (articles, warnings);
- * stream.c uses emit.c for its one warning; emit.c uses textconv.c. The
- * archive reader reads its members, and the e-mail reader its attachments,
- * through rd_ctx.read_unit, set by reader.c; neither calls reader.c
- * itself.
+ * members, and the e-mail reader its attachments, through
+ * rd_ctx.read_unit, set by reader.c; neither calls reader.c itself.
  *
  * Error handling: every function that can stop a unit (a source, or one
  * member of an archive) returns a qr_status and, on failure, writes a
@@ -302,7 +291,8 @@ qr_status rd_html_text(rd_ctx *rc, const char *where, const char *data,
 /* HTML's text as rd_html reads it, for readers whose documents hold HTML
  * (a mail's text/html part, unrtf's output): every buffer NUL-terminated,
  * the text tidied (rd_tidy_text), title from <title> else the first <h1>,
- * url, author and date (YYYYMMDD) from <meta> and <link>. */
+ * url, author and date from <meta> and <link> (the date YYYYMMDD, or as
+ * written when no <meta> date is understood: rd_emit warns about it). */
 typedef struct rd_html_doc {
     qr_buf text, title, url, author, date;
     qr_buf h1;          /* the first <h1>'s text, whatever the title    */
@@ -474,7 +464,8 @@ typedef struct rd_doc {
     size_t  heading_from;
     qr_buf  heading;       /* the first heading's text                      */
     qr_buf  title, author; /* from the metadata                             */
-    char    date[9];       /* YYYYMMDD from the metadata, or ""             */
+    qr_buf  date;          /* from the metadata: YYYYMMDD, or as written
+                              when not understood (rd_emit warns)         */
 } rd_doc;
 
 void rd_doc_init(rd_doc *d, const rd_ctx *rc);
@@ -557,7 +548,9 @@ typedef struct mail_att {
 typedef struct mail_msg {
     qr_buf      subject;        /* RFC 2047 decoded ("" if none)            */
     qr_buf      from;           /* "Name <addr>, ..." decoded               */
-    qr_buf      date;           /* YYYYMMDD or ""                           */
+    qr_buf      date;           /* YYYYMMDD, "", or the Date field as
+                                   written when not understood (rd_emit
+                                   warns)                                  */
     qr_buf      body;           /* text parts, forwarded messages inlined   */
     mail_att   *atts;
     size_t      natts;

@@ -186,6 +186,7 @@ void rd_doc_free(rd_doc *d)
     qr_buf_free(&d->heading);
     qr_buf_free(&d->title);
     qr_buf_free(&d->author);
+    qr_buf_free(&d->date);
     free(d->pages);
     memset(d, 0, sizeof *d);
 }
@@ -402,9 +403,17 @@ qr_status rd_doc_meta(rd_pkg *p, rd_doc *d, const rd_part *part, const rd_meta_n
         if ((t && qr_buf_append(&d->title, t->data, t->len) != 0) ||
             (a && qr_buf_append(&d->author, a->data, a->len) != 0))
             m.oom = 1;
-        for (int i = nt + na; i < nt + na + nd && !d->date[0]; i++)
-            if (m.val[i].len && qr_date_normalise(m.val[i].data, d->date) != 0)
-                d->date[0] = '\0';
+        /* the first date understood, else the first as written (rd_emit
+         * warns about it) */
+        const qr_buf *raw = best(&m, nt + na, nd);
+        char norm[9] = "";
+        for (int i = nt + na; i < nt + na + nd && !norm[0]; i++)
+            if (m.val[i].len && qr_date_normalise(m.val[i].data, norm) != 0)
+                norm[0] = '\0';
+        if (d->date.len == 0 && norm[0] && qr_buf_puts(&d->date, norm) != 0)
+            m.oom = 1;
+        else if (d->date.len == 0 && raw && qr_buf_append(&d->date, raw->data, raw->len) != 0)
+            m.oom = 1;
     } else if (st != QR_ERR_NOMEM && !m.oom) {
         /* metadata is a nicety: the document is read without it */
         qr_buf where = {0};
@@ -488,7 +497,7 @@ qr_status rd_doc_emit(rd_pkg *p, rd_doc *d, qr_format fmt, qr_buf *why)
                 body.len);
     qr_article a = {
         .id = p->u->id, .title = title.data, .body = body.data, .body_len = body.len,
-        .url = "", .date = d->date, .author = d->author.data, .format = fmt,
+        .url = "", .date = d->date.data, .author = d->author.data, .format = fmt,
         .pages = d->npages ? d->pages : NULL, .npages = d->npages,
     };
     st = rd_emit(p->rc, p->u->where, &a, why);

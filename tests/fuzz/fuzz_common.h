@@ -90,11 +90,6 @@ static inline qr_read_opts fz_small_limits(void)
 static inline void fz_read(const char *name, qr_format fmt, const uint8_t *data,
                            size_t size, const qr_read_opts *given)
 {
-    qr_read_opts here = {0};
-    if (opts)
-        here = *opts;
-    here.in_process = 1;
-    opts = &here;
     size_t count = 0;
     char *reason = NULL;
     qr_read_stats stats = {0};

@@ -5,8 +5,8 @@
 # one line per target: executions, new corpus entries, and crashes.
 #
 # Targets: read_text read_markdown read_html read_jsonl read_gzip read_tar
-# read_pdf read_ooxml read_odf read_epub read_email read_mbox passage query
-# highlight util (all by default). Seeds come from
+# read_pdf read_ooxml read_odf read_epub read_email read_mbox read_rtf
+# passage query highlight util (all by default). Seeds come from
 # tests/fuzz/corpus/TARGET (read only); inputs libFuzzer finds go to
 # BUILD/fuzz-work/TARGET, so repeated runs build on each other. A crashing
 # input is written to BUILD/fuzz-artifacts/ and named in the summary; to
@@ -22,7 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 build=${QUARRY_FUZZ_BUILD:-$src/build-fuzz}
 jobs=${QUARRY_FUZZ_JOBS:-2}
-all="read_text read_markdown read_html read_jsonl read_gzip read_tar read_pdf read_ooxml read_odf read_epub read_email read_mbox passage query highlight util"
+all="read_text read_markdown read_html read_jsonl read_gzip read_tar read_pdf read_ooxml read_odf read_epub read_email read_mbox read_rtf passage query highlight util"
 
 secs=${1:-60}
 case $secs in
@@ -60,6 +60,7 @@ target_opts() {
     read_jsonl) echo "-dict=$here/json.dict -max_len=8192" ;;
     read_markdown) echo "-dict=$here/markdown.dict -max_len=8192" ;;
     read_email|read_mbox) echo "-dict=$here/email.dict -max_len=16384" ;;
+    read_rtf) echo "-dict=$here/rtf.dict -max_len=8192" ;;
     read_tar|read_gzip) echo "-max_len=16384" ;;
     read_pdf) echo "-dict=$here/pdf.dict -max_len=16384" ;;
     read_ooxml|read_odf|read_epub) echo "-dict=$here/package.dict -max_len=65536" ;;

@@ -166,6 +166,17 @@ static inline int t_find_warning(const t_coll *c, const char *where_part, const 
     return -1;
 }
 
+/* c's one warning is at where and says that the date value (as written)
+ * was not understood: rd_emit's words for a date a reader handed over. */
+static inline void t_check_date_warning(const t_coll *c, const char *where, const char *value)
+{
+    char want[512];
+    snprintf(want, sizeof want, "date \"%s\" not understood: ignored", value);
+    assert_int_equal(c->nwarn, 1);
+    assert_string_equal(c->warn_where[0], where);
+    assert_string_equal(c->warn_reason[0], want);
+}
+
 static inline const t_art *t_find_article(const t_coll *c, const char *id)
 {
     for (size_t i = 0; i < c->n; i++)

@@ -175,11 +175,14 @@ static void test_emit_normalises_or_warns(void **state)
     s = emit_with_date("");
     assert_string_equal(s.date, "");
     assert_int_equal(s.warnings, 0);
+    s = emit_with_date(" \t\n");                  /* blank: no date, quietly */
+    assert_string_equal(s.date, "");
+    assert_int_equal(s.warnings, 0);
     s = emit_with_date("the day after\ntomorrow");
     assert_string_equal(s.date, "");
     assert_int_equal(s.warnings, 1);
     assert_string_equal(s.warning, "feed.jsonl:7: date \"the day after tomorrow\" "
-                                   "not understood: the article has no date");
+                                   "not understood: ignored");
 }
 
 int main(void)

@@ -164,8 +164,9 @@ static void test_json(void **state)
         "\"article_id\":\"corpus/joint-cyber-unit.txt\","
         "\"title\":\"Joint \xE2\x80\x9C" "Cyber Unit\xE2\x80\x9D\","
         "\"source\":\"corpus/joint-cyber-unit.txt\",\"url\":null,"
-        "\"date\":\"2017-07-09\",\"author\":null,\"passage\":3,"
-        "\"passages\":7,\"start\":1000,\"end\":1106,"
+        "\"date\":\"2017-07-09\",\"date_source\":\"document\",\"author\":null,"
+        "\"passage\":3,\"passages\":7,\"page\":null,\"page_last\":null,"
+        "\"start\":1000,\"end\":1106,"
         "\"text\":\"Trump tweeted that he and Putin discussed forming an "
         "impenetrable Cyber Security unit.\\n  Mnuchin  said so.\","
         "\"snippet\":\"Trump tweeted that he and Putin discussed forming an "
@@ -206,6 +207,50 @@ static void test_json(void **state)
                         "A\tB");
     assert_string_equal(json_string_value(json_object_get(j, "text")),
                         "quote\" backslash\\ ctl\x01 bad\xEF\xBF\xBD");
+    json_decref(j);
+    free(s);
+}
+
+/* Pages and the date's origin: "page 3" or "pages 3-4" on the text's
+ * source line; page, page_last and date_source in JSON. */
+static void test_pages_and_date_source(void **state)
+{
+    (void)state;
+    qr_record r = record();
+    r.page = 3;
+    r.page_last = 3;
+    qr_print_item it = item(&r);
+    qr_print_opts o = {0};
+    char *s = print_one(QR_OUT_TEXT, &o, &it);
+    assert_non_null(strstr(s, "\n   corpus/joint-cyber-unit.txt, passage 3/7, page 3, "
+                              "2017-07-09, score 12.346\n"));
+    free(s);
+    s = print_one(QR_OUT_JSON, &o, &it);
+    assert_non_null(strstr(s, ",\"page\":3,\"page_last\":3,"));
+    free(s);
+
+    r.page_last = 4;
+    r.flags = QR_RECORD_DATE_FROM_FILE;
+    s = print_one(QR_OUT_TEXT, &o, &it);
+    assert_non_null(strstr(s, ", passage 3/7, pages 3-4, 2017-07-09, score"));
+    free(s);
+    s = print_one(QR_OUT_JSON, &o, &it);
+    json_error_t jerr;
+    json_t *j = json_loads(s, 0, &jerr);
+    assert_non_null(j);
+    assert_int_equal(json_integer_value(json_object_get(j, "page")), 3);
+    assert_int_equal(json_integer_value(json_object_get(j, "page_last")), 4);
+    assert_string_equal(json_string_value(json_object_get(j, "date_source")), "file");
+    json_decref(j);
+    free(s);
+
+    /* no date: no origin either, whatever the flag */
+    r.date = "";
+    s = print_one(QR_OUT_JSON, &o, &it);
+    j = json_loads(s, 0, &jerr);
+    assert_non_null(j);
+    assert_true(json_is_null(json_object_get(j, "date")));
+    assert_true(json_is_null(json_object_get(j, "date_source")));
     json_decref(j);
     free(s);
 }
@@ -283,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_text_wrap),
         cmocka_unit_test(test_text_control_characters),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_pages_and_date_source),
         cmocka_unit_test(test_snippet),
         cmocka_unit_test(test_trec),
         cmocka_unit_test(test_metrics_rows),

@@ -115,6 +115,21 @@ static void test_from_line_and_forced(void **state)
     t_coll_free(&c);
 }
 
+/* A Date field that neither Quarry nor GMime understands is a warning
+ * naming the message and the value; the message is read without it. */
+static void test_date_not_understood(void **state)
+{
+    (void)state;
+    static const char msg[] = "From: a@example.org\nSubject: Undated\n"
+                              "Date: the Tuesday after the storm\n\nBody.\n";
+    t_coll c = {0};
+    read_ok(&c, "undated.eml", msg, sizeof msg - 1, QR_FMT_EMAIL, NULL);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.arts[0].date, "");
+    t_check_date_warning(&c, "undated.eml", "the Tuesday after the storm");
+    t_coll_free(&c);
+}
+
 /* ------------------------------------------------------------ mailboxes */
 
 static void check_archive_mbox(const t_coll *c, const char *p)
@@ -638,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_alternative_prefers_plain),
         cmocka_unit_test(test_html_mail),
         cmocka_unit_test(test_from_line_and_forced),
+        cmocka_unit_test(test_date_not_understood),
         cmocka_unit_test(test_mbox_fixture),
         cmocka_unit_test(test_mbox_keys),
         cmocka_unit_test(test_mbox_splitting),

@@ -75,6 +75,25 @@ static void test_basic(void **state)
     t_coll_free(&c);
 }
 
+/* <meta> dates: the first one understood wins; when none is, the first
+ * as written is a warning naming the page and the value. */
+static void test_meta_dates(void **state)
+{
+    (void)state;
+    t_coll c = {0};
+    const t_art *a = html(&c, "<head><meta name=\"date\" content=\"around Easter\">"
+                              "<meta name=\"dc.date\" content=\"2023\"></head><p>x</p>");
+    assert_string_equal(a->date, "20230101");
+    assert_int_equal(c.nwarn, 0);
+    t_coll_free(&c);
+    a = html(&c, "<head><meta name=\"date\" content=\" \">"
+                 "<meta name=\"date\" content=\"around Easter\">"
+                 "<meta name=\"dcterms.date\" content=\"later\"></head><p>x</p>");
+    assert_string_equal(a->date, "");
+    t_check_date_warning(&c, "page.html", "around Easter");
+    t_coll_free(&c);
+}
+
 static void test_title_sources(void **state)
 {
     (void)state;
@@ -331,6 +350,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_basic),
+        cmocka_unit_test(test_meta_dates),
         cmocka_unit_test(test_title_sources),
         cmocka_unit_test(test_invisible_removed),
         cmocka_unit_test(test_entities_and_whitespace),

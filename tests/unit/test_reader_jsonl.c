@@ -23,7 +23,8 @@ static void test_fields(void **state)
         "{\"id\":\"e5\",\"text\":\"text wins\",\"body\":\"not this\"}";  /* no final \n */
     t_run r = t_read_buf(&c, "feed.jsonl", LIT(in), NULL);
     assert_int_equal(r.st, QR_OK);
-    assert_int_equal(c.nwarn, 0);
+    assert_int_equal(c.nwarn, 1);                /* line 2's date */
+    assert_string_equal(c.warn_where[0], "feed.jsonl:2");
     assert_int_equal(c.n, 5);
     const t_art *a = t_find_article(&c, "a1");
     assert_non_null(a);
@@ -38,15 +39,52 @@ static void test_fields(void **state)
     assert_string_equal(a->title, "");
     assert_string_equal(a->body, "from body");
     assert_string_equal(a->author, "Ann, Bob");
-    assert_string_equal(a->date, "");            /* unparseable: no warning */
+    assert_string_equal(a->date, "");            /* not understood: a warning */
     a = t_find_article(&c, "c3");
     assert_string_equal(a->body, "from contents");
-    assert_string_equal(a->date, "");            /* a number is not a date string */
+    assert_string_equal(a->date, "20170709");    /* a number, read as its digits */
     a = t_find_article(&c, "d4");
     assert_string_equal(a->title, "Title only");
     assert_string_equal(a->body, "");
     a = t_find_article(&c, "e5");
     assert_string_equal(a->body, "text wins");
+    t_run_free(&r);
+    t_coll_free(&c);
+}
+
+/* Dates are handed to rd_emit as written: a year is its first day, a
+ * number is read as its digits, and one not understood is a warning
+ * naming the line and the value, the article kept without it. */
+static void test_dates(void **state)
+{
+    (void)state;
+    t_coll c = {0};
+    const char in[] =
+        "{\"id\":\"y\",\"text\":\"a year\",\"date\":\"2023\"}\n"
+        "{\"id\":\"n\",\"text\":\"no date\",\"date\":\"not a date\"}\n"
+        "{\"id\":\"i\",\"text\":\"a number\",\"date\":2023}\n"
+        "{\"id\":\"r\",\"text\":\"a real\",\"date\":2023.5}\n"
+        "{\"id\":\"m\",\"text\":\"a month\",\"date\":\"May 2023\"}\n"
+        "{\"id\":\"z\",\"text\":\"null\",\"date\":null}\n"
+        "{\"id\":\"b\",\"text\":\"a boolean\",\"date\":true}\n";
+    t_run r = t_read_buf(&c, "dates.jsonl", LIT(in), NULL);
+    assert_int_equal(r.st, QR_OK);
+    assert_int_equal(c.n, 6);
+    assert_string_equal(t_find_article(&c, "y")->date, "20230101");
+    assert_string_equal(t_find_article(&c, "n")->date, "");
+    assert_string_equal(t_find_article(&c, "i")->date, "20230101");
+    assert_string_equal(t_find_article(&c, "r")->date, "");
+    assert_string_equal(t_find_article(&c, "m")->date, "20230501");
+    assert_string_equal(t_find_article(&c, "z")->date, "");
+    assert_null(t_find_article(&c, "b"));          /* a wrong type: line skipped */
+    assert_int_equal(c.nwarn, 3);
+    assert_string_equal(c.warn_where[0], "dates.jsonl:2");
+    assert_string_equal(c.warn_reason[0],
+                        "date \"not a date\" not understood: ignored");
+    assert_string_equal(c.warn_where[1], "dates.jsonl:4");
+    assert_non_null(strstr(c.warn_reason[1], "\"2023.5\" not understood"));
+    assert_string_equal(c.warn_where[2], "dates.jsonl:7");
+    assert_non_null(strstr(c.warn_reason[2], "\"date\" is not a string or a number"));
     t_run_free(&r);
     t_coll_free(&c);
 }
@@ -447,6 +485,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fields),
+        cmocka_unit_test(test_dates),
         cmocka_unit_test(test_malformed_mixed_with_good),
         cmocka_unit_test(test_cleaning),
         cmocka_unit_test(test_binary_line_among_good),

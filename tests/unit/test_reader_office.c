@@ -377,6 +377,34 @@ static void test_title_fallbacks(void **state)
     t_coll_free(&o.c);
 }
 
+/* Metadata dates: the first understood, in the order of preference (DOCX
+ * created, else modified); when none is, the first as written is a
+ * warning naming the document and the value. */
+static void test_meta_dates(void **state)
+{
+    (void)state;
+    zw_zip z = {0};
+    zip_add(&z, "word/document.xml", DOCX_BODY("<w:p><w:r><w:t>dated</w:t></w:r></w:p>"));
+    zip_add(&z, "docProps/core.xml", "<c><created>the spring tide</created>"
+                                     "<modified>2023</modified></c>");
+    o_coll o = {0};
+    t_run r = read_zip(&o, "d.docx", &z, NULL);
+    assert_int_equal(r.st, QR_OK);
+    assert_string_equal(o.c.arts[0].date, "20230101");
+    assert_int_equal(o.c.nwarn, 0);
+    t_coll_free(&o.c);
+
+    zip_add(&z, "word/document.xml", DOCX_BODY("<w:p><w:r><w:t>undated</w:t></w:r></w:p>"));
+    zip_add(&z, "docProps/core.xml", "<c><created> </created><modified>the spring tide"
+                                     "</modified></c>");
+    memset(&o, 0, sizeof o);
+    r = read_zip(&o, "u.docx", &z, NULL);
+    assert_int_equal(r.st, QR_OK);
+    assert_string_equal(o.c.arts[0].date, "");
+    t_check_date_warning(&o.c, "u.docx", "the spring tide");
+    t_coll_free(&o.c);
+}
+
 /* Relationships decide where the main part is; a target leaving the
  * package is ignored. */
 static void test_relationships(void **state)
@@ -791,6 +819,7 @@ int main(void)
         cmocka_unit_test(test_odp),
         cmocka_unit_test(test_forced_and_member),
         cmocka_unit_test(test_title_fallbacks),
+        cmocka_unit_test(test_meta_dates),
         cmocka_unit_test(test_relationships),
         cmocka_unit_test(test_zip_bomb),
         cmocka_unit_test(test_many_members_and_nesting),

@@ -74,6 +74,38 @@ static void test_skipped(void **state)
     t_coll_free(&c);
 }
 
+/* Reads three.pdf with its CreationDate's 15 characters replaced by
+ * date (the same length: the offsets in the file stay right). */
+static void read_redated(t_coll *c, const char *date)
+{
+    t_bytes b = t_fixture("three.pdf");
+    char *at = memmem(b.p, b.n, "/CreationDate(D:20170709100000Z)", 32);
+    assert_non_null(at);
+    assert_int_equal(strlen(date), 15);
+    memcpy(at + 16, date, 15);
+    t_run r = t_read_buf(c, "redated.pdf", b.p, b.n, &IN_PROCESS);
+    assert_int_equal(r.st, QR_OK);
+    assert_int_equal(c->n, 1);
+    t_run_free(&r);
+    t_bytes_free(&b);
+}
+
+/* A CreationDate poppler cannot read is read as written when it can be,
+ * else it is a warning naming the file and the value. */
+static void test_creation_date(void **state)
+{
+    (void)state;
+    t_coll c = {0};
+    read_redated(&c, "yesterday noon.");
+    assert_string_equal(c.arts[0].date, "");
+    t_check_date_warning(&c, "redated.pdf", "yesterday noon.");
+    t_coll_free(&c);
+    read_redated(&c, "9 July 2017    ");
+    assert_string_equal(c.arts[0].date, "20170709");
+    assert_int_equal(c.nwarn, 0);
+    t_coll_free(&c);
+}
+
 /* A PDF cut short: poppler rebuilds what it can, or says it is damaged;
  * either way one line, never a crash. */
 static void test_truncated(void **state)
@@ -116,6 +148,7 @@ int main(void)
         cmocka_unit_test(test_three_pages),
         cmocka_unit_test(test_untitled),
         cmocka_unit_test(test_skipped),
+        cmocka_unit_test(test_creation_date),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_document_limit),
     };

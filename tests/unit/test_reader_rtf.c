@@ -77,10 +77,26 @@ static void test_info_fields(void **state)
                        "{\\rtf1\\ansi\\ansicpg1251{\\info{\\title \\'cf\\'f0\\'e8\\'e2\\'e5\\'f2 "
                        "{\\i world} \\{x\\} \\uc0\\u8212 end}{\\author A\\~B}"
                        "{\\creatim\\yr2021\\mo13\\dy1}}Body text.\\par}", NULL);
-    check_one(&c, &r, "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82 world {x} "
-              "\xE2\x80\x94" "end", /* the space ends \u8212 */ "Body text.");
+    assert_int_equal(r.st, QR_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.arts[0].title, "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82 "
+                        "world {x} \xE2\x80\x94" "end");   /* the space ends \u8212 */
+    assert_string_equal(c.arts[0].body, "Body text.");
+    t_run_free(&r);
     assert_string_equal(c.arts[0].author, "A B");
-    assert_string_equal(c.arts[0].date, "");   /* \mo13 */
+    assert_string_equal(c.arts[0].date, "");   /* \mo13: a warning */
+    t_check_date_warning(&c, "cp.rtf", "2021-13-01");
+    t_coll_free(&c);
+
+    /* a year alone is its first day; a day without its month, a warning */
+    r = read_rtf(&c, "y.rtf", "{\\rtf1{\\info{\\creatim\\yr2019}}Text.\\par}", NULL);
+    check_one(&c, &r, "", "Text.");
+    assert_string_equal(c.arts[0].date, "20190101");
+    t_coll_free(&c);
+    r = read_rtf(&c, "d.rtf", "{\\rtf1{\\info{\\creatim\\yr2019\\dy5}}Text.\\par}", NULL);
+    assert_int_equal(r.st, QR_OK);
+    t_check_date_warning(&c, "d.rtf", "\\yr2019\\dy5");
+    t_run_free(&r);
     t_coll_free(&c);
 
     /* no \info: no title, the text still read */

@@ -557,6 +557,18 @@ static void test_md_front_matter(void **state)
     a = md(&c, "---\ntitle: Nope\n\nText.\n");
     assert_string_not_equal(a->title, "Nope");
     t_coll_free(&c);
+
+    /* dates as written: a year is its first day, quoted or not; one not
+     * understood is a warning naming the file and the value */
+    a = md(&c, "---\ntitle: Y\ndate: '2023'\n---\nBody.\n");
+    assert_string_equal(a->date, "20230101");
+    assert_int_equal(c.nwarn, 0);
+    t_coll_free(&c);
+    a = md(&c, "---\ntitle: Z\ndate: sometime last spring\n---\nBody.\n");
+    assert_string_equal(a->date, "");
+    assert_string_equal(a->title, "Z");
+    t_check_date_warning(&c, "doc.md", "sometime last spring");
+    t_coll_free(&c);
 }
 
 static void test_md_heading_title(void **state)

@@ -25,7 +25,7 @@ export QUARRY_SOURCE_DIR="$repo" QUARRY_TEST_LIB="$repo/tests/cli/lib.sh"
 # the sandboxed readers' child runs natively (not under valgrind)
 export QUARRY_EXTRACT="$build/bin/quarry-extract"
 passed=0 failed=0
-for t in pdf index_corpus incremental nightly formats query_output query_syntax batch_eval \
+for t in pdf documents index_corpus incremental nightly formats query_output query_syntax batch_eval \
          ranking; do
     if bash "$repo/tests/cli/$t.sh" > "$wrap/$t.log" 2>&1; then
         echo "valgrind: $t: ok"
