@@ -128,7 +128,8 @@ int qr_highlighter_set_phrases(qr_highlighter *h, const char *const *terms,
         free(e);
         return -1;
     }
-    memcpy(e, ends, nphrases * sizeof *e);
+    if (nphrases)    /* ends may be NULL then: memcpy's pointers may not */
+        memcpy(e, ends, nphrases * sizeof *e);
     free_list(h->phr, h->nphr);
     free(h->phr_ends);
     h->phr = t;
