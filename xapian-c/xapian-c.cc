@@ -1799,6 +1799,26 @@ extern "C" xc_status xc_query_new_match_all(xc_query **out)
     }
 }
 
+extern "C" xc_status xc_query_new_value_range(unsigned slot, const char *lo,
+                                              const char *hi, xc_query **out)
+{
+    try {
+        if (!out || (!lo && !hi))
+            return XC_INVALID_ARG;
+        std::unique_ptr<xc_query> h(new xc_query);
+        if (lo && hi)
+            h->q = Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi);
+        else if (lo)
+            h->q = Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, lo);
+        else
+            h->q = Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi);
+        *out = h.release();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(nullptr);
+    }
+}
+
 extern "C" void xc_query_free(xc_query *q)
 {
     delete q;
@@ -2750,6 +2770,19 @@ extern "C" uint32_t xc_mset_size(const xc_mset *ms)
         return 0;
     try {
         return ms->ms.size();
+    } catch (...) {
+        status_from_exception(&ms->err);
+        return 0;
+    }
+}
+
+extern "C" int xc_mset_matches_exact(const xc_mset *ms)
+{
+    if (!ms)
+        return 0;
+    try {
+        return ms->ms.get_matches_lower_bound() ==
+               ms->ms.get_matches_upper_bound();
     } catch (...) {
         status_from_exception(&ms->err);
         return 0;

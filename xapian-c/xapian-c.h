@@ -352,6 +352,10 @@ xc_status xc_query_new_scaled(const xc_query *sub, double factor,
  * max_expansion terms fails at match time with XC_RANGE (0 = no limit). */
 xc_status xc_query_new_wildcard(const char *prefix, uint32_t max_expansion,
                                 xc_query **out);
+/* Documents whose value in slot is between lo and hi (bytewise; either
+ * may be NULL for no bound, not both). */
+xc_status xc_query_new_value_range(unsigned slot, const char *lo,
+                                   const char *hi, xc_query **out);
 /* The query matching every document. */
 xc_status xc_query_new_match_all(xc_query **out);
 void xc_query_free(xc_query *q);
@@ -530,6 +534,8 @@ void xc_mset_free(xc_mset *ms);
 const char *xc_mset_errmsg(const xc_mset *ms);
 uint32_t xc_mset_size(const xc_mset *ms);
 uint32_t xc_mset_matches_estimated(const xc_mset *ms);
+/* Whether the estimate is exact (its lower and upper bounds agree). */
+int xc_mset_matches_exact(const xc_mset *ms);
 double xc_mset_max_possible(const xc_mset *ms);
 /* Item i (0-based, < size). */
 typedef struct xc_match {
