@@ -47,8 +47,9 @@ enum { QR_SLOT_ARTICLE = 0, QR_SLOT_DATE = 1, QR_SLOT_ORDINAL = 2,
  *   QR_PREFIX_WORD + word   every distinct word as written (folded, not
  *                           stemmed), with no weight: the vocabulary that
  *                           spelling suggestions come from
- *   QR_SLOT_CONTENT         a hash of the article's text (16 hex digits):
- *                           articles with the same text are duplicates
+ *   QR_SLOT_CONTENT         a hash of the article's title and text as
+ *                           folded words (16 hex digits): articles with
+ *                           the same words are duplicates
  *   data                    the article's record (qr_record, no text)
  * Statistics stay separate: a passage's BM25 counts passages, an
  * article's counts articles. */

@@ -152,6 +152,38 @@ static xc_status add_words(xc_doc *doc, const char *text, size_t len,
     return rc;
 }
 
+/* Feeds the folded words of text[0..len) to hs, each followed by a space. */
+static int hash_words(qr_hasher *hs, const char *text, size_t len,
+                      qr_buf *word)
+{
+    size_t pos = 0, ws, we;
+    while (qr_word_next(text, len, pos, &ws, &we)) {
+        pos = we;
+        qr_buf_clear(word);
+        if (qr_word_fold(text, ws, we, word) != 0 || qr_buf_putc(word, ' '))
+            return -1;
+        qr_hasher_update(hs, word->data, word->len);
+    }
+    return 0;
+}
+
+/* The article's content hash (QR_SLOT_CONTENT): its title's and body's
+ * words, folded as the index folds them, so that the same story filed
+ * twice is one text whatever its line breaks, spacing, punctuation or
+ * capitals. Returns 0, or -1 on out of memory. */
+static int content_hash(const qr_article *a, qr_buf *word, uint64_t *out)
+{
+    qr_hasher hs;
+    qr_hasher_init(&hs, 0);
+    if (hash_words(&hs, a->title, strlen(a->title), word) != 0)
+        return -1;
+    qr_hasher_update(&hs, "\n", 1);
+    if (hash_words(&hs, a->body, a->body_len, word) != 0)
+        return -1;
+    *out = qr_hasher_final(&hs);
+    return 0;
+}
+
 static xc_status fill_article(xc_termgen *tg, xc_doc *doc, const qr_article *a,
                               const qr_doc_keys *keys, unsigned npassages,
                               qr_buf *scratch)
@@ -163,8 +195,10 @@ static xc_status fill_article(xc_termgen *tg, xc_doc *doc, const qr_article *a,
         rc = add_words(doc, a->body, a->body_len, scratch);
     if (rc == XC_OK) {
         char hex[17];
-        snprintf(hex, sizeof hex, "%016llx",
-                 (unsigned long long)qr_hash64(a->body, a->body_len, 0));
+        uint64_t h = 0;
+        if (content_hash(a, scratch, &h) != 0)
+            return XC_NOMEM;
+        snprintf(hex, sizeof hex, "%016llx", (unsigned long long)h);
         rc = xc_doc_add_value(doc, QR_SLOT_CONTENT, hex, 16);
     }
     if (rc != XC_OK)
