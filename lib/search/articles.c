@@ -33,28 +33,54 @@ typedef struct art {
     uint64_t hash;       /* qr_hash64 of key, as cand.article             */
     double score;        /* whole-article score (BM25, feedback)          */
     strlist terms;       /* with phrases: the query terms it has, sorted   */
-    int32_t best;        /* its best passage among the passage candidates,
-                            -1 when none                                   */
+    char *content;       /* its content hash (QR_SLOT_CONTENT), or NULL    */
+    uint32_t dups;       /* articles of the same content folded into it   */
+    uint32_t tier;       /* which passage stage ranked its passages       */
+    int32_t best;        /* its best passage among that stage's
+                            candidates, -1 when none                       */
     double fused;        /* its score as ranked                            */
 } art;
 
 typedef struct art_list {
     art *v;
-    uint32_t n;
+    uint32_t n, cap_v;
     /* hash -> index + 1, open addressing (cap a power of two) */
     uint32_t *slots;
     size_t cap;
 } art_list;
 
+static void art_free(art *x)
+{
+    free(x->key);
+    free(x->content);
+    strlist_free(x->terms.v, x->terms.n);
+    memset(x, 0, sizeof *x);
+}
+
 static void arts_free(art_list *a)
 {
-    for (uint32_t i = 0; i < a->n; i++) {
-        free(a->v[i].key);
-        strlist_free(a->v[i].terms.v, a->v[i].terms.n);
-    }
+    for (uint32_t i = 0; i < a->n; i++)
+        art_free(&a->v[i]);
     free(a->v);
     free(a->slots);
     memset(a, 0, sizeof *a);
+}
+
+/* A new article at the end of a (zeroed), or NULL on out of memory. */
+static art *arts_push(art_list *a)
+{
+    if (a->n == a->cap_v) {
+        uint32_t cap = a->cap_v ? 2 * a->cap_v : 64;
+        art *v = realloc(a->v, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        a->v = v;
+        a->cap_v = cap;
+    }
+    art *x = &a->v[a->n++];
+    memset(x, 0, sizeof *x);
+    x->best = -1;
+    return x;
 }
 
 static art *arts_find(const art_list *a, uint64_t hash)
@@ -71,15 +97,17 @@ static art *arts_find(const art_list *a, uint64_t hash)
     return NULL;
 }
 
+/* (Re)builds the hash index of a. Returns 0, or -1 on out of memory. */
 static int arts_index(art_list *a)
 {
     size_t cap = 16;
     while (cap < 2 * (size_t)a->n)
         cap *= 2;
+    free(a->slots);
     a->slots = calloc(cap, sizeof *a->slots);
+    a->cap = a->slots ? cap : 0;
     if (!a->slots)
         return -1;
-    a->cap = cap;
     for (uint32_t i = 0; i < a->n; i++) {
         size_t h = (size_t)(a->v[i].hash ^ (a->v[i].hash >> 29)) & (cap - 1);
         while (a->slots[h])
@@ -98,10 +126,9 @@ static const strlist *arts_terms(void *ctx, uint64_t hash)
 
 /* ------------------------------------------------------ article stage */
 
-/* Does q have a word a passage can show (not exclusions or filters
- * alone)? *pq: its positive part (xc_query_positive), NULL when none. */
-static xc_status positive_part(const qr_query *q, const xc_query *from,
-                               xc_query **pq)
+/* The part of from a passage can show (xc_query_positive), into *pq:
+ * NULL when it has none (exclusions or filters alone). */
+static xc_status positive_part(const xc_query *from, xc_query **pq)
 {
     *pq = NULL;
     xc_query *p = NULL;
@@ -112,37 +139,75 @@ static xc_status positive_part(const qr_query *q, const xc_query *from,
         xc_query_free(p);
     else
         *pq = p;
-    (void)q;
     return XC_OK;
 }
 
-static int cmp_art_fused(const void *x, const void *y)
+static xc_status set_order(xc_enquire *enq, qr_sort order)
 {
-    const art *a = x, *b = y;
-    if (a->fused != b->fused)
-        return a->fused > b->fused ? -1 : 1;
-    return strcmp(a->key, b->key);
-}
-
-/* xc_enquire_matching_terms_each callback into a strlist. */
-static int add_term(void *ctx, const char *term, size_t len, uint32_t unused)
-{
-    (void)unused;
-    strlist_sink *sink = ctx;
-    if (strlist_add(sink->list, term, len) != 0) {
-        sink->failed = 1;
-        return 1;
+    switch (order) {
+    case QR_SORT_NEWEST:
+        return xc_enquire_set_sort_by_value(enq, QR_SLOT_DATE, 1);
+    case QR_SORT_OLDEST:
+        return xc_enquire_set_sort_by_value(enq, QR_SLOT_DATE, 0);
+    case QR_SORT_RELEVANCE:
+        break;
     }
-    return 0;
+    /* equal scores in id order, whatever the document ids */
+    return xc_enquire_set_sort_by_relevance_then_value(enq, QR_SLOT_ARTICLE,
+                                                       0);
 }
 
-/* The article stage: the first count articles matching q as a whole, by
- * their own score, into a. *estimated: how many match in all. */
-static xc_status article_stage(qr_searcher *s, const qr_query *q,
-                               const qr_search_opts *o, int positive,
-                               uint32_t count, art_list *a,
-                               uint32_t *estimated, xc_enquire **enq_out,
-                               qr_buf *err)
+/* Reads article i of ms onto the end of a: key, score, content hash,
+ * duplicates folded into it, and with phrases the query terms it has. */
+static xc_status push_article(xc_enquire *enq, xc_mset *ms, const cand *c,
+                              const qr_query *q, art_list *a)
+{
+    xc_match m;
+    size_t len = 0;
+    art *x = arts_push(a);
+    if (!x)
+        return XC_NOMEM;
+    xc_status st = xc_mset_get(ms, c->index, &m);
+    if (st == XC_OK)
+        st = xc_mset_get_value(ms, c->index, QR_SLOT_ARTICLE, &x->key, &len);
+    if (st == XC_OK && !x->key && !(x->key = calloc(1, 1)))
+        st = XC_NOMEM;
+    if (st != XC_OK) {
+        a->n--;
+        art_free(x);
+        return st;
+    }
+    x->hash = qr_hash64(x->key, len, 0);
+    x->score = c->score;
+    x->dups = m.collapse_count;
+    st = xc_mset_get_value(ms, c->index, QR_SLOT_CONTENT, &x->content, &len);
+    if (st == XC_OK && x->content && !*x->content) {
+        free(x->content);
+        x->content = NULL;
+    }
+    if (st == XC_OK && q->windowed) {
+        strlist_sink sink = {&x->terms, 0};
+        st = xc_enquire_matching_terms_each(enq, m.docid, strlist_sink_add,
+                                            &sink);
+        if (st == XC_OK && sink.failed)
+            st = XC_NOMEM;
+        if (st == XC_OK)
+            strlist_uniq(&x->terms);
+    }
+    return st;
+}
+
+/* Runs xq on the article documents and appends the first count matching
+ * articles, in the given order, to a: scored by BM25 over whole articles
+ * and, with fb, rescored by feedback over the first QR_ARTICLE_DEPTH;
+ * articles of the same content folded into one unless o->duplicates.
+ * Adds how many match in all to *estimated; clears *exact when that is an
+ * estimate. */
+static xc_status fetch_articles(qr_searcher *s, const qr_query *q,
+                                const xc_query *xq, const qr_search_opts *o,
+                                qr_sort order, int fb, uint32_t count,
+                                art_list *a, uint32_t *estimated, int *exact,
+                                qr_buf *err)
 {
     xc_enquire *enq = NULL;
     xc_mset *ms = NULL;
@@ -153,104 +218,171 @@ static xc_status article_stage(qr_searcher *s, const qr_query *q,
         free(xerr);
         return st;
     }
-    st = xc_enquire_set_query(enq, q->xq, 0);
+    st = xc_enquire_set_query(enq, xq, 0);
     if (st == XC_OK)
         st = xc_enquire_set_bm25(enq, o->article_bm25.k1, o->article_bm25.k2,
                                  o->article_bm25.k3, o->article_bm25.b,
                                  o->article_bm25.min_normlen);
-    /* a query without a positive word weighs nothing: newest first */
+    if (st == XC_OK && !o->duplicates)
+        st = xc_enquire_set_collapse_key(enq, QR_SLOT_CONTENT, 1);
     if (st == XC_OK)
-        st = positive
-            ? xc_enquire_set_sort_by_relevance_then_value(enq, QR_SLOT_ARTICLE,
-                                                          0)
-            : xc_enquire_set_sort_by_value(enq, QR_SLOT_DATE, 1);
+        st = set_order(enq, order);
     if (st == XC_OK)
         st = xc_enquire_get_mset(enq, 0, count, 0, &ms);
     cand *c = NULL;
     uint32_t n = 0;
     if (st == XC_OK) {
-        *estimated = xc_mset_matches_estimated(ms);
+        *estimated += xc_mset_matches_estimated(ms);
+        if (!xc_mset_matches_exact(ms))
+            *exact = 0;
         n = xc_mset_size(ms);
         st = cand_from_mset(ms, &c);
     }
-    if (st == XC_OK && n && positive && feedback_wanted(q, o)) {
-        /* feedback over whole articles: the model from the top articles,
-         * as many rescored as the passage stage rescores passages */
-        uint32_t depth = o->offset + o->limit;
-        if (depth < QR_FB_DEPTH)
-            depth = QR_FB_DEPTH;
+    if (st == XC_OK && n && fb)
         st = feedback_rescore_in(s, s->adb, q, o, &o->article_bm25, ms, c, n,
-                                 NULL, 0, depth);
-    }
-    if (st == XC_OK && n && !(a->v = calloc(n, sizeof *a->v)))
-        st = XC_NOMEM;
-    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
-        art *x = &a->v[i];
-        size_t len = 0;
-        st = xc_mset_get_value(ms, c[i].index, QR_SLOT_ARTICLE, &x->key, &len);
-        if (st == XC_OK && !x->key && !(x->key = calloc(1, 1)))
-            st = XC_NOMEM;
-        if (st != XC_OK)
-            break;
-        a->n++;
-        x->hash = qr_hash64(x->key, len, 0);
-        x->score = c[i].score;
-        x->best = -1;
-        if (q->windowed) {
-            xc_match m;
-            strlist_sink sink = {&x->terms, 0};
-            st = xc_mset_get(ms, c[i].index, &m);
-            if (st == XC_OK)
-                st = xc_enquire_matching_terms_each(enq, m.docid, add_term,
-                                                    &sink);
-            if (st == XC_OK && sink.failed)
-                st = XC_NOMEM;
-            if (st == XC_OK)
-                strlist_uniq(&x->terms);
-        }
-    }
-    if (st == XC_OK && arts_index(a) != 0)
-        st = XC_NOMEM;
+                                 NULL, 0, QR_ARTICLE_DEPTH);
+    for (uint32_t i = 0; st == XC_OK && i < n; i++)
+        st = push_article(enq, ms, &c[i], q, a);
     if (st != XC_OK)
         searcher_err(err, st == XC_NOMEM ? "out of memory" : "search failed",
                      ms ? xc_mset_errmsg(ms) : xc_enquire_errmsg(enq));
     free(c);
     xc_mset_free(ms);
-    *enq_out = enq;
+    xc_enquire_free(enq);
+    return st;
+}
+
+/* The articles of xq oldest first, those without a date after them: a
+ * sort by value puts an empty value first. */
+static xc_status fetch_oldest(qr_searcher *s, const qr_query *q,
+                              const qr_search_opts *o, uint32_t count,
+                              art_list *a, uint32_t *estimated, int *exact,
+                              qr_buf *err)
+{
+    xc_query *dated = NULL, *with = NULL, *without = NULL, *both[2];
+    xc_status st = xc_query_new_value_range(QR_SLOT_DATE, "0", NULL, &dated);
+    both[0] = q->xq;
+    both[1] = dated;
+    if (st == XC_OK)
+        st = xc_query_new_combine(XC_OP_FILTER, both, 2, 0, &with);
+    if (st == XC_OK)
+        st = xc_query_new_combine(XC_OP_AND_NOT, both, 2, 0, &without);
+    if (st == XC_OK)
+        st = fetch_articles(s, q, with, o, QR_SORT_OLDEST, 0, count, a,
+                            estimated, exact, err);
+    if (st == XC_OK && a->n < count)
+        st = fetch_articles(s, q, without, o, QR_SORT_OLDEST, 0,
+                            count - a->n, a, estimated, exact, err);
+    else if (st == XC_OK)
+        *exact = 0;    /* the undated were not counted */
+    if (st == XC_NOMEM && err && !err->len)
+        searcher_err(err, "out of memory", NULL);
+    xc_query_free(dated);
+    xc_query_free(with);
+    xc_query_free(without);
     return st;
 }
 
 /* ------------------------------------------------------ passage stage */
 
-/* pq FILTER (the passages of the articles of a), into *out. */
+/* One passage stage: the passages of some of the articles, ranked. */
+typedef struct pstage {
+    xc_query *xq;        /* the positive words within those articles     */
+    xc_enquire *enq;
+    xc_mset *ms;
+    cand *c;             /* the candidates, in their final order          */
+    uint32_t n;
+    qparts parts;        /* --explain                                     */
+    text_cache tc;
+} pstage;
+
+static void pstage_free(pstage *p)
+{
+    free(p->c);
+    xc_mset_free(p->ms);
+    explain_parts_free(&p->parts);
+    xc_enquire_free(p->enq);
+    xc_query_free(p->xq);
+}
+
+/* pq FILTER (the passages of the articles a->v[from..to)), into *out. */
 static xc_status restrict_to(const xc_query *pq, const art_list *a,
-                             xc_query **out)
+                             uint32_t from, uint32_t to, xc_query **out)
 {
     *out = NULL;
-    xc_query **t = calloc(a->n ? a->n : 1, sizeof *t);
+    uint32_t n = to - from;
+    xc_query **t = calloc(n ? n : 1, sizeof *t);
     qr_buf term = {0};
     xc_status st = t ? XC_OK : XC_NOMEM;
-    for (uint32_t i = 0; st == XC_OK && i < a->n; i++)
-        st = qr_key_term(&term, QR_TERM_ARTICLE, a->v[i].key) != 0
+    for (uint32_t i = 0; st == XC_OK && i < n; i++)
+        st = qr_key_term(&term, QR_TERM_ARTICLE, a->v[from + i].key) != 0
                  ? XC_NOMEM : xc_query_new_term(term.data, 1, 0, &t[i]);
     xc_query *any = NULL, *both[2] = {NULL, NULL};
     if (st == XC_OK)
-        st = xc_query_new_combine(XC_OP_OR, t, a->n, 0, &any);
+        st = xc_query_new_combine(XC_OP_OR, t, n, 0, &any);
     if (st == XC_OK) {
         both[0] = (xc_query *)pq;
         both[1] = any;
         st = xc_query_new_combine(XC_OP_FILTER, both, 2, 0, out);
     }
     xc_query_free(any);
-    for (uint32_t i = 0; t && i < a->n; i++)
+    for (uint32_t i = 0; t && i < n; i++)
         xc_query_free(t[i]);
     free(t);
     qr_buf_free(&term);
     return st;
 }
 
-/* The first passage of each article of a without one among the passage
- * candidates, read by its unique term: what such an article shows. */
+/* Ranks the passages of the articles a->v[from..to) for pflat (the
+ * query's positive words, phrases as ANDs) as a passage search ranks
+ * them, phrases checked within a passage and the other words within the
+ * article; each of those articles gets this tier and its best candidate
+ * (best stays -1 when no passage of it is a candidate). */
+static xc_status passage_stage(qr_searcher *s, const qr_query *q,
+                               const qr_search_opts *o, const xc_query *pflat,
+                               art_list *a, uint32_t from, uint32_t to,
+                               uint32_t tier, pstage *p, qr_buf *err)
+{
+    for (uint32_t i = from; i < to; i++)
+        a->v[i].tier = tier;
+    char *xerr = NULL;
+    xc_status st = restrict_to(pflat, a, from, to, &p->xq);
+    if (st == XC_OK && (st = xc_enquire_new(s->db, &p->enq, &xerr)) != XC_OK)
+        searcher_err(err, "cannot start the search", xerr);
+    free(xerr);
+    qr_query pqq = *q;
+    pqq.xq = p->xq;
+    pqq.windowed = NULL;    /* checked here, with the article's terms */
+    if (st == XC_OK && o->explain)
+        st = explain_base_parts(&pqq, &p->parts);
+    if (st == XC_OK)
+        st = run_configure(p->enq, &pqq, o);
+    uint32_t per = cand_collapse_max(&pqq, o);
+    if (st == XC_OK)
+        st = xc_enquire_get_mset(p->enq, 0, (to - from) * (per ? per : 1), 0,
+                                 &p->ms);
+    run_verifier vf = {q->windowed, arts_terms, a};
+    if (st == XC_OK)
+        st = run_ranked(s, &pqq, o, p->ms, &p->c, &p->n,
+                        o->explain ? &p->parts : NULL, &p->tc,
+                        q->windowed ? &vf : NULL);
+    if (st == XC_OK && p->n && p->c[0].article == 0)
+        st = cand_article_keys(p->ms, p->c, p->n);
+    for (uint32_t i = 0; st == XC_OK && i < p->n; i++) {
+        art *x = arts_find(a, p->c[i].article);
+        if (x && x->tier == tier && x->best < 0)
+            x->best = (int32_t)i;
+    }
+    if (st != XC_OK && err && err->len == 0)
+        searcher_err(err, st == XC_NOMEM ? "out of memory" : "search failed",
+                     p->ms ? xc_mset_errmsg(p->ms)
+                           : p->enq ? xc_enquire_errmsg(p->enq) : NULL);
+    return st;
+}
+
+/* The first passage of each article a->v[need[i]], read by its unique
+ * term: what an article shows when none of its passages is a candidate
+ * (a query of exclusions or filters alone, a match in the title). */
 static xc_status first_passages(qr_searcher *s, const art_list *a,
                                 const uint32_t *need, uint32_t nneed,
                                 xc_mset **out)
@@ -283,6 +415,75 @@ static xc_status first_passages(qr_searcher *s, const art_list *a,
         xc_query_free(t[i]);
     free(t);
     qr_buf_free(&term);
+    return st;
+}
+
+/* ------------------------------------------------------ duplicates */
+
+/* The ids of the other articles matching q whose content is x's (at most
+ * QR_DUPLICATE_IDS of them), sorted, into *out. */
+#define QR_DUPLICATE_IDS 100
+static xc_status duplicate_ids(qr_searcher *s, const qr_query *q,
+                               const art *x, strlist *out)
+{
+    xc_query *same = NULL, *both[2] = {q->xq, NULL}, *match = NULL;
+    xc_enquire *enq = NULL;
+    xc_mset *ms = NULL;
+    xc_status st = xc_query_new_value_range(QR_SLOT_CONTENT, x->content,
+                                            x->content, &same);
+    both[1] = same;
+    if (st == XC_OK)
+        st = xc_query_new_combine(XC_OP_FILTER, both, 2, 0, &match);
+    if (st == XC_OK)
+        st = xc_enquire_new(s->adb, &enq, NULL);
+    if (st == XC_OK)
+        st = xc_enquire_set_query(enq, match, 0);
+    if (st == XC_OK)
+        st = xc_enquire_set_sort_by_value(enq, QR_SLOT_ARTICLE, 0);
+    if (st == XC_OK)
+        st = xc_enquire_get_mset(enq, 0, QR_DUPLICATE_IDS + 1, 0, &ms);
+    uint32_t n = st == XC_OK ? xc_mset_size(ms) : 0;
+    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
+        char *key = NULL;
+        size_t len = 0;
+        st = xc_mset_get_value(ms, i, QR_SLOT_ARTICLE, &key, &len);
+        if (st == XC_OK && key && strcmp(key, x->key) != 0 &&
+            out->n < QR_DUPLICATE_IDS && strlist_add(out, key, len) != 0)
+            st = XC_NOMEM;
+        free(key);
+    }
+    xc_mset_free(ms);
+    xc_enquire_free(enq);
+    xc_query_free(match);
+    xc_query_free(same);
+    return st;
+}
+
+/* Gives the hits h[0..n) of article x its duplicates. */
+static xc_status fill_duplicates(qr_searcher *s, const qr_query *q,
+                                 const art *x, qr_hit *h, size_t n)
+{
+    strlist ids = {0};
+    xc_status st = duplicate_ids(s, q, x, &ids);
+    for (size_t k = 0; st == XC_OK && k < n; k++) {
+        h[k].duplicates = ids.n > x->dups ? (uint32_t)ids.n : x->dups;
+        if (!ids.n)
+            continue;
+        h[k].duplicate_ids = calloc(ids.n, sizeof *h[k].duplicate_ids);
+        if (!h[k].duplicate_ids) {
+            st = XC_NOMEM;
+            break;
+        }
+        for (size_t i = 0; i < ids.n; i++) {
+            h[k].duplicate_ids[i] = strlist_strdup(ids.v[i]);
+            if (!h[k].duplicate_ids[i]) {
+                st = XC_NOMEM;
+                break;
+            }
+            h[k].nduplicate_ids++;
+        }
+    }
+    strlist_free(ids.v, ids.n);
     return st;
 }
 
@@ -346,6 +547,72 @@ static int32_t find_first(xc_mset *ms, const char *key)
     return -1;
 }
 
+/* Relevance order: the first tier first, then by score, then by id. */
+static int cmp_art_rank(const void *x, const void *y)
+{
+    const art *a = x, *b = y;
+    if (a->tier != b->tier)
+        return a->tier < b->tier ? -1 : 1;
+    if (a->fused != b->fused)
+        return a->fused > b->fused ? -1 : 1;
+    return strcmp(a->key, b->key);
+}
+
+/* The evidence of each hit, kept beside res->hits for --explain. */
+typedef struct hit_extra {
+    double prox, phrase, article;
+    uint32_t tier;
+} hit_extra;
+
+/* Puts the hits h[0..n) of one article, and their evidence, in the order
+ * of the article's passages. */
+static void sort_group(qr_hit *h, hit_extra *e, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && h[j].rec.ordinal < h[j - 1].rec.ordinal;
+             j--) {
+            qr_hit th = h[j];
+            h[j] = h[j - 1];
+            h[j - 1] = th;
+            hit_extra te = e[j];
+            e[j] = e[j - 1];
+            e[j - 1] = te;
+        }
+}
+
+/* Fills each hit's explanation, one run of hits of the same tier at a
+ * time (a tier's passage parts are its stage's). */
+static xc_status explain_tiers(pstage *ps, qr_results *res, hit_extra *e,
+                               double w)
+{
+    xc_status st = XC_OK;
+    size_t n = res->n;
+    double *prox = calloc(n ? n : 1, sizeof *prox);
+    double *phrase = calloc(n ? n : 1, sizeof *phrase);
+    double *article = calloc(n ? n : 1, sizeof *article);
+    if (!prox || !phrase || !article)
+        st = XC_NOMEM;
+    for (size_t i = 0; st == XC_OK && i < n; i++) {
+        prox[i] = e[i].prox;
+        phrase[i] = e[i].phrase;
+        article[i] = e[i].article;
+    }
+    for (size_t from = 0, to; st == XC_OK && from < n; from = to) {
+        for (to = from + 1; to < n && e[to].tier == e[from].tier; to++)
+            ;
+        qr_results view = *res;
+        view.hits = res->hits + from;
+        view.n = to - from;
+        pstage *p = &ps[e[from].tier];
+        st = explain_hits_scaled(p->enq, &p->parts, &view, prox + from,
+                                 phrase + from, 1 - w, article + from);
+    }
+    free(prox);
+    free(phrase);
+    free(article);
+    return st;
+}
+
 int articles_wanted(const qr_searcher *s, const qr_search_opts *o)
 {
     return s->adb && o->per_article > 0;
@@ -354,127 +621,127 @@ int articles_wanted(const qr_searcher *s, const qr_search_opts *o)
 xc_status articles_run(qr_searcher *s, const qr_query *q,
                        const qr_search_opts *o, qr_results *res, qr_buf *err)
 {
-    double w = o->article_weight;
-    if (w < 0)
-        w = 0;
-    if (w > 1)
-        w = 1;
-    uint32_t want = o->offset + o->limit;
-    /* enough articles that the fused order of the first want is right:
-     * the text's evidence and feedback reach this deep anyway */
-    uint32_t count = want + want / 2;
-    if (count < QR_PROX_DEPTH)
-        count = QR_PROX_DEPTH;
-    if (count < QR_FB_DEPTH && feedback_wanted(q, o))
-        count = QR_FB_DEPTH;
-
+    double w = o->article_weight < 0 ? 0
+             : o->article_weight > 1 ? 1 : o->article_weight;
+    uint64_t want = (uint64_t)o->offset + o->limit;
     xc_query *pq = NULL;
-    xc_status st = positive_part(q, q->windowed ? q->windowed : q->xq, &pq);
+    xc_status st = positive_part(q->windowed ? q->windowed : q->xq, &pq);
+    /* a query without a positive word weighs nothing: newest first */
+    qr_sort order = o->sort;
+    if (!pq && order == QR_SORT_RELEVANCE)
+        order = QR_SORT_NEWEST;
+    int by_date = order != QR_SORT_RELEVANCE;
+    int phrases = q->windowed && pq;
+    /* by relevance, the first QR_ARTICLE_DEPTH articles whatever the page;
+     * by date the page, or more when phrases may drop some */
+    uint64_t count = want + want / 2;
+    if (by_date)
+        count = phrases ? (want * 4 > 64 ? want * 4 : 64) : want;
+    else if (count < QR_ARTICLE_DEPTH)
+        count = QR_ARTICLE_DEPTH;
+    if (count > UINT32_MAX / 8)
+        count = UINT32_MAX / 8;
+
     art_list a = {0};
     uint32_t estimated = 0;
-    xc_enquire *aenq = NULL, *penq = NULL;
-    xc_mset *pms = NULL, *fms = NULL;
-    cand *c = NULL;
-    uint32_t nc = 0;
-    qparts parts = {0};
-    text_cache tc = {.n = 0};
-    if (st == XC_OK)
-        st = article_stage(s, q, o, pq != NULL, count, &a, &estimated, &aenq,
-                           err);
+    int exact = 1;
+    if (st == XC_OK && order == QR_SORT_OLDEST)
+        st = fetch_oldest(s, q, o, (uint32_t)count, &a, &estimated, &exact,
+                          err);
+    else if (st == XC_OK)
+        st = fetch_articles(s, q, q->xq, o, order,
+                            !by_date && feedback_wanted(q, o),
+                            (uint32_t)count, &a, &estimated, &exact, err);
+    if (st == XC_OK && arts_index(&a) != 0)
+        st = XC_NOMEM;
 
-    /* the passage stage, on the positive words, within those articles */
-    qr_query pqq;
-    xc_query *pflat = NULL, *restricted = NULL;
+    /* the passage stages, on the positive words, within those articles */
+    pstage ps[2];
+    memset(ps, 0, sizeof ps);
+    xc_query *pflat = NULL;
     if (st == XC_OK && pq && a.n) {
         int had = 0;
         st = xc_query_unwindow(pq, &pflat, &had);
-        if (st == XC_OK)
-            st = restrict_to(pflat, &a, &restricted);
-        char *xerr = NULL;
-        if (st == XC_OK && (st = xc_enquire_new(s->db, &penq, &xerr)) != XC_OK)
-            searcher_err(err, "cannot start the search", xerr);
-        free(xerr);
-        pqq = *q;
-        pqq.xq = restricted;
-        pqq.windowed = NULL;    /* checked here, with the article's terms */
-        if (st == XC_OK && o->explain)
-            st = explain_base_parts(&pqq, &parts);
-        if (st == XC_OK)
-            st = run_configure(penq, &pqq, o);
-        uint32_t per = cand_collapse_max(&pqq, o);
-        uint32_t pcount = a.n * (per ? per : 1);
-        if (st == XC_OK)
-            st = xc_enquire_get_mset(penq, 0, pcount, 0, &pms);
-        run_verifier vf = {q->windowed, arts_terms, &a};
-        if (st == XC_OK)
-            st = run_ranked(s, &pqq, o, pms, &c, &nc,
-                            o->explain ? &parts : NULL, &tc,
-                            q->windowed ? &vf : NULL);
-        if (st == XC_OK && nc && c[0].article == 0)
-            st = cand_article_keys(pms, c, nc);
-        if (st != XC_OK && err && err->len == 0)
-            searcher_err(err, st == XC_NOMEM ? "out of memory"
-                                             : "search failed",
-                         pms ? xc_mset_errmsg(pms)
-                             : penq ? xc_enquire_errmsg(penq) : NULL);
+        s->by_article = 1;
+        if (!by_date) {
+            uint32_t mid = a.n < QR_ARTICLE_DEPTH ? a.n : QR_ARTICLE_DEPTH;
+            if (st == XC_OK)
+                st = passage_stage(s, q, o, pflat, &a, 0, mid, 0, &ps[0], err);
+            if (st == XC_OK && mid < a.n)
+                st = passage_stage(s, q, o, pflat, &a, mid, a.n, 1, &ps[1],
+                                   err);
+        } else {
+            /* with phrases every article is checked: the page depends on
+             * which are left. No feedback: its model would come from
+             * whichever articles the date puts on the page, and a
+             * passage's score would change with the order and the page */
+            qr_search_opts dated = *o;
+            dated.fb_weight = 0;
+            uint32_t from = phrases || o->offset > a.n ? 0 : o->offset;
+            if (st == XC_OK && from < a.n)
+                st = passage_stage(s, q, &dated, pflat, &a, from, a.n, 0,
+                                   &ps[0], err);
+        }
+        s->by_article = 0;
     }
 
-    /* each article's best passage, and the fused order */
-    for (uint32_t i = 0; st == XC_OK && i < nc; i++) {
-        art *x = arts_find(&a, c[i].article);
-        if (x && x->best < 0)
-            x->best = (int32_t)i;
-    }
-    uint32_t *need = NULL, nneed = 0, kept = 0;
-    if (st == XC_OK && a.n && !(need = malloc(a.n * sizeof *need)))
-        st = XC_NOMEM;
+    /* each article's score; an article none of whose passages holds the
+     * phrases is left out */
+    uint32_t fetched = a.n, kept = 0;
     for (uint32_t i = 0; st == XC_OK && i < a.n; i++) {
         art *x = &a.v[i];
-        if (x->best < 0 && q->windowed && pq)
-            continue;    /* its passages lack the phrases */
-        double p = x->best >= 0 ? c[x->best].score : 0;
+        if (phrases && x->best < 0) {
+            art_free(x);
+            continue;
+        }
+        double p = x->best >= 0 ? ps[x->tier].c[x->best].score : 0;
         x->fused = (1 - w) * p + w * x->score;
-        if (x->best < 0)
-            need[nneed++] = kept;
-        a.v[kept++] = *x;
-        if (kept - 1 != i)
+        if (kept != i) {
+            a.v[kept] = *x;
             memset(x, 0, sizeof *x);
+        }
+        kept++;
     }
     if (st == XC_OK) {
-        if (q->windowed && pq && a.n) {
-            /* articles were dropped: scale the count by the share kept */
-            estimated = a.n ? (uint32_t)((double)estimated * kept / a.n) : 0;
-            if (estimated < kept)
-                estimated = kept;
-        }
         a.n = kept;
-        free(a.slots);
-        a.slots = NULL;
-        if (pq)
-            qsort(a.v, a.n, sizeof *a.v, cmp_art_fused);
+        if (kept < fetched) {
+            if (exact && estimated == fetched) {
+                estimated = kept;
+            } else {
+                estimated = (uint32_t)((double)estimated * kept / fetched);
+                exact = 0;
+            }
+        }
+        if (estimated < kept)
+            estimated = kept;
+        if (!by_date)
+            qsort(a.v, a.n, sizeof *a.v, cmp_art_rank);
         if (arts_index(&a) != 0)
             st = XC_NOMEM;
     }
-    /* the articles needing their first passage, by position after sort */
-    nneed = 0;
-    for (uint32_t i = 0; st == XC_OK && i < a.n; i++)
-        if (a.v[i].best < 0)
-            need[nneed++] = i;
+    res->estimated = estimated;
+    res->exact = exact;
+
+    /* the page asked for, and the first passage of its articles that have
+     * no candidate */
+    uint32_t from = o->offset < a.n ? o->offset : a.n;
+    uint32_t to = want < a.n ? (uint32_t)want : a.n;
+    uint32_t *need = NULL, nneed = 0;
+    xc_mset *fms = NULL;
+    if (st == XC_OK && to > from && !(need = malloc((to - from) * sizeof *need)))
+        st = XC_NOMEM;
+    for (uint32_t r = from; st == XC_OK && r < to; r++)
+        if (a.v[r].best < 0)
+            need[nneed++] = r;
     if (st == XC_OK)
         st = first_passages(s, &a, need, nneed, &fms);
 
-    /* the page asked for: per article, its passages shown */
-    uint32_t from = o->offset < a.n ? o->offset : a.n;
-    uint32_t to = from + o->limit < a.n ? from + o->limit : a.n;
-    res->estimated = estimated > a.n ? estimated : a.n;
     size_t room = (size_t)(to - from) * o->per_article;
-    double *hit_prox = NULL, *hit_phrase = NULL, *hit_article = NULL;
+    hit_extra *e = NULL;
     if (st == XC_OK && room) {
         res->hits = calloc(room, sizeof *res->hits);
-        hit_prox = calloc(room, sizeof *hit_prox);
-        hit_phrase = calloc(room, sizeof *hit_phrase);
-        hit_article = calloc(room, sizeof *hit_article);
-        if (!res->hits || !hit_prox || !hit_phrase || !hit_article)
+        e = calloc(room, sizeof *e);
+        if (!res->hits || !e)
             st = XC_NOMEM;
     }
     for (uint32_t r = from; st == XC_OK && r < to; r++) {
@@ -484,46 +751,42 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
             int32_t i = find_first(fms, x->key);
             if (i >= 0)
                 st = fill_hit(fms, (uint32_t)i, o, x->fused, r + 1, 0, res);
-            for (size_t k = before; k < res->n; k++)
-                hit_article[k] = x->fused;
-            continue;
         }
-        uint32_t shown = 0;
-        for (uint32_t i = (uint32_t)x->best; st == XC_OK && i < nc &&
-                                              shown < o->per_article; i++) {
-            if (c[i].article != x->hash)
+        const pstage *p = &ps[x->tier];
+        for (uint32_t i = x->best < 0 ? p->n : (uint32_t)x->best;
+             st == XC_OK && i < p->n && res->n - before < o->per_article;
+             i++) {
+            if (p->c[i].article != x->hash)
                 continue;
-            double score = (1 - w) * c[i].score + w * x->score;
-            st = fill_hit(pms, c[i].index, o, score, r + 1, c[i].collapsed,
-                          res);
-            if (st == XC_OK && res->n > before + shown) {
-                hit_prox[res->n - 1] = (1 - w) * c[i].prox;
-                hit_phrase[res->n - 1] = (1 - w) * c[i].phrase;
-                hit_article[res->n - 1] = w * x->score;
-                shown++;
+            size_t at = res->n;
+            st = fill_hit(p->ms, p->c[i].index, o,
+                          (1 - w) * p->c[i].score + w * x->score, r + 1,
+                          p->c[i].collapsed, res);
+            if (st == XC_OK && res->n > at) {
+                e[at].prox = (1 - w) * p->c[i].prox;
+                e[at].phrase = (1 - w) * p->c[i].phrase;
             }
         }
+        for (size_t k = before; k < res->n; k++) {
+            e[k].article = w * x->score;
+            e[k].tier = x->tier;
+        }
+        sort_group(res->hits + before, e + before, res->n - before);
+        if (st == XC_OK && x->dups && x->content && !o->ids_only &&
+            !o->duplicates)
+            st = fill_duplicates(s, q, x, res->hits + before,
+                                 res->n - before);
     }
-    if (st == XC_OK && o->explain && res->n && penq)
-        st = explain_hits_scaled(penq, &parts, res, hit_prox, hit_phrase,
-                                 1 - w, hit_article);
-    else if (st == XC_OK && o->explain && res->n)
-        st = explain_hits_scaled(NULL, &parts, res, hit_prox, hit_phrase,
-                                 1 - w, hit_article);
+    if (st == XC_OK && o->explain && res->n)
+        st = explain_tiers(ps, res, e, w);
     if (st != XC_OK && err && err->len == 0)
         searcher_err(err, st == XC_NOMEM ? "out of memory"
                                          : "cannot read the results", NULL);
-    free(hit_prox);
-    free(hit_phrase);
-    free(hit_article);
+    free(e);
     free(need);
-    free(c);
-    xc_mset_free(pms);
     xc_mset_free(fms);
-    explain_parts_free(&parts);
-    xc_enquire_free(penq);
-    xc_enquire_free(aenq);
-    xc_query_free(restricted);
+    pstage_free(&ps[0]);
+    pstage_free(&ps[1]);
     xc_query_free(pflat);
     xc_query_free(pq);
     arts_free(&a);

@@ -31,7 +31,7 @@ typedef struct collect_ctx {
 
 /* A plain body term worth feeding back: no field prefix (prefixes are
  * upper case), not a lone byte, not only digits. */
-static int feedback_term(const char *t, size_t len)
+int feedback_term(const char *t, size_t len)
 {
     if (len < 2 || (t[0] >= 'A' && t[0] <= 'Z'))
         return 0;
@@ -201,7 +201,7 @@ xc_status feedback_model(xc_db *db, const xc_stopper *stop,
 int feedback_wanted(const qr_query *q, const qr_search_opts *o)
 {
     return o->fb_docs > 0 && o->fb_terms > 0 && o->fb_weight > 0 &&
-           o->fb_weight < 1 && !q->empty;
+           o->fb_weight < 1 && !q->empty && !q->like;
 }
 
 /* How many of n candidates feedback rescores: QR_FB_DEPTH, or those of
@@ -216,6 +216,23 @@ static uint32_t fb_depth(const qr_query *q, const qr_search_opts *o,
     if (depth < QR_FB_DEPTH)
         depth = QR_FB_DEPTH;
     return depth < n ? (uint32_t)depth : n;
+}
+
+/* By article: how many of c[0..n) to rescore so that the same ones are
+ * rescored whatever the passages shown per article: the first
+ * QR_FB_DEPTH, counting at most as many of each article as a search
+ * showing one passage keeps (1 + QR_PASSAGE_SPARE), and the others of
+ * their articles among them. */
+static uint32_t depth_by_article(const cand *c, uint32_t n)
+{
+    uint32_t counted = 0, i = 0;
+    for (; i < n && counted < QR_FB_DEPTH; i++) {
+        uint32_t before = 0;
+        for (uint32_t j = 0; j < i && before <= QR_PASSAGE_SPARE; j++)
+            before += c[j].article == c[i].article;
+        counted += before <= QR_PASSAGE_SPARE;
+    }
+    return i;
 }
 
 static int cmp_fb_term(const void *x, const void *y)
@@ -280,6 +297,12 @@ xc_status feedback_rescore(qr_searcher *s, const qr_query *q,
                            const qr_search_opts *o, xc_mset *ms, cand *c,
                            uint32_t n, qparts *parts)
 {
+    /* by article: the model from the best passage of each article, and
+     * the first QR_FB_DEPTH rescored as if one passage were shown per
+     * article, whatever the page and the passages shown */
+    if (s->by_article)
+        return feedback_rescore_in(s, s->db, q, o, &o->bm25, ms, c, n, parts,
+                                   1, depth_by_article(c, n));
     return feedback_rescore_in(s, s->db, q, o, &o->bm25, ms, c, n, parts,
                                o->per_article, fb_depth(q, o, n));
 }

@@ -73,7 +73,8 @@ xc_status rerank_text(qr_searcher *s, const qr_query *q,
     /* the candidates of the first qr_prox_depth articles (articles may
      * bring spare passages: see QR_PASSAGE_SPARE) */
     uint32_t depth = 0, articles = 0;
-    uint32_t most = qr_prox_depth(o->offset + o->limit);
+    uint32_t most = s->by_article ? QR_PROX_DEPTH
+                                  : qr_prox_depth(o->offset + o->limit);
     if (!o->per_article)
         depth = n < most ? n : most;
     while (o->per_article && depth < n && articles < most) {

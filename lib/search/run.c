@@ -29,6 +29,7 @@ void qr_results_free(qr_results *r)
     for (size_t i = 0; i < r->n; i++) {
         free(r->hits[i].data);
         explain_free_parts(r->hits[i].parts, r->hits[i].nparts);
+        strlist_free(r->hits[i].duplicate_ids, r->hits[i].nduplicate_ids);
     }
     free(r->hits);
     qr_query_free(r->searched);
@@ -117,6 +118,7 @@ xc_status run_configure(xc_enquire *enq, const qr_query *q,
 static void run_estimate(qr_results *res, uint32_t n, uint32_t fetched,
                          uint32_t count)
 {
+    res->exact = fetched < count;
     if (fetched < count)
         res->estimated = n;
     else if (fetched)
@@ -181,6 +183,14 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
 {
     if (articles_wanted(s, o))
         return articles_run(s, q, o, res, err);
+    if (o->sort != QR_SORT_RELEVANCE) {
+        searcher_err(err, o->per_article
+                              ? "sorting by date needs an index with its "
+                                "articles (rebuild it with this version)"
+                              : "sorting by date ranks articles, not "
+                                "passages", NULL);
+        return XC_INVALID_ARG;
+    }
     xc_enquire *enq = NULL;
     xc_mset *ms = NULL;
     char *xerr = NULL;
@@ -222,6 +232,7 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
             break;
         fetched = xc_mset_size(ms);
         res->estimated = xc_mset_matches_estimated(ms);
+        res->exact = xc_mset_matches_exact(ms);
         explain_parts_truncate(&parts, nbase);
         st = run_ranked(s, q, o, ms, &c, &n, o->explain ? &parts : NULL, &tc,
                         NULL);

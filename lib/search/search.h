@@ -230,6 +230,8 @@ typedef struct qr_query {
                                 query as parsed, which each hit must match
                                 on its text (xq has them as plain ANDs, for
                                 the index keeps no positions), else NULL  */
+    int like;                /* made "more like" an article (qr_query_like):
+                                no feedback on top of it                   */
 } qr_query;
 
 /* Parses text (NUL-terminated; any bytes, invalid UTF-8 included) for
@@ -242,14 +244,37 @@ qr_status qr_query_parse(qr_searcher *s, const char *text,
                          qr_parse_level from, qr_query **out, qr_buf *err);
 void qr_query_free(qr_query *q);
 
+/* Makes q "more like" the article article_id of the index: q then finds
+ * the articles nearest to it by its own most telling terms (the model of
+ * pseudo-relevance feedback, from that article alone; its terms added to
+ * q's terms, so they are highlighted), the article itself and those of the
+ * same text left out; the words q had before (unless q->empty) only
+ * restrict the results, as filters do, their phrases matched as words.
+ * Needs an index with its articles. Returns QR_OK; QR_ERR_USAGE (no such
+ * article, an article without words, an index without article documents:
+ * the message in err); QR_ERR_NOMEM; QR_ERR_INDEX. q is unchanged on
+ * failure. */
+qr_status qr_query_like(qr_searcher *s, qr_query *q, const char *article_id,
+                        qr_buf *err);
+
 /* Xapian's description of the query, for --verbose (malloc'd, caller frees;
  * NULL when memory runs out). */
 char *qr_query_describe(const qr_query *q);
 
+/* The order of results. By date, articles without a date come last. */
+typedef enum qr_sort {
+    QR_SORT_RELEVANCE = 0,
+    QR_SORT_NEWEST,          /* by date, newest first                      */
+    QR_SORT_OLDEST           /* by date, oldest first                      */
+} qr_sort;
+
 typedef struct qr_search_opts {
     uint32_t offset;         /* results to skip                            */
     uint32_t limit;          /* results to return (>= 1)                   */
-    uint32_t per_article;    /* passages per article; 0 = no collapse      */
+    uint32_t per_article;    /* passages shown per article, in article
+                                order, limit counting articles; 0: every
+                                passage ranked on its own (no grouping,
+                                no duplicates folded, relevance only)     */
     double phrase;           /* weight of the phrase evidence (0: off)     */
     double proximity;        /* weight of the term proximity score
                                 (proximity.h; 0: off)                      */
@@ -269,6 +294,10 @@ typedef struct qr_search_opts {
                                 passage alone), when the index has its
                                 articles as documents of their own        */
     qr_bm25 article_bm25;    /* BM25 over whole articles                   */
+    qr_sort sort;            /* the order of the results                   */
+    int duplicates;          /* show every article of the same text; by
+                                default one stands for them all
+                                (qr_hit.duplicates)                        */
 } qr_search_opts;
 
 /* The whole article's share of an article's score (qr_search_opts).
@@ -276,6 +305,13 @@ typedef struct qr_search_opts {
  * up; the best passage alone finds the paragraph that answers. Measured:
  * bench/README.md, "Tuning decisions". */
 #define QR_DEFAULT_ARTICLE_WEIGHT 0.4
+
+/* A search by article ranks the first QR_ARTICLE_DEPTH articles of the
+ * whole-article ranking together (feedback, the passage stage, the
+ * fusion), whatever the page asked for, so that no result's score or
+ * rank depends on how many are shown; pages further down rank the
+ * articles after them the same way, among themselves. */
+#define QR_ARTICLE_DEPTH 60
 
 /* opts with offset 0, limit 10, per_article 1, the default BM25 and
  * phrase weight. */
@@ -320,12 +356,18 @@ typedef struct qr_hit {
     qr_score_part *parts;    /* with opts.explain: how score was made, in
                                 query order (owned, labels too)            */
     size_t nparts;
+    uint32_t duplicates;     /* other articles with the same text, left out
+                                of the results (opts.duplicates unset)     */
+    char **duplicate_ids;    /* their ids (owned, sorted), when known      */
+    size_t nduplicate_ids;
 } qr_hit;
 
 typedef struct qr_results {
     qr_hit *hits;            /* n hits in rank order (owned)               */
     size_t n;
-    uint32_t estimated;      /* estimated number of matches in all          */
+    uint32_t estimated;      /* estimated number of matches in all (by
+                                article, articles)                         */
+    int exact;               /* estimated is the exact number             */
     size_t unreadable;       /* hits left out because their stored record
                                 could not be decoded                       */
     unsigned reopened;       /* times the index was reopened because it

@@ -8,6 +8,9 @@
  *   query_text.c   pure text functions on the query string
  *   parse.c        the parse chain: text -> qr_query (qr_query_parse)
  *   run.c          the driver: qr_search_run, one attempt at a time
+ *   articles.c     searching by article: article stage, passage stages,
+ *                  fusion, duplicates, the page of results
+ *   like.c         "more like this": a query from an article's terms
  *   candidates.c   an mset as candidates; the collapse to articles
  *   verify.c       phrases and NEAR checked on each hit's text
  *   rerank.c       the text's evidence: proximity and phrase
@@ -53,6 +56,11 @@ struct qr_searcher {
     char *remotes;        /* the remote shards, for messages (stub.h), or
                              NULL                                            */
     qr_textpos *tp;       /* scans passages' text (textpos.h), or NULL      */
+    int by_article;       /* a search by article is running (articles.c):
+                             the passage ranking's depths and feedback do
+                             not follow the page asked for, so that a
+                             passage's score does not depend on how many
+                             are shown                                      */
 };
 
 /* Sets err (may be NULL) to "what: message" (message may be NULL or ""):
@@ -289,6 +297,10 @@ xc_status feedback_model(xc_db *db, const xc_stopper *stop,
                          const uint32_t *docids, const double *scores,
                          size_t n, unsigned max_terms, qr_fb_term **out,
                          size_t *nout);
+
+/* Is term[0..len) a plain body term worth feeding back (no field prefix,
+ * not a lone byte, not only digits)? */
+int feedback_term(const char *term, size_t len);
 
 /* Does the search use pseudo-relevance feedback? */
 int feedback_wanted(const qr_query *q, const qr_search_opts *o);
