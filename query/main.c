@@ -51,6 +51,9 @@ typedef struct options {
     int verbose;               /* -v                                        */
     unsigned features;         /* QR_FEAT_*: --[no-]spelling, --[no-]compounds */
     const char *timings;       /* --timings FILE                            */
+    int quiet;                 /* -q: no output, the exit status alone      */
+    int full;                  /* --full: whole passages                    */
+    const char *like;          /* --like ARTICLE_ID                         */
 } options;
 
 /* ---------------------------------------------------------------- help */
@@ -59,25 +62,43 @@ static void help(void)
 {
     printf(
 "Usage: %s --db DIR [options] [--] QUERY...\n"
+"       %s --db DIR --like ARTICLE_ID [options] [[--] QUERY...]\n"
 "       %s --db DIR --queries FILE [--qrels FILE] [options]\n"
 "\n"
-"Ranks the passages of a Quarry index (built by quarry-index) for QUERY\n"
-"(the words are joined with spaces) with BM25 and prints the best passage\n"
-"of each matching article. Put -- before a query that starts with '-'.\n"
+"Finds the articles of a Quarry index (built by quarry-index) that match\n"
+"QUERY (the words are joined with spaces), ranks them by their best\n"
+"passage and their whole text, and prints each with an excerpt of its\n"
+"best passage. Put -- before a query that starts with '-'.\n"
 "\n"
 "Index and results:\n"
 "  -d, --db DIR            the index to search (a directory or stub file);\n"
 "                          repeat to search several indexes as one\n"
-"  -n, --limit N           show N results (default 10)\n"
+"  -n, --limit N           show N articles (default 10); with\n"
+"                          --all-passages, N passages\n"
 "      --offset N          skip the first N results (default 0)\n"
-"  -p, --per-article N     show up to N passages of each article (default 1)\n"
-"  -a, --all-passages      rank every passage; no grouping by article\n"
+"  -p, --per-article N     show up to N passages of each article, under\n"
+"                          it, in the article's order (default 1)\n"
+"  -a, --all-passages      rank every passage on its own: no grouping by\n"
+"                          article, no duplicates folded, by relevance\n"
+"  -s, --sort ORDER        relevance (default), date (newest first) or\n"
+"                          -date (oldest first); articles without a date\n"
+"                          come last\n"
+"      --duplicates        show every article of the same text (by\n"
+"                          default one stands for them, \"+N duplicates\")\n"
+"  -l, --like ARTICLE_ID   articles like this one of the index, found by\n"
+"                          its own most telling words; QUERY, if given,\n"
+"                          restricts them (source:, date:, words...)\n"
 "  -F, --plain             ignore query syntax: search for the words only\n"
 "\n"
 "Output (results alone go to standard output, messages to standard error):\n"
-"  (default)               readable text: rank, title, article id and\n"
-"                          source, passage number, page, score, and the\n"
-"                          passage with the query's words highlighted\n"
+"  (default)               readable text: how many articles match, then\n"
+"                          for each its rank and title; article id and\n"
+"                          source, date, author, passage number, page and\n"
+"                          score; and an excerpt of the passage (the\n"
+"                          sentences around the matches) with the query's\n"
+"                          words highlighted, wrapped to the terminal's\n"
+"                          width (80 columns when not a terminal)\n"
+"      --full              the whole passages, not excerpts\n"
 "      --color WHEN        highlight with ANSI colours: auto (default: when\n"
 "                          standard output is a terminal and NO_COLOR is not\n"
 "                          set), always or never\n"
@@ -95,8 +116,14 @@ static void help(void)
 "                          url, date, date_source, author, page and\n"
 "                          page_last are null when unknown;\n"
 "                          suggestion: the query corrected (see\n"
-"                          --no-spelling), or null; a query with no results\n"
-"                          but a suggestion prints {\"suggestion\": ...} alone\n"
+"                          --no-spelling), or null; corrected: true when\n"
+"                          the results are the suggestion's; total and\n"
+"                          total_exact: how many articles match in all\n"
+"                          (an estimate unless total_exact); duplicates:\n"
+"                          the ids of articles of the same text folded\n"
+"                          into the result (at most 100), duplicate_count\n"
+"                          their number; a query with no results but a\n"
+"                          suggestion prints {\"suggestion\": ...} alone\n"
 "  -t, --trec              TREC run lines: QID Q0 DOCID RANK SCORE TAG;\n"
 "                          DOCID is the article id, or ARTICLE#PASSAGE when\n"
 "                          more than one passage per article is shown\n"
@@ -104,9 +131,12 @@ static void help(void)
 "      --run-tag TAG       tag of TREC lines (default quarry)\n"
 "  -v, --verbose           also print the parsed query and the number of\n"
 "                          matches to standard error\n"
+"  -q, --quiet             print no results and no notes: the exit status\n"
+"                          alone says whether anything matched (errors\n"
+"                          still go to standard error)\n"
 "\n"
 "Batch evaluation:\n"
-"  -q, --queries FILE      run every query of FILE (lines ID<TAB>QUERY; '-'\n"
+"      --queries FILE      run every query of FILE (lines ID<TAB>QUERY; '-'\n"
 "                          reads standard input) and write a TREC run, one\n"
 "                          article per line (its best passage); malformed\n"
 "                          lines are reported and skipped\n"
@@ -184,11 +214,13 @@ static void help(void)
 "  0  results found (batch mode: at least one query had results)\n"
 "  1  no results\n"
 "  2  usage error: bad option or value, no query, a query with no words,\n"
-"     an unreadable or malformed --queries or --qrels file\n"
+"     an unreadable or malformed --queries or --qrels file, a --like\n"
+"     article the index does not have, --sort date or --like on an index\n"
+"     built before articles were kept (rebuild it)\n"
 "  3  no index at --db (or at a local shard its stub file lists)\n"
 "  4  any other failure (damaged index, I/O error, out of memory, a remote\n"
 "     shard down or not answering: see README, \"Scaling out\")\n",
-        prog, prog, qr_bm25_defaults().k1, qr_bm25_defaults().b,
+        prog, prog, prog, qr_bm25_defaults().k1, qr_bm25_defaults().b,
         QR_DEFAULT_ARTICLE_WEIGHT,
         QR_PHRASE_MAX_WORDS, QR_DEFAULT_PHRASE, QR_PROX_MIN, QR_PROX_DEPTH,
         QR_DEFAULT_PROXIMITY, QR_DEFAULT_FB_TERMS, QR_DEFAULT_FB_DOCS,
@@ -242,10 +274,12 @@ static int color_wanted(int mode)
            !(term && strcmp(term, "dumb") == 0);
 }
 
+/* The width text is wrapped at: the terminal's, or 80 columns when the
+ * output is not a terminal (a pipe, a file). */
 static unsigned terminal_width(void)
 {
     if (!isatty(STDOUT_FILENO))
-        return 0;
+        return 80;
     struct winsize ws;
     if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
         return ws.ws_col;
@@ -270,8 +304,17 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
         code = exit_for(st);
         goto done;
     }
-    explain_query(q, NULL, o->verbose);
-    if (q->suggestion) {
+    if (o->like) {
+        st = qr_query_like(s, q, o->like, &err);
+        if (st != QR_OK) {
+            msg("%s", err.data ? err.data : qr_status_str(st));
+            code = exit_for(st);
+            goto done;
+        }
+    }
+    if (!o->quiet)
+        explain_query(q, NULL, o->verbose);
+    if (q->suggestion && !o->quiet) {
         char *sug = shown(q->suggestion, strlen(q->suggestion));
         msg("did you mean \"%s\"?", sug ? sug : "");
         free(sug);
@@ -292,8 +335,12 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
     /* the query as searched: q, or a copy without its wildcards when one
      * of them was too broad (res.wildcard_dropped) */
     const qr_query *sq = res.searched ? res.searched : q;
-    if (sq->wildcard_dropped)
+    if (sq->wildcard_dropped && !o->quiet)
         explain_query(sq, NULL, 0);
+    if (o->quiet) {
+        code = res.n ? QR_EXIT_QUERY_FOUND : QR_EXIT_QUERY_NONE;
+        goto done;
+    }
     if (res.corrected) {
         char *t = shown(q->suggestion, strlen(q->suggestion));
         msg("no results for the query as typed; showing results for \"%s\"",
@@ -301,7 +348,9 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
         free(t);
     }
     if (o->verbose)
-        msg("about %u matching passages; showing %zu", res.estimated, res.n);
+        msg("%s%u matching %s; showing %zu", res.exact ? "" : "about ",
+            res.estimated, o->search.per_article ? "articles" : "passages",
+            res.n);
     if (res.unreadable)
         msg("warning: %zu results skipped: their stored record is unreadable",
             res.unreadable);
@@ -328,12 +377,28 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
     qr_print_opts po = {
         .color = o->format == QR_OUT_TEXT && color_wanted(o->color),
         .width = o->format == QR_OUT_TEXT ? terminal_width() : 0,
+        .full = o->full,
+        .grouped = o->search.per_article > 1,
+        .passages = o->search.per_article == 0,
+        .total = res.estimated,
+        .total_exact = res.exact,
         .qid = o->qid,
         .run_tag = o->run_tag,
         .passage_ids = o->search.per_article != 1,
         .suggestion = q->suggestion,
         .corrected = res.corrected,
     };
+    if (res.n && o->format == QR_OUT_TEXT) {
+        uint32_t shown = res.hits[res.n - 1].rank - res.hits[0].rank + 1;
+        if (qr_print_total(&out, &po, res.estimated, res.exact,
+                           o->search.offset + 1,
+                           o->search.offset + shown) != 0 ||
+            write_buf(stdout, &out) != 0) {
+            msg("cannot write the results");
+            code = QR_EXIT_QUERY_FAILURE;
+            goto done;
+        }
+    }
     for (size_t i = 0; i < res.n; i++) {
         const qr_hit *h = &res.hits[i];
         qr_hl_span *spans = NULL, *tspans = NULL;
@@ -353,6 +418,10 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
             .rec = &h->rec, .spans = spans, .nspans = nspans,
             .title_spans = tspans, .ntitle_spans = ntspans,
             .parts = h->parts, .nparts = h->nparts,
+            .first_in_article = i == 0 || h->rank != res.hits[i - 1].rank,
+            .duplicates = h->duplicates,
+            .duplicate_ids = h->duplicate_ids,
+            .nduplicate_ids = h->nduplicate_ids,
         };
         int rc = pr->item(&out, &po, &it);
         free(spans);
@@ -404,7 +473,7 @@ enum {
     OPT_PHRASE, OPT_FB_DOCS, OPT_FB_TERMS, OPT_FB_WEIGHT, OPT_PROX, OPT_NO_PROX,
     OPT_FEEDBACK, OPT_NO_FEEDBACK, OPT_SPELLING, OPT_NO_SPELLING, OPT_COMPOUNDS,
     OPT_NO_COMPOUNDS, OPT_EXPLAIN, OPT_TIMINGS, OPT_ARTICLE_WEIGHT,
-    OPT_ARTICLE_K1, OPT_ARTICLE_B
+    OPT_ARTICLE_K1, OPT_ARTICLE_B, OPT_QUERIES, OPT_FULL, OPT_DUPLICATES
 };
 
 static const struct option long_opts[] = {
@@ -420,7 +489,12 @@ static const struct option long_opts[] = {
     {"run-tag", required_argument, NULL, OPT_RUN_TAG},
     {"color", required_argument, NULL, OPT_COLOR},
     {"colour", required_argument, NULL, OPT_COLOR},
-    {"queries", required_argument, NULL, 'q'},
+    {"queries", required_argument, NULL, OPT_QUERIES},
+    {"quiet", no_argument, NULL, 'q'},
+    {"sort", required_argument, NULL, 's'},
+    {"like", required_argument, NULL, 'l'},
+    {"full", no_argument, NULL, OPT_FULL},
+    {"duplicates", no_argument, NULL, OPT_DUPLICATES},
     {"run", required_argument, NULL, OPT_RUN},
     {"depth", required_argument, NULL, OPT_DEPTH},
     {"passages", no_argument, NULL, OPT_PASSAGES},
@@ -478,7 +552,7 @@ int main(int argc, char **argv)
     }
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":d:n:p:aFjtq:vhV", long_opts,
+    while ((c = getopt_long(argc, argv, ":d:n:p:aFjtqs:l:vhV", long_opts,
                             NULL)) != -1) {
         switch (c) {
         case 'd': o.dbs[o.ndbs++] = optarg; break;
@@ -517,7 +591,24 @@ int main(int argc, char **argv)
                 goto out;
             }
             break;
-        case 'q': o.queries = optarg; break;
+        case OPT_QUERIES: o.queries = optarg; break;
+        case 'q': o.quiet = 1; break;
+        case OPT_FULL: o.full = 1; break;
+        case OPT_DUPLICATES: o.search.duplicates = 1; break;
+        case 'l': o.like = optarg; break;
+        case 's':
+            if (strcmp(optarg, "relevance") == 0)
+                o.search.sort = QR_SORT_RELEVANCE;
+            else if (strcmp(optarg, "date") == 0)
+                o.search.sort = QR_SORT_NEWEST;
+            else if (strcmp(optarg, "-date") == 0)
+                o.search.sort = QR_SORT_OLDEST;
+            else {
+                usage_error("--sort: expected relevance, date (newest first) "
+                            "or -date (oldest first), got '%s'", optarg);
+                goto out;
+            }
+            break;
         case OPT_RUN: o.run_file = optarg; break;
         case OPT_DEPTH:
             if (parse_count("--depth", optarg, 1, &o.depth)) goto out;
@@ -618,6 +709,19 @@ int main(int argc, char **argv)
     }
     if (o.all_passages)
         o.search.per_article = 0;
+    if (o.all_passages && o.search.sort != QR_SORT_RELEVANCE) {
+        usage_error("--sort date ranks articles: not with --all-passages");
+        goto out;
+    }
+    if (o.all_passages && o.like) {
+        usage_error("--like finds articles: not with --all-passages");
+        goto out;
+    }
+    if (o.queries && (o.like || o.quiet)) {
+        usage_error("%s and --queries cannot be used together",
+                    o.like ? "--like" : "--quiet");
+        goto out;
+    }
     if (!valid_field(o.run_tag) || !valid_field(o.qid)) {
         usage_error("--run-tag and --qid must be non-empty and without "
                     "spaces");
@@ -646,7 +750,8 @@ int main(int argc, char **argv)
                 goto out;
             }
         }
-        if (!text.data || !text.data[strspn(text.data, " \t\n\r\f\v")]) {
+        if (!o.like &&
+            (!text.data || !text.data[strspn(text.data, " \t\n\r\f\v")])) {
             usage_error(optind < argc ? "the query is empty"
                                       : "no query given");
             goto out;
@@ -678,7 +783,7 @@ int main(int argc, char **argv)
         };
         code = batch_run(s, &b);
     } else {
-        code = run_single(s, &o, text.data);
+        code = run_single(s, &o, text.data ? text.data : "");
     }
 out:
     qr_searcher_close(s);

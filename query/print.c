@@ -120,12 +120,11 @@ static int flow_text(flow *f, const char *text, size_t len,
     return 0;
 }
 
-int qr_snippet_build(const char *text, size_t len, const qr_hl_span *spans,
-                     size_t n, size_t target, const char *open,
-                     const char *close, qr_buf *out)
+/* Writes text[s, e) through f, the spans inside it highlighted, with "… "
+ * before and " …" after where text was cut. */
+static int put_window(flow *f, const char *text, size_t len,
+                      const qr_hl_span *spans, size_t n, size_t s, size_t e)
 {
-    size_t s, e;
-    qr_snippet_window(text, len, spans, n, target, &s, &e);
     /* spans inside the window, made relative to it */
     size_t first = 0;
     while (first < n && spans[first].start < s)
@@ -142,17 +141,42 @@ int qr_snippet_build(const char *text, size_t len, const qr_hl_span *spans,
         rel[i - first].start = spans[i].start - s;
         rel[i - first].end = spans[i].end - s;
     }
-    flow f = {out, open, close, 0, 0, 0, ""};
     int rc = 0;
-    if (s > 0)
-        rc = qr_buf_puts(out, ELLIPSIS " ");
+    if (s > 0) {
+        rc = qr_buf_puts(f->out, ELLIPSIS " ");
+        f->col += 2;
+    }
     if (rc == 0)
-        rc = flow_text(&f, text + s, e - s, rel, last - first);
+        rc = flow_text(f, text + s, e - s, rel, last - first);
     if (rc == 0 && e < len)
-        rc = qr_buf_puts(out, " " ELLIPSIS);
+        rc = qr_buf_puts(f->out, " " ELLIPSIS);
     if (rel != local)
         free(rel);
     return rc;
+}
+
+int qr_snippet_build(const char *text, size_t len, const qr_hl_span *spans,
+                     size_t n, size_t target, const char *open,
+                     const char *close, qr_buf *out)
+{
+    size_t s, e;
+    qr_snippet_window(text, len, spans, n, target, &s, &e);
+    flow f = {out, open, close, 0, 0, 0, ""};
+    return put_window(&f, text, len, spans, n, s, e);
+}
+
+/* The end of the sentence that text[..e) stops in, when it ends within
+ * EXCERPT_MORE bytes (after its '.', '!' or '?'); else e. */
+#define EXCERPT_MORE 160
+static size_t sentence_end(const char *text, size_t len, size_t e)
+{
+    if (e > 0 && strchr(".!?", text[e - 1]))
+        return e;
+    for (size_t i = e; i < len && i < e + EXCERPT_MORE; i++)
+        if (strchr(".!?", text[i]) && text[i] &&
+            (i + 1 == len || is_space((unsigned char)text[i + 1])))
+            return i + 1;
+    return e;
 }
 
 /* "20170709" -> "2017-07-09"; anything else as stored. */
@@ -209,11 +233,60 @@ static int text_parts(qr_buf *out, const qr_score_part *p, size_t n)
     return rc;
 }
 
+/* ", +N duplicate(s)" after the score. */
+static int put_duplicates(qr_buf *out, uint32_t n)
+{
+    if (!n)
+        return 0;
+    return qr_buf_printf(out, " (+%u duplicate%s)", n, n == 1 ? "" : "s");
+}
+
+/* "passage 3/7, page 4" (or "pages 4-5"). */
+static int put_passage(qr_buf *out, const qr_record *r)
+{
+    int rc = qr_buf_printf(out, "passage %u/%u", r->ordinal + 1, r->npassages);
+    if (r->page && r->page_last > r->page)
+        rc |= qr_buf_printf(out, ", pages %u-%u", r->page, r->page_last);
+    else if (r->page)
+        rc |= qr_buf_printf(out, ", page %u", r->page);
+    return rc;
+}
+
+/* The passage: an excerpt (the sentences around its densest matches) or,
+ * with full, all of it; wrapped at o->width after INDENT. */
+static int text_passage(qr_buf *out, const qr_print_opts *o,
+                        const qr_print_item *it)
+{
+    const qr_record *r = it->rec;
+    flow body = {out, o->color ? SGR_MATCH : "", o->color ? SGR_RESET : "",
+                 o->width, sizeof INDENT - 1, sizeof INDENT - 1, INDENT};
+    size_t s = 0, e = r->text_len;
+    if (!o->full) {
+        qr_snippet_window(r->text, r->text_len, it->spans, it->nspans,
+                          QR_EXCERPT_BYTES, &s, &e);
+        e = sentence_end(r->text, r->text_len, e);
+    }
+    int rc = qr_buf_puts(out, INDENT);
+    rc |= put_window(&body, r->text, r->text_len, it->spans, it->nspans, s, e);
+    rc |= qr_buf_putc(out, '\n');
+    return rc;
+}
+
 static int text_item(qr_buf *out, const qr_print_opts *o,
                      const qr_print_item *it)
 {
     const qr_record *r = it->rec;
     int rc = 0;
+    if (!it->first_in_article) {
+        /* another passage of the article above */
+        rc |= qr_buf_puts(out, INDENT);
+        rc |= put_passage(out, r);
+        rc |= qr_buf_printf(out, ", score %.3f\n", it->score);
+        if (it->nparts)
+            rc |= text_parts(out, it->parts, it->nparts);
+        rc |= text_passage(out, o, it);
+        return rc ? -1 : 0;
+    }
     if (it->index > 0)
         rc |= qr_buf_putc(out, '\n');
     /* 1. Title */
@@ -231,7 +304,7 @@ static int text_item(qr_buf *out, const qr_print_opts *o,
         rc |= qr_buf_puts(out, SGR_RESET);
     rc |= qr_buf_putc(out, '\n');
 
-    /* id (source), passage 3/7, date, by author, score */
+    /* id (source), date, by author, passage 3/7, page 4, score */
     rc |= qr_buf_puts(out, INDENT);
     flow plain = {out, "", "", 0, 0, 0, ""};
     if (o->color)
@@ -244,11 +317,6 @@ static int text_item(qr_buf *out, const qr_print_opts *o,
         rc |= flow_text(&plain, r->source, strlen(r->source), NULL, 0);
         rc |= qr_buf_putc(out, ')');
     }
-    rc |= qr_buf_printf(out, ", passage %u/%u", r->ordinal + 1, r->npassages);
-    if (r->page && r->page_last > r->page)
-        rc |= qr_buf_printf(out, ", pages %u-%u", r->page, r->page_last);
-    else if (r->page)
-        rc |= qr_buf_printf(out, ", page %u", r->page);
     if (r->date && *r->date) {
         rc |= qr_buf_puts(out, ", ");
         rc |= put_date(out, r->date);
@@ -257,20 +325,35 @@ static int text_item(qr_buf *out, const qr_print_opts *o,
         rc |= qr_buf_puts(out, ", by ");
         rc |= flow_text(&plain, r->author, strlen(r->author), NULL, 0);
     }
+    if (o->grouped) {
+        rc |= put_duplicates(out, it->duplicates);
+        rc |= qr_buf_puts(out, "\n" INDENT);
+    } else {
+        rc |= qr_buf_puts(out, ", ");
+    }
+    rc |= put_passage(out, r);
     rc |= qr_buf_printf(out, ", score %.3f", it->score);
     if (it->collapsed)
         rc |= qr_buf_printf(out, " (+%u more passage%s)", it->collapsed,
                             it->collapsed == 1 ? "" : "s");
+    if (!o->grouped)
+        rc |= put_duplicates(out, it->duplicates);
     rc |= qr_buf_putc(out, '\n');
     if (it->nparts)
         rc |= text_parts(out, it->parts, it->nparts);
+    rc |= text_passage(out, o, it);
+    return rc ? -1 : 0;
+}
 
-    /* the passage */
-    rc |= qr_buf_puts(out, INDENT);
-    flow body = {out, o->color ? SGR_MATCH : "", o->color ? SGR_RESET : "",
-                 o->width, sizeof INDENT - 1, sizeof INDENT - 1, INDENT};
-    rc |= flow_text(&body, r->text, r->text_len, it->spans, it->nspans);
-    rc |= qr_buf_putc(out, '\n');
+int qr_print_total(qr_buf *out, const qr_print_opts *o, uint32_t total,
+                   int exact, uint32_t first, uint32_t last)
+{
+    const char *unit = o->passages ? "passage" : "article";
+    int rc = qr_buf_printf(out, "%s%u %s%s", exact ? "" : "About ", total,
+                           unit, total == 1 ? "" : "s");
+    if (first > 1 || last < total || !exact)
+        rc |= qr_buf_printf(out, "; showing %u-%u", first, last);
+    rc |= qr_buf_puts(out, "\n\n");
     return rc ? -1 : 0;
 }
 
@@ -333,6 +416,17 @@ static int json_item(qr_buf *out, const qr_print_opts *o,
                        o->suggestion ? strlen(o->suggestion) : 0, 1);
     rc |= qr_buf_printf(out, ",\"corrected\":%s",
                         o->corrected ? "true" : "false");
+    rc |= qr_buf_printf(out, ",\"total\":%u,\"total_exact\":%s", o->total,
+                        o->total_exact ? "true" : "false");
+    rc |= qr_buf_printf(out, ",\"duplicate_count\":%u,\"duplicates\":[",
+                        it->duplicates);
+    for (size_t i = 0; i < it->nduplicate_ids; i++) {
+        if (i)
+            rc |= qr_buf_putc(out, ',');
+        rc |= qr_buf_json_string(out, it->duplicate_ids[i],
+                                 strlen(it->duplicate_ids[i]));
+    }
+    rc |= qr_buf_putc(out, ']');
     if (it->parts) {
         rc |= qr_buf_printf(out, ",\"explain\":{\"score\":%.6f,\"parts\":[",
                             it->score);

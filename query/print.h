@@ -4,12 +4,19 @@
  * for every result; printers append to a buffer and never write themselves,
  * so the tool decides where output goes and tests compare strings.
  *
- * Text (the default), one block per result, a blank line between blocks:
+ * Text (the default): first the count, "About 234 articles; showing 1-10"
+ * (qr_print_total; "3 articles" when the count is exact and all are
+ * shown), then one block per article, a blank line between blocks:
  *     1. <title>
- *        <article id> (<source>, when it differs), passage 3/7, page 4
- *        (or pages 4-5; formats with pages only), <date>, by <author>,
- *        score 12.345 (+2 more passages)
- *        <passage text, whitespace collapsed, wrapped at width>
+ *        <article id> (<source>, when it differs), <date>, by <author>,
+ *        passage 3/7, page 4 (or pages 4-5; formats with pages only),
+ *        score 12.345 (+2 more passages) (+1 duplicate)
+ *        <excerpt: the sentences around the passage's densest matches,
+ *        "…" where text was cut; with full, the whole passage>
+ *   wrapped at width after a three-space indent. With several passages
+ *   per article (grouped), the id line ends at the author, with the
+ *   duplicates, and each passage follows, in article order, as a line
+ *   "passage 3/7, page 4, score 12.345" and its excerpt.
  *   Matched words are shown in bold red when colour is on. Control
  *   characters (which could drive a terminal) are shown as U+FFFD.
  *   With score parts (--explain), lines between the score and the passage:
@@ -25,7 +32,8 @@
  *    "author":null,"passage":3,"passages":7,"page":4,"page_last":5,
  *    "start":1234,"end":1890,"text":"...",
  *    "snippet":"... **unit** ...","highlights":[[12,16],[40,44]],
- *    "suggestion":null}
+ *    "suggestion":null,"corrected":false,"total":234,"total_exact":false,
+ *    "duplicate_count":1,"duplicates":["tech/159.txt"]}
  *   and with score parts (--explain) an "explain" object:
  *    "explain":{"score":12.345678,"parts":[{"kind":"term","label":"secur",
  *    "weight":4.101234}, ...]}
@@ -40,7 +48,11 @@
  *   gave, "file" for its file's modification day (QR_RECORD_DATE_FROM_FILE),
  *   null without a date; page and page_last are the 1-based pages the
  *   passage starts and ends on (equal when it stays on one), both null for
- *   formats without pages.
+ *   formats without pages; total is how many articles (passages with
+ *   --all-passages) match in all, xapian-core's estimate unless
+ *   total_exact, the same on every line so that each line stays one
+ *   result; duplicate_count is how many articles of the same text the
+ *   result stands for, duplicates their ids (at most 100, sorted).
  *
  * TREC:  <qid> Q0 <docid> <rank> <score> <tag>
  *   docid is the article id, or "<article id>#<passage>" (1-based) for
@@ -64,10 +76,19 @@ typedef enum qr_output {
     QR_OUT_TREC
 } qr_output;
 
+/* The length of a text excerpt before it is taken to its sentence's end:
+ * about three lines of 80 columns. */
+#define QR_EXCERPT_BYTES 240
+
 typedef struct qr_print_opts {
     int color;             /* text: ANSI bold/colour for titles and matches */
     unsigned width;        /* text: wrap the passage at this many columns
                               (0: one line per passage)                     */
+    int full;              /* text: whole passages, not excerpts            */
+    int grouped;           /* text: several passages per article            */
+    int passages;          /* text: the results are passages, not articles  */
+    uint32_t total;        /* JSON: matches in all                          */
+    int total_exact;       /* JSON: total is exact                          */
     const char *qid;       /* TREC: query id (NULL: "1")                    */
     const char *run_tag;   /* TREC: run tag (NULL: "quarry")                */
     int passage_ids;       /* TREC: docid "<article id>#<passage>"          */
@@ -91,6 +112,10 @@ typedef struct qr_print_item {
     size_t ntitle_spans;
     const qr_score_part *parts;    /* --explain: how score was made, or NULL */
     size_t nparts;
+    int first_in_article;      /* text: starts its article's block          */
+    uint32_t duplicates;       /* articles of the same text folded into it  */
+    char *const *duplicate_ids;
+    size_t nduplicate_ids;
 } qr_print_item;
 
 typedef struct qr_printer {
@@ -101,6 +126,13 @@ typedef struct qr_printer {
 
 /* The printer for a format (static, never NULL for a valid format). */
 const qr_printer *qr_printer_for(qr_output fmt);
+
+/* Text: the count line that comes before the results, then a blank line:
+ * "About 234 articles; showing 11-20" (first and last are 1-based ranks;
+ * exact: no "About"; "showing" left out when all are shown). Returns 0 or
+ * -1. */
+int qr_print_total(qr_buf *out, const qr_print_opts *o, uint32_t total,
+                   int exact, uint32_t first, uint32_t last);
 
 /* Appends a snippet of text (len bytes) to out: the window chosen by
  * qr_snippet_window (target bytes), whitespace collapsed, the spans inside

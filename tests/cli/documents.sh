@@ -138,10 +138,10 @@ found "$tmp/pages" '"spring tides"' "$s/office/sheet.xlsx" "Tide Tables 2022" \
 # the text output names the page on the source line
 run "$QUARRY_QUERY" --db "$tmp/pages" -n 1 '"spans two lines"'
 expect_rc 0 "text output"
-grep -q "^   $s/survey.pdf, passage 3/4, page 2, 2017-07-09, by Ada Lovelace, score " "$tmp/out" ||
+grep -q "^   $s/survey.pdf, 2017-07-09, by Ada Lovelace, passage 3/4, page 2, score " "$tmp/out" ||
     fail "no page on the source line: $(cat "$tmp/out")"
 run "$QUARRY_QUERY" --db "$tmp/db" -n 1 '"second paragraph after a gap"'
-grep -q "^   $s/survey.pdf, passage 1/1, pages 1-3, " "$tmp/out" ||
+grep -q "^   $s/survey.pdf, .*passage 1/1, pages 1-3, " "$tmp/out" ||
     fail "no pages on the source line: $(cat "$tmp/out")"
 
 # --- an emptied root keeps its articles; a missing one too --------------------

@@ -27,7 +27,7 @@ expected=$(printf '%s\n' "$s/encrypted.pdf|encrypted PDF" \
 check() {
     run "$QUARRY_QUERY" --db "$tmp/db" --json "$1"
     expect_rc 0 "query $1"
-    ids=$(jq -r .article_id "$tmp/out" | sort | tr '\n' ' ')
+    ids=$(jq -r '.article_id, .duplicates[]' "$tmp/out" | sort | tr '\n' ' ')
     [ "$ids" = "$2 " ] || fail "$1: ids '$ids', expected '$2 '"
     title=$(jq -r .title "$tmp/out" | head -n 1)
     [ "$title" = "$3" ] || fail "$1: title '$title', expected '$3'"

@@ -48,7 +48,7 @@ static qr_print_item item(const qr_record *r)
     qr_print_item it = {
         .index = 0, .rank = 3, .score = 12.3456789, .collapsed = 0, .rec = r,
         .spans = spans, .nspans = 2, .title_spans = title_spans,
-        .ntitle_spans = 2,
+        .ntitle_spans = 2, .first_in_article = 1,
     };
     return it;
 }
@@ -62,26 +62,28 @@ static void test_text_plain(void **state)
     char *s = print_one(QR_OUT_TEXT, &o, &it);
     assert_string_equal(s,
         "3. Joint \xE2\x80\x9C" "Cyber Unit\xE2\x80\x9D\n"
-        "   corpus/joint-cyber-unit.txt, passage 3/7, 2017-07-09, "
+        "   corpus/joint-cyber-unit.txt, 2017-07-09, passage 3/7, "
         "score 12.346\n"
         "   Trump tweeted that he and Putin discussed forming an "
         "impenetrable Cyber Security unit. Mnuchin said so.\n");
     free(s);
 
-    /* the second result starts with a blank line; source, author and
-     * collapsed passages shown when there are some */
+    /* the second result starts with a blank line; source, author,
+     * collapsed passages and duplicates shown when there are some */
     r.source = "corpus/archive.tar.gz";
     r.author = "King & Spalding";
     r.date = "";
     r.title = "";
     it.index = 1;
     it.collapsed = 1;
+    it.duplicates = 2;
     it.ntitle_spans = 0;
     s = print_one(QR_OUT_TEXT, &o, &it);
     assert_string_equal(s,
         "\n3. (untitled)\n"
-        "   corpus/joint-cyber-unit.txt (corpus/archive.tar.gz), passage 3/7, "
-        "by King & Spalding, score 12.346 (+1 more passage)\n"
+        "   corpus/joint-cyber-unit.txt (corpus/archive.tar.gz), "
+        "by King & Spalding, passage 3/7, score 12.346 (+1 more passage) "
+        "(+2 duplicates)\n"
         "   Trump tweeted that he and Putin discussed forming an "
         "impenetrable Cyber Security unit. Mnuchin said so.\n");
     free(s);
@@ -97,8 +99,8 @@ static void test_text_color(void **state)
     assert_string_equal(s,
         "3. \033[1mJoint \xE2\x80\x9C\033[1;31mCyber\033[0m\033[1m "
         "\033[1;31mUnit\033[0m\033[1m\xE2\x80\x9D\033[0m\n"
-        "   \033[35mcorpus/joint-cyber-unit.txt\033[0m, passage 3/7, "
-        "2017-07-09, score 12.346\n"
+        "   \033[35mcorpus/joint-cyber-unit.txt\033[0m, 2017-07-09, "
+        "passage 3/7, score 12.346\n"
         "   Trump tweeted that he and Putin discussed forming an "
         "impenetrable \033[1;31mCyber\033[0m Security \033[1;31munit\033[0m. "
         "Mnuchin said so.\n");
@@ -171,7 +173,9 @@ static void test_json(void **state)
         "impenetrable Cyber Security unit.\\n  Mnuchin  said so.\","
         "\"snippet\":\"Trump tweeted that he and Putin discussed forming an "
         "impenetrable **Cyber** Security **unit**. Mnuchin said so.\","
-        "\"highlights\":[[66,71],[81,85]],\"suggestion\":null,\"corrected\":false}\n");
+        "\"highlights\":[[66,71],[81,85]],\"suggestion\":null,\"corrected\":false,"
+        "\"total\":0,\"total_exact\":false,\"duplicate_count\":0,"
+        "\"duplicates\":[]}\n");
 
     /* and it parses back, one line, field by field */
     assert_non_null(strchr(s, '\n'));
@@ -222,8 +226,8 @@ static void test_pages_and_date_source(void **state)
     qr_print_item it = item(&r);
     qr_print_opts o = {0};
     char *s = print_one(QR_OUT_TEXT, &o, &it);
-    assert_non_null(strstr(s, "\n   corpus/joint-cyber-unit.txt, passage 3/7, page 3, "
-                              "2017-07-09, score 12.346\n"));
+    assert_non_null(strstr(s, "\n   corpus/joint-cyber-unit.txt, 2017-07-09, passage 3/7, "
+                              "page 3, score 12.346\n"));
     free(s);
     s = print_one(QR_OUT_JSON, &o, &it);
     assert_non_null(strstr(s, ",\"page\":3,\"page_last\":3,"));
@@ -232,7 +236,7 @@ static void test_pages_and_date_source(void **state)
     r.page_last = 4;
     r.flags = QR_RECORD_DATE_FROM_FILE;
     s = print_one(QR_OUT_TEXT, &o, &it);
-    assert_non_null(strstr(s, ", passage 3/7, pages 3-4, 2017-07-09, score"));
+    assert_non_null(strstr(s, ", 2017-07-09, passage 3/7, pages 3-4, score"));
     free(s);
     s = print_one(QR_OUT_JSON, &o, &it);
     json_error_t jerr;
@@ -277,6 +281,119 @@ static void test_snippet(void **state)
     assert_true(out.len <= 120 + 20);
     qr_buf_free(&out);
     qr_buf_free(&text);
+}
+
+/* Several passages of an article: the title and id line once, then each
+ * passage with its number and score. */
+static void test_text_grouped(void **state)
+{
+    (void)state;
+    qr_record r = record();
+    qr_print_item it = item(&r);
+    it.nspans = 0;
+    it.duplicates = 1;
+    qr_print_opts o = {.grouped = 1};
+    char *s = print_one(QR_OUT_TEXT, &o, &it);
+    assert_string_equal(s,
+        "3. Joint \xE2\x80\x9C" "Cyber Unit\xE2\x80\x9D\n"
+        "   corpus/joint-cyber-unit.txt, 2017-07-09 (+1 duplicate)\n"
+        "   passage 3/7, score 12.346\n"
+        "   Trump tweeted that he and Putin discussed forming an "
+        "impenetrable Cyber Security unit. Mnuchin said so.\n");
+    free(s);
+    it.first_in_article = 0;
+    it.index = 1;
+    r.ordinal = 5;
+    it.score = 2;
+    s = print_one(QR_OUT_TEXT, &o, &it);
+    assert_string_equal(s,
+        "   passage 6/7, score 2.000\n"
+        "   Trump tweeted that he and Putin discussed forming an "
+        "impenetrable Cyber Security unit. Mnuchin said so.\n");
+    free(s);
+}
+
+/* A long passage shows the sentences around its matches; --full all of
+ * it. */
+static void test_text_excerpt(void **state)
+{
+    (void)state;
+    qr_buf text = {0};
+    for (int i = 0; i < 30; i++)
+        qr_buf_puts(&text, "Lorem ipsum dolor sit amet. ");
+    size_t at = text.len;
+    qr_buf_puts(&text, "The cyber unit met on Tuesday and agreed on a long "
+                       "list of things to do, which took the whole day and "
+                       "much of the night that followed it. ");
+    for (int i = 0; i < 30; i++)
+        qr_buf_puts(&text, "Lorem ipsum dolor sit amet. ");
+    qr_hl_span sp[] = {{at + 4, at + 9}, {at + 10, at + 14}};
+    qr_record r = record();
+    r.text = text.data;
+    r.text_len = text.len;
+    qr_print_item it = item(&r);
+    it.spans = sp;
+    it.nspans = 2;
+    qr_print_opts o = {0};
+    char *s = print_one(QR_OUT_TEXT, &o, &it);
+    const char *body = strstr(s, "score 12.346\n") + strlen("score 12.346\n");
+    /* cut before and after, the matched sentence whole */
+    assert_true(strncmp(body, "   \xE2\x80\xA6 ", 7) == 0);
+    assert_non_null(strstr(body, "The cyber unit met on Tuesday"));
+    assert_non_null(strstr(body, "the night that followed it."));
+    assert_true(strlen(body) < 400);
+    assert_non_null(strstr(body, " \xE2\x80\xA6\n"));
+    free(s);
+    o.full = 1;
+    s = print_one(QR_OUT_TEXT, &o, &it);
+    body = strstr(s, "score 12.346\n") + strlen("score 12.346\n");
+    assert_null(strstr(body, "\xE2\x80\xA6"));
+    assert_true(strlen(body) > text.len - 10);
+    free(s);
+    qr_buf_free(&text);
+}
+
+static void test_total_line(void **state)
+{
+    (void)state;
+    qr_buf b = {0};
+    qr_print_opts o = {0};
+    assert_int_equal(qr_print_total(&b, &o, 3, 1, 1, 3), 0);
+    assert_string_equal(b.data, "3 articles\n\n");
+    qr_buf_clear(&b);
+    assert_int_equal(qr_print_total(&b, &o, 234, 0, 11, 20), 0);
+    assert_string_equal(b.data, "About 234 articles; showing 11-20\n\n");
+    qr_buf_clear(&b);
+    o.passages = 1;
+    assert_int_equal(qr_print_total(&b, &o, 1, 1, 1, 1), 0);
+    assert_string_equal(b.data, "1 passage\n\n");
+    qr_buf_free(&b);
+}
+
+static void test_json_duplicates(void **state)
+{
+    (void)state;
+    qr_record r = record();
+    qr_print_item it = item(&r);
+    char *ids[] = {"tech/159.txt", "tech/\"q\".txt"};
+    it.duplicates = 2;
+    it.duplicate_ids = ids;
+    it.nduplicate_ids = 2;
+    qr_print_opts o = {.total = 234, .total_exact = 1};
+    char *s = print_one(QR_OUT_JSON, &o, &it);
+    json_error_t jerr;
+    json_t *j = json_loads(s, 0, &jerr);
+    assert_non_null(j);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), 234);
+    assert_true(json_is_true(json_object_get(j, "total_exact")));
+    assert_int_equal(json_integer_value(json_object_get(j, "duplicate_count")),
+                     2);
+    json_t *d = json_object_get(j, "duplicates");
+    assert_int_equal(json_array_size(d), 2);
+    assert_string_equal(json_string_value(json_array_get(d, 1)),
+                        "tech/\"q\".txt");
+    json_decref(j);
+    free(s);
 }
 
 static void test_trec(void **state)
@@ -330,6 +447,10 @@ int main(void)
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_pages_and_date_source),
         cmocka_unit_test(test_snippet),
+        cmocka_unit_test(test_text_grouped),
+        cmocka_unit_test(test_text_excerpt),
+        cmocka_unit_test(test_total_line),
+        cmocka_unit_test(test_json_duplicates),
         cmocka_unit_test(test_trec),
         cmocka_unit_test(test_metrics_rows),
     };
