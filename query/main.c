@@ -97,7 +97,8 @@ static void help(void)
 "                          score; and an excerpt of the passage (the\n"
 "                          sentences around the matches) with the query's\n"
 "                          words highlighted, wrapped to the terminal's\n"
-"                          width (80 columns when not a terminal)\n"
+"                          width (COLUMNS when set; 80 columns when not a\n"
+"                          terminal)\n"
 "      --full              the whole passages, not excerpts\n"
 "      --color WHEN        highlight with ANSI colours: auto (default: when\n"
 "                          standard output is a terminal and NO_COLOR is not\n"
@@ -274,10 +275,18 @@ static int color_wanted(int mode)
            !(term && strcmp(term, "dumb") == 0);
 }
 
-/* The width text is wrapped at: the terminal's, or 80 columns when the
- * output is not a terminal (a pipe, a file). */
+/* The width text is wrapped at: COLUMNS when set (as ls reads it), else
+ * the terminal's, or 80 columns when the output is not a terminal (a pipe,
+ * a file). */
 static unsigned terminal_width(void)
 {
+    const char *env = getenv("COLUMNS");
+    if (env && *env) {
+        char *end;
+        unsigned long c = strtoul(env, &end, 10);
+        if (!*end && c >= 20 && c <= 10000)
+            return (unsigned)c;
+    }
     if (!isatty(STDOUT_FILENO))
         return 80;
     struct winsize ws;

@@ -289,12 +289,14 @@ static int text_item(qr_buf *out, const qr_print_opts *o,
     }
     if (it->index > 0)
         rc |= qr_buf_putc(out, '\n');
-    /* 1. Title */
+    /* 1. Title, wrapped under itself */
+    size_t used = out->len;
     rc |= qr_buf_printf(out, "%u. ", it->rank);
+    used = out->len - used;
     if (o->color)
         rc |= qr_buf_puts(out, SGR_TITLE);
     flow f = {out, o->color ? SGR_MATCH : "", o->color ? SGR_RESET SGR_TITLE : "",
-              0, 0, 0, ""};
+              o->width, used, sizeof INDENT - 1, INDENT};
     if (r->title && *r->title)
         rc |= flow_text(&f, r->title, strlen(r->title), it->title_spans,
                         it->ntitle_spans);
@@ -304,41 +306,54 @@ static int text_item(qr_buf *out, const qr_print_opts *o,
         rc |= qr_buf_puts(out, SGR_RESET);
     rc |= qr_buf_putc(out, '\n');
 
-    /* id (source), date, by author, passage 3/7, page 4, score */
+    /* id (source), date, by author, passage 3/7, page 4, score: the id
+     * first, in its colour, then the rest wrapped after it */
     rc |= qr_buf_puts(out, INDENT);
-    flow plain = {out, "", "", 0, 0, 0, ""};
+    flow meta = {out, "", "", o->width, sizeof INDENT - 1, sizeof INDENT - 1,
+                 INDENT};
     if (o->color)
         rc |= qr_buf_puts(out, SGR_ID);
-    rc |= flow_text(&plain, r->article_id, strlen(r->article_id), NULL, 0);
+    rc |= flow_text(&meta, r->article_id, strlen(r->article_id), NULL, 0);
     if (o->color)
         rc |= qr_buf_puts(out, SGR_RESET);
+    qr_buf rest = {0};
     if (r->source && *r->source && strcmp(r->source, r->article_id) != 0) {
-        rc |= qr_buf_puts(out, " (");
-        rc |= flow_text(&plain, r->source, strlen(r->source), NULL, 0);
-        rc |= qr_buf_putc(out, ')');
+        rc |= qr_buf_puts(&rest, "(");
+        rc |= qr_buf_puts(&rest, r->source);
+        rc |= qr_buf_putc(&rest, ')');
     }
     if (r->date && *r->date) {
-        rc |= qr_buf_puts(out, ", ");
-        rc |= put_date(out, r->date);
+        rc |= qr_buf_puts(&rest, ", ");
+        rc |= put_date(&rest, r->date);
     }
     if (r->author && *r->author) {
-        rc |= qr_buf_puts(out, ", by ");
-        rc |= flow_text(&plain, r->author, strlen(r->author), NULL, 0);
+        rc |= qr_buf_puts(&rest, ", by ");
+        rc |= qr_buf_puts(&rest, r->author);
     }
     if (o->grouped) {
-        rc |= put_duplicates(out, it->duplicates);
-        rc |= qr_buf_puts(out, "\n" INDENT);
+        rc |= put_duplicates(&rest, it->duplicates);
     } else {
-        rc |= qr_buf_puts(out, ", ");
+        rc |= qr_buf_puts(&rest, ", ");
+        rc |= put_passage(&rest, r);
+        rc |= qr_buf_printf(&rest, ", score %.3f", it->score);
+        if (it->collapsed)
+            rc |= qr_buf_printf(&rest, " (+%u more passage%s)", it->collapsed,
+                                it->collapsed == 1 ? "" : "s");
+        rc |= put_duplicates(&rest, it->duplicates);
     }
-    rc |= put_passage(out, r);
-    rc |= qr_buf_printf(out, ", score %.3f", it->score);
-    if (it->collapsed)
-        rc |= qr_buf_printf(out, " (+%u more passage%s)", it->collapsed,
-                            it->collapsed == 1 ? "" : "s");
-    if (!o->grouped)
-        rc |= put_duplicates(out, it->duplicates);
+    if (rest.len && rest.data[0] == '(') {
+        rc |= qr_buf_putc(out, ' ');
+        meta.col++;
+    }
+    if (rest.len)
+        rc |= flow_text(&meta, rest.data, rest.len, NULL, 0);
+    qr_buf_free(&rest);
     rc |= qr_buf_putc(out, '\n');
+    if (o->grouped) {
+        rc |= qr_buf_puts(out, INDENT);
+        rc |= put_passage(out, r);
+        rc |= qr_buf_printf(out, ", score %.3f\n", it->score);
+    }
     if (it->nparts)
         rc |= text_parts(out, it->parts, it->nparts);
     rc |= text_passage(out, o, it);

@@ -136,11 +136,12 @@ found "$tmp/pages" '"seals gather"' "$s/office/slides.pptx" "Lighthouse Survey" 
 found "$tmp/pages" '"spring tides"' "$s/office/sheet.xlsx" "Tide Tables 2022" \
     "Mary Somerville" 2022-06-30 document 2 2
 # the text output names the page on the source line
-run "$QUARRY_QUERY" --db "$tmp/pages" -n 1 '"spans two lines"'
+# (wide, so that the source line is one line)
+COLUMNS=300 run "$QUARRY_QUERY" --db "$tmp/pages" -n 1 '"spans two lines"'
 expect_rc 0 "text output"
 grep -q "^   $s/survey.pdf, 2017-07-09, by Ada Lovelace, passage 3/4, page 2, score " "$tmp/out" ||
     fail "no page on the source line: $(cat "$tmp/out")"
-run "$QUARRY_QUERY" --db "$tmp/db" -n 1 '"second paragraph after a gap"'
+COLUMNS=300 run "$QUARRY_QUERY" --db "$tmp/db" -n 1 '"second paragraph after a gap"'
 grep -q "^   $s/survey.pdf, .*passage 1/1, pages 1-3, " "$tmp/out" ||
     fail "no pages on the source line: $(cat "$tmp/out")"
 

@@ -28,7 +28,7 @@
 # is never recorded by QUARRY_GOLDEN_UPDATE.
 set -eu
 export LC_ALL=C TZ=UTC
-unset NO_COLOR QUARRY_REMOTE_TIMEOUT
+unset NO_COLOR QUARRY_REMOTE_TIMEOUT COLUMNS
 . "${QUARRY_TEST_LIB:-$(dirname "$0")/lib.sh}"
 tmp=$(cd "$tmp" && pwd -P)
 golden=$(cd "$(dirname "$0")/golden" && pwd -P)

@@ -2,6 +2,7 @@
 # temporary directory, removed on exit; the tools' paths come from ctest.
 set -eu
 export LC_ALL=C
+unset COLUMNS    # quarry-query wraps its text at COLUMNS when set
 : "${QUARRY_INDEX:?run through ctest, or set QUARRY_INDEX}"
 : "${QUARRY_QUERY:?run through ctest, or set QUARRY_QUERY}"
 : "${QUARRY_SOURCE_DIR:?run through ctest, or set QUARRY_SOURCE_DIR}"

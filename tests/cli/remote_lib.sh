@@ -10,6 +10,10 @@
 # the caller's. stop_servers kills each group; callers run it from their
 # EXIT trap, so no server outlives the script whatever happens.
 
+# Text results compared whole: one line per field, not wrapped (a wrap
+# would split what canon strips).
+export COLUMNS=10000
+
 # index_halves (tests only, after lib.sh): indexes corpus/ whole into
 # $tmp/whole, and its files in two halves into $tmp/shard-a and
 # $tmp/shard-b.

@@ -60,6 +60,18 @@ Q --json -n 2 -p 3 harbour
 jq -e 'select(.total != 5 or .total_exact != true)' "$tmp/out" >/dev/null &&
     fail "total in JSON: $(jq -c '[.total, .total_exact]' "$tmp/out" | head -n 1)"
 
+# --- text that fits the terminal: 80 columns piped, COLUMNS when set ---------
+fits() {   # WIDTH: every line of the last output within WIDTH characters
+    LC_ALL=C.UTF-8 WIDTH=$1 bash -c \
+        'while IFS= read -r l; do [ ${#l} -le $WIDTH ] || { echo "$l"; exit 1; }; done' \
+        <"$tmp/out"
+}
+Q --color=never -n 3 -p 2 harbour ships
+fits 80 || fail "a line over 80 columns"
+COLUMNS=50 Q --color=never -n 3 harbour ships
+fits 50 || fail "a line over COLUMNS=50"
+[ "$(grep -c '^   ' "$tmp/out")" -ge 9 ] || fail "COLUMNS=50: $(cat "$tmp/out")"
+
 # --- passages grouped under their article, in its order -----------------------
 Q --json -n 1 -p 3 harbour dredgers lighthouse
 [ "$(jq -r .article_id "$tmp/out" | sort -u)" = harbour-1 ] || fail "-p 3: $(ids)"
