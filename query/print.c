@@ -48,6 +48,8 @@ typedef struct flow {
     size_t col;                /* columns used on the current line         */
     size_t indent;             /* columns of the indent                    */
     const char *indent_str;
+    int more;                  /* the line already has a word: the first
+                                  word written gets a space, or a break   */
 } flow;
 
 static int flow_text(flow *f, const char *text, size_t len,
@@ -57,7 +59,7 @@ static int flow_text(flow *f, const char *text, size_t len,
     size_t k = 0;              /* next span to open or the one open       */
     int inside = 0;
     size_t i = 0;
-    int first = 1;
+    int first = !f->more;
     while (i < len) {
         while (i < len && is_space((unsigned char)text[i]))
             i++;
@@ -161,7 +163,7 @@ int qr_snippet_build(const char *text, size_t len, const qr_hl_span *spans,
 {
     size_t s, e;
     qr_snippet_window(text, len, spans, n, target, &s, &e);
-    flow f = {out, open, close, 0, 0, 0, ""};
+    flow f = {out, open, close, 0, 0, 0, "", 0};
     return put_window(&f, text, len, spans, n, s, e);
 }
 
@@ -193,13 +195,15 @@ static int put_date(qr_buf *out, const char *d)
 
 /* ----------------------------------------------------------------- text */
 
-/* The score parts, one line each; the feedback terms on one line. */
-static int text_parts(qr_buf *out, const qr_score_part *p, size_t n)
+/* The score parts, one line each; the feedback terms on one line,
+ * wrapped at width under the first term. */
+static int text_parts(qr_buf *out, const qr_score_part *p, size_t n,
+                      unsigned width)
 {
     int rc = 0, first = 1;
     double fb = 0;
     size_t nfb = 0;
-    flow plain = {out, "", "", 0, 0, 0, ""};
+    flow plain = {out, "", "", 0, 0, 0, "", 0};
     for (size_t i = 0; i < n; i++) {
         if (p[i].kind == QR_PART_FEEDBACK) {
             fb += p[i].weight;
@@ -217,17 +221,28 @@ static int text_parts(qr_buf *out, const qr_score_part *p, size_t n)
         rc |= qr_buf_putc(out, '\n');
     }
     if (nfb) {
+        size_t at = out->len;
         rc |= qr_buf_printf(out, INDENT "%c %.3f  feedback:", first ? '=' : '+',
                             fb);
+        /* the terms as one text, flowed after the label */
+        qr_buf terms = {0};
         int sep = 0;
         for (size_t i = 0; i < n; i++) {
             if (p[i].kind != QR_PART_FEEDBACK)
                 continue;
-            rc |= qr_buf_puts(out, sep ? ", " : " ");
+            rc |= qr_buf_puts(&terms, sep ? ", " : "");
             sep = 1;
-            rc |= flow_text(&plain, p[i].label, strlen(p[i].label), NULL, 0);
-            rc |= qr_buf_printf(out, " %.3f", p[i].weight);
+            rc |= qr_buf_puts(&terms, p[i].label);
+            /* a no-break space: a term and its weight stay on one line */
+            rc |= qr_buf_printf(&terms, "\xC2\xA0%.3f", p[i].weight);
         }
+        size_t col = out->len - at;
+        static const char hang[] = "             ";   /* under "feedback:" */
+        flow f = {out, "", "", width, col + 1, sizeof hang - 1, hang, 0};
+        rc |= qr_buf_putc(out, ' ');
+        if (terms.len)
+            rc |= flow_text(&f, terms.data, terms.len, NULL, 0);
+        qr_buf_free(&terms);
         rc |= qr_buf_putc(out, '\n');
     }
     return rc;
@@ -259,7 +274,7 @@ static int text_passage(qr_buf *out, const qr_print_opts *o,
 {
     const qr_record *r = it->rec;
     flow body = {out, o->color ? SGR_MATCH : "", o->color ? SGR_RESET : "",
-                 o->width, sizeof INDENT - 1, sizeof INDENT - 1, INDENT};
+                 o->width, sizeof INDENT - 1, sizeof INDENT - 1, INDENT, 0};
     size_t s = 0, e = r->text_len;
     if (!o->full) {
         qr_snippet_window(r->text, r->text_len, it->spans, it->nspans,
@@ -283,7 +298,7 @@ static int text_item(qr_buf *out, const qr_print_opts *o,
         rc |= put_passage(out, r);
         rc |= qr_buf_printf(out, ", score %.3f\n", it->score);
         if (it->nparts)
-            rc |= text_parts(out, it->parts, it->nparts);
+            rc |= text_parts(out, it->parts, it->nparts, o->width);
         rc |= text_passage(out, o, it);
         return rc ? -1 : 0;
     }
@@ -296,7 +311,7 @@ static int text_item(qr_buf *out, const qr_print_opts *o,
     if (o->color)
         rc |= qr_buf_puts(out, SGR_TITLE);
     flow f = {out, o->color ? SGR_MATCH : "", o->color ? SGR_RESET SGR_TITLE : "",
-              o->width, used, sizeof INDENT - 1, INDENT};
+              o->width, used, sizeof INDENT - 1, INDENT, 0};
     if (r->title && *r->title)
         rc |= flow_text(&f, r->title, strlen(r->title), it->title_spans,
                         it->ntitle_spans);
@@ -310,7 +325,7 @@ static int text_item(qr_buf *out, const qr_print_opts *o,
      * first, in its colour, then the rest wrapped after it */
     rc |= qr_buf_puts(out, INDENT);
     flow meta = {out, "", "", o->width, sizeof INDENT - 1, sizeof INDENT - 1,
-                 INDENT};
+                 INDENT, 0};
     if (o->color)
         rc |= qr_buf_puts(out, SGR_ID);
     rc |= flow_text(&meta, r->article_id, strlen(r->article_id), NULL, 0);
@@ -341,12 +356,17 @@ static int text_item(qr_buf *out, const qr_print_opts *o,
                                 it->collapsed == 1 ? "" : "s");
         rc |= put_duplicates(&rest, it->duplicates);
     }
-    if (rest.len && rest.data[0] == '(') {
-        rc |= qr_buf_putc(out, ' ');
+    /* "id, date ...": the comma stays with the id; "id (source), ...":
+     * the source may go to the next line */
+    size_t skip = 0;
+    if (rest.len > 1 && rest.data[0] == ',') {
+        rc |= qr_buf_putc(out, ',');
         meta.col++;
+        skip = 2;
     }
-    if (rest.len)
-        rc |= flow_text(&meta, rest.data, rest.len, NULL, 0);
+    meta.more = 1;
+    if (rest.len > skip)
+        rc |= flow_text(&meta, rest.data + skip, rest.len - skip, NULL, 0);
     qr_buf_free(&rest);
     rc |= qr_buf_putc(out, '\n');
     if (o->grouped) {
@@ -355,7 +375,7 @@ static int text_item(qr_buf *out, const qr_print_opts *o,
         rc |= qr_buf_printf(out, ", score %.3f\n", it->score);
     }
     if (it->nparts)
-        rc |= text_parts(out, it->parts, it->nparts);
+        rc |= text_parts(out, it->parts, it->nparts, o->width);
     rc |= text_passage(out, o, it);
     return rc ? -1 : 0;
 }

@@ -27,6 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Matches counted exactly when sorting by date (xapian-core's
+ * check_at_least). */
+#define QR_EXACT_COUNT 10000
+
 /* One article of the article stage. */
 typedef struct art {
     char *key;           /* the article key (QR_SLOT_ARTICLE)             */
@@ -227,8 +231,13 @@ static xc_status fetch_articles(qr_searcher *s, const qr_query *q,
         st = xc_enquire_set_collapse_key(enq, QR_SLOT_CONTENT, 1);
     if (st == XC_OK)
         st = set_order(enq, order);
+    /* by date every match is looked at anyway: count them exactly (up to
+     * QR_EXACT_COUNT), rather than a rough estimate */
     if (st == XC_OK)
-        st = xc_enquire_get_mset(enq, 0, count, 0, &ms);
+        st = xc_enquire_get_mset(enq, 0, count,
+                                 order == QR_SORT_RELEVANCE ? 0
+                                                            : QR_EXACT_COUNT,
+                                 &ms);
     cand *c = NULL;
     uint32_t n = 0;
     if (st == XC_OK) {
