@@ -244,6 +244,15 @@ qr_status fd_find(qr_indexer *ix, const char *const *paths, size_t n,
         .exclude = ix->o.exclude, .nexclude = ix->o.nexclude,
         .hidden = ix->o.hidden, .follow_links = ix->o.follow_links,
     };
+    /* the index itself, when it lies inside a SOURCE, is not an archive's
+     * file: walking it would index its own tables */
+    struct stat self;
+    if (ix->o.db_path && stat(ix->o.db_path, &self) == 0 &&
+        S_ISDIR(self.st_mode)) {
+        wo.skip_dir = 1;
+        wo.skip_dev = (uint64_t)self.st_dev;
+        wo.skip_ino = (uint64_t)self.st_ino;
+    }
     for (size_t i = 0; st == QR_OK && i < ix->nroots; i++) {
         run_root *r = &ix->roots[i];
         if (r->kind == ROOT_DIR) {

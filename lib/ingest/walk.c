@@ -258,6 +258,10 @@ int qr_walk(const char *root, const qr_walk_opts *o, qr_walk_entry **list,
                 if (qr_walk_excluded(o, rel, S_ISDIR(st.st_mode)))
                     continue;
             }
+            if (S_ISDIR(st.st_mode) && o && o->skip_dir &&
+                (uint64_t)st.st_dev == o->skip_dev &&
+                (uint64_t)st.st_ino == o->skip_ino)
+                continue;
             if (S_ISDIR(st.st_mode)) {
                 if (o && o->follow_links) {
                     int s = seen_add(&seen, st.st_dev, st.st_ino);

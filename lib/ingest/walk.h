@@ -13,6 +13,8 @@
  *     being walked there (no file is listed twice through a link); a link
  *     to anything outside them is reported, so that a link placed in a
  *     shared folder never puts a private file in the index.
+ *   - the directory opts->skip_dev/skip_ino names (the index's own, when
+ *     it lies inside a SOURCE): never walked, without a word;
  * Broken and looping links, devices, FIFOs and sockets, and directories
  * that cannot be read are reported and the walk goes on. The walk is
  * iterative: any depth is fine.
@@ -40,6 +42,8 @@ typedef struct qr_walk_opts {
     int hidden;                  /* walk hidden entries too                */
     int follow_links;            /* follow every link (files and
                                     directories; loops are caught)         */
+    int skip_dir;                /* a directory never walked: the one of  */
+    uint64_t skip_dev, skip_ino; /* this device and inode                  */
 } qr_walk_opts;
 
 typedef struct qr_walk_entry {

@@ -195,6 +195,20 @@ run "$QUARRY_INDEX" --db "$wdb" --json --include '*.txt' --max-delete 100% "$w/s
 [ "$(hits "$wdb" zqpng)" = 0 ] || fail "--include took a .png"
 [ "$(hits "$wdb" zqnotes)" = 1 ] || fail "a file named directly was left out"
 
+# --- an index inside its own SOURCE is not walked ------------------------------
+mkdir -p "$tmp/self"
+cp "$CORPUS"/joint-cyber-unit.txt "$tmp/self/"
+run "$QUARRY_INDEX" --db "$tmp/self/index" --json "$tmp/self"
+expect_rc 0 "an index inside its SOURCE"
+[ "$(json_get "$tmp/out" .added)" = 1 ] || fail "index in its SOURCE: $(cat "$tmp/out")"
+run "$QUARRY_INDEX" --db "$tmp/self/index" --json --rebuild "$tmp/self"
+expect_rc 0 "--rebuild of an index inside its SOURCE"
+[ "$(json_get "$tmp/out" '[.added, .skipped, .partial] | map(tostring) | join(" ")')" = "1 0 0" ] ||
+    fail "the index walked itself: $(cat "$tmp/out") $(cat "$tmp/err")"
+run "$QUARRY_INDEX" --db "$tmp/self/index" --json "$tmp/self"
+[ "$(json_get "$tmp/out" '[.unchanged, .updated, .deleted, .skipped] | map(tostring) | join(" ")')" = "1 0 0 0" ] ||
+    fail "a rerun of an index inside its SOURCE: $(cat "$tmp/out")"
+
 # --- one file, two ways: indexed once ----------------------------------------
 
 t="$tmp/twice"; tdb="$tmp/tdb"
