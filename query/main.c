@@ -161,13 +161,14 @@ static void help(void)
 "      --phrase-weight X   weight of the query's words (2 to %d of them) found\n"
 "                          as a phrase in a passage (default %.2f; 0: off)\n"
 "      --proximity-weight X  weight of term proximity (query words close\n"
-"                          together) among the first results: one and a\n"
-"                          half times those shown, %d to %d (default\n"
+"                          together) in the passages of the first %d\n"
+"                          articles (with --all-passages: one and a half\n"
+"                          times the passages shown, %d to %d) (default\n"
 "                          %.2f); --no-proximity: off\n"
 "      --no-feedback       no pseudo-relevance feedback (by default up to\n"
-"                          %d terms taken from the top %d passages rescore\n"
-"                          the first %d candidates, or those of the\n"
-"                          results shown when more, given %.0f%% of the\n"
+"                          %d terms taken from the top %d passages, and\n"
+"                          articles for the articles' own scores, rescore\n"
+"                          the first %d candidates, given %.0f%% of the\n"
 "                          weight)\n"
 "      --feedback-docs N, --feedback-terms N, --feedback-weight X\n"
 "                          tune the feedback\n"
@@ -223,8 +224,8 @@ static void help(void)
 "     shard down or not answering: see README, \"Scaling out\")\n",
         prog, prog, prog, qr_bm25_defaults().k1, qr_bm25_defaults().b,
         QR_DEFAULT_ARTICLE_WEIGHT,
-        QR_PHRASE_MAX_WORDS, QR_DEFAULT_PHRASE, QR_PROX_MIN, QR_PROX_DEPTH,
-        QR_DEFAULT_PROXIMITY, QR_DEFAULT_FB_TERMS, QR_DEFAULT_FB_DOCS,
+        QR_PHRASE_MAX_WORDS, QR_DEFAULT_PHRASE, QR_PROX_DEPTH, QR_PROX_MIN,
+        QR_PROX_DEPTH, QR_DEFAULT_PROXIMITY, QR_DEFAULT_FB_TERMS, QR_DEFAULT_FB_DOCS,
         QR_FB_DEPTH,
         QR_DEFAULT_FB_WEIGHT * 100, QR_MAX_WILDCARD_EXPANSION);
 }

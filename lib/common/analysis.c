@@ -1,3 +1,4 @@
+/* analysis.c — the stemmer and stop words of a language (analysis.h). */
 #include "analysis.h"
 
 #include <stdlib.h>

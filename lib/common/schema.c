@@ -1,3 +1,5 @@
+/* schema.c — the index layout's keys and records (schema.h): article,
+ * passage and source terms, and the passage record's encoding. */
 #include "schema.h"
 
 #include <limits.h>

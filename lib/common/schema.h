@@ -50,11 +50,14 @@ enum { QR_SLOT_ARTICLE = 0, QR_SLOT_DATE = 1, QR_SLOT_ORDINAL = 2,
  *   QR_SLOT_CONTENT         a hash of the article's title and text as
  *                           folded words (16 hex digits): articles with
  *                           the same words are duplicates
+ *   QR_TERM_CONTENT + hash  the same, as a boolean term (an article's
+ *                           duplicates by one posting list)
  *   data                    the article's record (qr_record, no text)
  * Statistics stay separate: a passage's BM25 counts passages, an
  * article's counts articles. */
 #define QR_ARTICLES_DIR   "articles"
 #define QR_PREFIX_WORD    "XW"
+#define QR_TERM_CONTENT   "XH"
 /* Both databases record the batches they committed, the article database
  * first: when it is one ahead, QR_META_BATCH_SOURCES (in it) names the
  * sources that batch touched, which a crash left unfinished in the

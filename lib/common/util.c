@@ -1,3 +1,5 @@
+/* util.c — the small shared helpers of util.h: byte buffers, JSON escaping,
+ * UTF-8, the content hash, the clock. */
 #define _POSIX_C_SOURCE 200809L
 #include "util.h"
 

@@ -200,6 +200,12 @@ static xc_status fill_article(xc_termgen *tg, xc_doc *doc, const qr_article *a,
             return XC_NOMEM;
         snprintf(hex, sizeof hex, "%016llx", (unsigned long long)h);
         rc = xc_doc_add_value(doc, QR_SLOT_CONTENT, hex, 16);
+        /* and as a term: the duplicates of a result are one posting list
+         * away */
+        char term[sizeof QR_TERM_CONTENT + 16];
+        snprintf(term, sizeof term, "%s%s", QR_TERM_CONTENT, hex);
+        if (rc == XC_OK)
+            rc = xc_doc_add_boolean_term(doc, term);
     }
     if (rc != XC_OK)
         return rc;

@@ -39,6 +39,7 @@ typedef struct art {
     strlist terms;       /* with phrases: the query terms it has, sorted   */
     char *content;       /* its content hash (QR_SLOT_CONTENT), or NULL    */
     uint32_t dups;       /* articles of the same content folded into it   */
+    strlist dup_keys;    /* their keys, those met among the candidates    */
     uint32_t tier;       /* which passage stage ranked its passages       */
     int32_t best;        /* its best passage among that stage's
                             candidates, -1 when none                       */
@@ -58,6 +59,7 @@ static void art_free(art *x)
     free(x->key);
     free(x->content);
     strlist_free(x->terms.v, x->terms.n);
+    strlist_free(x->dup_keys.v, x->dup_keys.n);
     memset(x, 0, sizeof *x);
 }
 
@@ -161,35 +163,62 @@ static xc_status set_order(xc_enquire *enq, qr_sort order)
                                                        0);
 }
 
-/* Reads article i of ms onto the end of a: key, score, content hash,
- * duplicates folded into it, and with phrases the query terms it has. */
+/* The article of a whose content is content, or NULL. Articles of one
+ * text score alike and stand together in the ranking: a scan of those
+ * fetched finds them (xapian-core's collapse on the value slot would
+ * find them all, but reads the value of every match: ten times the time
+ * of a broad query on a large index). */
+static art *arts_find_content(const art_list *a, const char *content)
+{
+    for (uint32_t i = 0; i < a->n; i++)
+        if (a->v[i].content && strcmp(a->v[i].content, content) == 0)
+            return &a->v[i];
+    return NULL;
+}
+
+/* Reads article i of ms onto the end of a: key, score, content hash, and
+ * with phrases the query terms it has; unless keep_dups, an article whose
+ * content one of a already has is folded into it instead. */
 static xc_status push_article(xc_enquire *enq, xc_mset *ms, const cand *c,
-                              const qr_query *q, art_list *a)
+                              const qr_query *q, int keep_dups, art_list *a)
 {
     xc_match m;
-    size_t len = 0;
-    art *x = arts_push(a);
-    if (!x)
-        return XC_NOMEM;
+    size_t len = 0, clen = 0;
+    char *key = NULL, *content = NULL;
     xc_status st = xc_mset_get(ms, c->index, &m);
     if (st == XC_OK)
-        st = xc_mset_get_value(ms, c->index, QR_SLOT_ARTICLE, &x->key, &len);
-    if (st == XC_OK && !x->key && !(x->key = calloc(1, 1)))
+        st = xc_mset_get_value(ms, c->index, QR_SLOT_ARTICLE, &key, &len);
+    if (st == XC_OK)
+        st = xc_mset_get_value(ms, c->index, QR_SLOT_CONTENT, &content,
+                               &clen);
+    if (st == XC_OK && !key && !(key = calloc(1, 1)))
         st = XC_NOMEM;
-    if (st != XC_OK) {
-        a->n--;
-        art_free(x);
+    if (st == XC_OK && content && !clen) {
+        free(content);
+        content = NULL;
+    }
+    art *same = st == XC_OK && content && !keep_dups
+              ? arts_find_content(a, content) : NULL;
+    if (same) {
+        same->dups++;
+        st = strlist_add(&same->dup_keys, key, len) != 0 ? XC_NOMEM : XC_OK;
+        free(key);
+        free(content);
         return st;
     }
+    art *x = st == XC_OK ? arts_push(a) : NULL;
+    if (st == XC_OK && !x)
+        st = XC_NOMEM;
+    if (st != XC_OK) {
+        free(key);
+        free(content);
+        return st;
+    }
+    x->key = key;
+    x->content = content;
     x->hash = qr_hash64(x->key, len, 0);
     x->score = c->score;
-    x->dups = m.collapse_count;
-    st = xc_mset_get_value(ms, c->index, QR_SLOT_CONTENT, &x->content, &len);
-    if (st == XC_OK && x->content && !*x->content) {
-        free(x->content);
-        x->content = NULL;
-    }
-    if (st == XC_OK && q->windowed) {
+    if (q->windowed) {
         strlist_sink sink = {&x->terms, 0};
         st = xc_enquire_matching_terms_each(enq, m.docid, strlist_sink_add,
                                             &sink);
@@ -204,7 +233,8 @@ static xc_status push_article(xc_enquire *enq, xc_mset *ms, const cand *c,
 /* Runs xq on the article documents and appends the first count matching
  * articles, in the given order, to a: scored by BM25 over whole articles
  * and, with fb, rescored by feedback over the first QR_ARTICLE_DEPTH;
- * articles of the same content folded into one unless o->duplicates.
+ * articles of the same content folded into the first unless
+ * o->duplicates.
  * Adds how many match in all to *estimated; clears *exact when that is an
  * estimate. */
 static xc_status fetch_articles(qr_searcher *s, const qr_query *q,
@@ -227,31 +257,47 @@ static xc_status fetch_articles(qr_searcher *s, const qr_query *q,
         st = xc_enquire_set_bm25(enq, o->article_bm25.k1, o->article_bm25.k2,
                                  o->article_bm25.k3, o->article_bm25.b,
                                  o->article_bm25.min_normlen);
-    if (st == XC_OK && !o->duplicates)
-        st = xc_enquire_set_collapse_key(enq, QR_SLOT_CONTENT, 1);
     if (st == XC_OK)
         st = set_order(enq, order);
-    /* by date every match is looked at anyway: count them exactly (up to
-     * QR_EXACT_COUNT), rather than a rough estimate */
-    if (st == XC_OK)
-        st = xc_enquire_get_mset(enq, 0, count,
-                                 order == QR_SORT_RELEVANCE ? 0
-                                                            : QR_EXACT_COUNT,
-                                 &ms);
+    /* duplicates folded leave fewer than count: read further, from the
+     * top again (feedback's model comes from the top) */
     cand *c = NULL;
-    uint32_t n = 0;
-    if (st == XC_OK) {
-        *estimated += xc_mset_matches_estimated(ms);
-        if (!xc_mset_matches_exact(ms))
-            *exact = 0;
-        n = xc_mset_size(ms);
-        st = cand_from_mset(ms, &c);
+    uint32_t n = 0, before = a->n, est = 0, want = count;
+    int is_exact = 1;
+    for (;;) {
+        /* by date every match is looked at anyway: count them exactly (up
+         * to QR_EXACT_COUNT), rather than a rough estimate */
+        if (st == XC_OK)
+            st = xc_enquire_get_mset(enq, 0, count,
+                                     order == QR_SORT_RELEVANCE
+                                         ? 0 : QR_EXACT_COUNT, &ms);
+        if (st == XC_OK) {
+            est = xc_mset_matches_estimated(ms);
+            is_exact = xc_mset_matches_exact(ms);
+            n = xc_mset_size(ms);
+            st = cand_from_mset(ms, &c);
+        }
+        if (st == XC_OK && n && fb)
+            st = feedback_rescore_in(s, s->adb, q, o, &o->article_bm25, ms,
+                                     c, n, NULL, 0, QR_ARTICLE_DEPTH);
+        for (uint32_t i = 0; st == XC_OK && i < n; i++)
+            st = push_article(enq, ms, &c[i], q, o->duplicates, a);
+        if (st != XC_OK || a->n - before >= want || n < count ||
+            count >= UINT32_MAX / 4)
+            break;
+        while (a->n > before)
+            art_free(&a->v[--a->n]);
+        free(c);
+        c = NULL;
+        xc_mset_free(ms);
+        ms = NULL;
+        count *= 2;
     }
-    if (st == XC_OK && n && fb)
-        st = feedback_rescore_in(s, s->adb, q, o, &o->article_bm25, ms, c, n,
-                                 NULL, 0, QR_ARTICLE_DEPTH);
-    for (uint32_t i = 0; st == XC_OK && i < n; i++)
-        st = push_article(enq, ms, &c[i], q, a);
+    /* the duplicates folded are not results of their own */
+    uint32_t folded = st == XC_OK ? n - (a->n - before) : 0;
+    *estimated += est > folded ? est - folded : 0;
+    if (!is_exact)
+        *exact = 0;
     if (st != XC_OK)
         searcher_err(err, st == XC_NOMEM ? "out of memory" : "search failed",
                      ms ? xc_mset_errmsg(ms) : xc_enquire_errmsg(enq));
@@ -430,16 +476,24 @@ static xc_status first_passages(qr_searcher *s, const art_list *a,
 /* ------------------------------------------------------ duplicates */
 
 /* The ids of the other articles matching q whose content is x's (at most
- * QR_DUPLICATE_IDS of them), sorted, into *out. */
+ * QR_DUPLICATE_IDS of them), sorted, into *out: those folded among the
+ * candidates, and those the index's content term finds (indexes made
+ * before it have only the first). */
 #define QR_DUPLICATE_IDS 100
 static xc_status duplicate_ids(qr_searcher *s, const qr_query *q,
                                const art *x, strlist *out)
 {
+    for (size_t i = 0; i < x->dup_keys.n && out->n < QR_DUPLICATE_IDS; i++)
+        if (strlist_add(out, x->dup_keys.v[i], strlen(x->dup_keys.v[i])) != 0)
+            return XC_NOMEM;
+    qr_buf term = {0};
     xc_query *same = NULL, *both[2] = {q->xq, NULL}, *match = NULL;
     xc_enquire *enq = NULL;
     xc_mset *ms = NULL;
-    xc_status st = xc_query_new_value_range(QR_SLOT_CONTENT, x->content,
-                                            x->content, &same);
+    xc_status st = qr_buf_puts(&term, QR_TERM_CONTENT) != 0 ||
+                   qr_buf_puts(&term, x->content) != 0 ? XC_NOMEM : XC_OK;
+    if (st == XC_OK)
+        st = xc_query_new_term(term.data, 1, 0, &same);
     both[1] = same;
     if (st == XC_OK)
         st = xc_query_new_combine(XC_OP_FILTER, both, 2, 0, &match);
@@ -457,18 +511,22 @@ static xc_status duplicate_ids(qr_searcher *s, const qr_query *q,
         size_t len = 0;
         st = xc_mset_get_value(ms, i, QR_SLOT_ARTICLE, &key, &len);
         if (st == XC_OK && key && strcmp(key, x->key) != 0 &&
-            out->n < QR_DUPLICATE_IDS && strlist_add(out, key, len) != 0)
+            strlist_add(out, key, len) != 0)
             st = XC_NOMEM;
         free(key);
     }
+    strlist_uniq(out);
+    while (out->n > QR_DUPLICATE_IDS)
+        free(out->v[--out->n]);
     xc_mset_free(ms);
     xc_enquire_free(enq);
     xc_query_free(match);
     xc_query_free(same);
+    qr_buf_free(&term);
     return st;
 }
 
-/* Gives the hits h[0..n) of article x its duplicates. */
+/* Gives the hits h[0..n) of article x its duplicates, when it has any. */
 static xc_status fill_duplicates(qr_searcher *s, const qr_query *q,
                                  const art *x, qr_hit *h, size_t n)
 {
@@ -781,8 +839,7 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
             e[k].tier = x->tier;
         }
         sort_group(res->hits + before, e + before, res->n - before);
-        if (st == XC_OK && x->dups && x->content && !o->ids_only &&
-            !o->duplicates)
+        if (st == XC_OK && x->content && !o->ids_only && !o->duplicates)
             st = fill_duplicates(s, q, x, res->hits + before,
                                  res->n - before);
     }
