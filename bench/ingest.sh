@@ -18,7 +18,7 @@
 #                 3 GB free at K = 10
 #   COLD_RUNS     fresh-process runs of one query per engine (default 11)
 #
-# Measured figures are in README.md, "Speed and size".
+# Measured figures are in bench/README.md, "Speed and size".
 set -eu
 export LC_ALL=C
 repo=$(cd "$(dirname "$0")/.." && pwd)

@@ -8,7 +8,7 @@
 # by two xapian-tcpsrv processes on loopback (a stub of two "remote" lines),
 # on Reuters-21578 repeated to SIZE of text (distinct ids per copy). Prints
 # one table. Not part of ctest: it needs ../shared/data beside the
-# repository. Measured figures: README.md, "Scaling out", "Measured".
+# repository. Measured figures: bench/README.md, "Scaling out".
 #
 # Usage: bench/shards.sh [--size-mb N] [--queries N] [--query-opts "..."]
 #   --size-mb N   title+text to index, in MiB (default 1024: 64 copies;

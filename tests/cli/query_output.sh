@@ -72,8 +72,11 @@ head -n 1 "$tmp/out" | grep -qE '^(About )?[0-9]+ articles(; showing 1-[0-9]+)?$
     fail "text: first line (the count): $(head -n 1 "$tmp/out")"
 sed -n 3p "$tmp/out" | grep -q '^1\. President Trump Changes Course' ||
     fail "text: title line: $(sed -n 3p "$tmp/out")"
-sed -n 4p "$tmp/out" | grep -qE 'joint-cyber-unit\.txt, .*passage [0-9]+/[0-9]+, score [0-9.]+' ||
-    fail "text: source line: $(sed -n 4p "$tmp/out")"
+# the source line, and the line it may wrap onto (the article id is the
+# corpus's absolute path, as long as the checkout's)
+src=$(sed -n '4,5p' "$tmp/out" | tr '\n' ' ')
+printf '%s\n' "$src" | grep -qE 'joint-cyber-unit\.txt, .*passage +[0-9]+/[0-9]+, +score +[0-9.]+' ||
+    fail "text: source line: $src"
 grep -q '^2\. ' "$tmp/out" || fail "text: no second result"
 grep -q "$(printf '\033')" "$tmp/out" && fail "colour codes in piped output"
 Q --color=always joint cyber unit

@@ -10,7 +10,7 @@
 #
 # One known difference: xapian-core 1.4 does not carry collapse counts back
 # from remote shards, so the text output's "(+N more passages)" note is
-# missing for articles found on a remote shard (README, "Scaling out"); it
+# missing for articles found on a remote shard (quarry-query(1), FILES); it
 # is left out of the comparisons that involve remote shards.
 . "${QUARRY_TEST_LIB:?run through ctest, or set QUARRY_TEST_LIB}"
 . "$(dirname "$QUARRY_TEST_LIB")/remote_lib.sh"
@@ -109,7 +109,7 @@ for db in remote.stub local.stub; do
     same trec "$tmp/run.whole" "$tmp/run.$db" || fail "batch run, $db: $why"
 done
 
-# --- a wildcard matches the same passages (its weights differ: README) -------
+# --- a wildcard matches the same passages (its weights differ: quarry-query(1))
 for db in whole remote.stub; do
     run "$QUARRY_QUERY" --db "$tmp/$db" --json --all-passages -n 1000 'cyber*'
     expect_rc 0 "wildcard on $db"
@@ -119,7 +119,7 @@ done
 cmp -s "$tmp/wild.whole" "$tmp/wild.remote.stub" ||
     fail "wildcard: different passages over remote shards"
 
-# --- spelling and --explain work over remote shards (README) -----------------
+# --- spelling and --explain work over remote shards (quarry-query(1)) --------
 for db in whole remote.stub; do
     run "$QUARRY_QUERY" --db "$tmp/$db" -n 3 "cybr securty unit"
     expect_rc 0 "misspelt query on $db"
