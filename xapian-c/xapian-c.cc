@@ -1487,6 +1487,50 @@ extern "C" xc_status xc_stem_new_cached(const char *lang, size_t max_entries,
     }
 }
 
+namespace {
+
+/* A stemmer that first folds the word with a C function (accents, as
+ * Quarry's analysis decides) and then stems the folded word, so that the
+ * term generator, the query parser and every caller of xc_stem_word see
+ * one analysis. */
+class FoldStem : public Xapian::StemImplementation {
+    Xapian::Stem inner;
+    xc_fold_fn fold;
+    void *ctx;
+
+  public:
+    FoldStem(const Xapian::Stem &s, xc_fold_fn f, void *c)
+        : inner(s), fold(f), ctx(c) {}
+
+    std::string operator()(const std::string &word) override
+    {
+        std::string folded(word.size(), '\0');
+        size_t n = fold(ctx, word.data(), word.size(), &folded[0]);
+        folded.resize(n < word.size() ? n : word.size());
+        return inner(folded);
+    }
+
+    std::string get_description() const override
+    {
+        return "fold(" + inner.get_description() + ")";
+    }
+};
+
+} // namespace
+
+extern "C" xc_status xc_stem_set_fold(xc_stem *stem, xc_fold_fn fold,
+                                      void *ctx)
+{
+    try {
+        if (!stem || !fold)
+            return XC_INVALID_ARG;
+        stem->stem = Xapian::Stem(new FoldStem(stem->stem, fold, ctx));
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(nullptr);
+    }
+}
+
 extern "C" void xc_stem_free(xc_stem *stem)
 {
     delete stem;

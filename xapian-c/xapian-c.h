@@ -272,6 +272,17 @@ xc_status xc_stem_new(const char *lang, xc_stem **out, char **err);
  * it is given to (they share it). */
 xc_status xc_stem_new_cached(const char *lang, size_t max_entries,
                              xc_stem **out, char **err);
+/* A word's folded form, written to out (room for len bytes: a fold never
+ * lengthens a word); returns its length. Called from inside xapian-core:
+ * it must not call back into the binding, nor longjmp. */
+typedef size_t (*xc_fold_fn)(void *ctx, const char *word, size_t len,
+                             char *out);
+/* From now on stem folds every word with fold(ctx, ...) before stemming it
+ * in xc_stem_word and in
+ * every term generator and query parser given stem afterwards; a "none"
+ * stemmer then yields the folded word. ctx must outlive stem and its
+ * copies. Returns XC_OK, XC_INVALID_ARG (NULL stem or fold), XC_NOMEM. */
+xc_status xc_stem_set_fold(xc_stem *stem, xc_fold_fn fold, void *ctx);
 void xc_stem_free(xc_stem *stem);
 /* Stems one lower-case UTF-8 word; *out malloc'd. */
 xc_status xc_stem_word(xc_stem *stem, const char *word, size_t len,
