@@ -60,6 +60,8 @@ static void usage(FILE *f)
 "  -d, --db DIR          the index directory (required)\n"
 "  -l, --lang LANG       stemming language for a new index (default english;\n"
 "                        any Snowball language xapian-core knows, or none)\n"
+"      --exact-accents   a new index keeps accents in its terms: cafe no\n"
+"                        longer finds café (default: they are folded)\n"
 "  -w, --wait SECONDS    if another writer holds the index, wait up to\n"
 "                        SECONDS for it (default: fail at once)\n"
 "  -f, --force           reindex every source, changed or not (an\n"
@@ -287,7 +289,7 @@ static void print_summary(const qr_index_summary *s, qr_status st)
 /* Options without a short form. */
 enum {
     OPT_INCLUDE = 256, OPT_EXCLUDE, OPT_HIDDEN, OPT_FOLLOW_LINKS,
-    OPT_MAX_DELETE, OPT_DELETE
+    OPT_MAX_DELETE, OPT_DELETE, OPT_EXACT_ACCENTS
 };
 
 /* Parses the command line and runs; lists has room for the repeatable
@@ -297,6 +299,7 @@ static int run_main(int argc, char **argv, const char **lists)
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
         {"lang", required_argument, NULL, 'l'},
+        {"exact-accents", no_argument, NULL, OPT_EXACT_ACCENTS},
         {"wait", required_argument, NULL, 'w'},
         {"force", no_argument, NULL, 'f'},
         {"rebuild", no_argument, NULL, 'r'},
@@ -334,6 +337,7 @@ static int run_main(int argc, char **argv, const char **lists)
         switch (ch) {
         case 'd': o.db_path = optarg; break;
         case 'l': o.lang = optarg; break;
+        case OPT_EXACT_ACCENTS: o.exact_accents = 1; break;
         case 'w':
             if (parse_uint(optarg, INT_MAX, &v) != 0)
                 return usage_error("--wait needs a number of seconds, not '%s'", optarg);

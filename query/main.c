@@ -366,7 +366,8 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
             res.unreadable);
 
     if (o->format != QR_OUT_TREC) {
-        st = qr_highlighter_new(qr_searcher_lang(s), &hl, &err);
+        st = qr_highlighter_new(qr_searcher_lang(s),
+                                qr_searcher_exact_accents(s), &hl, &err);
         if (st == QR_OK &&
             (qr_highlighter_set_terms(hl, (const char *const *)sq->hl_terms,
                                       sq->nhl_terms,

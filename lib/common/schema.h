@@ -69,6 +69,9 @@ enum { QR_SLOT_ARTICLE = 0, QR_SLOT_DATE = 1, QR_SLOT_ORDINAL = 2,
 #define QR_META_SCHEMA    "quarry:schema"   /* layout version, "1"          */
 #define QR_META_LANG      "quarry:lang"     /* stemmer language at indexing */
 #define QR_META_STOPWORDS "quarry:stop"     /* "1" if stop words were used  */
+/* "fold": terms fold accents (analysis.h); "exact": --exact-accents. An
+ * index without it is from before accent folding: exact. */
+#define QR_META_ACCENTS   "quarry:accents"
 #define QR_META_SOURCE    "src:"            /* + source key: bookkeeping    */
 #define QR_META_FORCE     "quarry:force"    /* a forced pass under way: its
                                                run id (hex); cleared by the

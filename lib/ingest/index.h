@@ -91,6 +91,10 @@ typedef struct qr_index_opts {
     const char *db_path;       /* the index directory                        */
     const char *lang;          /* stemmer language; NULL = the index's own, or
                                   english for a new index                    */
+    int exact_accents;         /* a new index keeps accents in its terms
+                                  (else "cafe" finds "café"); an existing
+                                  index keeps its own choice, changed by
+                                  --rebuild alone                          */
     int wait_seconds;          /* lock: 0 fail at once, >0 wait, <0 forever   */
     unsigned batch_passages;   /* commit after about this many passages
                                   (0 = default)                              */

@@ -172,8 +172,8 @@ void wr_init(wr_writer *w, unsigned batch);
  * created if missing) and term generator, waiting up to wait seconds for
  * xapian-core's lock. Called on the reading thread before the writer's
  * thread starts. */
-qr_status wr_open(wr_writer *w, const char *lang, int create, int wait,
-                  qr_buf *err);
+qr_status wr_open(wr_writer *w, const char *lang, int exact_accents,
+                  int create, int wait, qr_buf *err);
 /* The article database of the passage database at path (malloc'd). */
 char *wr_articles_path(const char *path);
 /* After wr_open: which sources w's articles may lack because a run was
@@ -294,6 +294,7 @@ qr_status ix_send_rec(qr_indexer *ix, wr_job_kind kind, const src_rec *r,
 struct qr_indexer {
     qr_index_opts     o;
     char             *lang;
+    int               exact_accents; /* the index's terms keep accents   */
     src_table         sources;       /* every source known to the index; for
                                         shards, 'P' where they disagree   */
     qr_index_summary  sum;
@@ -339,6 +340,8 @@ struct qr_indexer {
     char             *final_dir;     /* fresh: PATH/vN                     */
     int               lock_fd;       /* the writer lock, -1 if none        */
     char             *live_lang;     /* the live index's language          */
+    int               live_exact;    /* and whether it keeps accents: 1, 0,
+                                        -1 when it records no analysis  */
     int               live_empty;    /* the live index has no sources      */
     src_table         live;          /* --rebuild over a non-empty index:
                                         the live index's records, to judge

@@ -619,6 +619,9 @@ qr_status qr_indexer_run(qr_indexer *ix, const char *const *paths, size_t n,
         st = send_meta(ix, QR_META_SCHEMA, QR_SCHEMA_VERSION);
     if (st == QR_OK)
         st = send_meta(ix, QR_META_LANG, ix->lang);
+    if (st == QR_OK)
+        st = send_meta(ix, QR_META_ACCENTS,
+                       ix->exact_accents ? "exact" : "fold");
     if (st == QR_OK && ix->forcing)
         st = send_meta(ix, QR_META_FORCE, "");   /* the forced pass is done */
 

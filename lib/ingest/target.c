@@ -37,11 +37,27 @@ static int found_one(void *ctx, const char *key, const char *value, size_t len)
     return 1;
 }
 
-/* Reads the language of the database at dir (NULL if none recorded) and
- * whether it holds no sources and no passages; with records, loads its
- * bookkeeping there too, as the shard-th database. */
-static qr_status read_live(const char *dir, char **lang, int *empty,
-                           src_table *records, unsigned shard, qr_buf *err)
+/* Whether db keeps accents in its terms: *exact 1, 0, or -1 when it
+ * records no analysis (lang NULL: a new, empty database). An index from
+ * before accent folding records its language alone: exact. */
+static xc_status read_accents(xc_db *db, const char *lang, int *exact)
+{
+    char *v = NULL;
+    size_t len = 0;
+    xc_status xs = xc_db_get_metadata(db, QR_META_ACCENTS, &v, &len);
+    if (xs == XC_OK)
+        *exact = v ? strcmp(v, "fold") != 0 : lang ? 1 : -1;
+    free(v);
+    return xs;
+}
+
+/* Reads the language of the database at dir (NULL if none recorded),
+ * whether it keeps accents (read_accents) and whether it holds no
+ * sources and no passages; with records, loads its bookkeeping there
+ * too, as the shard-th database. */
+static qr_status read_live(const char *dir, char **lang, int *exact,
+                           int *empty, src_table *records, unsigned shard,
+                           qr_buf *err)
 {
     xc_db *db = NULL;
     char *msg = NULL;
@@ -52,6 +68,8 @@ static qr_status read_live(const char *dir, char **lang, int *empty,
         size_t len;
         xc_db_stats stats;
         xs = xc_db_get_metadata(db, QR_META_LANG, lang, &len);
+        if (xs == XC_OK)
+            xs = read_accents(db, *lang, exact);
         if (xs == XC_OK)
             xs = xc_db_get_stats(db, &stats);
         int any = 0;
@@ -148,13 +166,16 @@ static char *path_join(const char *a, const char *b)
 
 
 /* PATH/vN.build/BUILD_INFO says what the build is, so that the next run
- * knows whether it may resume it: "first|rebuild SHARDS LANG\n". */
+ * knows whether it may resume it: "first|rebuild SHARDS LANG ACCENTS\n",
+ * ACCENTS "exact" or "fold" (a build from before accent folding has no
+ * fourth word: exact). */
 #define BUILD_INFO "quarry-build"
 
 typedef struct build_info {
     int      rebuild;      /* a --rebuild's (else a first build's)       */
     unsigned shards;       /* 0: one database built as parts             */
     char     lang[64];
+    int      exact;        /* --exact-accents                            */
 } build_info;
 
 static qr_status write_build_info(const char *dir, const build_info *b,
@@ -164,8 +185,9 @@ static qr_status write_build_info(const char *dir, const build_info *b,
     if (!file)
         return QR_ERR_NOMEM;
     FILE *f = fopen(file, "w");
-    int bad = !f || fprintf(f, "%s %u %s\n", b->rebuild ? "rebuild" : "first",
-                            b->shards, b->lang) < 0;
+    int bad = !f || fprintf(f, "%s %u %s %s\n",
+                            b->rebuild ? "rebuild" : "first", b->shards,
+                            b->lang, b->exact ? "exact" : "fold") < 0;
     if (f && fclose(f) != 0)
         bad = 1;
     if (bad)
@@ -181,10 +203,12 @@ static int read_build_info(const char *dir, build_info *b)
     free(file);
     if (!f)
         return -1;
-    char kind[16];
-    int n = fscanf(f, "%15s %u %63s", kind, &b->shards, b->lang);
+    char kind[16], accents[16] = "exact";
+    int n = fscanf(f, "%15s %u %63s %15s", kind, &b->shards, b->lang,
+                   accents);
     fclose(f);
-    if (n != 3 || (strcmp(kind, "first") != 0 && strcmp(kind, "rebuild") != 0))
+    b->exact = strcmp(accents, "fold") != 0;
+    if (n < 3 || (strcmp(kind, "first") != 0 && strcmp(kind, "rebuild") != 0))
         return -1;
     b->rebuild = strcmp(kind, "rebuild") == 0;
     return 0;
@@ -200,7 +224,8 @@ static int may_resume(const qr_indexer *ix, const char *dir, unsigned shards,
 {
     build_info b;
     *adopt = NULL;
-    if (read_build_info(dir, &b) != 0 || b.shards != shards)
+    if (read_build_info(dir, &b) != 0 || b.shards != shards ||
+        b.exact != (ix->o.exact_accents != 0))
         return 0;
     if (lang ? strcmp(lang, b.lang) != 0 : !(*adopt = strdup(b.lang)))
         return 0;
@@ -297,7 +322,8 @@ static qr_status plan_fresh(qr_indexer *ix, unsigned want, const char *lang,
     qr_layout_cleanup(path, keep);
     ix->keep_build = 1;
     if (!ix->resumed) {
-        build_info info = {ix->o.rebuild && !ix->live_empty, want, ""};
+        build_info info = {ix->o.rebuild && !ix->live_empty, want, "",
+                           ix->o.exact_accents != 0};
         snprintf(info.lang, sizeof info.lang, "%s",
                  lang ? lang : ix->live_lang ? ix->live_lang : QR_DEFAULT_LANG);
         st = make_dir(ix->build_dir, err);
@@ -375,6 +401,7 @@ static qr_status open_target(qr_indexer *ix, qr_buf *err)
      * a --rebuild its records (what the new version must not lose) */
     qr_buf dir = {0};
     ix->live_empty = 1;
+    ix->live_exact = -1;
     for (unsigned k = 0; st == QR_OK && k < (live_n ? live_n : 1); k++) {
         qr_buf_clear(&dir);
         if ((live_n ? qr_buf_printf(&dir, "%s/%s/s%u", path, live, k)
@@ -383,9 +410,11 @@ static qr_status open_target(qr_indexer *ix, qr_buf *err)
             break;
         }
         char *lang = NULL;
-        int empty = 1;
-        st = read_live(dir.data, &lang, &empty,
+        int empty = 1, exact = -1;
+        st = read_live(dir.data, &lang, &exact, &empty,
                        ix->o.rebuild ? &ix->live : NULL, k, err);
+        if (st == QR_OK && ix->live_exact < 0)
+            ix->live_exact = exact;
         if (st == QR_OK && !ix->live_lang)
             ix->live_lang = lang;
         else
@@ -444,7 +473,8 @@ static qr_status open_writers(qr_indexer *ix, qr_buf *err)
     int create = ix->fresh && !ix->resumed;
     qr_status st = QR_OK;
     for (unsigned k = 0; st == QR_OK && k < ix->nw; k++)
-        st = wr_open(&ix->w[k], ix->lang, create, ix->o.wait_seconds, err);
+        st = wr_open(&ix->w[k], ix->lang, ix->exact_accents, create,
+                     ix->o.wait_seconds, err);
     if (st == QR_OK || !ix->resumed)
         return st;
     for (unsigned k = 0; k < ix->nw; k++) {
@@ -458,7 +488,8 @@ static qr_status open_writers(qr_indexer *ix, qr_buf *err)
     st = QR_OK;
     for (unsigned k = 0; st == QR_OK && k < ix->nw; k++) {
         qr_remove_tree(ix->w[k].path);
-        st = wr_open(&ix->w[k], ix->lang, 1, ix->o.wait_seconds, err);
+        st = wr_open(&ix->w[k], ix->lang, ix->exact_accents, 1,
+                     ix->o.wait_seconds, err);
     }
     return st;
 }
@@ -526,6 +557,19 @@ qr_status qr_indexer_open(const qr_index_opts *opts, qr_indexer **out,
         st = QR_ERR_NOMEM;
         goto fail;
     }
+    /* Accents, likewise: a new version folds them unless --exact-accents;
+     * a run into a live index keeps the index's choice (terms folded one
+     * way cannot be matched the other). */
+    ix->exact_accents = opts->exact_accents != 0;
+    if (!ix->fresh && ix->live_exact >= 0) {
+        if (opts->exact_accents && !ix->live_exact) {
+            qr_buf_printf(err, "index %s folds accents; use --rebuild "
+                          "--exact-accents to keep them", opts->db_path);
+            st = QR_ERR_USAGE;
+            goto fail;
+        }
+        ix->exact_accents = ix->live_exact;
+    }
 
     st = open_writers(ix, err);
     if (st != QR_OK)
@@ -548,7 +592,32 @@ qr_status qr_indexer_open(const qr_index_opts *opts, qr_indexer **out,
             st = QR_ERR_USAGE;
             goto fail;
         }
-        if (own && strcmp(own, ix->lang) != 0) {
+        int own_exact = -1;
+        xs = read_accents(ix->w[0].db, own, &own_exact);
+        if (xs != XC_OK) {
+            free(own);
+            qr_buf_printf(err, "reading the index's analysis: %s",
+                          xc_db_errmsg(ix->w[0].db));
+            st = qr_status_from_xc(xs);
+            goto fail;
+        }
+        if (own_exact >= 0 && own_exact != ix->exact_accents) {
+            if (opts->exact_accents) {
+                free(own);
+                qr_buf_printf(err, "index %s folds accents; use --rebuild "
+                              "--exact-accents to keep them", opts->db_path);
+                st = QR_ERR_USAGE;
+                goto fail;
+            }
+            ix->exact_accents = own_exact;
+            if (!own && !(own = strdup(ix->lang))) {
+                st = QR_ERR_NOMEM;
+                goto fail;
+            }
+            free(ix->lang);
+            ix->lang = NULL;          /* reopened below with its analysis */
+        }
+        if (own && (!ix->lang || strcmp(own, ix->lang) != 0)) {
             /* the writers were set up with another stemmer */
             free(ix->lang);
             ix->lang = own;
@@ -556,7 +625,8 @@ qr_status qr_indexer_open(const qr_index_opts *opts, qr_indexer **out,
             ix->w[0].tg = NULL;
             xc_db_close(ix->w[0].db);
             ix->w[0].db = NULL;
-            st = wr_open(&ix->w[0], ix->lang, 0, opts->wait_seconds, err);
+            st = wr_open(&ix->w[0], ix->lang, ix->exact_accents, 0,
+                         opts->wait_seconds, err);
             if (st != QR_OK)
                 goto fail;
         } else {

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analysis.h"
 #include "layout.h"
 #include "passage_doc.h"
 #include "schema.h"
@@ -453,8 +454,8 @@ void wr_init(wr_writer *w, unsigned batch)
     pthread_cond_init(&w->space, NULL);
 }
 
-qr_status wr_open(wr_writer *w, const char *lang, int create, int wait,
-                  qr_buf *err)
+qr_status wr_open(wr_writer *w, const char *lang, int exact_accents,
+                  int create, int wait, qr_buf *err)
 {
     /* xapian-core reads its flush threshold from the environment when a
      * database is opened for writing; a user's own setting wins */
@@ -484,7 +485,7 @@ qr_status wr_open(wr_writer *w, const char *lang, int create, int wait,
     }
     free(apath);
     xc_stem *stem = NULL;
-    xs = xc_stem_new_cached(lang, STEM_CACHE_WORDS, &stem, &msg);
+    xs = qr_stem_new(lang, exact_accents, STEM_CACHE_WORDS, &stem, &msg);
     if (xs == XC_OK)
         xs = xc_termgen_new(&w->tg, &msg);
     if (xs == XC_OK)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "search_int.h"
 #include "words.h"
 #include "xapian-c.h"
@@ -30,14 +31,17 @@ struct qr_highlighter {
     qr_buf word;          /* scratch: the folded word                   */
 };
 
-qr_status qr_highlighter_new(const char *lang, qr_highlighter **out,
-                             qr_buf *err)
+qr_status qr_highlighter_new(const char *lang, int exact_accents,
+                             qr_highlighter **out, qr_buf *err)
 {
     qr_highlighter *h = calloc(1, sizeof *h);
     if (!h)
         return QR_ERR_NOMEM;
     char *xerr = NULL;
-    xc_status st = xc_stem_new(lang ? lang : "english", &h->stem, &xerr);
+    /* the index's analysis: its stems fold accents as its terms do, and
+     * a wildcard's prefix comes folded (qtext_fold_wildcards) */
+    xc_status st = qr_stem_new(lang ? lang : "english", exact_accents, 0,
+                               &h->stem, &xerr);
     if (st != XC_OK) {
         if (err) {
             qr_buf_clear(err);

@@ -24,11 +24,12 @@ typedef struct qr_hl_span {
 typedef struct qr_highlighter qr_highlighter;
 
 /* A highlighter stemming with lang's stemmer ("english" ...; "none" for no
- * stemming). *out set only on success; free with qr_highlighter_free.
+ * stemming), folding accents first unless exact_accents (as the index
+ * does: qr_searcher_exact_accents). *out set only on success; free with qr_highlighter_free.
  * Returns QR_OK, QR_ERR_USAGE (language unknown to xapian-core; message in
  * err), QR_ERR_NOMEM. */
-qr_status qr_highlighter_new(const char *lang, qr_highlighter **out,
-                             qr_buf *err);
+qr_status qr_highlighter_new(const char *lang, int exact_accents,
+                             qr_highlighter **out, qr_buf *err);
 void qr_highlighter_free(qr_highlighter *h);
 
 /* Sets what to look for (copied; replaces any earlier set): terms, the

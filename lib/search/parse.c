@@ -741,6 +741,19 @@ qr_status qr_query_parse(qr_searcher *s, const char *text,
             searcher_err(err, "out of memory", NULL);
             return QR_ERR_NOMEM;
         }
+        qr_buf unacc = {0};
+        if (!s->exact_accents &&
+            (qtext_fold_wildcards(q->folded, &unacc) != 0 ||
+             !(unacc.data))) {
+            qr_buf_free(&unacc);
+            qr_query_free(q);
+            searcher_err(err, "out of memory", NULL);
+            return QR_ERR_NOMEM;
+        }
+        if (unacc.data) {
+            free(q->folded);
+            q->folded = qr_buf_steal(&unacc);
+        }
     }
     if (qtext_all_capitals(q->folded)) {
         /* "WHAT ARE THE EFFECTS OF HEAT AND PRESSURE": someone typing in

@@ -5,8 +5,10 @@
 #include "search_int.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "accents.h"
 #include "words.h"
 
 static int is_field_name(const char *w, size_t n)
@@ -166,6 +168,27 @@ int qtext_find_wildcards(const char *text, strlist *out)
     return 0;
 }
 
+int qtext_fold_wildcards(const char *text, qr_buf *out)
+{
+    size_t n = strlen(text), pos = 0, ws, we;
+    int rc = 0;
+    qr_buf_clear(out);
+    while (rc == 0 && qr_word_next(text, n, pos, &ws, &we)) {
+        rc |= qr_buf_append(out, text + pos, ws - pos);
+        pos = we;
+        if (we >= n || text[we] != '*') {
+            rc |= qr_buf_append(out, text + ws, we - ws);
+            continue;
+        }
+        char *f = malloc(we - ws);
+        if (!f)
+            return -1;
+        rc |= qr_buf_append(out, f, qr_accents_fold(text + ws, we - ws, f));
+        free(f);
+    }
+    rc |= qr_buf_puts(out, text + pos);
+    return rc ? -1 : 0;
+}
 
 /* The query text as QueryParser sees it: date ranges normalised, and
  * hyphens inside words made spaces. QueryParser would make "heat-transfer"

@@ -126,7 +126,7 @@ typedef struct qr_searcher qr_searcher;
 /* Opens the index (or several, searched as one: shards or stub files) at
  * paths[0..n-1] read-only, with the analysis it was built with (language
  * from QR_META_LANG, default english; stop words unless QR_META_STOPWORDS
- * is "0"). *out is set only on success; qr_searcher_close frees it. Returns
+ * is "0"; accents folded when QR_META_ACCENTS is "fold"). *out is set only on success; qr_searcher_close frees it. Returns
  * QR_OK, QR_ERR_NOINDEX (nothing at a path), QR_ERR_INDEX (corrupt, unknown
  * format or language, remote failure), QR_ERR_IO (a read failed),
  * QR_ERR_NOMEM, QR_ERR_USAGE (n == 0). err (may be NULL) receives a
@@ -138,6 +138,11 @@ void qr_searcher_close(qr_searcher *s);
 /* The stemmer language the index was built with ("english" ...). Owned by
  * the searcher. */
 const char *qr_searcher_lang(const qr_searcher *s);
+
+/* Whether the index's terms keep accents (built with --exact-accents, or
+ * before accent folding); else a word and its accent-free form are one
+ * term. */
+int qr_searcher_exact_accents(const qr_searcher *s);
 
 /* Number of passages in the index (0 if the statistics cannot be read). */
 uint32_t qr_searcher_doccount(qr_searcher *s);

@@ -52,6 +52,7 @@ struct qr_searcher {
     xc_qparser *qp;       /* configured once, reused for every query         */
     xc_termgen *tg;       /* the indexer's analysis, for the last fallback   */
     char *lang;           /* the stemmer language                            */
+    int exact_accents;    /* terms keep accents (QR_META_ACCENTS)            */
     unsigned features;    /* QR_FEAT_*                                       */
     char *remotes;        /* the remote shards, for messages (stub.h), or
                              NULL                                            */
@@ -129,6 +130,10 @@ int qtext_all_capitals(const char *text);
  * than QR_WILDCARD_MIN_CHARS characters before its '*' is left out; each
  * change is a note added to notes. Returns 0, or -1 on out of memory. */
 int qtext_fix_wildcards(const char *text, qr_buf *out, strlist *notes);
+/* text with the accents of its wildcard words folded (accents.h) into
+ * out (cleared first): QueryParser expands a wildcard as typed, but the
+ * terms it should find were folded. Returns 0, or -1 on out of memory. */
+int qtext_fold_wildcards(const char *text, qr_buf *out);
 
 /* ---------------------------------------- Interface to code in stub.c */
 

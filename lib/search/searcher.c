@@ -159,14 +159,21 @@ qr_status qr_searcher_open(const char *const *paths, size_t n,
         return rc == QR_OK ? QR_ERR_INDEX : rc;
     }
 
-    char *lang = NULL, *stopflag = NULL;
+    char *lang = NULL, *stopflag = NULL, *accents = NULL;
     st = get_meta(s->db, QR_META_LANG, &lang);
     if (st == XC_OK)
         st = get_meta(s->db, QR_META_STOPWORDS, &stopflag);
+    if (st == XC_OK)
+        st = get_meta(s->db, QR_META_ACCENTS, &accents);
+    /* an index from before accent folding has no QR_META_ACCENTS: its
+     * terms keep their accents */
+    s->exact_accents = !(accents && strcmp(accents, "fold") == 0);
+    free(accents);
     if (st != XC_OK) {
         searcher_err(err, "cannot read the index metadata",
                      xc_db_errmsg(s->db));
         free(lang);
+        free(stopflag);
         qr_searcher_close(s);
         return qr_status_from_xc(st);
     }
@@ -182,7 +189,8 @@ qr_status qr_searcher_open(const char *const *paths, size_t n,
         return QR_ERR_NOMEM;
     }
 
-    st = qr_analyzer_new(s->lang, use_stop, &s->stem, &s->stop, &xerr);
+    st = qr_analyzer_new(s->lang, use_stop, s->exact_accents, &s->stem,
+                         &s->stop, &xerr);
     if (st != XC_OK) {
         if (err) {
             qr_buf_clear(err);
@@ -230,6 +238,11 @@ void qr_searcher_set_features(qr_searcher *s, unsigned features)
 const char *qr_searcher_lang(const qr_searcher *s)
 {
     return s && s->lang ? s->lang : QR_DEFAULT_LANG;
+}
+
+int qr_searcher_exact_accents(const qr_searcher *s)
+{
+    return s ? s->exact_accents : 0;
 }
 
 uint32_t qr_searcher_doccount(qr_searcher *s)

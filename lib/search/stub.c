@@ -28,6 +28,7 @@ typedef struct open_ctx {
     int files;           /* stub files read so far                       */
     char *lang;          /* the first shard's language (NULL: none yet)  */
     int stop;            /* ... and whether it dropped stop words        */
+    int exact;           /* ... and kept accents (QR_META_ACCENTS)       */
     char *first;         /* that shard's name, for messages              */
     qr_buf where;        /* "STUB:LINE: remote HOST:PORT: " of the shard
                             being opened, one level per nested stub      */
@@ -223,23 +224,29 @@ static int parse_line(char *line, shard_line *sl)
 
 static xc_status open_path(open_ctx *c, const char *path, int depth);
 
-/* Reads analysis metadata of one shard: language (default english) and
- * whether stop words were dropped (unless QR_META_STOPWORDS is "0"). */
+/* Reads analysis metadata of one shard: language (default english),
+ * whether stop words were dropped (unless QR_META_STOPWORDS is "0") and
+ * whether accents were kept (unless QR_META_ACCENTS is "fold"). */
 static xc_status shard_analysis(open_ctx *c, xc_db *db, char **lang,
-                                int *stop)
+                                int *stop, int *exact)
 {
-    char *l = NULL, *s = NULL;
+    char *l = NULL, *s = NULL, *a = NULL;
     size_t len;
     xc_status st = xc_db_get_metadata(db, QR_META_LANG, &l, &len);
     if (st == XC_OK)
         st = xc_db_get_metadata(db, QR_META_STOPWORDS, &s, &len);
+    if (st == XC_OK)
+        st = xc_db_get_metadata(db, QR_META_ACCENTS, &a, &len);
     if (st != XC_OK) {
         fail_msg(c, "cannot read its metadata", xc_db_errmsg(db));
         free(l);
+        free(s);
         return st;
     }
     *stop = !(s && strcmp(s, "0") == 0);
+    *exact = !(a && strcmp(a, "fold") == 0);
     free(s);
+    free(a);
     if (!l || !*l) {
         free(l);
         l = strdup(QR_DEFAULT_LANG);
@@ -257,8 +264,8 @@ static xc_status shard_analysis(open_ctx *c, xc_db *db, char **lang,
 static xc_status add_shard(open_ctx *c, xc_db *sub)
 {
     char *lang = NULL;
-    int stop = 1;
-    xc_status st = shard_analysis(c, sub, &lang, &stop);
+    int stop = 1, exact = 1;
+    xc_status st = shard_analysis(c, sub, &lang, &stop, &exact);
     if (st != XC_OK) {
         xc_db_close(sub);
         return st;
@@ -266,6 +273,7 @@ static xc_status add_shard(open_ctx *c, xc_db *sub)
     if (!c->lang) {
         c->lang = lang;
         c->stop = stop;
+        c->exact = exact;
         /* the position without its trailing ": " */
         c->first = strndup(c->where.data ? c->where.data : "",
                            c->where.len >= 2 ? c->where.len - 2 : 0);
@@ -274,12 +282,15 @@ static xc_status add_shard(open_ctx *c, xc_db *sub)
             xc_db_close(sub);
             return XC_NOMEM;
         }
-    } else if (strcmp(lang, c->lang) != 0 || stop != c->stop) {
+    } else if (strcmp(lang, c->lang) != 0 || stop != c->stop ||
+               exact != c->exact) {
         qr_buf m = {0};
-        qr_buf_printf(&m, "indexed with language '%s'%s, but %s with '%s'%s;"
-                      " shards must be indexed alike",
-                      lang, stop ? "" : " without stop words", c->first,
-                      c->lang, c->stop ? "" : " without stop words");
+        qr_buf_printf(&m, "indexed with language '%s'%s%s, but %s with "
+                      "'%s'%s%s; shards must be indexed alike",
+                      lang, stop ? "" : " without stop words",
+                      exact ? ", accents exact" : "", c->first, c->lang,
+                      c->stop ? "" : " without stop words",
+                      c->exact ? ", accents exact" : "");
         fail_msg(c, "", m.data ? m.data : "shards indexed differently");
         qr_buf_free(&m);
         free(lang);

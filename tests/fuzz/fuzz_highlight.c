@@ -36,8 +36,8 @@ static void check_words(const char *s, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!hl_en && (qr_highlighter_new("english", &hl_en, NULL) != QR_OK ||
-                   qr_highlighter_new("none", &hl_none, NULL) != QR_OK))
+    if (!hl_en && (qr_highlighter_new("english", 0, &hl_en, NULL) != QR_OK ||
+                   qr_highlighter_new("none", 0, &hl_none, NULL) != QR_OK))
         abort();
     if (size < 1)
         return 0;

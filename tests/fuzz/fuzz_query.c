@@ -106,7 +106,8 @@ static void build_index(void)
     qr_indexer_free(ix);
     const char *dbs[] = {db};
     if (qr_searcher_open(dbs, 1, &fz_searcher, &err) != QR_OK ||
-        qr_highlighter_new(qr_searcher_lang(fz_searcher), &fz_hl, &err) != QR_OK) {
+        qr_highlighter_new(qr_searcher_lang(fz_searcher),
+                           qr_searcher_exact_accents(fz_searcher), &fz_hl, &err) != QR_OK) {
         fprintf(stderr, "fuzz_query: opening the index: %s\n",
                 err.data ? err.data : "?");
         exit(1);

@@ -15,7 +15,7 @@ static qr_highlighter *make(const char *const *terms, size_t n,
                             const char *const *prefixes, size_t np)
 {
     qr_highlighter *h = NULL;
-    assert_int_equal(qr_highlighter_new("english", &h, NULL), QR_OK);
+    assert_int_equal(qr_highlighter_new("english", 1, &h, NULL), QR_OK);
     assert_int_equal(qr_highlighter_set_terms(h, terms, n, prefixes, np), 0);
     return h;
 }
@@ -115,7 +115,7 @@ static void test_highlight_hostile_text(void **state)
 
     qr_buf err = {0};
     h = (qr_highlighter *)1;
-    assert_int_equal(qr_highlighter_new("klingon", &h, &err), QR_ERR_USAGE);
+    assert_int_equal(qr_highlighter_new("klingon", 1, &h, &err), QR_ERR_USAGE);
     assert_ptr_equal(h, (qr_highlighter *)1);
     assert_non_null(strstr(err.data, "klingon"));
     qr_buf_free(&err);
