@@ -1270,6 +1270,65 @@ static void test_stemmer_cached(void **state)
     free(err);
 }
 
+/* A fold that makes 'x' 'y' and drops 'z': enough to see that it runs
+ * before the stemmer, in term generators too. */
+static size_t test_fold_fn(void *ctx, const char *in, size_t len, char *out)
+{
+    size_t o = 0;
+    ++*(int *)ctx;
+    for (size_t i = 0; i < len; i++)
+        if (in[i] != 'z')
+            out[o++] = in[i] == 'x' ? 'y' : in[i];
+    return o;
+}
+
+static int count_run(void *ctx, const char *term, size_t len, uint32_t wdf)
+{
+    (void)wdf;
+    if (len == 3 && memcmp(term, "run", 3) == 0)
+        ++*(int *)ctx;
+    return 0;
+}
+
+static void test_stem_fold(void **state)
+{
+    (void)state;
+    int calls = 0, found = 0;
+    xc_stem *stem = NULL;
+    char *out = NULL;
+    assert_int_equal(xc_stem_new("english", &stem, NULL), XC_OK);
+    assert_int_equal(xc_stem_set_fold(stem, test_fold_fn, &calls), XC_OK);
+    assert_int_equal(xc_stem_word(stem, "ruznning", 8, &out), XC_OK);
+    assert_string_equal(out, "run");            /* folded, then stemmed */
+    free(out);
+    assert_int_equal(calls, 1);
+
+    xc_termgen *tg = NULL;
+    xc_doc *doc = NULL;
+    assert_int_equal(xc_termgen_new(&tg, NULL), XC_OK);
+    assert_int_equal(xc_termgen_set_stemmer(tg, stem), XC_OK);
+    assert_int_equal(xc_termgen_set_stemming_strategy(tg, XC_STEM_ALL), XC_OK);
+    xc_stem_free(stem);                 /* the term generator keeps a copy */
+    assert_int_equal(xc_doc_new(&doc), XC_OK);
+    assert_int_equal(xc_termgen_set_document(tg, doc), XC_OK);
+    assert_int_equal(xc_termgen_index_text(tg, "Ruzns", 5, 1, "", 0), XC_OK);
+    assert_int_equal(xc_doc_terms_each(doc, count_run, &found), XC_OK);
+    assert_int_equal(found, 1);
+    xc_doc_free(doc);
+    xc_termgen_free(tg);
+
+    /* "none" with a fold: the folded word itself */
+    assert_int_equal(xc_stem_new("none", &stem, NULL), XC_OK);
+    assert_int_equal(xc_stem_set_fold(stem, test_fold_fn, &calls), XC_OK);
+    assert_int_equal(xc_stem_word(stem, "zax", 3, &out), XC_OK);
+    assert_string_equal(out, "ay");
+    free(out);
+    assert_int_equal(xc_stem_set_fold(stem, NULL, NULL), XC_INVALID_ARG);
+    assert_int_equal(xc_stem_set_fold(NULL, test_fold_fn, NULL),
+                     XC_INVALID_ARG);
+    xc_stem_free(stem);
+}
+
 static void test_stopper(void **state)
 {
     (void)state;
@@ -2997,6 +3056,7 @@ int main(void)
         T(test_sortable_serialise),
         T(test_stemmer),
         T(test_stemmer_cached),
+        T(test_stem_fold),
         T(test_stopper),
         T(test_termgen),
         T(test_query_build),
