@@ -93,7 +93,7 @@ static xc_status like_terms(qr_searcher *s, uint32_t docid, like_ctx *c)
         c->v[m++] = c->v[k];
     }
     c->n = m;
-    if (st == XC_OK)
+    if (st == XC_OK && c->n)
         qsort(c->v, c->n, sizeof *c->v, by_weight);
     while (c->n > QR_LIKE_TERMS)
         free(c->v[--c->n].term);
