@@ -67,8 +67,15 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind,
     request *r = cls;
     if (!value)
         value = "";
-    if (r->nparams == SERVE_MAX_PARAMS || !utf8_ok(key) || !utf8_ok(value)) {
+    if (r->bad_params)
+        return MHD_YES;
+    if (r->nparams == SERVE_MAX_PARAMS) {
         r->bad_params = 1;
+        return MHD_YES;
+    }
+    if (!utf8_ok(key) || !utf8_ok(value)) {
+        r->bad_params = 2;
+        r->bad_key = utf8_ok(key) ? key : NULL;
         return MHD_YES;
     }
     r->keys[r->nparams] = key;
@@ -78,10 +85,16 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind,
 
 int req_check_params(request *r, const char *const *allowed)
 {
-    if (r->bad_params) {
+    if (r->bad_params == 1) {
         req_error(r, 400, NULL, "the query string has more than %d "
-                  "parameters, or one that is not valid UTF-8",
-                  SERVE_MAX_PARAMS);
+                  "parameters", SERVE_MAX_PARAMS);
+        return -1;
+    }
+    if (r->bad_params) {
+        if (r->bad_key)
+            req_error(r, 400, r->bad_key, "%s: not valid UTF-8", r->bad_key);
+        else
+            req_error(r, 400, NULL, "a parameter's name is not valid UTF-8");
         return -1;
     }
     for (size_t i = 0; i < r->nparams; i++) {

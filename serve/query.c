@@ -24,8 +24,11 @@ int search_date_ok(const char *s)
         for (size_t i = 0; i < n && ok; i++)
             ok = shapes[k][i] == 'd' ? s[i] >= '0' && s[i] <= '9'
                                      : s[i] == '-';
-        if (ok)
-            return 1;
+        if (!ok)
+            continue;
+        int month = n >= 7 ? (s[5] - '0') * 10 + (s[6] - '0') : 1;
+        int day = n == 10 ? (s[8] - '0') * 10 + (s[9] - '0') : 1;
+        return month >= 1 && month <= 12 && day >= 1 && day <= 31;
     }
     return 0;
 }

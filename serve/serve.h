@@ -82,8 +82,9 @@ typedef struct request {
     const char *keys[SERVE_MAX_PARAMS];   /* the query string, decoded      */
     const char *values[SERVE_MAX_PARAMS];
     size_t nparams;
-    int bad_params;            /* more than SERVE_MAX_PARAMS, or a key or
+    int bad_params;            /* 1: more than SERVE_MAX_PARAMS; 2: a key or
                                   value not valid UTF-8                    */
+    const char *bad_key;       /* the key whose value is not UTF-8         */
     char nonce[33];            /* the page's CSP nonce (hex)                */
     /* the response */
     unsigned status;
