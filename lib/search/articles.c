@@ -723,7 +723,7 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
         }
         if (estimated < kept)
             estimated = kept;
-        if (!by_date)
+        if (!by_date && a.n > 1)   /* qsort of NULL, 0 is undefined */
             qsort(a.v, a.n, sizeof *a.v, cmp_art_rank);
         if (arts_index(&a) != 0)
             st = XC_NOMEM;
