@@ -366,18 +366,9 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
             res.unreadable);
 
     if (o->format != QR_OUT_TREC) {
-        st = qr_highlighter_new(qr_searcher_lang(s),
-                                qr_searcher_exact_accents(s), &hl, &err);
-        if (st == QR_OK &&
-            (qr_highlighter_set_terms(hl, (const char *const *)sq->hl_terms,
-                                      sq->nhl_terms,
-                                      (const char *const *)sq->prefixes,
-                                      sq->nprefixes) != 0 ||
-             qr_highlighter_set_phrases(hl,
-                                        (const char *const *)sq->phr_terms,
-                                        sq->nphr_terms, sq->phr_ends,
-                                        sq->nphrases) != 0))
-            st = QR_ERR_NOMEM;
+        st = qr_highlighter_for_query(qr_searcher_lang(s),
+                                      qr_searcher_exact_accents(s), sq, &hl,
+                                      &err);
         if (st != QR_OK) {
             msg("%s", err.data ? err.data : qr_status_str(st));
             code = QR_EXIT_QUERY_FAILURE;

@@ -9,162 +9,12 @@
 #define SGR_ID     "\033[35m"
 #define SGR_MATCH  "\033[1;31m"
 #define SGR_RESET  "\033[0m"
-#define REPLACEMENT "\xEF\xBF\xBD"   /* U+FFFD */
-#define ELLIPSIS    "\xE2\x80\xA6"   /* U+2026 */
 #define INDENT      "   "
 
 static int is_space(unsigned char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
            c == '\v';
-}
-
-/* Length of the character at s[i] and whether it is safe to show as is:
- * valid UTF-8 and not a C0/C1 control character or DEL. */
-static size_t char_at(const char *s, size_t n, size_t i, int *safe)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    if (u[i] < 0x80) {
-        *safe = u[i] >= 0x20 && u[i] != 0x7F;
-        return 1;
-    }
-    size_t l = qr_utf8_len(s + i, n - i);
-    if (l == 0) {
-        *safe = 0;
-        return 1;
-    }
-    *safe = !(u[i] == 0xC2 && u[i + 1] < 0xA0);     /* U+0080..U+009F */
-    return l;
-}
-
-/* Writes text[0, len) with whitespace runs collapsed to one space, the
- * spans wrapped in open/close, unsafe characters as U+FFFD, and (width > 0)
- * words wrapped so that lines stay within width columns after the indent
- * the caller already wrote for the first line. */
-typedef struct flow {
-    qr_buf *out;
-    const char *open, *close;  /* span markers ("" for none)               */
-    unsigned width;            /* 0: no wrapping                           */
-    size_t col;                /* columns used on the current line         */
-    size_t indent;             /* columns of the indent                    */
-    const char *indent_str;
-    int more;                  /* the line already has a word: the first
-                                  word written gets a space, or a break   */
-} flow;
-
-static int flow_text(flow *f, const char *text, size_t len,
-                     const qr_hl_span *sp, size_t n)
-{
-    qr_buf *out = f->out;
-    size_t k = 0;              /* next span to open or the one open       */
-    int inside = 0;
-    size_t i = 0;
-    int first = !f->more;
-    while (i < len) {
-        while (i < len && is_space((unsigned char)text[i]))
-            i++;
-        if (i >= len)
-            break;
-        size_t w0 = i, cols = 0;
-        while (i < len && !is_space((unsigned char)text[i])) {
-            int safe;
-            i += char_at(text, len, i, &safe);
-            cols++;
-        }
-        size_t w1 = i;
-        /* separator or line break before the word */
-        if (!first) {
-            if (f->width && f->col > f->indent && f->col + 1 + cols > f->width) {
-                if (qr_buf_putc(out, '\n') != 0 ||
-                    qr_buf_puts(out, f->indent_str) != 0)
-                    return -1;
-                f->col = f->indent;
-            } else {
-                if (qr_buf_putc(out, ' ') != 0)
-                    return -1;
-                f->col++;
-            }
-        }
-        first = 0;
-        /* a span left open over the gap: reopen it, unless it ended */
-        if (inside && sp[k].end <= w0) {
-            inside = 0;
-            k++;
-        }
-        if (inside && qr_buf_puts(out, f->open) != 0)
-            return -1;
-        size_t j = w0;
-        while (j < w1) {
-            while (!inside && k < n && sp[k].end <= j)
-                k++;
-            if (!inside && k < n && sp[k].start <= j) {
-                if (qr_buf_puts(out, f->open) != 0)
-                    return -1;
-                inside = 1;
-            }
-            int safe;
-            size_t l = char_at(text, w1, j, &safe);
-            if (safe ? qr_buf_append(out, text + j, l)
-                     : qr_buf_puts(out, REPLACEMENT))
-                return -1;
-            j += l;
-            if (inside && j >= sp[k].end) {
-                if (qr_buf_puts(out, f->close) != 0)
-                    return -1;
-                inside = 0;
-                k++;
-            }
-        }
-        if (inside && qr_buf_puts(out, f->close) != 0)  /* close at the gap */
-            return -1;
-        f->col += cols;
-    }
-    return 0;
-}
-
-/* Writes text[s, e) through f, the spans inside it highlighted, with "… "
- * before and " …" after where text was cut. */
-static int put_window(flow *f, const char *text, size_t len,
-                      const qr_hl_span *spans, size_t n, size_t s, size_t e)
-{
-    /* spans inside the window, made relative to it */
-    size_t first = 0;
-    while (first < n && spans[first].start < s)
-        first++;
-    size_t last = first;
-    while (last < n && spans[last].end <= e)
-        last++;
-    qr_hl_span local[64];
-    qr_hl_span *rel = last - first <= 64 ? local
-                                         : malloc((last - first) * sizeof *rel);
-    if (!rel)
-        return -1;
-    for (size_t i = first; i < last; i++) {
-        rel[i - first].start = spans[i].start - s;
-        rel[i - first].end = spans[i].end - s;
-    }
-    int rc = 0;
-    if (s > 0) {
-        rc = qr_buf_puts(f->out, ELLIPSIS " ");
-        f->col += 2;
-    }
-    if (rc == 0)
-        rc = flow_text(f, text + s, e - s, rel, last - first);
-    if (rc == 0 && e < len)
-        rc = qr_buf_puts(f->out, " " ELLIPSIS);
-    if (rel != local)
-        free(rel);
-    return rc;
-}
-
-int qr_snippet_build(const char *text, size_t len, const qr_hl_span *spans,
-                     size_t n, size_t target, const char *open,
-                     const char *close, qr_buf *out)
-{
-    size_t s, e;
-    qr_snippet_window(text, len, spans, n, target, &s, &e);
-    flow f = {out, open, close, 0, 0, 0, "", 0};
-    return put_window(&f, text, len, spans, n, s, e);
 }
 
 /* The end of the sentence that text[..e) stops in, when it ends within
@@ -181,18 +31,6 @@ static size_t sentence_end(const char *text, size_t len, size_t e)
     return e;
 }
 
-/* "20170709" -> "2017-07-09"; anything else as stored. */
-static int put_date(qr_buf *out, const char *d)
-{
-    size_t n = strlen(d);
-    int digits = n == 8;
-    for (size_t i = 0; digits && i < 8; i++)
-        digits = d[i] >= '0' && d[i] <= '9';
-    if (!digits)
-        return qr_buf_puts(out, d);
-    return qr_buf_printf(out, "%.4s-%.2s-%.2s", d, d + 4, d + 6);
-}
-
 /* ----------------------------------------------------------------- text */
 
 /* The score parts, one line each; the feedback terms on one line,
@@ -203,7 +41,7 @@ static int text_parts(qr_buf *out, const qr_score_part *p, size_t n,
     int rc = 0, first = 1;
     double fb = 0;
     size_t nfb = 0;
-    flow plain = {out, "", "", 0, 0, 0, "", 0};
+    qr_flow plain = {out, "", "", 0, 0, 0, "", 0};
     for (size_t i = 0; i < n; i++) {
         if (p[i].kind == QR_PART_FEEDBACK) {
             fb += p[i].weight;
@@ -213,7 +51,7 @@ static int text_parts(qr_buf *out, const qr_score_part *p, size_t n,
         rc |= qr_buf_printf(out, INDENT "%c %.3f  ", first ? '=' : '+',
                             p[i].weight);
         first = 0;
-        rc |= flow_text(&plain, p[i].label, strlen(p[i].label), NULL, 0);
+        rc |= qr_flow_text(&plain, p[i].label, strlen(p[i].label), NULL, 0);
         if (p[i].kind == QR_PART_TERM)
             rc |= qr_buf_puts(out, " (BM25)");
         else if (p[i].kind == QR_PART_COMPOUND)
@@ -238,10 +76,10 @@ static int text_parts(qr_buf *out, const qr_score_part *p, size_t n,
         }
         size_t col = out->len - at;
         static const char hang[] = "             ";   /* under "feedback:" */
-        flow f = {out, "", "", width, col + 1, sizeof hang - 1, hang, 0};
+        qr_flow f = {out, "", "", width, col + 1, sizeof hang - 1, hang, 0};
         rc |= qr_buf_putc(out, ' ');
         if (terms.len)
-            rc |= flow_text(&f, terms.data, terms.len, NULL, 0);
+            rc |= qr_flow_text(&f, terms.data, terms.len, NULL, 0);
         qr_buf_free(&terms);
         rc |= qr_buf_putc(out, '\n');
     }
@@ -273,7 +111,7 @@ static int text_passage(qr_buf *out, const qr_print_opts *o,
                         const qr_print_item *it)
 {
     const qr_record *r = it->rec;
-    flow body = {out, o->color ? SGR_MATCH : "", o->color ? SGR_RESET : "",
+    qr_flow body = {out, o->color ? SGR_MATCH : "", o->color ? SGR_RESET : "",
                  o->width, sizeof INDENT - 1, sizeof INDENT - 1, INDENT, 0};
     size_t s = 0, e = r->text_len;
     if (!o->full) {
@@ -282,7 +120,7 @@ static int text_passage(qr_buf *out, const qr_print_opts *o,
         e = sentence_end(r->text, r->text_len, e);
     }
     int rc = qr_buf_puts(out, INDENT);
-    rc |= put_window(&body, r->text, r->text_len, it->spans, it->nspans, s, e);
+    rc |= qr_flow_window(&body, r->text, r->text_len, it->spans, it->nspans, s, e);
     rc |= qr_buf_putc(out, '\n');
     return rc;
 }
@@ -310,10 +148,10 @@ static int text_item(qr_buf *out, const qr_print_opts *o,
     used = out->len - used;
     if (o->color)
         rc |= qr_buf_puts(out, SGR_TITLE);
-    flow f = {out, o->color ? SGR_MATCH : "", o->color ? SGR_RESET SGR_TITLE : "",
+    qr_flow f = {out, o->color ? SGR_MATCH : "", o->color ? SGR_RESET SGR_TITLE : "",
               o->width, used, sizeof INDENT - 1, INDENT, 0};
     if (r->title && *r->title)
-        rc |= flow_text(&f, r->title, strlen(r->title), it->title_spans,
+        rc |= qr_flow_text(&f, r->title, strlen(r->title), it->title_spans,
                         it->ntitle_spans);
     else
         rc |= qr_buf_puts(out, "(untitled)");
@@ -324,11 +162,11 @@ static int text_item(qr_buf *out, const qr_print_opts *o,
     /* id (source), date, by author, passage 3/7, page 4, score: the id
      * first, in its colour, then the rest wrapped after it */
     rc |= qr_buf_puts(out, INDENT);
-    flow meta = {out, "", "", o->width, sizeof INDENT - 1, sizeof INDENT - 1,
+    qr_flow meta = {out, "", "", o->width, sizeof INDENT - 1, sizeof INDENT - 1,
                  INDENT, 0};
     if (o->color)
         rc |= qr_buf_puts(out, SGR_ID);
-    rc |= flow_text(&meta, r->article_id, strlen(r->article_id), NULL, 0);
+    rc |= qr_flow_text(&meta, r->article_id, strlen(r->article_id), NULL, 0);
     if (o->color)
         rc |= qr_buf_puts(out, SGR_RESET);
     qr_buf rest = {0};
@@ -339,7 +177,7 @@ static int text_item(qr_buf *out, const qr_print_opts *o,
     }
     if (r->date && *r->date) {
         rc |= qr_buf_puts(&rest, ", ");
-        rc |= put_date(&rest, r->date);
+        rc |= qr_date_format(&rest, r->date);
     }
     if (r->author && *r->author) {
         rc |= qr_buf_puts(&rest, ", by ");
@@ -366,7 +204,7 @@ static int text_item(qr_buf *out, const qr_print_opts *o,
     }
     meta.more = 1;
     if (rest.len > skip)
-        rc |= flow_text(&meta, rest.data + skip, rest.len - skip, NULL, 0);
+        rc |= qr_flow_text(&meta, rest.data + skip, rest.len - skip, NULL, 0);
     qr_buf_free(&rest);
     rc |= qr_buf_putc(out, '\n');
     if (o->grouped) {
@@ -394,89 +232,18 @@ int qr_print_total(qr_buf *out, const qr_print_opts *o, uint32_t total,
 
 /* ----------------------------------------------------------------- JSON */
 
-static int json_key_str(qr_buf *out, const char *key, const char *s,
-                        size_t n, int null_if_empty)
-{
-    int rc = qr_buf_printf(out, ",\"%s\":", key);
-    if (null_if_empty && (!s || n == 0))
-        return rc | qr_buf_puts(out, "null");
-    return rc | qr_buf_json_string(out, s ? s : "", s ? n : 0);
-}
-
+/* One line of JSON Lines: the library's result object (result_json.h). */
 static int json_item(qr_buf *out, const qr_print_opts *o,
                      const qr_print_item *it)
 {
-    const qr_record *r = it->rec;
-    int rc = qr_buf_printf(out, "{\"rank\":%u,\"score\":%.6f", it->rank,
-                           it->score);
-    rc |= json_key_str(out, "article_id", r->article_id,
-                       strlen(r->article_id), 0);
-    rc |= json_key_str(out, "title", r->title, strlen(r->title), 0);
-    rc |= json_key_str(out, "source", r->source, strlen(r->source), 0);
-    rc |= json_key_str(out, "url", r->url, strlen(r->url), 1);
-    qr_buf date = {0};
-    if (*r->date)
-        rc |= put_date(&date, r->date);
-    rc |= json_key_str(out, "date", date.data, date.len, 1);
-    qr_buf_free(&date);
-    rc |= qr_buf_printf(out, ",\"date_source\":%s",
-                        !*r->date ? "null"
-                        : r->flags & QR_RECORD_DATE_FROM_FILE ? "\"file\""
-                                                              : "\"document\"");
-    rc |= json_key_str(out, "author", r->author, strlen(r->author), 1);
-    rc |= qr_buf_printf(out, ",\"passage\":%u,\"passages\":%u", r->ordinal + 1,
-                        r->npassages);
-    if (r->page)
-        rc |= qr_buf_printf(out, ",\"page\":%u,\"page_last\":%u", r->page,
-                            r->page_last > r->page ? r->page_last : r->page);
-    else
-        rc |= qr_buf_puts(out, ",\"page\":null,\"page_last\":null");
-    rc |= qr_buf_printf(out, ",\"start\":%llu,\"end\":%llu",
-                        (unsigned long long)r->start,
-                        (unsigned long long)r->end);
-    rc |= json_key_str(out, "text", r->text, r->text_len, 0);
-    qr_buf snip = {0};
-    rc |= qr_snippet_build(r->text, r->text_len, it->spans, it->nspans,
-                           o->snippet_bytes ? o->snippet_bytes
-                                            : QR_SNIPPET_BYTES,
-                           "**", "**", &snip);
-    rc |= json_key_str(out, "snippet", snip.data, snip.len, 0);
-    qr_buf_free(&snip);
-    rc |= qr_buf_puts(out, ",\"highlights\":[");
-    for (size_t i = 0; i < it->nspans; i++)
-        rc |= qr_buf_printf(out, "%s[%zu,%zu]", i ? "," : "",
-                            it->spans[i].start, it->spans[i].end);
-    rc |= qr_buf_putc(out, ']');
-    rc |= json_key_str(out, "suggestion", o->suggestion,
-                       o->suggestion ? strlen(o->suggestion) : 0, 1);
-    rc |= qr_buf_printf(out, ",\"corrected\":%s",
-                        o->corrected ? "true" : "false");
-    rc |= qr_buf_printf(out, ",\"total\":%u,\"total_exact\":%s", o->total,
-                        o->total_exact ? "true" : "false");
-    rc |= qr_buf_printf(out, ",\"duplicate_count\":%u,\"duplicates\":[",
-                        it->duplicates);
-    for (size_t i = 0; i < it->nduplicate_ids; i++) {
-        if (i)
-            rc |= qr_buf_putc(out, ',');
-        rc |= qr_buf_json_string(out, it->duplicate_ids[i],
-                                 strlen(it->duplicate_ids[i]));
-    }
-    rc |= qr_buf_putc(out, ']');
-    if (it->parts) {
-        rc |= qr_buf_printf(out, ",\"explain\":{\"score\":%.6f,\"parts\":[",
-                            it->score);
-        for (size_t i = 0; i < it->nparts; i++) {
-            rc |= qr_buf_printf(out, "%s{\"kind\":\"%s\"", i ? "," : "",
-                                qr_part_kind_name(it->parts[i].kind));
-            rc |= json_key_str(out, "label", it->parts[i].label,
-                               strlen(it->parts[i].label), 0);
-            rc |= qr_buf_printf(out, ",\"weight\":%.6f}",
-                                it->parts[i].weight);
-        }
-        rc |= qr_buf_puts(out, "]}");
-    }
-    rc |= qr_buf_puts(out, "}\n");
-    return rc ? -1 : 0;
+    qr_json_opts jo = {
+        .total = o->total, .total_exact = o->total_exact,
+        .snippet_bytes = o->snippet_bytes, .suggestion = o->suggestion,
+        .corrected = o->corrected,
+    };
+    if (qr_result_json(out, &jo, it) != 0 || qr_buf_putc(out, '\n') != 0)
+        return -1;
+    return 0;
 }
 
 /* ----------------------------------------------------------------- TREC */

@@ -65,7 +65,9 @@
 #include <stdint.h>
 
 #include "eval.h"
+#include "excerpt.h"
 #include "highlight.h"
+#include "result_json.h"
 #include "schema.h"
 #include "search.h"
 #include "util.h"
@@ -99,24 +101,8 @@ typedef struct qr_print_opts {
                               suggestion's (the query as typed found none) */
 } qr_print_opts;
 
-/* One result as the printers see it. */
-typedef struct qr_print_item {
-    size_t index;              /* position in this listing (0 = first)      */
-    uint32_t rank;             /* 1-based rank                              */
-    double score;
-    uint32_t collapsed;        /* matching passages of the article not shown */
-    const qr_record *rec;
-    const qr_hl_span *spans;   /* matched words in rec->text (may be NULL)  */
-    size_t nspans;
-    const qr_hl_span *title_spans; /* matched words in rec->title           */
-    size_t ntitle_spans;
-    const qr_score_part *parts;    /* --explain: how score was made, or NULL */
-    size_t nparts;
-    int first_in_article;      /* text: starts its article's block          */
-    uint32_t duplicates;       /* articles of the same text folded into it  */
-    char *const *duplicate_ids;
-    size_t nduplicate_ids;
-} qr_print_item;
+/* One result as the printers see it (result_json.h). */
+typedef qr_result_item qr_print_item;
 
 typedef struct qr_printer {
     const char *name;          /* "text", "json", "trec"                    */
@@ -134,13 +120,8 @@ const qr_printer *qr_printer_for(qr_output fmt);
 int qr_print_total(qr_buf *out, const qr_print_opts *o, uint32_t total,
                    int exact, uint32_t first, uint32_t last);
 
-/* Appends a snippet of text (len bytes) to out: the window chosen by
- * qr_snippet_window (target bytes), whitespace collapsed, the spans inside
- * it wrapped in open/close, "… " before and " …" after where text was cut,
- * control characters and invalid UTF-8 shown as U+FFFD. Returns 0 or -1. */
-int qr_snippet_build(const char *text, size_t len, const qr_hl_span *spans,
-                     size_t n, size_t target, const char *open,
-                     const char *close, qr_buf *out);
+/* Snippets (qr_snippet_build) and the JSON object of a result
+ * (qr_result_json) live in the library: excerpt.h, result_json.h. */
 
 /* Evaluation figures: one query's (label = its qid) or the average (label
  * "all"), as an aligned text row or a JSON object. qr_metrics_header gives

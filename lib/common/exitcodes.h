@@ -28,4 +28,13 @@ enum {
     QR_EXIT_QUERY_FAILURE = 4    /* anything else (corrupt index, I/O ...)  */
 };
 
+/* quarry-serve */
+enum {
+    QR_EXIT_SERVE_OK = 0,        /* stopped by SIGINT or SIGTERM            */
+    QR_EXIT_SERVE_USAGE = 2,     /* bad command line                        */
+    QR_EXIT_SERVE_NOINDEX = 3,   /* no index at --db when starting          */
+    QR_EXIT_SERVE_FAILURE = 4    /* cannot listen, the index cannot be
+                                    opened, out of memory                  */
+};
+
 #endif

@@ -334,3 +334,26 @@ void qr_snippet_window(const char *text, size_t len, const qr_hl_span *spans,
     *start = s;
     *end = e;
 }
+
+qr_status qr_highlighter_for_query(const char *lang, int exact_accents,
+                                   const qr_query *q, qr_highlighter **out,
+                                   qr_buf *err)
+{
+    qr_highlighter *h = NULL;
+    qr_status st = qr_highlighter_new(lang, exact_accents, &h, err);
+    if (st != QR_OK)
+        return st;
+    if (qr_highlighter_set_terms(h, (const char *const *)q->hl_terms,
+                                 q->nhl_terms,
+                                 (const char *const *)q->prefixes,
+                                 q->nprefixes) != 0 ||
+        qr_highlighter_set_phrases(h, (const char *const *)q->phr_terms,
+                                   q->nphr_terms, q->phr_ends,
+                                   q->nphrases) != 0) {
+        qr_highlighter_free(h);
+        searcher_err(err, "out of memory", NULL);
+        return QR_ERR_NOMEM;
+    }
+    *out = h;
+    return QR_OK;
+}

@@ -54,6 +54,17 @@ int qr_highlighter_set_phrases(qr_highlighter *h, const char *const *terms,
 int qr_highlight(qr_highlighter *h, const char *text, size_t len,
                  qr_hl_span **spans, size_t *n);
 
+/* A highlighter (with lang's stemmer, accents kept with exact_accents, as
+ * qr_highlighter_new) for the terms, wildcard prefixes and
+ * phrases of q, the query as searched (qr_results.searched when set): what
+ * quarry-query and quarry-serve highlight. *out set only on success.
+ * Returns QR_OK, QR_ERR_USAGE (unknown language; message in err),
+ * QR_ERR_NOMEM. */
+struct qr_query;
+qr_status qr_highlighter_for_query(const char *lang, int exact_accents,
+                                   const struct qr_query *q,
+                                   qr_highlighter **out, qr_buf *err);
+
 /* The default snippet length in bytes. */
 #define QR_SNIPPET_BYTES 300
 

@@ -409,4 +409,50 @@ void qr_results_free(qr_results *r);
  * Returns 0, or -1 on out of memory. */
 int qr_query_plain_words(const char *text, qr_buf *out);
 
+/* ------------------------------------------------------- long-lived use */
+
+/* A server keeps a searcher open across requests. Between two requests it
+ * calls qr_searcher_changed, and on a change opens a new searcher (a
+ * rebuild switched the stub to a new version: xapian-core's reopen keeps
+ * reading the old one), else qr_searcher_refresh to move to the newest
+ * commit. A request then runs on one revision: qr_search_run reopens and
+ * reruns the whole search if a commit lands during it. */
+
+/* 1 when a stub file named by the paths the searcher was opened with (a
+ * Quarry index's XAPIANDB, or a stub file given as the path) is no longer
+ * the one it read (replaced, changed or gone), else 0. Stubs named by
+ * other stubs are not watched. */
+int qr_searcher_changed(const qr_searcher *s);
+
+/* Moves s's databases to their latest commit. *changed (may be NULL) is
+ * set to 1 when the revision moved. Returns QR_OK, QR_ERR_INDEX or
+ * QR_ERR_IO (the version is gone: open a new searcher), QR_ERR_NOMEM;
+ * message in err. */
+qr_status qr_searcher_refresh(qr_searcher *s, int *changed, qr_buf *err);
+
+/* The revision of the passage database (0 for shards or remote indexes)
+ * and the version the stub named when s was opened ("v000003"; "" when
+ * the path was no Quarry index directory). The string is owned by s. */
+uint64_t qr_searcher_revision(qr_searcher *s);
+const char *qr_searcher_version(const qr_searcher *s);
+
+/* An article's passages in order (qr_article_get). */
+typedef struct qr_article_view {
+    qr_record *recs;         /* n passages, by ordinal; strings point into
+                                data                                       */
+    char **data;             /* the stored records (owned)                 */
+    size_t n;
+    uint32_t total;          /* passages the index has of it (n, unless
+                                more than max)                             */
+    size_t unreadable;       /* passages whose record could not be decoded */
+} qr_article_view;
+
+/* Reads the first max (>= 1) passages of article article_id, in order.
+ * *out is filled only on success; qr_article_free releases it. Returns
+ * QR_OK; QR_ERR_NOINDEX (no such article: message in err); QR_ERR_USAGE;
+ * QR_ERR_NOMEM; QR_ERR_INDEX. */
+qr_status qr_article_get(qr_searcher *s, const char *article_id, uint32_t max,
+                         qr_article_view *out, qr_buf *err);
+void qr_article_free(qr_article_view *a);
+
 #endif

@@ -57,6 +57,10 @@ struct qr_searcher {
     char *remotes;        /* the remote shards, for messages (stub.h), or
                              NULL                                            */
     qr_textpos *tp;       /* scans passages' text (textpos.h), or NULL      */
+    struct searcher_stub *stubs; /* the stub files the paths named, as they
+                             were when opened (qr_searcher_changed)         */
+    size_t nstubs;
+    char *version;        /* the version the first stub named, or ""        */
     int by_article;       /* a search by article is running (articles.c):
                              the passage ranking's depths and feedback do
                              not follow the page asked for, so that a

@@ -5,6 +5,7 @@
 #include "search_int.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -120,6 +121,123 @@ static xc_status open_db(const char *const *paths, size_t n, xc_db **db,
     return st;
 }
 
+/* A stub file as it was when the searcher opened (qr_searcher_changed). */
+struct searcher_stub {
+    char *path;
+    int present;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+};
+
+static void stub_stat(struct searcher_stub *w)
+{
+    struct stat sb;
+    w->present = stat(w->path, &sb) == 0;
+    if (!w->present)
+        return;
+    w->dev = sb.st_dev;
+    w->ino = sb.st_ino;
+    w->size = sb.st_size;
+    w->mtime = sb.st_mtim;
+}
+
+/* The version a Quarry index's stub names: "auto v000003" (or
+ * "auto v000003/s0" for shards) gives "v000003"; "" for anything else. */
+static char *stub_version(const char *stub)
+{
+    char buf[512];
+    FILE *f = fopen(stub, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    const char *v = strncmp(buf, "auto ", 5) == 0 ? buf + 5 : "";
+    size_t len = strcspn(v, "/ \t\r\n");
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)v[i] < 0x21 || (unsigned char)v[i] > 0x7E)
+            len = 0;
+    return qr_strndup(v, len);
+}
+
+/* Records the stub files paths name: a directory's XAPIANDB, or the path
+ * itself when it is a file. Done before the databases are opened, so a
+ * switch between the two is seen as a change at the next check. */
+static int watch_stubs(qr_searcher *s, const char *const *paths, size_t n)
+{
+    s->stubs = calloc(n, sizeof *s->stubs);
+    if (!s->stubs)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        struct stat sb;
+        int dir = stat(paths[i], &sb) == 0 && S_ISDIR(sb.st_mode);
+        qr_buf p = {0};
+        if (qr_buf_puts(&p, paths[i]) != 0 ||
+            (dir && qr_buf_puts(&p, "/XAPIANDB") != 0)) {
+            qr_buf_free(&p);
+            return -1;
+        }
+        struct searcher_stub *w = &s->stubs[s->nstubs++];
+        w->path = qr_buf_steal(&p);
+        if (!w->path)
+            return -1;
+        stub_stat(w);
+        if (!s->version && dir && !(s->version = stub_version(w->path)))
+            return -1;
+    }
+    if (!s->version && !(s->version = qr_strndup("", 0)))
+        return -1;
+    return 0;
+}
+
+int qr_searcher_changed(const qr_searcher *s)
+{
+    for (size_t i = 0; s && i < s->nstubs; i++) {
+        struct searcher_stub now = {.path = s->stubs[i].path};
+        const struct searcher_stub *was = &s->stubs[i];
+        stub_stat(&now);
+        if (now.present != was->present)
+            return 1;
+        if (now.present &&
+            (now.dev != was->dev || now.ino != was->ino ||
+             now.size != was->size || now.mtime.tv_sec != was->mtime.tv_sec ||
+             now.mtime.tv_nsec != was->mtime.tv_nsec))
+            return 1;
+    }
+    return 0;
+}
+
+qr_status qr_searcher_refresh(qr_searcher *s, int *changed, qr_buf *err)
+{
+    int c1 = 0, c2 = 0;
+    if (changed)
+        *changed = 0;
+    xc_status st = xc_db_reopen(s->db, &c1);
+    if (st == XC_OK && s->adb)
+        st = xc_db_reopen(s->adb, &c2);
+    if (st != XC_OK) {
+        searcher_err(err, "cannot reopen the index", xc_db_errmsg(s->db));
+        return qr_status_from_xc(st);
+    }
+    if (changed)
+        *changed = c1 || c2;
+    return QR_OK;
+}
+
+uint64_t qr_searcher_revision(qr_searcher *s)
+{
+    xc_db_stats stats;
+    if (!s || xc_db_get_stats(s->db, &stats) != XC_OK)
+        return 0;
+    return stats.revision;
+}
+
+const char *qr_searcher_version(const qr_searcher *s)
+{
+    return s && s->version ? s->version : "";
+}
+
 qr_status qr_searcher_open(const char *const *paths, size_t n,
                            qr_searcher **out, qr_buf *err)
 {
@@ -130,6 +248,11 @@ qr_status qr_searcher_open(const char *const *paths, size_t n,
     qr_searcher *s = calloc(1, sizeof *s);
     if (!s) {
         searcher_err(err, "out of memory", NULL);
+        return QR_ERR_NOMEM;
+    }
+    if (watch_stubs(s, paths, n) != 0) {
+        searcher_err(err, "out of memory", NULL);
+        qr_searcher_close(s);
         return QR_ERR_NOMEM;
     }
     char *xerr = NULL;
@@ -155,7 +278,7 @@ qr_status qr_searcher_open(const char *const *paths, size_t n,
             searcher_err_detail(err, xerr);
         }
         free(xerr);
-        free(s);
+        qr_searcher_close(s);
         return rc == QR_OK ? QR_ERR_INDEX : rc;
     }
 
@@ -226,6 +349,10 @@ void qr_searcher_close(qr_searcher *s)
     xc_db_close(s->adb);
     free(s->lang);
     free(s->remotes);
+    for (size_t i = 0; i < s->nstubs; i++)
+        free(s->stubs[i].path);
+    free(s->stubs);
+    free(s->version);
     free(s);
 }
 

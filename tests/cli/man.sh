@@ -21,12 +21,13 @@ command -v groff >/dev/null 2>&1 || skip "groff is not installed (Debian: groff-
 : "${QUARRY_BUILD_DIR:?run through ctest, or set QUARRY_BUILD_DIR}"
 : "${QUARRY_CMAKE:?run through ctest, or set QUARRY_CMAKE}"
 
-tools="quarry-index quarry-query quarry-extract"
+tools="quarry-index quarry-query quarry-serve quarry-extract"
 
 program() {
     case $1 in
     quarry-index) echo "$QUARRY_INDEX" ;;
     quarry-query) echo "$QUARRY_QUERY" ;;
+    quarry-serve) echo "$QUARRY_SERVE" ;;
     quarry-extract) echo "$QUARRY_EXTRACT" ;;
     esac
 }

@@ -66,7 +66,9 @@ esac
   "$(json_get "$tmp/first.json" .article_id)" ] || fail "first source"
 
 # --- text ----------------------------------------------------------------------
-Q joint cyber unit
+# wide enough that the id line does not wrap, however long the path of
+# the checkout (and so of the article ids) is
+COLUMNS=250 Q joint cyber unit
 expect_rc 0 "text"
 head -n 1 "$tmp/out" | grep -qE '^(About )?[0-9]+ articles(; showing 1-[0-9]+)?$' ||
     fail "text: first line (the count): $(head -n 1 "$tmp/out")"

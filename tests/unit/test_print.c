@@ -1,5 +1,6 @@
 /* Unit tests: query/print.c — the text, JSON and TREC printers on fixed
- * records, snippets, and the evaluation rows. */
+ * records, and the evaluation rows; through them the library's snippets
+ * and result objects (lib/search/excerpt.c, lib/search/result_json.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

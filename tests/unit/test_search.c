@@ -829,6 +829,80 @@ static void test_reader_sees_changes(void **state)
     qr_searcher_close(s);
 }
 
+/* An article's passages by id, in order; a missing id is QR_ERR_NOINDEX. */
+static void test_article_get(void **state)
+{
+    (void)state;
+    qr_searcher *s = open_db();
+    qr_article_view a = {0};
+    qr_buf err = {0};
+    assert_int_equal(qr_article_get(s, "cyber.txt", 100, &a, &err), QR_OK);
+    assert_int_equal(a.n, 3);
+    assert_int_equal(a.total, 3);
+    for (unsigned i = 0; i < 3; i++) {
+        assert_int_equal(a.recs[i].ordinal, i);
+        assert_string_equal(a.recs[i].article_id, "cyber.txt");
+    }
+    assert_non_null(strstr(a.recs[1].text, "Hamburg"));
+    qr_article_free(&a);
+    /* the first max passages only; total says how many there are */
+    assert_int_equal(qr_article_get(s, "cyber.txt", 2, &a, &err), QR_OK);
+    assert_int_equal(a.n, 2);
+    assert_int_equal(a.total, 3);
+    assert_int_equal(a.recs[1].ordinal, 1);
+    qr_article_free(&a);
+    assert_int_equal(qr_article_get(s, "../../etc/passwd", 10, &a, &err),
+                     QR_ERR_NOINDEX);
+    assert_non_null(strstr(err.data, "no article"));
+    assert_int_equal(a.n, 0);
+    qr_article_free(&a);
+    qr_buf_free(&err);
+    qr_searcher_close(s);
+}
+
+/* A commit moves a refreshed searcher to the new revision; a stub file
+ * replaced under it is a change; nothing else is. */
+static void test_searcher_refresh_and_changed(void **state)
+{
+    (void)state;
+    char stub[192];
+    snprintf(stub, sizeof stub, "%s/index.stub", root);
+    FILE *f = fopen(stub, "w");
+    assert_non_null(f);
+    fprintf(f, "auto db\n");
+    fclose(f);
+    const char *paths[] = {stub};
+    qr_searcher *s = NULL;
+    qr_buf err = {0};
+    assert_int_equal(qr_searcher_open(paths, 1, &s, &err), QR_OK);
+    assert_int_equal(qr_searcher_changed(s), 0);
+    int changed = -1;
+    assert_int_equal(qr_searcher_refresh(s, &changed, &err), QR_OK);
+    assert_int_equal(changed, 0);
+    xc_db *db = NULL;
+    assert_int_equal(xc_db_open(dbpath, XC_DB_OPEN, 0, 0, &db, NULL), XC_OK);
+    article a = {"light.txt", "Lighthouse", "", "",
+                 {"The lighthouse keeper lit the lamp.", NULL}};
+    add_articles(db, &a, 1);
+    assert_int_equal(xc_db_commit(db), XC_OK);
+    xc_db_close(db);
+    assert_int_equal(qr_searcher_changed(s), 0);
+    assert_int_equal(qr_searcher_refresh(s, &changed, &err), QR_OK);
+    assert_int_equal(changed, 1);
+    /* a new stub renamed over the old one, as a rebuild switches */
+    char tmpstub[200];
+    snprintf(tmpstub, sizeof tmpstub, "%s.new", stub);
+    f = fopen(tmpstub, "w");
+    assert_non_null(f);
+    fprintf(f, "auto db\n");
+    fclose(f);
+    assert_int_equal(rename(tmpstub, stub), 0);
+    assert_int_equal(qr_searcher_changed(s), 1);
+    assert_string_equal(qr_searcher_version(s), "");
+    qr_searcher_close(s);
+    qr_buf_free(&err);
+}
+
 /* The search side's qr_* functions speak qr_status, whatever the binding
  * said. */
 static void test_status_vocabulary(void **state)
@@ -907,6 +981,9 @@ int main(void)
         cmocka_unit_test(test_prox_depth),
         cmocka_unit_test_setup_teardown(test_reader_sees_changes, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_article_get, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_searcher_refresh_and_changed,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_status_vocabulary, setup,
                                         teardown),
     };
