@@ -40,6 +40,7 @@ typedef struct art {
     char *content;       /* its content hash (QR_SLOT_CONTENT), or NULL    */
     uint32_t dups;       /* articles of the same content folded into it   */
     strlist dup_keys;    /* their keys, those met among the candidates    */
+    uint32_t index;      /* its place in the article stage's mset         */
     uint32_t tier;       /* which passage stage ranked its passages       */
     int32_t best;        /* its best passage among that stage's
                             candidates, -1 when none                       */
@@ -218,6 +219,7 @@ static xc_status push_article(xc_enquire *enq, xc_mset *ms, const cand *c,
     x->content = content;
     x->hash = qr_hash64(x->key, len, 0);
     x->score = c->score;
+    x->index = c->index;
     if (q->windowed) {
         strlist_sink sink = {&x->terms, 0};
         st = xc_enquire_matching_terms_each(enq, m.docid, strlist_sink_add,
@@ -227,6 +229,39 @@ static xc_status push_article(xc_enquire *enq, xc_mset *ms, const cand *c,
         if (st == XC_OK)
             strlist_uniq(&x->terms);
     }
+    return st;
+}
+
+/* Feedback over the articles a->v[from..a->n), read from ms: the model
+ * from the first of them, the first QR_ARTICLE_DEPTH rescored; they are
+ * put in their new order. */
+static xc_status rescore_articles(qr_searcher *s, const qr_query *q,
+                                  const qr_search_opts *o, xc_mset *ms,
+                                  art_list *a, uint32_t from)
+{
+    uint32_t n = a->n - from;
+    cand *c = calloc(n, sizeof *c);
+    art *v = malloc(n * sizeof *v);
+    uint32_t *at = calloc(xc_mset_size(ms), sizeof *at);
+    xc_status st = c && v && at ? XC_OK : XC_NOMEM;
+    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
+        c[i].index = a->v[from + i].index;
+        c[i].score = a->v[from + i].score;
+        at[c[i].index] = i;
+    }
+    if (st == XC_OK)
+        st = feedback_rescore_in(s, s->adb, q, o, &o->article_bm25, ms, c, n,
+                                 NULL, 0, QR_ARTICLE_DEPTH);
+    if (st == XC_OK) {
+        memcpy(v, a->v + from, n * sizeof *v);
+        for (uint32_t i = 0; i < n; i++) {
+            a->v[from + i] = v[at[c[i].index]];
+            a->v[from + i].score = c[i].score;
+        }
+    }
+    free(c);
+    free(v);
+    free(at);
     return st;
 }
 
@@ -259,8 +294,8 @@ static xc_status fetch_articles(qr_searcher *s, const qr_query *q,
                                  o->article_bm25.min_normlen);
     if (st == XC_OK)
         st = set_order(enq, order);
-    /* duplicates folded leave fewer than count: read further, from the
-     * top again (feedback's model comes from the top) */
+    /* duplicates are folded first, so that feedback's model comes from
+     * distinct articles; when they leave fewer than count, read further */
     cand *c = NULL;
     uint32_t n = 0, before = a->n, est = 0, want = count;
     int is_exact = 1;
@@ -277,13 +312,11 @@ static xc_status fetch_articles(qr_searcher *s, const qr_query *q,
             n = xc_mset_size(ms);
             st = cand_from_mset(ms, &c);
         }
-        if (st == XC_OK && n && fb)
-            st = feedback_rescore_in(s, s->adb, q, o, &o->article_bm25, ms,
-                                     c, n, NULL, 0, QR_ARTICLE_DEPTH);
         for (uint32_t i = 0; st == XC_OK && i < n; i++)
             st = push_article(enq, ms, &c[i], q, o->duplicates, a);
-        if (st != XC_OK || a->n - before >= want || n < count ||
-            count >= UINT32_MAX / 4)
+        uint32_t kept = a->n - before;
+        if (st != XC_OK || kept >= want || n < count ||
+            count >= UINT32_MAX / 16)
             break;
         while (a->n > before)
             art_free(&a->v[--a->n]);
@@ -291,8 +324,13 @@ static xc_status fetch_articles(qr_searcher *s, const qr_query *q,
         c = NULL;
         xc_mset_free(ms);
         ms = NULL;
-        count *= 2;
+        /* as many more as the share of duplicates says, and some */
+        uint64_t next = (uint64_t)count * want / (kept ? kept : 1);
+        next += next / 4 + 16;
+        count = next > UINT32_MAX / 16 ? UINT32_MAX / 16 : (uint32_t)next;
     }
+    if (st == XC_OK && fb && a->n > before)
+        st = rescore_articles(s, q, o, ms, a, before);
     /* the duplicates folded are not results of their own */
     uint32_t folded = st == XC_OK ? n - (a->n - before) : 0;
     *estimated += est > folded ? est - folded : 0;
