@@ -312,7 +312,8 @@ void rd_doc_heading(rd_doc *d, int begin)
     size_t n = d->text.len - d->heading_from;
     if (n > RD_FIELD_MAX)
         n = RD_FIELD_MAX;
-    if (qr_buf_append(&d->heading, d->text.data + d->heading_from, n) != 0)
+    /* an empty heading of an empty text: text.data may still be NULL */
+    if (n && qr_buf_append(&d->heading, d->text.data + d->heading_from, n) != 0)
         d->oom = 1;
 }
 
