@@ -2918,6 +2918,13 @@ extern "C" xc_status xc_mset_get_data(xc_mset *ms, uint32_t i, char **out,
                        [&] { return mset_doc(ms, i).get_data(); });
 }
 
+extern "C" xc_status xc_mset_get_sort_key(xc_mset *ms, uint32_t i,
+                                          char **out, size_t *len)
+{
+    return mset_string(ms, i, out, len, nullptr, false,
+                       [&] { return ms->ms[i].get_sort_key(); });
+}
+
 extern "C" xc_status xc_mset_get_collapse_key(xc_mset *ms, uint32_t i,
                                               char **out, size_t *len)
 {

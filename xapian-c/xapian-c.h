@@ -563,6 +563,11 @@ xc_status xc_mset_get_data(xc_mset *ms, uint32_t i, char **out, size_t *len);
  * kept in the result list, so no document is read. */
 xc_status xc_mset_get_collapse_key(xc_mset *ms, uint32_t i, char **out,
                                    size_t *len);
+/* The value result i was sorted on (by value, or by relevance then value:
+ * that slot's value), malloc'd into *out: kept in the result list, so no
+ * document is read. */
+xc_status xc_mset_get_sort_key(xc_mset *ms, uint32_t i, char **out,
+                               size_t *len);
 xc_status xc_mset_get_value(xc_mset *ms, uint32_t i, unsigned slot,
                             char **out, size_t *len);
 xc_status xc_mset_get_document(xc_mset *ms, uint32_t i, xc_doc **out);

@@ -177,18 +177,24 @@ static art *arts_find_content(const art_list *a, const char *content)
     return NULL;
 }
 
-/* Reads article i of ms onto the end of a: key, score, content hash, and
- * with phrases the query terms it has; unless keep_dups, an article whose
- * content one of a already has is folded into it instead. */
+/* Reads article i of ms onto the end of a: key (the sort key when
+ * key_sorted), score, content hash, and with phrases the query terms it
+ * has; unless keep_dups, an article whose content one of a already has is
+ * folded into it instead. */
 static xc_status push_article(xc_enquire *enq, xc_mset *ms, const cand *c,
-                              const qr_query *q, int keep_dups, art_list *a)
+                              const qr_query *q, int keep_dups, int key_sorted,
+                              art_list *a)
 {
     xc_match m;
     size_t len = 0, clen = 0;
     char *key = NULL, *content = NULL;
     xc_status st = xc_mset_get(ms, c->index, &m);
+    /* ranked by relevance, equal scores by id: the id is the sort key the
+     * match kept, one value read the fewer per candidate */
     if (st == XC_OK)
-        st = xc_mset_get_value(ms, c->index, QR_SLOT_ARTICLE, &key, &len);
+        st = key_sorted
+            ? xc_mset_get_sort_key(ms, c->index, &key, &len)
+            : xc_mset_get_value(ms, c->index, QR_SLOT_ARTICLE, &key, &len);
     if (st == XC_OK)
         st = xc_mset_get_value(ms, c->index, QR_SLOT_CONTENT, &content,
                                &clen);
@@ -313,7 +319,8 @@ static xc_status fetch_articles(qr_searcher *s, const qr_query *q,
             st = cand_from_mset(ms, &c);
         }
         for (uint32_t i = 0; st == XC_OK && i < n; i++)
-            st = push_article(enq, ms, &c[i], q, o->duplicates, a);
+            st = push_article(enq, ms, &c[i], q, o->duplicates,
+                              order == QR_SORT_RELEVANCE, a);
         uint32_t kept = a->n - before;
         if (st != XC_OK || kept >= want || n < count ||
             count >= UINT32_MAX / 16)

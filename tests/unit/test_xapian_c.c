@@ -2105,7 +2105,22 @@ static void test_enquire_relevance_then_value_and_weights(void **state)
         assert_int_equal(xc_mset_get(ms, i, &m), XC_OK);
         assert_true(m.weight <= prev);
         prev = m.weight;
+        /* the sort key is the value of the slot sorted on */
+        char *key = NULL, *val = NULL;
+        size_t klen = 0, vlen = 0;
+        assert_int_equal(xc_mset_get_sort_key(ms, i, &key, &klen), XC_OK);
+        assert_int_equal(xc_mset_get_value(ms, i, 1, &val, &vlen), XC_OK);
+        assert_int_equal(klen, vlen);
+        assert_memory_equal(key ? key : "", val ? val : "", klen);
+        free(key);
+        free(val);
     }
+    char *none = NULL;
+    size_t nlen = 0;
+    assert_int_equal(xc_mset_get_sort_key(ms, 3, &none, &nlen),
+                     XC_INVALID_ARG);
+    assert_int_equal(xc_mset_get_sort_key(NULL, 0, &none, &nlen),
+                     XC_INVALID_ARG);
     xc_mset_free(ms);
     assert_int_equal(xc_enquire_set_sort_by_relevance_then_value(
                          enq, 0xffffffffu, 0), XC_INVALID_ARG);
