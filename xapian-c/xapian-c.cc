@@ -1678,6 +1678,20 @@ extern "C" xc_status xc_termgen_set_stemming_strategy(xc_termgen *tg,
     }
 }
 
+extern "C" xc_status xc_termgen_set_flags(xc_termgen *tg, unsigned flags)
+{
+    if (!tg)
+        return XC_INVALID_ARG;
+    if (flags & ~(unsigned)(XC_TG_SPELLING | XC_TG_CJK_NGRAM))
+        return reject(tg->err, XC_INVALID_ARG, "unknown term generator flag");
+    try {
+        tg->tg.set_flags(Xapian::TermGenerator::flags(flags));
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&tg->err);
+    }
+}
+
 extern "C" xc_status xc_termgen_set_document(xc_termgen *tg, xc_doc *doc)
 {
     if (!tg)

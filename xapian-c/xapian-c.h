@@ -325,6 +325,11 @@ xc_status xc_termgen_set_stopper(xc_termgen *tg, const xc_stopper *s,
                                  int stop_strategy);
 xc_status xc_termgen_set_stemming_strategy(xc_termgen *tg,
                                            xc_stem_strategy st);
+/* TermGenerator flags (xapian-core's values): XC_TG_CJK_NGRAM indexes runs
+ * of Chinese, Japanese and Korean characters as unigrams (with positions)
+ * and bigrams (without). Replaces the flags set before. */
+enum { XC_TG_SPELLING = 128, XC_TG_CJK_NGRAM = 2048 };
+xc_status xc_termgen_set_flags(xc_termgen *tg, unsigned flags);
 /* The document terms go to; the termgen keeps a reference to doc, which must
  * outlive its use here. Resets the term position to 0. */
 xc_status xc_termgen_set_document(xc_termgen *tg, xc_doc *doc);

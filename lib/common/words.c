@@ -30,7 +30,25 @@ static int cp_is_separator(unsigned cp)
     return cp == 0xD7 || cp == 0xF7 || (cp >= 0x2000 && cp <= 0x2BFF) ||
            (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
            (cp >= 0xFF01 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) ||
-           cp == 0xFEFF || cp == 0xFFFD;
+           (cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65) ||
+           cp == 0x30FB || cp == 0xFEFF || cp == 0xFFFD;
+}
+
+/* Chinese, Japanese and Korean code points, as xapian-core's CJK n-grams
+ * (CJK::codepoint_is_cjk) take them: each one a word of its own here. */
+static int cp_is_cjk(unsigned cp)
+{
+    return (cp >= 0x1100 && cp <= 0x11FF) ||   /* Hangul Jamo           */
+           (cp >= 0x2E80 && cp <= 0x2FFF) ||   /* radicals              */
+           (cp >= 0x3000 && cp <= 0x9FFF) ||   /* kana, Hangul compat.,
+                                                  CJK ideographs        */
+           (cp >= 0xA700 && cp <= 0xA71F) ||
+           (cp >= 0xAC00 && cp <= 0xD7AF) ||   /* Hangul syllables      */
+           (cp >= 0xF900 && cp <= 0xFAFF) ||   /* compatibility ideogr. */
+           (cp >= 0xFE30 && cp <= 0xFE4F) ||
+           (cp >= 0xFF00 && cp <= 0xFFEF) ||   /* full- and half-width  */
+           (cp >= 0x20000 && cp <= 0x2A6DF) ||
+           (cp >= 0x2F800 && cp <= 0x2FA1F);
 }
 
 /* Simple lower-casing of the scripts most text in this project uses. */
@@ -75,10 +93,38 @@ static int wordchar_at(const unsigned char *s, size_t n, size_t i, size_t *len)
     return l && !cp_is_separator(u8_cp(s + i, l));
 }
 
+/* Is the character at byte i a CJK word character (*len: its length)? */
+static int cjk_at(const unsigned char *s, size_t n, size_t i, size_t *len)
+{
+    if (s[i] < 0x80)
+        return 0;
+    size_t l = qr_utf8_len(s + i, n - i);
+    if (!l)
+        return 0;
+    unsigned cp = u8_cp(s + i, l);
+    *len = l;
+    return cp_is_cjk(cp) && !cp_is_separator(cp);
+}
+
+/* A word character that is not CJK: one that continues a word. */
+static int latin_at(const unsigned char *s, size_t n, size_t i, size_t *len)
+{
+    size_t l;
+    return wordchar_at(s, n, i, len) && !cjk_at(s, n, i, &l);
+}
+
 static int is_wordchar(const unsigned char *s, size_t n, size_t i)
 {
     size_t l;
-    return i < n && wordchar_at(s, n, i, &l);
+    return i < n && latin_at(s, n, i, &l);
+}
+
+int qr_word_is_cjk(const char *str, size_t start, size_t end)
+{
+    size_t l = 0;
+    return end > start &&
+           cjk_at((const unsigned char *)str, end, start, &l) &&
+           start + l == end;
 }
 
 static int is_digit(const unsigned char *s, size_t n, size_t i)
@@ -109,6 +155,14 @@ int qr_word_next(const char *str, size_t n, size_t i, size_t *start,
     if (i >= n)
         return 0;
 
+    /* CJK: each character a word, as xapian-core's n-grams give each one
+     * a position */
+    if (cjk_at(s, n, i, &clen)) {
+        *start = i;
+        *end = i + clen;
+        return 1;
+    }
+
     /* Acronyms: U.S.A. or U.N (two or more capitals each followed by a
      * dot, the last dot optional), not followed by a word character. */
     if (isupper(s[i]) && i + 2 < n && s[i + 1] == '.' && isupper(s[i + 2])) {
@@ -133,7 +187,7 @@ int qr_word_next(const char *str, size_t n, size_t i, size_t *start,
 
     size_t j = i;
     for (;;) {
-        while (j < n && wordchar_at(s, n, j, &clen))
+        while (j < n && latin_at(s, n, j, &clen))
             j += clen;
         if (j >= n)
             break;

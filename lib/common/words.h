@@ -7,7 +7,8 @@
  * positions: letters and digits (any non-ASCII character that is not
  * punctuation or a symbol counts as a letter), "don't" and "Trump’s" as
  * one word, "AT&T", "3.14", "C++", and acronyms such as "U.S.A."
- * (analysed as "usa"). Lower-casing covers ASCII, Latin-1, Latin
+ * (analysed as "usa"); each Chinese, Japanese or Korean character a
+ * word of its own. Lower-casing covers ASCII, Latin-1, Latin
  * Extended-A, Greek and Cyrillic; other scripts are compared as written.
  */
 #ifndef QUARRY_WORDS_H
@@ -21,6 +22,11 @@
  * Returns 1 and sets [*start, *end), or 0 when there is none. */
 int qr_word_next(const char *s, size_t n, size_t i, size_t *start,
                  size_t *end);
+
+/* Is s[start, end) one Chinese, Japanese or Korean character? A run of
+ * them is a word per character (xapian-core's CJK n-grams: each character
+ * a term with a position, each pair of neighbours a term without). */
+int qr_word_is_cjk(const char *s, size_t start, size_t end);
 
 /* Appends the word s[start, end) to out as the indexer sees it before
  * stemming: lower-cased, curly apostrophes made straight, the dots of an

@@ -17,7 +17,9 @@
  * that a few common UTF-8 punctuation and space characters (U+00A0 and
  * friends, the General Punctuation block U+2000-U+206F with its curly quotes
  * and dashes, U+3000-U+3003) are treated as separators, so a curly quote is
- * not counted as a word. Invalid UTF-8 is simply letters: safe, never read
+ * not counted as a word; each Chinese, Japanese or Korean character
+ * (kana, ideographs, Hangul syllables) counts as a word of its own, so text
+ * without spaces splits too. Invalid UTF-8 is simply letters: safe, never read
  * past the end. Whitespace (blank lines, trimming, sentence gaps) is ASCII
  * whitespace only.
  */
@@ -54,7 +56,10 @@ qr_split_opts qr_split_defaults(void)
 
 /* ------------------------------------------------------------ characters */
 
-typedef enum char_class { CC_SPACE, CC_WORD, CC_PUNCT } char_class;
+/* CC_CJK: a Chinese, Japanese or Korean character, a word of its own
+ * (text without spaces: each character one term, as xapian-core's CJK
+ * n-grams index it). */
+typedef enum char_class { CC_SPACE, CC_WORD, CC_PUNCT, CC_CJK } char_class;
 
 static int is_space(unsigned char c)
 {
@@ -115,6 +120,24 @@ static char_class classify(const unsigned char *s, size_t len, size_t i,
         *adv = 3;
         return CC_PUNCT;
     }
+    /* three-byte CJK: U+3004-U+303F symbols, kana to ideographs
+     * (U+3040-U+9FFF), Hangul syllables, compatibility ideographs,
+     * full-width forms (their punctuation: separators) */
+    if (c >= 0xE3 && c <= 0xEF && i + 2 < len && (s[i + 1] & 0xC0) == 0x80 &&
+        (s[i + 2] & 0xC0) == 0x80) {
+        unsigned cp = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) |
+                      (s[i + 2] & 0x3Fu);
+        if ((cp >= 0x3000 && cp <= 0x303F) || cp == 0x30FB ||
+            (cp >= 0xFF01 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20)) {
+            *adv = 3;
+            return CC_PUNCT;
+        }
+        if ((cp >= 0x3040 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+            (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFFEF)) {
+            *adv = 3;
+            return CC_CJK;
+        }
+    }
     return CC_WORD;
 }
 
@@ -126,10 +149,11 @@ size_t qr_count_words(const char *text, size_t len)
     size_t n = 0, i = 0, adv;
     int in_word = 0;
     while (i < len) {
-        if (classify(s, len, i, &adv) == CC_WORD) {
-            if (!in_word)
+        char_class k = classify(s, len, i, &adv);
+        if (k == CC_WORD || k == CC_CJK) {
+            if (!in_word || k == CC_CJK)
                 n++;
-            in_word = 1;
+            in_word = k == CC_WORD;
         } else {
             in_word = 0;
         }
@@ -256,6 +280,16 @@ static int ends_abbreviation(const unsigned char *s, size_t lo, size_t dot)
     return 0;
 }
 
+/* Is there a CJK full stop, exclamation or question mark (。！？) at s[i]? */
+static int cjk_stop(const unsigned char *s, size_t i, size_t b)
+{
+    if (i + 2 >= b)
+        return 0;
+    return (s[i] == 0xE3 && s[i + 1] == 0x80 && s[i + 2] == 0x82) ||
+           (s[i] == 0xEF && s[i + 1] == 0xBC &&
+            (s[i + 2] == 0x81 || s[i + 2] == 0x9F));
+}
+
 /* Finds the sentence that starts at pos (a non-space byte) within [pos, b),
  * b being a trimmed paragraph end. A sentence ends at '.', '!' or '?' (any
  * run of them), plus closing quotes or brackets, followed by whitespace and
@@ -269,6 +303,28 @@ static void next_sentence(const unsigned char *s, size_t pos, size_t b,
     int in_word = 0;
     while (i < b) {
         unsigned char c = s[i];
+        if (cjk_stop(s, i, b)) {
+            /* 。！？ end a sentence with no space after them (closing 」
+             * or 』 included) */
+            size_t t = i + 3, cl;
+            while (t < b && ((cl = closer_len(s, t, b)) > 0 ||
+                             (t + 2 < b && s[t] == 0xE3 && s[t + 1] == 0x80 &&
+                              (s[t + 2] == 0x8D || s[t + 2] == 0x8F) &&
+                              (cl = 3))))
+                t += cl;
+            in_word = 0;
+            size_t q = t;
+            while (q < b && is_space(s[q]))
+                q++;
+            if (q < b) {
+                *send = t;
+                *next = q;
+                *words = n;
+                return;
+            }
+            i = t;
+            continue;
+        }
         if (c == '.' || c == '!' || c == '?') {
             size_t t = i;
             while (t < b && (s[t] == '.' || s[t] == '!' || s[t] == '?'))
@@ -297,10 +353,11 @@ static void next_sentence(const unsigned char *s, size_t pos, size_t b,
             i = t;
             continue;
         }
-        if (classify(s, b, i, &adv) == CC_WORD) {
-            if (!in_word)
+        char_class k = classify(s, b, i, &adv);
+        if (k == CC_WORD || k == CC_CJK) {
+            if (!in_word || k == CC_CJK)
                 n++;
-            in_word = 1;
+            in_word = k == CC_WORD;
         } else {
             in_word = 0;
         }
@@ -329,8 +386,8 @@ static void split_run_on(splitter *sp, size_t a, size_t b, size_t w,
     int in_word = 0, seen_gap = 0;
     while (i < b) {
         char_class k = classify(s, b, i, &adv);
-        if (k == CC_WORD) {
-            if (!in_word) {
+        if (k == CC_WORD || k == CC_CJK) {
+            if (!in_word || k == CC_CJK) {
                 if (n == quota && piece + 1 < pieces) {
                     size_t end = seen_gap ? gap : i;
                     feed(sp, start, end, n);
@@ -343,7 +400,7 @@ static void split_run_on(splitter *sp, size_t a, size_t b, size_t w,
                 }
                 n++;
             }
-            in_word = 1;
+            in_word = k == CC_WORD;
             seen_gap = 0;
         } else {
             if (k == CC_SPACE && !seen_gap) {

@@ -492,6 +492,8 @@ qr_status wr_open(wr_writer *w, const char *lang, int exact_accents,
         xs = xc_termgen_set_stemmer(w->tg, stem);
     if (xs == XC_OK)
         xs = xc_termgen_set_stemming_strategy(w->tg, XC_STEM_ALL);
+    if (xs == XC_OK)   /* Chinese, Japanese, Korean: character n-grams */
+        xs = xc_termgen_set_flags(w->tg, XC_TG_CJK_NGRAM);
     xc_stem_free(stem);
     if (xs != XC_OK) {
         /* Not the caller's mistake even when xapian-core says "invalid

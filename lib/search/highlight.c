@@ -160,6 +160,7 @@ typedef struct hl_word {
     size_t start, end;
     char *stem;          /* NULL for a word too long to be a term     */
     int shown;
+    int cjk;             /* one CJK character                          */
     size_t span_end;     /* with shown: where its span ends (a phrase
                             spans its words and what is between them) */
 } hl_word;
@@ -182,6 +183,53 @@ static void mark_phrase(const qr_highlighter *h, size_t first, size_t last,
         for (k = 1; k < len; k++)
             w[i + k].shown = 2;     /* inside the span that starts at i */
     }
+}
+
+/* Is term two or more CJK characters (a pair of xapian-core's n-grams)? */
+static int cjk_pair_term(const char *t)
+{
+    size_t n = strlen(t), at = 0, ws, we, k = 0;
+    while (qr_word_next(t, n, at, &ws, &we)) {
+        if (ws != at || !qr_word_is_cjk(t, ws, we))
+            return 0;
+        at = we;
+        k++;
+    }
+    return at == n && k >= 2;
+}
+
+/* CJK text: a query word of two or more characters is its characters and
+ * their neighbour pairs; when the query has pairs, a character is shown
+ * only where a pair it belongs to matches, so that 東京 marks 東京 and not
+ * every 京. Returns 0, or -1 on out of memory. */
+static int mark_cjk_pairs(qr_highlighter *h, hl_word *w, size_t nw)
+{
+    int pairs = 0;
+    for (size_t i = 0; i < h->nterms && !pairs; i++)
+        pairs = cjk_pair_term(h->terms[i]);
+    if (!pairs)
+        return 0;
+    char *hit = calloc(nw ? nw : 1, 1);
+    if (!hit)
+        return -1;
+    for (size_t i = 0; i + 1 < nw; i++) {
+        if (!w[i].cjk || !w[i + 1].cjk || w[i].end != w[i + 1].start ||
+            !w[i].stem || !w[i + 1].stem)
+            continue;
+        qr_buf_clear(&h->word);
+        if (qr_buf_puts(&h->word, w[i].stem) != 0 ||
+            qr_buf_puts(&h->word, w[i + 1].stem) != 0) {
+            free(hit);
+            return -1;
+        }
+        if (matches(h, h->word.data))
+            hit[i] = hit[i + 1] = 1;
+    }
+    for (size_t i = 0; i < nw; i++)
+        if (w[i].cjk)
+            w[i].shown = hit[i];
+    free(hit);
+    return 0;
 }
 
 int qr_highlight(qr_highlighter *h, const char *text, size_t len,
@@ -207,7 +255,7 @@ int qr_highlight(qr_highlighter *h, const char *text, size_t len,
             wcap = ncap;
         }
         hl_word *x = &w[nw++];
-        *x = (hl_word){ws, we, NULL, 0, we};
+        *x = (hl_word){ws, we, NULL, 0, qr_word_is_cjk(text, ws, we), we};
         if (we - ws > MAX_WORD_BYTES)
             continue;
         qr_buf_clear(&h->word);
@@ -216,6 +264,8 @@ int qr_highlight(qr_highlighter *h, const char *text, size_t len,
             goto out;
         x->shown = matches(h, x->stem);
     }
+    if (mark_cjk_pairs(h, w, nw) != 0)
+        goto out;
     for (size_t k = 0; k < h->nphrases; k++)
         mark_phrase(h, k ? h->phr_ends[k - 1] : 0, h->phr_ends[k], w, nw);
 
@@ -228,7 +278,10 @@ int qr_highlight(qr_highlighter *h, const char *text, size_t len,
         if (!w[i].shown)
             continue;
         size_t end = w[i].shown == 1 ? w[i].span_end : w[i].end;
-        if (nv && w[i].start < v[nv - 1].end) {
+        /* touching CJK characters (東京): one span */
+        int joined = nv && w[i].cjk && i > 0 && w[i - 1].cjk &&
+                     w[i - 1].shown && w[i].start == v[nv - 1].end;
+        if (nv && (w[i].start < v[nv - 1].end || joined)) {
             if (end > v[nv - 1].end)
                 v[nv - 1].end = end;     /* overlapping phrases: one span */
             continue;

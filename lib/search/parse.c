@@ -16,7 +16,7 @@
 /* The query syntax of the full parse (README, "Querying"). */
 #define FULL_FLAGS                                                    \
     (XC_QP_BOOLEAN | XC_QP_PHRASE | XC_QP_LOVEHATE | XC_QP_WILDCARD | \
-     XC_QP_PURE_NOT)
+     XC_QP_PURE_NOT | XC_QP_CJK_NGRAM)
 
 /* Query terms to highlight (into a strlist_sink): unprefixed ones, and
  * title terms without "S". */
@@ -394,7 +394,7 @@ static qr_status chain_plain(chain *c)
         return QR_ERR_NOMEM;
     if (c->level != QR_PARSE_PLAIN)
         return QR_OK;
-    xc_status st = parse_with(s, q->plain, 0, q, &c->stopped);
+    xc_status st = parse_with(s, q->plain, XC_QP_CJK_NGRAM, q, &c->stopped);
     if (st == XC_NOMEM)
         return QR_ERR_NOMEM;
     if (st != XC_OK) {

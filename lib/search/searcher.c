@@ -74,6 +74,8 @@ static qr_status setup_parser(qr_searcher *s, qr_buf *err)
     st = xc_termgen_set_stemmer(s->tg, s->stem);
     if (st == XC_OK)
         st = xc_termgen_set_stemming_strategy(s->tg, XC_STEM_ALL);
+    if (st == XC_OK)   /* CJK n-grams, as the indexer makes them */
+        st = xc_termgen_set_flags(s->tg, XC_TG_CJK_NGRAM);
     if (st == XC_OK && s->stop)
         st = xc_termgen_set_stopper(s->tg, s->stop, XC_TG_STOP_ALL);
     if (st != XC_OK) {

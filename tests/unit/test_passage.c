@@ -131,6 +131,40 @@ static void test_count_words(void **state)
     const char bad[] = {'\xE2', '\x80'};
     assert_int_equal(qr_count_words(bad, sizeof bad), 1);
     assert_int_equal(qr_count_words("\xFF\xFE x", 4), 2);
+    /* CJK: each character a word, ideographic punctuation none */
+    const char *cjk = "\xE6\x9D\xB1\xE4\xBA\xAC\xE3\x81\xAE\xE5\xA4\xA9"
+                      "\xE6\xB0\x97\xE3\x80\x82" "Tokyo\xEC\x84\x9C\xEC\x9A\xB8";
+    assert_int_equal(qr_count_words(cjk, strlen(cjk)), 8);
+}
+
+/* A paragraph of Chinese with no spaces: passages cut after 。 */
+static void test_cjk_split_at_sentences(void **state)
+{
+    (void)state;
+    qr_buf b = {0};
+    /* 20 sentences of 18 characters and a full stop: 360 words */
+    for (size_t i = 0; i < 20; i++)
+        assert_int_equal(qr_buf_puts(&b, "\xE6\x94\xBF\xE5\xBA\x9C"
+                                         "\xE4\xBB\x8A\xE5\xA4\xA9"
+                                         "\xE5\x8F\x91\xE5\xB8\x83"
+                                         "\xE4\xBA\x86\xE5\x85\xB3"
+                                         "\xE4\xBA\x8E\xE5\x9F\x8E"
+                                         "\xE5\xB8\x82\xE4\xBA\xA4"
+                                         "\xE9\x80\x9A\xE7\x9A\x84"
+                                         "\xE6\x96\xB0\xE8\xA7\x84"
+                                         "\xE5\xAE\x9A\xE3\x80\x82"), 0);
+    qr_split_opts o = {.target_words = 100, .min_words = 20,
+                       .max_words = 150};
+    qr_span *sp;
+    size_t n = check_split(b.data, b.len, &o, 0, &sp);
+    assert_true(n >= 3 && n <= 5);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(sp[i].end - sp[i].start >= 3);
+        /* each passage ends with 。 */
+        assert_memory_equal(b.data + sp[i].end - 3, "\xE3\x80\x82", 3);
+    }
+    free(sp);
+    qr_buf_free(&b);
 }
 
 static void test_paragraphs_kept(void **state)
@@ -532,6 +566,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_count_words),
+        cmocka_unit_test(test_cjk_split_at_sentences),
         cmocka_unit_test(test_paragraphs_kept),
         cmocka_unit_test(test_single_newlines_stay_in_paragraph),
         cmocka_unit_test(test_short_merged_forward),

@@ -45,6 +45,13 @@ static void test_word_scanner(void **state)
                                                   "\xC3\x89" "cole"},
         {"\xff\xfe" "bad\xc3" "bytes\xe2\x82", "bad|bytes"},
         {"end'", "end"},
+        /* CJK: each character a word, Latin words cut at them */
+        {"\xE6\x9D\xB1\xE4\xBA\xAC\xE3\x81\xAE\xE5\xA4\xA9\xE6\xB0\x97",
+         "\xE6\x9D\xB1|\xE4\xBA\xAC|\xE3\x81\xAE|\xE5\xA4\xA9|\xE6\xB0\x97"},
+        {"abc\xE6\x9D\xB1\xE4\xBA\xAC" "def \xE3\x80\x82x",
+         "abc|\xE6\x9D\xB1|\xE4\xBA\xAC|def|x"},
+        {"\xEC\x84\x9C\xEC\x9A\xB8\xEC\x9D\x98 AT&T",
+         "\xEC\x84\x9C|\xEC\x9A\xB8|\xEC\x9D\x98|AT&T"},
         {"", ""},
         {"...", ""},
     };
@@ -53,6 +60,18 @@ static void test_word_scanner(void **state)
         assert_string_equal(w, cases[i].out);
         free(w);
     }
+}
+
+static void test_word_is_cjk(void **state)
+{
+    (void)state;
+    const char *t = "\xE6\x9D\xB1\xE4\xBA\xAC" "ab\xC3\xA9";
+    assert_true(qr_word_is_cjk(t, 0, 3));
+    assert_true(qr_word_is_cjk(t, 3, 6));
+    assert_false(qr_word_is_cjk(t, 0, 6));      /* two characters */
+    assert_false(qr_word_is_cjk(t, 6, 8));
+    assert_false(qr_word_is_cjk(t, 8, 10));     /* é is no CJK */
+    assert_false(qr_word_is_cjk(t, 3, 3));
 }
 
 static void test_word_is_operator(void **state)
@@ -95,6 +114,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_word_scanner),
+        cmocka_unit_test(test_word_is_cjk),
         cmocka_unit_test(test_word_is_operator),
         cmocka_unit_test(test_word_fold),
     };

@@ -1290,6 +1290,44 @@ static int count_run(void *ctx, const char *term, size_t len, uint32_t wdf)
     return 0;
 }
 
+/* Counts the terms of a document and joins them with spaces into a buffer. */
+static int join_term(void *ctx, const char *term, size_t len, uint32_t wdf)
+{
+    (void)wdf;
+    char *out = ctx;
+    size_t n = strlen(out);
+    if (n + len + 2 < 256) {
+        memcpy(out + n, term, len);
+        out[n + len] = ' ';
+        out[n + len + 1] = '\0';
+    }
+    return 0;
+}
+
+/* FLAG_CJK_NGRAM: a run of CJK characters is its characters and pairs. */
+static void test_termgen_cjk_ngram(void **state)
+{
+    (void)state;
+    xc_termgen *tg = NULL;
+    xc_doc *doc = NULL;
+    char terms[256] = "";
+    assert_int_equal(xc_termgen_new(&tg, NULL), XC_OK);
+    assert_int_equal(xc_termgen_set_flags(tg, 1u << 20), XC_INVALID_ARG);
+    assert_int_equal(xc_termgen_set_flags(NULL, XC_TG_CJK_NGRAM),
+                     XC_INVALID_ARG);
+    assert_int_equal(xc_termgen_set_flags(tg, XC_TG_CJK_NGRAM), XC_OK);
+    assert_int_equal(xc_doc_new(&doc), XC_OK);
+    assert_int_equal(xc_termgen_set_document(tg, doc), XC_OK);
+    const char *t = "\xE6\x9D\xB1\xE4\xBA\xAC";     /* 東京 */
+    assert_int_equal(xc_termgen_index_text(tg, t, strlen(t), 1, "", 1), XC_OK);
+    assert_int_equal(xc_termgen_get_termpos(tg), 2);   /* a position each */
+    assert_int_equal(xc_doc_terms_each(doc, join_term, terms), XC_OK);
+    assert_string_equal(terms, "\xE4\xBA\xAC \xE6\x9D\xB1 "
+                               "\xE6\x9D\xB1\xE4\xBA\xAC ");
+    xc_doc_free(doc);
+    xc_termgen_free(tg);
+}
+
 static void test_stem_fold(void **state)
 {
     (void)state;
@@ -3072,6 +3110,7 @@ int main(void)
         T(test_stemmer),
         T(test_stemmer_cached),
         T(test_stem_fold),
+        T(test_termgen_cjk_ngram),
         T(test_stopper),
         T(test_termgen),
         T(test_query_build),
