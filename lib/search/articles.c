@@ -601,46 +601,6 @@ static xc_status fill_duplicates(qr_searcher *s, const qr_query *q,
 
 /* ------------------------------------------------------ the search */
 
-/* One hit from index i of ms (its record read, or with ids_only its
- * values), with score, rank and collapse count. Returns XC_OK; a record
- * that cannot be decoded is counted in res->unreadable and left out. */
-static xc_status fill_hit(xc_mset *ms, uint32_t i, const qr_search_opts *o,
-                          double score, uint32_t rank, uint32_t collapsed,
-                          qr_results *res)
-{
-    xc_match m;
-    char *data = NULL;
-    size_t len = 0;
-    xc_status st = xc_mset_get(ms, i, &m);
-    if (st == XC_OK)
-        st = o->ids_only
-            ? xc_mset_get_value(ms, i, QR_SLOT_ARTICLE, &data, &len)
-            : xc_mset_get_data(ms, i, &data, &len);
-    if (st == XC_OK && !data && !(data = calloc(1, 1)))
-        st = XC_NOMEM;
-    if (st != XC_OK)
-        return st;
-    qr_hit *h = &res->hits[res->n];
-    if (o->ids_only) {
-        st = run_ids_from_values(ms, i, data, len, &h->rec);
-        if (st != XC_OK) {
-            free(data);
-            return st;
-        }
-    } else if (qr_record_decode(data, len, &h->rec) != 0) {
-        free(data);
-        res->unreadable++;
-        return XC_OK;
-    }
-    h->data = data;
-    h->rank = rank;
-    h->score = score;
-    h->docid = m.docid;
-    h->collapsed = collapsed;
-    res->n++;
-    return XC_OK;
-}
-
 /* The index of the candidate of ms whose unique term is article key's
  * first passage, or -1. */
 static int32_t find_first(xc_mset *ms, const char *key)
@@ -862,7 +822,8 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
         if (x->best < 0) {
             int32_t i = find_first(fms, x->key);
             if (i >= 0)
-                st = fill_hit(fms, (uint32_t)i, o, x->fused, r + 1, 0, res);
+                st = run_fill_hit(fms, (uint32_t)i, o, x->fused, r + 1, 0,
+                                  res);
         }
         const pstage *p = &ps[x->tier];
         for (uint32_t i = x->best < 0 ? p->n : (uint32_t)x->best;
@@ -871,9 +832,9 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
             if (p->c[i].article != x->hash)
                 continue;
             size_t at = res->n;
-            st = fill_hit(p->ms, p->c[i].index, o,
-                          (1 - w) * p->c[i].score + w * x->score, r + 1,
-                          p->c[i].collapsed, res);
+            st = run_fill_hit(p->ms, p->c[i].index, o,
+                              (1 - w) * p->c[i].score + w * x->score, r + 1,
+                              p->c[i].collapsed, res);
             if (st == XC_OK && res->n > at) {
                 e[at].prox = (1 - w) * p->c[i].prox;
                 e[at].phrase = (1 - w) * p->c[i].phrase;

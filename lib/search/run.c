@@ -127,10 +127,46 @@ static void run_estimate(qr_results *res, uint32_t n, uint32_t fetched,
         res->estimated = n;
 }
 
+xc_status run_fill_hit(xc_mset *ms, uint32_t i, const qr_search_opts *o,
+                       double score, uint32_t rank, uint32_t collapsed,
+                       qr_results *res)
+{
+    xc_match m;
+    char *data = NULL;
+    size_t len = 0;
+    xc_status st = xc_mset_get(ms, i, &m);
+    if (st == XC_OK)
+        st = o->ids_only
+            ? xc_mset_get_value(ms, i, QR_SLOT_ARTICLE, &data, &len)
+            : xc_mset_get_data(ms, i, &data, &len);
+    if (st == XC_OK && !data && !(data = calloc(1, 1)))
+        st = XC_NOMEM;
+    if (st != XC_OK)
+        return st;
+    qr_hit *h = &res->hits[res->n];
+    if (o->ids_only) {
+        st = run_ids_from_values(ms, i, data, len, &h->rec);
+        if (st != XC_OK) {
+            free(data);
+            return st;
+        }
+    } else if (qr_record_decode(data, len, &h->rec) != 0) {
+        free(data);
+        res->unreadable++;
+        return XC_OK;
+    }
+    h->data = data;
+    h->rank = rank ? rank : m.rank + 1;
+    h->score = score;
+    h->docid = m.docid;
+    h->collapsed = collapsed;
+    res->n++;
+    return XC_OK;
+}
+
 /* Fills res->hits from the candidates c[from..to) of ms (ranks counted
  * from the top when from_top, else as the mset ranks them), and each
- * hit's text evidence into prox[] and phrase[]. A record that cannot be
- * decoded is counted in res->unreadable and left out. */
+ * hit's text evidence into prox[] and phrase[]. */
 static xc_status run_fill_hits(xc_mset *ms, const cand *c, uint32_t from,
                                uint32_t to, int from_top,
                                const qr_search_opts *o, qr_results *res,
@@ -138,39 +174,13 @@ static xc_status run_fill_hits(xc_mset *ms, const cand *c, uint32_t from,
 {
     xc_status st = XC_OK;
     for (uint32_t k = from; st == XC_OK && k < to; k++) {
-        uint32_t i = c[k].index;
-        xc_match m;
-        char *data = NULL;
-        size_t len = 0;
-        st = xc_mset_get(ms, i, &m);
-        if (st == XC_OK)
-            st = o->ids_only
-                ? xc_mset_get_value(ms, i, QR_SLOT_ARTICLE, &data, &len)
-                : xc_mset_get_data(ms, i, &data, &len);
-        if (st == XC_OK && !data && !(data = calloc(1, 1)))
-            st = XC_NOMEM;
-        if (st != XC_OK)
-            break;
-        qr_hit *h = &res->hits[res->n];
-        if (o->ids_only) {
-            st = run_ids_from_values(ms, i, data, len, &h->rec);
-            if (st != XC_OK) {
-                free(data);
-                break;
-            }
-        } else if (qr_record_decode(data, len, &h->rec) != 0) {
-            free(data);
-            res->unreadable++;
-            continue;
+        size_t at = res->n;
+        st = run_fill_hit(ms, c[k].index, o, c[k].score,
+                          from_top ? k + 1 : 0, c[k].collapsed, res);
+        if (st == XC_OK && res->n > at) {
+            prox[at] = c[k].prox;
+            phrase[at] = c[k].phrase;
         }
-        h->data = data;
-        h->rank = from_top ? k + 1 : m.rank + 1;
-        h->score = c[k].score;
-        h->docid = m.docid;
-        h->collapsed = c[k].collapsed;
-        prox[res->n] = c[k].prox;
-        phrase[res->n] = c[k].phrase;
-        res->n++;
     }
     return st;
 }

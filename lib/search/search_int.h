@@ -282,6 +282,13 @@ xc_status run_ranked(qr_searcher *s, const qr_query *q,
 /* Sets up enq for q on the passages: query, BM25, collapse, ties. */
 xc_status run_configure(xc_enquire *enq, const qr_query *q,
                         const qr_search_opts *o);
+/* Appends the hit of item i of ms to res->hits (its record read, or with
+ * ids_only its values), with score, rank (0: as the mset ranks it) and
+ * collapse count. A record that cannot be decoded is counted in
+ * res->unreadable and left out (XC_OK). */
+xc_status run_fill_hit(xc_mset *ms, uint32_t i, const qr_search_opts *o,
+                       double score, uint32_t rank, uint32_t collapsed,
+                       qr_results *res);
 /* ids_only: a hit's record from the values (article id and ordinal). */
 xc_status run_ids_from_values(xc_mset *ms, uint32_t i, char *data,
                               size_t len, qr_record *r);
