@@ -10,6 +10,7 @@
  *   run.c          the driver: qr_search_run, one attempt at a time
  *   articles.c     searching by article: article stage, passage stages,
  *                  fusion, duplicates, the page of results
+ *   duplicates.c   the ids of a result's duplicates
  *   like.c         "more like this": a query from an article's terms
  *   candidates.c   an mset as candidates; the collapse to articles
  *   verify.c       phrases and NEAR checked on each hit's text
@@ -302,6 +303,16 @@ int articles_wanted(const qr_searcher *s, const qr_search_opts *o);
 xc_status articles_run(qr_searcher *s, const qr_query *q,
                        const qr_search_opts *o, qr_results *res,
                        qr_buf *err);
+
+/* ---------------------------------- Interface to code in duplicates.c */
+
+/* Gives the hits h[0..n) of the article key (of content hash content) its
+ * duplicates: the ids of the other articles matching q of the same
+ * content (folded: those met among the candidates, nfolded of them, and
+ * those the content term finds), sorted, at most 100. */
+xc_status duplicates_fill(qr_searcher *s, const qr_query *q, const char *key,
+                          const char *content, const strlist *folded,
+                          uint32_t nfolded, qr_hit *h, size_t n);
 
 /* ------------------------------------ Interface to code in feedback.c */
 
