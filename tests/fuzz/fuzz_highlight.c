@@ -14,6 +14,7 @@
 #include "fuzz_common.h"
 #include "highlight.h"
 #include "print.h"
+#include "words.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

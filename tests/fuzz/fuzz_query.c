@@ -10,7 +10,8 @@
  * Input: byte 0 picks the parse stage and the result grouping; the rest,
  * up to the first NUL (qr_query_parse takes a C string), is the query.
  * Checked: parse never fails on syntax, the query is never NULL, flags
- * agree with the lists, hits are ranked 1..n, highlight spans are in
+ * agree with the lists, hits are ranked 1..n (grouped passages share
+ * their article's rank), highlight spans are in
  * order and inside the text, the snippet window is inside the text.
  */
 #include <stdio.h>
@@ -205,10 +206,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             qr_status rs = qr_search_run(fz_searcher, q, &so, &res, &serr);
             FUZZ_CHECK(rs == QR_OK || rs == QR_ERR_NOMEM, "search runs");
             if (rs == QR_OK) {
-                FUZZ_CHECK(res.n <= so.limit, "at most limit hits");
+                size_t group = so.per_article ? so.per_article : 1;
+                FUZZ_CHECK(res.n <= so.limit * group, "at most limit groups of hits");
                 for (size_t i = 0; i < res.n; i++) {
-                    FUZZ_CHECK(res.hits[i].rank == so.offset + i + 1, "ranks 1..n");
-                    check_hit(&res.hits[i]);
+                    const qr_hit *h = &res.hits[i], *prev = i ? h - 1 : NULL;
+                    if (!prev || !so.per_article) {
+                        FUZZ_CHECK(h->rank == (prev ? prev->rank + 1 : so.offset + 1),
+                                   "ranks 1..n");
+                    } else if (h->rank == prev->rank) {
+                        /* an article's passages share its rank */
+                        FUZZ_CHECK(strcmp(h->rec.article_id, prev->rec.article_id) == 0,
+                                   "a shared rank is one article's");
+                    } else {
+                        FUZZ_CHECK(h->rank == prev->rank + 1, "article ranks 1..n");
+                    }
+                    check_hit(h);
                 }
                 qr_results_free(&res);
             }
