@@ -116,7 +116,7 @@ static int check_term(void *ctx, const char *term, size_t len, uint32_t tf)
     checker *c = ctx;
     (void)len;
     const char *key = term;
-    if (bsearch(&key, c->terms, c->nterms, sizeof *c->terms, cmp_str))
+    if (c->nterms && bsearch(&key, c->terms, c->nterms, sizeof *c->terms, cmp_str))
         return 0;
     c->passages_in_sources += tf;    /* reported here, not again below */
     report(c, 1, "%u passages belong to a source the bookkeeping does not "

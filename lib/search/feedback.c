@@ -262,8 +262,8 @@ static int fb_wdf(void *ctx, const char *term, size_t len, uint32_t wdf)
     (void)len;
     fb_lookup *fl = ctx;
     fl->len += wdf;
-    const qr_fb_term *t = bsearch(term, fl->fb, fl->n, sizeof *fl->fb,
-                                  cmp_key_fb);
+    const qr_fb_term *t = fl->n ? bsearch(term, fl->fb, fl->n, sizeof *fl->fb,
+                                          cmp_key_fb) : NULL;
     if (t)
         fl->wdf[t - fl->fb] = wdf;
     return 0;

@@ -25,6 +25,8 @@ static int verify_term(void *vctx, const char *term, size_t len)
     (void)len;
     verify_ctx *v = vctx;
     const strlist *l = v->article ? v->article : &v->terms;
+    if (l->n == 0)       /* bsearch wants an array, even an empty one */
+        return 0;
     return bsearch(&term, l->v, l->n, sizeof *l->v, strlist_cmp) != NULL;
 }
 
