@@ -11,6 +11,9 @@ trap '[ -n "$serve_pid" ] && kill -9 "$serve_pid" 2>/dev/null; chmod -R u+rwx "$
 # serve_start ARGS...: quarry-serve ARGS on 127.0.0.1, port 0 (a free
 # one, read from its "listening on" line); sets $base to its URL.
 serve_start() {
+    # the background job opens serve.err in its own time: create it first,
+    # or the first sed below may find no file (and set -e end the test)
+    : >"$tmp/serve.err"
     "$QUARRY_SERVE" --listen 127.0.0.1:0 "$@" 2>"$tmp/serve.err" &
     serve_pid=$!
     local port="" i
