@@ -395,9 +395,12 @@ qr_format rd_detect(const char *name, const unsigned char *p, size_t n, qr_buf *
     /* text: libmagic says so, or it says little (octet-stream, or some
      * application type of text such as PostScript under a text name)
      * and the bytes are not binary */
+    /* bytes that open with a binary format's signature libmagic could not
+     * name (a truncated image, a damaged archive) are not text, however
+     * few control characters they hold */
     int textual = is_text_format(by_mime) || strncmp(mime, "text/", 5) == 0 ||
                   strstr(mime, "empty") != NULL ||
-                  (!binary && by_mime == QR_FMT_UNKNOWN &&
+                  (!binary && !has_binary_magic(p, n) && by_mime == QR_FMT_UNKNOWN &&
                    (generic || (is_text_format(by_name) && !media)));
     qr_format f;
     if (by_mime != QR_FMT_UNKNOWN && !is_text_format(by_mime)) {

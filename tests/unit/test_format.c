@@ -169,6 +169,11 @@ static void test_unsupported(void **state)
     static const char zeros[64] = {0};
     expect_refused("zeros.txt", zeros, sizeof zeros, "unsupported format: application/octet-stream");
     expect_refused("zeros", zeros, sizeof zeros, "unsupported format: application/octet-stream");
+    /* a PNG cut after its signature: libmagic cannot name it, and its 8
+     * bytes hold too few control characters to look binary */
+    static const char sig[] = "\x89PNG\r\n\x1a\n";
+    expect_refused("cut.png", sig, sizeof sig - 1, "unsupported format: application/octet-stream");
+    expect_refused("cut", sig, sizeof sig - 1, "unsupported format: application/octet-stream");
     /* JSON Lines judges its own bytes (a NUL in one line loses that line) */
     expect("nul.jsonl", LIT("{\"id\":\0\0\0\0}\n"), QR_FMT_JSONL);
 }
