@@ -43,6 +43,7 @@ typedef enum qr_format {
     QR_FMT_MBOX,      /* a Unix mailbox of messages                     */
     QR_FMT_RTF
 } qr_format;
+#define QR_FMT_LAST QR_FMT_RTF   /* the last of qr_format: a new one moves it */
 
 const char *qr_format_name(qr_format f);
 
