@@ -27,7 +27,7 @@ unsigned qr_page_of(const size_t *pages, size_t npages, size_t offset)
 
 /* The terms every document of article a has: its text (body[start, end),
  * the whole body for the article's own), title, author and source words,
- * and the boolean terms of the article and its source. */
+ * and the boolean terms of the article, its source and its language. */
 static xc_status index_fields(xc_termgen *tg, xc_doc *doc, const qr_article *a,
                               const qr_doc_keys *keys, const char *text,
                               size_t text_len, qr_buf *scratch)
@@ -61,8 +61,11 @@ static xc_status index_fields(xc_termgen *tg, xc_doc *doc, const qr_article *a,
     struct { const char *prefix, *key; } terms[] = {
         {QR_TERM_ARTICLE, a->id},
         {QR_TERM_SOURCE, keys->source_key},
+        {QR_TERM_LANG, a->lang ? a->lang : ""},
     };
     for (size_t i = 0; rc == XC_OK && i < sizeof terms / sizeof terms[0]; i++) {
+        if (!terms[i].key[0] && i == 2)
+            continue;
         if (qr_key_term(scratch, terms[i].prefix, terms[i].key) != 0)
             rc = XC_NOMEM;
         else
@@ -109,6 +112,7 @@ static xc_status fill_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
         .ordinal = ordinal, .npassages = npassages,
         .start = start, .end = end, .text = text, .text_len = text_len,
         .page = page, .page_last = page_last, .flags = a->flags,
+        .lang = a->lang,
     };
     if (qr_record_encode(&r, scratch) != 0)
         return XC_NOMEM;
@@ -213,7 +217,7 @@ static xc_status fill_article(xc_termgen *tg, xc_doc *doc, const qr_article *a,
         .article_id = a->id, .title = a->title, .source = keys->source,
         .url = a->url, .date = a->date, .author = a->author,
         .ordinal = 0, .npassages = npassages, .text = "", .text_len = 0,
-        .end = a->body_len, .flags = a->flags,
+        .end = a->body_len, .flags = a->flags, .lang = a->lang,
         .page = a->pages && a->npages ? 1 : 0,
         .page_last = a->pages ? (unsigned)a->npages : 0,
     };
