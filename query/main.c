@@ -54,6 +54,7 @@ typedef struct options {
     int quiet;                 /* -q: no output, the exit status alone      */
     int full;                  /* --full: whole passages                    */
     const char *like;          /* --like ARTICLE_ID                         */
+    const char *lang;          /* --lang: articles of this language alone   */
 } options;
 
 /* ---------------------------------------------------------------- help */
@@ -89,6 +90,10 @@ static void help(void)
 "                          its own most telling words; QUERY, if given,\n"
 "                          restricts them (source:, date:, words...)\n"
 "  -F, --plain             ignore query syntax: search for the words only\n"
+"      --lang LANG         search the articles in LANG alone (a code such\n"
+"                          as fr, or a name such as french), the query\n"
+"                          stemmed in it; by default a query's words are\n"
+"                          matched in every language the index has\n"
 "\n"
 "Output (results alone go to standard output, messages to standard error):\n"
 "  (default)               readable text: how many articles match, then\n"
@@ -202,6 +207,8 @@ static void help(void)
 "  (a OR b) c              grouping\n"
 "  title:word, author:word, source:word\n"
 "                          the word in the title, author or source path/url\n"
+"  lang:fr                 the articles in French (a language code, lower\n"
+"                          case: en, de, ja ...; --json shows each one's)\n"
 "  date:2017-01-01..2017-12-31, date:20170101..20171231, date:2017,\n"
 "  date:2017-03, date:2016..2017, date:..2017-06-30\n"
 "                          articles dated in the range\n"
@@ -366,7 +373,7 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
             res.unreadable);
 
     if (o->format != QR_OUT_TREC) {
-        st = qr_highlighter_for_query(qr_searcher_lang(s),
+        st = qr_highlighter_for_query(qr_searcher_stemmers(s),
                                       qr_searcher_exact_accents(s), sq, &hl,
                                       &err);
         if (st != QR_OK) {
@@ -475,7 +482,8 @@ enum {
     OPT_PHRASE, OPT_FB_DOCS, OPT_FB_TERMS, OPT_FB_WEIGHT, OPT_PROX, OPT_NO_PROX,
     OPT_FEEDBACK, OPT_NO_FEEDBACK, OPT_SPELLING, OPT_NO_SPELLING, OPT_COMPOUNDS,
     OPT_NO_COMPOUNDS, OPT_EXPLAIN, OPT_TIMINGS, OPT_ARTICLE_WEIGHT,
-    OPT_ARTICLE_K1, OPT_ARTICLE_B, OPT_QUERIES, OPT_FULL, OPT_DUPLICATES
+    OPT_ARTICLE_K1, OPT_ARTICLE_B, OPT_QUERIES, OPT_FULL, OPT_DUPLICATES,
+    OPT_LANG
 };
 
 static const struct option long_opts[] = {
@@ -497,6 +505,7 @@ static const struct option long_opts[] = {
     {"like", required_argument, NULL, 'l'},
     {"full", no_argument, NULL, OPT_FULL},
     {"duplicates", no_argument, NULL, OPT_DUPLICATES},
+    {"lang", required_argument, NULL, OPT_LANG},
     {"run", required_argument, NULL, OPT_RUN},
     {"depth", required_argument, NULL, OPT_DEPTH},
     {"passages", no_argument, NULL, OPT_PASSAGES},
@@ -597,6 +606,7 @@ int main(int argc, char **argv)
         case 'q': o.quiet = 1; break;
         case OPT_FULL: o.full = 1; break;
         case OPT_DUPLICATES: o.search.duplicates = 1; break;
+        case OPT_LANG: o.lang = optarg; break;
         case 'l': o.like = optarg; break;
         case 's':
             if (strcmp(optarg, "relevance") == 0)
@@ -770,6 +780,11 @@ int main(int argc, char **argv)
         code = exit_for(st);
         if (code == QR_EXIT_QUERY_USAGE)
             code = QR_EXIT_QUERY_FAILURE;
+        goto out;
+    }
+    if (o.lang && (st = qr_searcher_set_lang(s, o.lang, &err)) != QR_OK) {
+        msg("%s", err.data ? err.data : qr_status_str(st));
+        code = exit_for(st);
         goto out;
     }
     /* batch runs show no suggestions: no time spent on them */

@@ -533,7 +533,7 @@ void page_article(request *r)
             qr_searcher_set_features(s, QR_FEAT_DEFAULT &
                                             ~(unsigned)QR_FEAT_SPELLING);
             if (qr_query_parse(s, q, QR_PARSE_FULL, &pq, NULL) == QR_OK &&
-                qr_highlighter_for_query(qr_searcher_lang(s),
+                qr_highlighter_for_query(qr_searcher_stemmers(s),
                                          qr_searcher_exact_accents(s), pq,
                                          &hl, NULL) != QR_OK)
                 hl = NULL;

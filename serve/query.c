@@ -215,7 +215,7 @@ int search_exec(request *r, const search_req *sr, search_out *out)
             const qr_query *sq = out->res.searched ? out->res.searched
                                                    : out->q;
             /* highlighting is a nicety: results go without it on failure */
-            if (qr_highlighter_for_query(qr_searcher_lang(s),
+            if (qr_highlighter_for_query(qr_searcher_stemmers(s),
                                          qr_searcher_exact_accents(s), sq,
                                          &out->hl, NULL) != QR_OK)
                 out->hl = NULL;

@@ -78,7 +78,7 @@ int qr_lang_code(const char *name, char out[QR_LANG_MAX])
             return 0;
         }
     /* the primary subtag of a tag or locale: "pt_BR.UTF-8" -> "pt" */
-    size_t n = strcspn(name, "-_.@ ");
+    size_t n = strcspn(name, "-_.@ ,;");
     if (n == 0 || n >= 32)
         return -1;
     char low[32];
