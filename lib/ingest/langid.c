@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <textcat.h>
 
@@ -28,7 +29,10 @@ qr_langid *qr_langid_new(const char *conf_dir)
         strcpy(conf + n, "/fpdb.conf");
         memcpy(prefix, conf_dir, n);
         strcpy(prefix + n, "/");
-        d->tc = special_textcat_Init(conf, prefix);
+        /* libexttextcat says it on stderr when its configuration is
+         * missing: look first, and leave detection off in silence */
+        if (access(conf, R_OK) == 0)
+            d->tc = special_textcat_Init(conf, prefix);
     }
     free(conf);
     free(prefix);
