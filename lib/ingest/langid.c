@@ -72,6 +72,11 @@ int qr_langid_answer(const char *answer, unsigned scripts,
         p = close + 1;
         if (qr_lang_code(name, code) != 0)
             return 0;
+        /* Scots: its fingerprints were made of text that is English to
+         * any stemmer, and they take English for it ("[en][sco]", or
+         * "[sco]" alone for a text in capitals) */
+        if (strcmp(code, "sco") == 0)
+            strcpy(code, "en");
         if ((strcmp(code, "ja") == 0 && !(scripts & QR_SCRIPT_KANA)) ||
             (strcmp(code, "ko") == 0 && !(scripts & QR_SCRIPT_HANGUL)))
             continue;

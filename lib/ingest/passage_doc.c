@@ -61,17 +61,21 @@ static xc_status index_fields(xc_termgen *tg, xc_doc *doc, const qr_article *a,
     struct { const char *prefix, *key; } terms[] = {
         {QR_TERM_ARTICLE, a->id},
         {QR_TERM_SOURCE, keys->source_key},
-        {QR_TERM_LANG, a->lang ? a->lang : ""},
     };
     for (size_t i = 0; rc == XC_OK && i < sizeof terms / sizeof terms[0]; i++) {
-        if (!terms[i].key[0] && i == 2)
-            continue;
         if (qr_key_term(scratch, terms[i].prefix, terms[i].key) != 0)
             rc = XC_NOMEM;
         else
             rc = xc_doc_add_boolean_term(doc, scratch->data);
     }
 
+    /* and its language (lang:fr), a code: never a long key */
+    if (rc == XC_OK && a->lang && a->lang[0]) {
+        qr_buf_clear(scratch);
+        rc = qr_buf_puts(scratch, QR_TERM_LANG) != 0 ||
+                     qr_buf_puts(scratch, a->lang) != 0
+                 ? XC_NOMEM : xc_doc_add_boolean_term(doc, scratch->data);
+    }
     if (rc == XC_OK)
         rc = xc_doc_add_value(doc, QR_SLOT_ARTICLE, a->id, strlen(a->id));
     if (rc == XC_OK && a->date[0])

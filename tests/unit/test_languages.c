@@ -66,9 +66,15 @@ static void test_answers(void **state)
     assert_int_equal(qr_langid_answer("[ja--utf8]", 0, code), 0);
     assert_int_equal(qr_langid_answer("[ko--utf8]", QR_SCRIPT_HANGUL, code), 1);
     assert_string_equal(code, "ko");
+    /* Scots is read as English, which textcat takes it for */
+    assert_int_equal(qr_langid_answer("[en--utf8][sco--utf8]", 0, code), 1);
+    assert_string_equal(code, "en");
+    assert_int_equal(qr_langid_answer("[sco--utf8]", 0, code), 1);
+    assert_string_equal(code, "en");
     /* not sure */
     strcpy(code, "xx");
-    assert_int_equal(qr_langid_answer("[en--utf8][sco--utf8]", 0, code), 0);
+    assert_int_equal(qr_langid_answer("[en--utf8][de--utf8]", 0, code), 0);
+    assert_int_equal(qr_langid_answer("[fr--utf8][sco--utf8]", 0, code), 0);
     assert_int_equal(qr_langid_answer("SHORT", 0, code), 0);
     assert_int_equal(qr_langid_answer("UNKNOWN", 0, code), 0);
     assert_int_equal(qr_langid_answer("", 0, code), 0);
