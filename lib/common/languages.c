@@ -97,6 +97,12 @@ int qr_lang_code(const char *name, char out[QR_LANG_MAX])
             strcpy(out, langs[i].code);
             return 0;
         }
+    /* ISO 639's codes for no language in particular: undetermined,
+     * multiple, uncoded, no linguistic content */
+    static const char *const none[] = {"und", "mul", "mis", "zxx", NULL};
+    for (size_t i = 0; none[i]; i++)
+        if (strcmp(low, none[i]) == 0)
+            return -1;
     /* another ISO 639 code: kept, unstemmed ("none" is the stemmer
      * xapian-core calls no stemming, an index's --lang too) */
     if (n > 3 && strcmp(low, "none") != 0)

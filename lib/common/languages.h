@@ -16,7 +16,8 @@
  * locale ("fr-CA", "pt_BR.UTF-8": its primary subtag), a stemmer name
  * ("french") or an English language name ("French"), any case. Writes the
  * lower-case code to out and returns 0; returns -1 when name is none of
- * these (empty, too long, not letters). A code this table does not know
+ * these (empty, too long, not letters) or names no language ("und",
+ * "mul", "mis", "zxx": ISO 639's). A code this table does not know
  * is kept as written ("sco"): it has no stemmer. */
 int qr_lang_code(const char *name, char out[QR_LANG_MAX]);
 

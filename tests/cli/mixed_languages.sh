@@ -49,8 +49,9 @@ Running the harbour
 The harbour master explained how the ships are guided into port during storms. Sailors listen to the radio and follow the lights along the breakwater. Most of the cargo arriving this month is grain and timber.
 EOF
 # languages the sources name, which win over the text's: an English text
-# filed as Canadian French, an English page marked Spanish, and a German
-# note too short for the detector that its front matter calls German
+# filed as Canadian French, another as Italian, an English page marked
+# Spanish, an English e-mail marked French, and a German note too short
+# for the detector that its front matter calls German
 cat >"$a/named.jsonl" <<'EOF'
 {"id": "jl-1", "title": "Harbour news", "text": "The harbour of the city reopened this morning after the storm, and the first ships unloaded grain and timber on the quay.", "lang": "fr-CA"}
 {"id": "jl-2", "title": "Garden news", "text": "The gardens of the city reopened this morning after the storm, and the first visitors walked along the river.", "language": "Italian"}
@@ -59,6 +60,15 @@ cat >"$a/page.html" <<'EOF'
 <!DOCTYPE html>
 <html lang="es"><head><title>Museum news</title></head>
 <body><p>The museum of the city reopened this morning after the storm, and the first visitors saw the new paintings in the great hall.</p></body></html>
+EOF
+cat >"$a/letter.eml" <<'EOF'
+From: Port Office <port@example.org>
+Subject: Office hours
+Date: Mon, 1 Jun 2020 10:00:00 +0000
+Content-Language: fr
+Content-Type: text/plain; charset=utf-8
+
+The post office opens at nine every morning this summer, and the letters leave the counter at noon once they are sorted.
 EOF
 cat >"$a/note.md" <<'EOF'
 ---
@@ -85,6 +95,7 @@ done
 [ "$(lang_of jl-2 it)" = it ] || fail "jl-2's language field (Italian) should be it"
 [ "$(lang_of page.html es)" = es ] || fail "<html lang=es> should win over the page's English"
 [ "$(lang_of note.md de)" = de ] || fail "note.md's front matter lang should be de"
+[ "$(lang_of letter.eml fr)" = fr ] || fail "the e-mail's Content-Language should win"
 # lang: filters to exactly those articles
 run "$QUARRY_QUERY" --db "$tmp/idx" --json -n 100 -- "lang:en"
 expect_rc 0 "lang:en"

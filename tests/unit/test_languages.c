@@ -26,7 +26,8 @@ static void test_codes(void **state)
         assert_int_equal(qr_lang_code(ok[i].in, code), 0);
         assert_string_equal(code, ok[i].code);
     }
-    static const char *const bad[] = {"", "-fr", "klingonese", "f1", "é", NULL};
+    static const char *const bad[] = {"", "-fr", "klingonese", "f1", "é",
+                                      "und", "mul", "zxx", NULL};
     for (size_t i = 0; bad[i]; i++) {
         char code[QR_LANG_MAX] = "";
         assert_int_equal(qr_lang_code(bad[i], code), -1);
