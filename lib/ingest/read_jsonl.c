@@ -126,10 +126,11 @@ static qr_status jl_object(jl_state *s, json_t *obj, qr_buf *why)
 
     /* the language is a hint: one of the wrong type is left out, the
      * article kept */
-    const char *lang = "";
-    if ((bad = get_string(obj, "lang", &lang)) ||
-        (!*lang && (bad = get_string(obj, "language", &lang)))) {
-        rd_warn(s->rc, s->where.data, "\"lang\" %s: ignored", bad);
+    const char *lang = "", *lang_key = "lang";
+    if (!(bad = get_string(obj, lang_key, &lang)) && !*lang)
+        bad = get_string(obj, lang_key = "language", &lang);
+    if (bad) {
+        rd_warn(s->rc, s->where.data, "\"%s\" %s: ignored", lang_key, bad);
         lang = "";
     }
 
