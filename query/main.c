@@ -98,11 +98,12 @@ static void help(void)
 "Output (results alone go to standard output, messages to standard error):\n"
 "  (default)               readable text: how many articles match, then\n"
 "                          for each its rank and title; article id and\n"
-"                          source, date, author, passage number, page and\n"
-"                          score; and an excerpt of the passage (the\n"
-"                          sentences around the matches) with the query's\n"
-"                          words highlighted, wrapped to the terminal's\n"
-"                          width (COLUMNS when set; 80 columns when not a\n"
+"                          source, date, author, language (when the index\n"
+"                          has several), passage number, page and score;\n"
+"                          and an excerpt of the passage (the sentences\n"
+"                          around the matches) with the query's words\n"
+"                          highlighted, wrapped to the terminal's width\n"
+"                          (COLUMNS when set; 80 columns when not a\n"
 "                          terminal)\n"
 "      --full              the whole passages, not excerpts\n"
 "      --color WHEN        highlight with ANSI colours: auto (default: when\n"
@@ -383,12 +384,15 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
         }
     }
     const qr_printer *pr = qr_printer_for(o->format);
+    size_t nlangs = 0;
+    qr_searcher_langs(s, &nlangs);
     qr_print_opts po = {
         .color = o->format == QR_OUT_TEXT && color_wanted(o->color),
         .width = o->format == QR_OUT_TEXT ? terminal_width() : 0,
         .full = o->full,
         .grouped = o->search.per_article > 1,
         .passages = o->search.per_article == 0,
+        .langs = nlangs > 1,
         .total = res.estimated,
         .total_exact = res.exact,
         .qid = o->qid,

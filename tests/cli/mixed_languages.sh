@@ -142,6 +142,13 @@ finds 서울 ko.txt 서울
 finds harbour en.txt harbour
 finds 'ships guided' en.txt ships
 
+# the text output names the language on the source line (the index has
+# several)
+run "$QUARRY_QUERY" --db "$tmp/idx" -- universites
+expect_rc 0 "universites as text"
+grep -q "fr.txt, .*, fr, passage 1/1" "$tmp/out" ||
+    { cat "$tmp/out" >&2; fail "the source line should name the language"; }
+
 # the plain-text articles with detection off (no fingerprints): every one
 # is English, and the other languages' forms no longer meet
 mkdir "$tmp/plain"
