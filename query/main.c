@@ -54,6 +54,7 @@ typedef struct options {
     int quiet;                 /* -q: no output, the exit status alone      */
     int full;                  /* --full: whole passages                    */
     const char *like;          /* --like ARTICLE_ID                         */
+    const char *lang;          /* --lang: articles of this language alone   */
 } options;
 
 /* ---------------------------------------------------------------- help */
@@ -89,15 +90,20 @@ static void help(void)
 "                          its own most telling words; QUERY, if given,\n"
 "                          restricts them (source:, date:, words...)\n"
 "  -F, --plain             ignore query syntax: search for the words only\n"
+"      --lang LANG         search the articles in LANG alone (a code such\n"
+"                          as fr, or a name such as french), the query\n"
+"                          stemmed in it; by default a query's words are\n"
+"                          matched in every language the index has\n"
 "\n"
 "Output (results alone go to standard output, messages to standard error):\n"
 "  (default)               readable text: how many articles match, then\n"
 "                          for each its rank and title; article id and\n"
-"                          source, date, author, passage number, page and\n"
-"                          score; and an excerpt of the passage (the\n"
-"                          sentences around the matches) with the query's\n"
-"                          words highlighted, wrapped to the terminal's\n"
-"                          width (COLUMNS when set; 80 columns when not a\n"
+"                          source, date, author, language (when the index\n"
+"                          has several), passage number, page and score;\n"
+"                          and an excerpt of the passage (the sentences\n"
+"                          around the matches) with the query's words\n"
+"                          highlighted, wrapped to the terminal's width\n"
+"                          (COLUMNS when set; 80 columns when not a\n"
 "                          terminal)\n"
 "      --full              the whole passages, not excerpts\n"
 "      --color WHEN        highlight with ANSI colours: auto (default: when\n"
@@ -202,6 +208,8 @@ static void help(void)
 "  (a OR b) c              grouping\n"
 "  title:word, author:word, source:word\n"
 "                          the word in the title, author or source path/url\n"
+"  lang:fr                 the articles in French (a language code, lower\n"
+"                          case: en, de, ja ...; --json shows each one's)\n"
 "  date:2017-01-01..2017-12-31, date:20170101..20171231, date:2017,\n"
 "  date:2017-03, date:2016..2017, date:..2017-06-30\n"
 "                          articles dated in the range\n"
@@ -366,7 +374,7 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
             res.unreadable);
 
     if (o->format != QR_OUT_TREC) {
-        st = qr_highlighter_for_query(qr_searcher_lang(s),
+        st = qr_highlighter_for_query(qr_searcher_stemmers(s),
                                       qr_searcher_exact_accents(s), sq, &hl,
                                       &err);
         if (st != QR_OK) {
@@ -376,12 +384,15 @@ static int run_single(qr_searcher *s, const options *o, const char *text)
         }
     }
     const qr_printer *pr = qr_printer_for(o->format);
+    size_t nlangs = 0;
+    qr_searcher_langs(s, &nlangs);
     qr_print_opts po = {
         .color = o->format == QR_OUT_TEXT && color_wanted(o->color),
         .width = o->format == QR_OUT_TEXT ? terminal_width() : 0,
         .full = o->full,
         .grouped = o->search.per_article > 1,
         .passages = o->search.per_article == 0,
+        .langs = nlangs > 1,
         .total = res.estimated,
         .total_exact = res.exact,
         .qid = o->qid,
@@ -475,7 +486,8 @@ enum {
     OPT_PHRASE, OPT_FB_DOCS, OPT_FB_TERMS, OPT_FB_WEIGHT, OPT_PROX, OPT_NO_PROX,
     OPT_FEEDBACK, OPT_NO_FEEDBACK, OPT_SPELLING, OPT_NO_SPELLING, OPT_COMPOUNDS,
     OPT_NO_COMPOUNDS, OPT_EXPLAIN, OPT_TIMINGS, OPT_ARTICLE_WEIGHT,
-    OPT_ARTICLE_K1, OPT_ARTICLE_B, OPT_QUERIES, OPT_FULL, OPT_DUPLICATES
+    OPT_ARTICLE_K1, OPT_ARTICLE_B, OPT_QUERIES, OPT_FULL, OPT_DUPLICATES,
+    OPT_LANG
 };
 
 static const struct option long_opts[] = {
@@ -497,6 +509,7 @@ static const struct option long_opts[] = {
     {"like", required_argument, NULL, 'l'},
     {"full", no_argument, NULL, OPT_FULL},
     {"duplicates", no_argument, NULL, OPT_DUPLICATES},
+    {"lang", required_argument, NULL, OPT_LANG},
     {"run", required_argument, NULL, OPT_RUN},
     {"depth", required_argument, NULL, OPT_DEPTH},
     {"passages", no_argument, NULL, OPT_PASSAGES},
@@ -597,6 +610,7 @@ int main(int argc, char **argv)
         case 'q': o.quiet = 1; break;
         case OPT_FULL: o.full = 1; break;
         case OPT_DUPLICATES: o.search.duplicates = 1; break;
+        case OPT_LANG: o.lang = optarg; break;
         case 'l': o.like = optarg; break;
         case 's':
             if (strcmp(optarg, "relevance") == 0)
@@ -770,6 +784,11 @@ int main(int argc, char **argv)
         code = exit_for(st);
         if (code == QR_EXIT_QUERY_USAGE)
             code = QR_EXIT_QUERY_FAILURE;
+        goto out;
+    }
+    if (o.lang && (st = qr_searcher_set_lang(s, o.lang, &err)) != QR_OK) {
+        msg("%s", err.data ? err.data : qr_status_str(st));
+        code = exit_for(st);
         goto out;
     }
     /* batch runs show no suggestions: no time spent on them */

@@ -183,6 +183,10 @@ static int text_item(qr_buf *out, const qr_print_opts *o,
         rc |= qr_buf_puts(&rest, ", by ");
         rc |= qr_buf_puts(&rest, r->author);
     }
+    if (o->langs && r->lang && *r->lang) {
+        rc |= qr_buf_puts(&rest, ", ");
+        rc |= qr_buf_puts(&rest, r->lang);
+    }
     if (o->grouped) {
         rc |= put_duplicates(&rest, it->duplicates);
     } else {

@@ -89,6 +89,8 @@ typedef struct qr_print_opts {
     int full;              /* text: whole passages, not excerpts            */
     int grouped;           /* text: several passages per article            */
     int passages;          /* text: the results are passages, not articles  */
+    int langs;             /* text: show each article's language (the index
+                              has several)                                  */
     uint32_t total;        /* JSON: matches in all                          */
     int total_exact;       /* JSON: total is exact                          */
     const char *qid;       /* TREC: query id (NULL: "1")                    */

@@ -9,12 +9,14 @@ set -eu
 # packages; libjansson-dev: JSON Lines; libarchive-dev: archives and zip
 # packages; libmagic-dev: formats by content; libpoppler-glib-dev: PDF;
 # libgmime-3.0-dev: e-mail; libicu-dev: accent folding by Unicode's
-# decompositions; libmicrohttpd-dev: quarry-serve); scdoc (the man pages, man/*.scd: left out
+# decompositions; libexttextcat-dev and libexttextcat-data: each article's
+# language; libmicrohttpd-dev: quarry-serve); scdoc (the man pages, man/*.scd: left out
 # without it). Run: unrtf (the RTF reader runs it) and xapian-tools
 # (xapian-tcpsrv and xapian-progsrv serve remote shards).
 pkgs="cmake make gcc g++ pkg-config libxapian-dev xapian-tools zlib1g-dev
 libxml2-dev libjansson-dev libarchive-dev libmagic-dev libpoppler-glib-dev
-libgmime-3.0-dev libicu-dev libmicrohttpd-dev scdoc unrtf"
+libgmime-3.0-dev libicu-dev libexttextcat-dev libexttextcat-data
+libmicrohttpd-dev scdoc unrtf"
 # Tests: cmocka (the unit tests), jq (the CLI tests read JSON with it),
 # valgrind (tests/valgrind/run.sh), clang and its sanitizer runtimes
 # (libFuzzer: tests/fuzz/), man-db and groff-base (tests/cli/man.sh renders

@@ -12,7 +12,8 @@
 
 static const char *const search_keys[] = {
     "q", "n", "offset", "per_article", "passages", "sort", "from", "to",
-    "source", "plain", "like", "duplicates", "explain", "spelling", NULL};
+    "source", "lang", "plain", "like", "duplicates", "explain", "spelling",
+    NULL};
 
 static int json_str(qr_buf *b, const char *key, const char *s)
 {

@@ -265,6 +265,8 @@ static int self_link(qr_buf *b, const char *q, const search_req *sr,
         rc |= qr_buf_puts(b, "&to=") | url_enc(b, sr->to);
     if (sr && sr->source)
         rc |= qr_buf_puts(b, "&source=") | url_enc(b, sr->source);
+    if (sr && sr->lang[0])
+        rc |= qr_buf_puts(b, "&lang=") | url_enc(b, sr->lang);
     if (sr && sr->opts.sort == QR_SORT_NEWEST)
         rc |= qr_buf_puts(b, "&sort=date");
     if (sr && sr->opts.sort == QR_SORT_OLDEST)
@@ -342,7 +344,7 @@ static int hit_html(request *r, const search_out *o, const qr_hit *h,
 }
 
 static const char *const page_keys[] = {"q", "offset", "sort", "from", "to",
-                                        "source", NULL};
+                                        "source", "lang", NULL};
 
 void page_search(request *r)
 {
@@ -356,7 +358,8 @@ void page_search(request *r)
     int any = (q && q[strspn(q, " \t\r\n\f\v")]) ||
               (req_param(r, "from") && *req_param(r, "from")) ||
               (req_param(r, "to") && *req_param(r, "to")) ||
-              (req_param(r, "source") && *req_param(r, "source"));
+              (req_param(r, "source") && *req_param(r, "source")) ||
+              (req_param(r, "lang") && *req_param(r, "lang"));
     if (!any) {
         /* the empty form */
         int rc = page_head(r, "Quarry search", q, NULL, 0);
@@ -533,7 +536,7 @@ void page_article(request *r)
             qr_searcher_set_features(s, QR_FEAT_DEFAULT &
                                             ~(unsigned)QR_FEAT_SPELLING);
             if (qr_query_parse(s, q, QR_PARSE_FULL, &pq, NULL) == QR_OK &&
-                qr_highlighter_for_query(qr_searcher_lang(s),
+                qr_highlighter_for_query(qr_searcher_stemmers(s),
                                          qr_searcher_exact_accents(s), pq,
                                          &hl, NULL) != QR_OK)
                 hl = NULL;

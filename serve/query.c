@@ -100,6 +100,14 @@ int search_params(request *r, search_req *sr, uint32_t max_n)
         return -1;
     }
     sr->source = src && *src ? src : NULL;
+    /* lang=fr (or french, fr-CA): the articles in that language, as lang:
+     * in the query */
+    const char *lang = req_param(r, "lang");
+    if (lang && *lang && qr_lang_code(lang, sr->lang) != 0) {
+        req_error(r, 400, "lang", "lang: expected a language code or name "
+                  "(fr, de, french ...)");
+        return -1;
+    }
     const char *like = req_param(r, "like");
     if (like && strlen(like) > SERVE_MAX_ID_BYTES) {
         req_error(r, 400, "like", "like: longer than %d bytes",
@@ -126,7 +134,8 @@ int search_params(request *r, search_req *sr, uint32_t max_n)
         sr->opts.per_article = 0;
     }
     int words = sr->q && sr->q[strspn(sr->q, " \t\r\n\f\v")];
-    if (!words && !sr->like && !sr->from && !sr->to && !sr->source) {
+    if (!words && !sr->like && !sr->from && !sr->to && !sr->source &&
+        !sr->lang[0]) {
         req_error(r, 400, "q", "q: no query given");
         return -1;
     }
@@ -134,7 +143,7 @@ int search_params(request *r, search_req *sr, uint32_t max_n)
 }
 
 /* q and the filters as one query text, as it would be typed to
- * quarry-query: "cyber date:2019..2020 source:coastal". */
+ * quarry-query: "cyber date:2019..2020 source:coastal lang:fr". */
 static char *query_text(const search_req *sr)
 {
     qr_buf b = {0};
@@ -144,6 +153,8 @@ static char *query_text(const search_req *sr)
                             sr->from ? sr->from : "", sr->to ? sr->to : "");
     if (sr->source)
         rc |= qr_buf_printf(&b, "%ssource:%s", b.len ? " " : "", sr->source);
+    if (sr->lang[0])
+        rc |= qr_buf_printf(&b, "%slang:%s", b.len ? " " : "", sr->lang);
     if (rc == 0 && !b.data)
         rc = qr_buf_puts(&b, "");
     if (rc) {
@@ -215,7 +226,7 @@ int search_exec(request *r, const search_req *sr, search_out *out)
             const qr_query *sq = out->res.searched ? out->res.searched
                                                    : out->q;
             /* highlighting is a nicety: results go without it on failure */
-            if (qr_highlighter_for_query(qr_searcher_lang(s),
+            if (qr_highlighter_for_query(qr_searcher_stemmers(s),
                                          qr_searcher_exact_accents(s), sq,
                                          &out->hl, NULL) != QR_OK)
                 out->hl = NULL;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "highlight.h"
+#include "languages.h"
 #include "search.h"
 #include "util.h"
 
@@ -132,6 +133,7 @@ typedef struct search_req {
     const char *q;             /* the words, maybe empty                    */
     const char *from, *to;     /* date range, YYYY[-MM[-DD]] or NULL        */
     const char *source;        /* source: filter word or NULL               */
+    char lang[QR_LANG_MAX];    /* lang: filter, a language code, or ""      */
     const char *like;          /* article id or NULL                        */
     int plain;                 /* no query syntax                           */
     int spelling;              /* suggest spellings                         */

@@ -3033,3 +3033,101 @@ extern "C" xc_status xc_mset_snippet(xc_mset *ms, const char *text,
         return status_from_exception(&ms->err);
     }
 }
+
+/* ------------------------------------------------- query term variants */
+
+namespace {
+
+/* The variant k of term (fn's answer), or "" when it is the term itself. */
+std::string variant_of(xc_term_variant_fn fn, void *ctx, unsigned k,
+                       const std::string &term)
+{
+    char *v = nullptr;
+    if (fn(ctx, k, term.data(), term.size(), &v) != 0)
+        throw std::bad_alloc();
+    std::string r = v && term != v ? std::string(v) : std::string();
+    std::free(v);
+    return r;
+}
+
+Xapian::Query with_variants(const Xapian::Query &q, xc_term_variant_fn fn,
+                            void *ctx, unsigned nvariants)
+{
+    Xapian::Query::op t = q.get_type();
+    size_t n = q.get_num_subqueries();
+    if (t == Xapian::Query::LEAF_TERM) {
+        auto it = q.get_terms_begin();
+        if (it == q.get_terms_end())
+            return q;
+        const std::string term = *it;
+        std::vector<Xapian::Query> syn{q};
+        std::set<std::string> seen{term};
+        for (unsigned k = 0; k < nvariants; k++) {
+            std::string v = variant_of(fn, ctx, k, term);
+            if (!v.empty() && seen.insert(v).second)
+                syn.emplace_back(v);
+        }
+        if (syn.size() == 1)
+            return q;
+        return Xapian::Query(Xapian::Query::OP_SYNONYM, syn.begin(),
+                             syn.end());
+    }
+    if (n == 0)
+        return q;
+    if (is_window_op(t)) {
+        /* the window as it is, or as a whole in each variant: its words
+         * stand together in the text of one language */
+        std::vector<std::string> terms;
+        for (size_t i = 0; i < n; i++) {
+            Xapian::Query sub = q.get_subquery(i);
+            auto it = sub.get_terms_begin();
+            if (sub.get_type() != Xapian::Query::LEAF_TERM ||
+                it == sub.get_terms_end())
+                return q;
+            terms.push_back(*it);
+        }
+        std::vector<Xapian::Query> alts{q};
+        std::set<std::vector<std::string>> seen{terms};
+        Xapian::termcount window = window_of(q, n);
+        for (unsigned k = 0; k < nvariants; k++) {
+            std::vector<std::string> vt;
+            for (const std::string &term : terms) {
+                std::string v = variant_of(fn, ctx, k, term);
+                vt.push_back(v.empty() ? term : v);
+            }
+            if (!seen.insert(vt).second)
+                continue;
+            std::vector<Xapian::Query> subs(vt.begin(), vt.end());
+            alts.emplace_back(t, subs.begin(), subs.end(), window);
+        }
+        if (alts.size() == 1)
+            return q;
+        return Xapian::Query(Xapian::Query::OP_OR, alts.begin(), alts.end());
+    }
+    if (!is_plain_op(t))
+        return q;
+    std::vector<Xapian::Query> subs;
+    subs.reserve(n);
+    for (size_t i = 0; i < n; i++)
+        subs.push_back(with_variants(q.get_subquery(i), fn, ctx, nvariants));
+    return Xapian::Query(t, subs.begin(), subs.end());
+}
+
+} // namespace
+
+extern "C" xc_status xc_query_with_variants(const xc_query *q,
+                                            xc_term_variant_fn fn, void *ctx,
+                                            unsigned nvariants,
+                                            xc_query **out)
+{
+    try {
+        if (!q || !fn || !out)
+            return XC_INVALID_ARG;
+        std::unique_ptr<xc_query> h(new xc_query);
+        h->q = with_variants(q->q, fn, ctx, nvariants);
+        *out = h.release();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(nullptr);
+    }
+}

@@ -431,6 +431,22 @@ xc_status xc_query_evaluate(const xc_query *q, xc_eval_term_cb term,
                             xc_eval_window_cb window, void *ctx,
                             int *verdict);
 
+/* The variant k (0 <= k < nvariants) of term[0..len): *out a malloc'd
+ * term, or NULL when term has none. Returns 0, or non-zero on out of
+ * memory. */
+typedef int (*xc_term_variant_fn)(void *ctx, unsigned k, const char *term,
+                                  size_t len, char **out);
+/* A copy of q in which each term stands with its variants (a word's stem
+ * in other languages): a term outside PHRASE and NEAR becomes the
+ * SYNONYM of itself and its distinct variants; a PHRASE or NEAR of terms
+ * becomes the OR of itself and, for each k that changes one of its terms,
+ * the same window of the variants k (the words stand together in the text
+ * of one language). Nodes whose parameter the public API hides
+ * (ELITE_SET, SCALE_WEIGHT) and other leaves are kept as they are. */
+xc_status xc_query_with_variants(const xc_query *q, xc_term_variant_fn fn,
+                                 void *ctx, unsigned nvariants,
+                                 xc_query **out);
+
 /* ---------------------------------------------------------- query parser */
 
 typedef struct xc_qparser xc_qparser;

@@ -30,12 +30,14 @@ int qr_passage_term(qr_buf *out, const char *article_id, unsigned ordinal)
     return rc;
 }
 
-/* Record layout: "QR2" NUL, then the fields below in order, each followed
+/* Record layout: "QR3" NUL, then the fields below in order, each followed
  * by NUL, then the passage text (which runs to the end of the data). Numbers
  * are decimal. NUL separators are safe: readers guarantee NUL-free text.
  * "QR1" records (before pages) lack the two page numbers and the flags,
- * and read as flags 0. */
-#define RECORD_MAGIC "QR2"
+ * and read as flags 0; "QR1" and "QR2" records (before languages) lack the
+ * language, and read as "". */
+#define RECORD_MAGIC "QR3"
+#define RECORD_MAGIC_V2 "QR2"
 #define RECORD_MAGIC_V1 "QR1"
 
 int qr_record_encode(const qr_record *r, qr_buf *out)
@@ -56,7 +58,9 @@ int qr_record_encode(const qr_record *r, qr_buf *out)
         qr_buf_putc(out, '\0') != 0 ||
         qr_buf_printf(out, "%u", r->page) != 0 || qr_buf_putc(out, '\0') != 0 ||
         qr_buf_printf(out, "%u", r->page_last) != 0 || qr_buf_putc(out, '\0') != 0 ||
-        qr_buf_printf(out, "%u", r->flags) != 0 || qr_buf_putc(out, '\0') != 0)
+        qr_buf_printf(out, "%u", r->flags) != 0 || qr_buf_putc(out, '\0') != 0 ||
+        qr_buf_append(out, r->lang ? r->lang : "",
+                      (r->lang ? strlen(r->lang) : 0) + 1) != 0)
         return -1;
     return qr_buf_append(out, r->text ? r->text : "", r->text ? r->text_len : 0);
 }
@@ -89,7 +93,8 @@ int qr_record_decode(char *data, size_t len, qr_record *r)
     char *p = data, *end = data + len;
     const char *magic = take(&p, end);
     int v1 = magic && strcmp(magic, RECORD_MAGIC_V1) == 0;
-    if (!magic || (!v1 && strcmp(magic, RECORD_MAGIC) != 0))
+    int v2 = magic && strcmp(magic, RECORD_MAGIC_V2) == 0;
+    if (!magic || (!v1 && !v2 && strcmp(magic, RECORD_MAGIC) != 0))
         return -1;
     const char **fields[] = {&r->article_id, &r->title, &r->source, &r->url,
                              &r->date, &r->author};
@@ -103,6 +108,9 @@ int qr_record_decode(char *data, size_t len, qr_record *r)
     unsigned long long page = 0, page_last = 0, flags = 0;
     if (!v1 && (take_number(&p, end, &page) || take_number(&p, end, &page_last) ||
                 take_number(&p, end, &flags)))
+        return -1;
+    r->lang = "";
+    if (!v1 && !v2 && !(r->lang = take(&p, end)))
         return -1;
     r->ordinal = (unsigned)ord;
     r->npassages = (unsigned)np;

@@ -13,6 +13,8 @@
  *   boolean terms   QR_TERM_PASSAGE + passage key   (unique: replace/delete)
  *                   QR_TERM_ARTICLE + article key   (all passages of an article)
  *                   QR_TERM_SOURCE  + source key    (all passages of a file)
+ *                   QR_TERM_LANG    + language code (languages.h: the
+ *                                   article's language, "XLfr"; lang:fr)
  *   values          QR_SLOT_ARTICLE  article key (collapse: best passage per
  *                                    article)
  *                   QR_SLOT_DATE     "YYYYMMDD" when the article has a date
@@ -35,6 +37,7 @@
 #define QR_TERM_PASSAGE   "Q"
 #define QR_TERM_ARTICLE   "XA"
 #define QR_TERM_SOURCE    "XP"
+#define QR_TERM_LANG      "XL"
 
 enum { QR_SLOT_ARTICLE = 0, QR_SLOT_DATE = 1, QR_SLOT_ORDINAL = 2,
        QR_SLOT_CONTENT = 3 };
@@ -68,6 +71,8 @@ enum { QR_SLOT_ARTICLE = 0, QR_SLOT_DATE = 1, QR_SLOT_ORDINAL = 2,
 /* Metadata keys. */
 #define QR_META_SCHEMA    "quarry:schema"   /* layout version, "1"          */
 #define QR_META_LANG      "quarry:lang"     /* stemmer language at indexing */
+/* The languages present are the QR_TERM_LANG terms: the index's own
+ * postings, right after every incremental run with nothing to update. */
 #define QR_META_STOPWORDS "quarry:stop"     /* "1" if stop words were used  */
 /* "fold": terms fold accents (analysis.h); "exact": --exact-accents. An
  * index without it is from before accent folding: exact. */
@@ -107,6 +112,8 @@ typedef struct qr_record {
                                format has no pages                        */
     unsigned    page_last;  /* the page it ends on (== page, or later)    */
     unsigned    flags;      /* QR_RECORD_* bits                           */
+    const char *lang;       /* the article's language code (languages.h),
+                               "" in records from before languages        */
     const char *text;       /* the passage text (end - start bytes)       */
     size_t      text_len;
 } qr_record;

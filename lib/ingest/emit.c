@@ -5,6 +5,8 @@
  */
 #include "reader_int.h"
 
+#include "languages.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,10 +280,16 @@ qr_status rd_emit(rd_ctx *rc, const char *where, const qr_article *a, qr_buf *wh
         date[0] = '\0';
     }
 
+    /* the language the source names, as a code (languages.h); one not
+     * understood is none: the text's own then decides */
+    char lang[QR_LANG_MAX] = "";
+    if (a->lang && a->lang[0] && qr_lang_code(a->lang, lang) != 0)
+        lang[0] = '\0';
+
     qr_article out = {
         .id = id.data, .title = title.data, .body = b, .body_len = blen,
         .url = url.data, .date = date, .author = author.data, .format = a->format,
-        .pages = npages ? pages : NULL, .npages = npages,
+        .pages = npages ? pages : NULL, .npages = npages, .lang = lang,
     };
     if (rc->cb && rc->cb(rc->ctx, &out) != 0)
         st = rd_fail(why, QR_ERR_STOPPED, "stopped by the caller");

@@ -65,6 +65,7 @@ int qr_frame_article(qr_buf *out, const qr_article *a)
     if (np > UINT32_MAX || begin_record(out, QR_FRAME_ARTICLE, &at) ||
         put_cstr(out, a->id) || put_cstr(out, a->title) || put_cstr(out, a->url) ||
         put_cstr(out, a->date) || put_cstr(out, a->author) ||
+        put_cstr(out, a->lang ? a->lang : "") ||
         put_str(out, a->body, a->body ? a->body_len : 0) ||
         qr_buf_append(out, &fmt, 1) || put_u32(out, (uint32_t)np))
         return -1;
@@ -156,6 +157,7 @@ static qr_status decode_article(cursor *c, qr_frame *f)
     a->url = take_str(c, NULL, "bad article url");
     a->date = take_str(c, NULL, "bad article date");
     a->author = take_str(c, NULL, "bad article author");
+    a->lang = take_str(c, NULL, "bad article language");
     a->body = take_str(c, &a->body_len, "bad article body");
     a->format = (qr_format)take_u(c, 1, "bad article format");
     uint64_t np = take_u(c, 4, "bad page count");

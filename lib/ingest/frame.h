@@ -5,7 +5,7 @@
  * The stream: the 4 bytes "QRX" + version (QR_FRAME_VERSION), then
  * records, each a type byte, a payload length (u32) and the payload:
  *
- *   'A' article   id, title, url, date, author, body (strings),
+ *   'A' article   id, title, url, date, author, lang, body (strings),
  *                 format (u8), npages (u32), npages offsets (u64 each)
  *   'W' warning   where, reason (strings)
  *   'E' end       status (u32, a qr_status), warnings (u64: every problem
@@ -25,9 +25,9 @@
 #include "reader.h"
 #include "status.h"
 
-#define QR_FRAME_MAGIC     "QRX\001"
+#define QR_FRAME_MAGIC     "QRX\002"
 #define QR_FRAME_MAGIC_LEN 4
-#define QR_FRAME_VERSION   1
+#define QR_FRAME_VERSION   2
 #define QR_FRAME_HEAD      5          /* type byte + u32 payload length */
 
 enum { QR_FRAME_ARTICLE = 'A', QR_FRAME_WARNING = 'W', QR_FRAME_END = 'E' };

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "index.h"
+#include "langid.h"
 #include "walk.h"
 #include "xapian-c.h"
 
@@ -136,6 +137,19 @@ typedef struct wr_writer {
                                         just before db (schema.h)          */
     int               adb_new;       /* adb did not exist before this run  */
     xc_termgen       *tg;
+    /* the articles' languages (languages.h): each article is stemmed in
+     * its own, the one its source names, else the one detected, else the
+     * index's (def_code, stemmed with def_stemmer, the index's --lang) */
+    qr_langid        *langid;        /* NULL: detection off                 */
+    char              def_code[QR_LANG_MAX];
+    char             *def_stemmer;
+    int               exact_accents;
+    struct wr_stem {
+        char          code[QR_LANG_MAX];
+        xc_stem      *stem;
+    }                *stems;         /* made when first needed, kept        */
+    size_t            nstems;
+    size_t            cur_stem;      /* the one tg has                      */
     unsigned          pending;       /* passages in the open transaction   */
     int               in_txn;
     uint64_t          batch_no;      /* batches committed (QR_META_BATCH)  */

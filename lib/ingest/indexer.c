@@ -251,6 +251,7 @@ static qr_status send_article(qr_indexer *ix, const qr_article *a,
     j->a.url = dup_or_empty(a->url);
     j->a.date = dup_or_empty(a->date);
     j->a.author = dup_or_empty(a->author);
+    j->a.lang = dup_or_empty(a->lang);
     j->a.pages = NULL;
     if (a->pages && a->npages) {
         size_t *pages = malloc(a->npages * sizeof *pages);
@@ -261,7 +262,7 @@ static qr_status send_article(qr_indexer *ix, const qr_article *a,
     j->source_key = strdup(source_key);
     j->display = strdup(display);
     if (!body || !j->a.id || !j->a.title || !j->a.url || !j->a.date ||
-        !j->a.author || !j->source_key || !j->display ||
+        !j->a.author || !j->a.lang || !j->source_key || !j->display ||
         (a->pages && a->npages && !j->a.pages)) {
         wr_job_free(j);
         return QR_ERR_NOMEM;

@@ -66,11 +66,12 @@ static void gm_setup(void)
 
 /* ------------------------------------------------------------ headers */
 
-enum { H_SUBJECT, H_FROM, H_DATE, H_MSGID, H_CTYPE, H_CDISP, H_CTE, H_COUNT };
+enum { H_SUBJECT, H_FROM, H_DATE, H_MSGID, H_CTYPE, H_CDISP, H_CTE, H_CLANG,
+       H_COUNT };
 
 static const char *const FIELDS[H_COUNT] = {
     "subject", "from", "date", "message-id", "content-type",
-    "content-disposition", "content-transfer-encoding",
+    "content-disposition", "content-transfer-encoding", "content-language",
 };
 
 /* The fields of one entity that matter (first occurrence, raw and still
@@ -580,7 +581,8 @@ static void fields(walk *w, const headers *h, unsigned flags)
     if (flags & E_TOP) {
         if (field(h, H_SUBJECT, &w->f) != 0 || put_decoded(w->f.data, &m->subject) != 0 ||
             field(h, H_FROM, &w->f) != 0 || put_addresses(w->f.data, &m->from) != 0 ||
-            field(h, H_DATE, &w->f) != 0 || put_date(w->f.data, &m->date) != 0)
+            field(h, H_DATE, &w->f) != 0 || put_date(w->f.data, &m->date) != 0 ||
+            field(h, H_CLANG, &m->lang) != 0)
             w->oom = 1;
         return;
     }
@@ -799,7 +801,7 @@ qr_status mail_parse(rd_ctx *rc, const char *where, const char *data, size_t len
     qr_buf_free(&w.conv);
     if (!w.stack || w.oom || qr_buf_append(&m->subject, "", 0) != 0 ||
         qr_buf_append(&m->from, "", 0) != 0 || qr_buf_append(&m->date, "", 0) != 0 ||
-        qr_buf_append(&m->body, "", 0) != 0) {
+        qr_buf_append(&m->lang, "", 0) != 0 || qr_buf_append(&m->body, "", 0) != 0) {
         mail_msg_free(m);
         return rd_fail(why, QR_ERR_NOMEM, "out of memory");
     }
@@ -829,6 +831,7 @@ void mail_msg_free(mail_msg *m)
     qr_buf_free(&m->subject);
     qr_buf_free(&m->from);
     qr_buf_free(&m->date);
+    qr_buf_free(&m->lang);
     qr_buf_free(&m->body);
     for (size_t i = 0; i < m->natts; i++) {
         free(m->atts[i].name);

@@ -27,7 +27,7 @@ unsigned qr_page_of(const size_t *pages, size_t npages, size_t offset)
 
 /* The terms every document of article a has: its text (body[start, end),
  * the whole body for the article's own), title, author and source words,
- * and the boolean terms of the article and its source. */
+ * and the boolean terms of the article, its source and its language. */
 static xc_status index_fields(xc_termgen *tg, xc_doc *doc, const qr_article *a,
                               const qr_doc_keys *keys, const char *text,
                               size_t text_len, qr_buf *scratch)
@@ -69,6 +69,13 @@ static xc_status index_fields(xc_termgen *tg, xc_doc *doc, const qr_article *a,
             rc = xc_doc_add_boolean_term(doc, scratch->data);
     }
 
+    /* and its language (lang:fr), a code: never a long key */
+    if (rc == XC_OK && a->lang && a->lang[0]) {
+        qr_buf_clear(scratch);
+        rc = qr_buf_puts(scratch, QR_TERM_LANG) != 0 ||
+                     qr_buf_puts(scratch, a->lang) != 0
+                 ? XC_NOMEM : xc_doc_add_boolean_term(doc, scratch->data);
+    }
     if (rc == XC_OK)
         rc = xc_doc_add_value(doc, QR_SLOT_ARTICLE, a->id, strlen(a->id));
     if (rc == XC_OK && a->date[0])
@@ -109,6 +116,7 @@ static xc_status fill_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
         .ordinal = ordinal, .npassages = npassages,
         .start = start, .end = end, .text = text, .text_len = text_len,
         .page = page, .page_last = page_last, .flags = a->flags,
+        .lang = a->lang,
     };
     if (qr_record_encode(&r, scratch) != 0)
         return XC_NOMEM;
@@ -213,7 +221,7 @@ static xc_status fill_article(xc_termgen *tg, xc_doc *doc, const qr_article *a,
         .article_id = a->id, .title = a->title, .source = keys->source,
         .url = a->url, .date = a->date, .author = a->author,
         .ordinal = 0, .npassages = npassages, .text = "", .text_len = 0,
-        .end = a->body_len, .flags = a->flags,
+        .end = a->body_len, .flags = a->flags, .lang = a->lang,
         .page = a->pages && a->npages ? 1 : 0,
         .page_last = a->pages ? (unsigned)a->npages : 0,
     };

@@ -184,6 +184,7 @@ static qr_status read_message(rd_ctx *rc, const rd_unit *u, qr_format fmt, const
     qr_article a = {
         .id = id.data, .title = m.subject.data, .body = m.body.data, .body_len = m.body.len,
         .url = "", .date = m.date.data, .author = m.from.data, .format = fmt,
+        .lang = m.lang.data,
     };
     st = rd_emit(rc, where.data, &a, why);
     if (st == QR_OK)

@@ -18,7 +18,8 @@
 
 #define PATH_BYTES RD_FIELD_MAX
 
-static const rd_meta_names OPF_META = {{"title", NULL}, {"creator", NULL}, {"date", NULL}};
+static const rd_meta_names OPF_META = {{"title", NULL}, {"creator", NULL}, {"date", NULL},
+                                   {"language", NULL}};
 
 /* container.xml: the first rootfile of the OPF media type, else the first. */
 typedef struct container_st {

@@ -72,6 +72,7 @@ static unsigned classify(const xmlNode *n)
 typedef struct html_out {
     qr_buf text;           /* the body so far                           */
     qr_buf title, url, author, date;
+    qr_buf lang;           /* the document's language, as written      */
     int date_ok;           /* date holds a normalised date, not one as
                               written that was not understood          */
     int pending_space;     /* whitespace seen since the last text       */
@@ -212,8 +213,24 @@ static void meta(html_out *h, const xmlNode *n)
     const char *name = attr(n, "name");
     const char *prop = attr(n, "property");
     const char *key = name ? name : prop;
+    if (content && attr_is(n, "http-equiv", "content-language")) {
+        /* "de, en": a list of the audience's languages; the first */
+        char first[32];
+        size_t k = strcspn(content, ", ");
+        if (k > 0 && k < sizeof first) {
+            memcpy(first, content, k);
+            first[k] = '\0';
+            set_once(h, &h->lang, first);
+        }
+        return;
+    }
     if (!content || !key)
         return;
+    if (strcasecmp(key, "language") == 0 ||
+        strcasecmp(key, "dc.language") == 0) {
+        set_once(h, &h->lang, content);
+        return;
+    }
     if (strcasecmp(key, "author") == 0 || strcasecmp(key, "dc.creator") == 0 ||
         strcasecmp(key, "article:author") == 0) {
         set_once(h, &h->author, content);
@@ -296,6 +313,8 @@ static int enter(html_out *h, const xmlNode *n)
     const char *name = (const char *)n->name;
     if (name && strcasecmp(name, "title") == 0 && h->title.len == 0)
         subtree_text(h, n, &h->title);
+    else if (name && strcasecmp(name, "html") == 0 && h->lang.len == 0)
+        set_once(h, &h->lang, attr(n, "lang"));   /* lang, xml:lang */
     else if (name && strcasecmp(name, "meta") == 0)
         meta(h, n);
     else if (name && strcasecmp(name, "link") == 0 && attr_is(n, "rel", "canonical"))
@@ -411,7 +430,9 @@ qr_status rd_html_extract(rd_ctx *rc, const char *where, const char *data, size_
     out->url = h.url;
     out->author = h.author;
     out->date = h.date;
+    out->lang = h.lang;
     if (h.oom || qr_buf_append(&out->text, "", 0) != 0 ||
+        qr_buf_append(&out->lang, "", 0) != 0 ||
         qr_buf_append(&out->title, "", 0) != 0 || qr_buf_append(&out->url, "", 0) != 0 ||
         qr_buf_append(&out->author, "", 0) != 0 || qr_buf_append(&out->date, "", 0) != 0 ||
         qr_buf_append(&out->h1, "", 0) != 0) {
@@ -430,6 +451,7 @@ void rd_html_doc_free(rd_html_doc *t)
     qr_buf_free(&t->author);
     qr_buf_free(&t->date);
     qr_buf_free(&t->h1);
+    qr_buf_free(&t->lang);
 }
 
 qr_status rd_html(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
@@ -443,6 +465,7 @@ qr_status rd_html(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
         .id = u->id, .title = h.title.data, .body = h.text.data,
         .body_len = h.text.len, .url = h.url.data, .date = h.date.data,
         .author = h.author.data, .format = QR_FMT_HTML,
+        .lang = h.lang.data,
     };
     st = rd_emit(rc, u->where, &a, why);
     rd_html_doc_free(&h);

@@ -4,7 +4,8 @@
  * skipped without being kept.
  *
  * Fields: id (string or integer, required), title, text (else "body", else
- * "contents"), url, date, author (string or array of strings). null counts
+ * "contents"), url, date, author (string or array of strings), lang (else
+ * "language": the article's language, a code or a name). null counts
  * as absent. A wrong type is a warning and the line is skipped. A date is
  * a string, or a number read as its digits ("date":2023 is the year);
  * it is handed over as written, so one not understood is a warning
@@ -123,9 +124,20 @@ static qr_status jl_object(jl_state *s, json_t *obj, qr_buf *why)
         return jl_warn_field(s, "author", "is not a string or an array of strings");
     }
 
+    /* the language is a hint: one of the wrong type is left out, the
+     * article kept */
+    const char *lang = "", *lang_key = "lang";
+    if (!(bad = get_string(obj, lang_key, &lang)) && !*lang)
+        bad = get_string(obj, lang_key = "language", &lang);
+    if (bad) {
+        rd_warn(s->rc, s->where.data, "\"%s\" %s: ignored", lang_key, bad);
+        lang = "";
+    }
+
     qr_article a = {
         .id = id, .title = title, .body = body, .body_len = body_len,
         .url = url, .date = date, .author = author, .format = QR_FMT_JSONL,
+        .lang = lang,
     };
     return rd_emit(s->rc, s->where.data, &a, why);
 }

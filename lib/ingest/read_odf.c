@@ -19,7 +19,8 @@
 #include <string.h>
 
 static const rd_meta_names META = {
-    {"title", NULL}, {"initial-creator", "creator", NULL}, {"creation-date", "date", NULL}};
+    {"title", NULL}, {"initial-creator", "creator", NULL}, {"creation-date", "date", NULL},
+    {"language", NULL}};
 
 typedef struct odf_st {
     rd_doc *d;

@@ -27,7 +27,8 @@
 #define NAME_MAX_BYTES RD_FIELD_MAX
 
 static const rd_meta_names CORE = {
-    {"title", NULL}, {"creator", NULL}, {"created", "modified", NULL}};
+    {"title", NULL}, {"creator", NULL}, {"created", "modified", NULL},
+    {"language", NULL}};
 
 /* ------------------------------------------------------------ packages */
 

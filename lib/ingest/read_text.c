@@ -6,7 +6,7 @@
  * after it, is not taken out of the body (the title is then its beginning).
  *
  * Markdown is reduced to its text, one pass per line with no recursion:
- * front matter (YAML "---" or TOML "+++") gives title/date/author; headings,
+ * front matter (YAML "---" or TOML "+++") gives title/date/author/lang; headings,
  * list items, block quotes and tables lose their markers; links and images
  * keep their text; emphasis, code-span backticks and backslash escapes go;
  * fenced code is kept verbatim as its own paragraph. Inline markup is
@@ -69,11 +69,13 @@ static int split_title(const qr_buf *text, qr_buf *title, size_t *body_off)
 
 static qr_status emit_doc(rd_ctx *rc, const rd_unit *u, qr_format fmt,
                           const char *title, const char *body, size_t body_len,
-                          const char *date, const char *author, qr_buf *why)
+                          const char *date, const char *author,
+                          const char *lang, qr_buf *why)
 {
     qr_article a = {
         .id = u->id, .title = title ? title : "", .body = body, .body_len = body_len,
         .url = "", .date = date ? date : "", .author = author ? author : "", .format = fmt,
+        .lang = lang,
     };
     return rd_emit(rc, u->where, &a, why);
 }
@@ -90,7 +92,7 @@ qr_status rd_text(rd_ctx *rc, const rd_unit *u, const char *data, size_t len,
     if (split_title(&t, &title, &off) != 0 || qr_buf_append(&title, "", 0) != 0)
         goto oom;
     st = emit_doc(rc, u, QR_FMT_TEXT, title.data, t.data + off, t.len - off,
-                  NULL, NULL, why);
+                  NULL, NULL, NULL, why);
     qr_buf_free(&t);
     qr_buf_free(&title);
     return st;
@@ -119,6 +121,7 @@ typedef struct md_state {
     qr_buf title;           /* title from front matter or the first heading */
     qr_buf date;            /* front matter date, as written                */
     qr_buf author;          /* front matter author                          */
+    qr_buf lang;            /* front matter lang (or language)              */
     int have_title;
     int have_heading;       /* a heading was seen                           */
     int in_fence;
@@ -678,6 +681,10 @@ static size_t front_matter(md_state *m, const char *d, size_t n, int *oom)
                     dst = &m->author;
                 } else if (kl == 4 && strncasecmp(ks, "date", 4) == 0 && m->date.len == 0) {
                     dst = &m->date;   /* as written: rd_emit normalises it */
+                } else if (((kl == 4 && strncasecmp(ks, "lang", 4) == 0) ||
+                            (kl == 8 && strncasecmp(ks, "language", 8) == 0)) &&
+                           m->lang.len == 0) {
+                    dst = &m->lang;   /* as written: rd_emit reads it */
                 }
                 if (dst && qr_buf_append(dst, vs, vl) != 0)
                     *oom = 1;
@@ -689,6 +696,7 @@ static size_t front_matter(md_state *m, const char *d, size_t n, int *oom)
     qr_buf_clear(&m->title);
     qr_buf_clear(&m->author);
     qr_buf_clear(&m->date);
+    qr_buf_clear(&m->lang);
     m->have_title = 0;
     return 0;
 }
@@ -726,7 +734,7 @@ qr_status rd_markdown(rd_ctx *rc, const rd_unit *u, const char *data, size_t len
         title = fallback.data;
     }
     st = emit_doc(rc, u, QR_FMT_MARKDOWN, title, m.out.data + off, m.out.len - off,
-                  m.date.data, m.author.data, why);
+                  m.date.data, m.author.data, m.lang.data, why);
     goto out;
 oom:
     st = rd_fail(why, QR_ERR_NOMEM, "out of memory");
@@ -737,6 +745,7 @@ out:
     qr_buf_free(&m.title);
     qr_buf_free(&m.date);
     qr_buf_free(&m.author);
+    qr_buf_free(&m.lang);
     inline_free(&m.in);
     return st;
 }

@@ -64,6 +64,11 @@ typedef struct qr_article {
                               QR_RECORD_DATE_FROM_FILE when date is the
                               source file's modification time; readers
                               leave it 0                                    */
+    const char *lang;      /* the language the source names for it (a JSON
+                              Lines field, <html lang>, dc:language ...),
+                              in any form qr_lang_code reads; NULL or ""
+                              when it names none. The indexer replaces it
+                              by the code it settles on (languages.h)    */
 } qr_article;
 
 /* Return 0 to continue, non-zero to stop reading (qr_read_source then returns

@@ -296,6 +296,8 @@ qr_status rd_html_text(rd_ctx *rc, const char *where, const char *data,
 typedef struct rd_html_doc {
     qr_buf text, title, url, author, date;
     qr_buf h1;          /* the first <h1>'s text, whatever the title    */
+    qr_buf lang;        /* <html lang>, else <meta http-equiv=
+                           content-language> or <meta name=language>    */
 } rd_html_doc;
 /* encoding: the document's encoding when the caller knows it (e.g.
  * "UTF-8" for text already converted), overriding a <meta charset>; NULL
@@ -464,6 +466,7 @@ typedef struct rd_doc {
     size_t  heading_from;
     qr_buf  heading;       /* the first heading's text                      */
     qr_buf  title, author; /* from the metadata                             */
+    qr_buf  lang;          /* from the metadata (dc:language), as written   */
     qr_buf  date;          /* from the metadata: YYYYMMDD, or as written
                               when not understood (rd_emit warns)         */
 } rd_doc;
@@ -486,9 +489,9 @@ void rd_doc_heading(rd_doc *d, int begin);
 
 /* Metadata element local names, best first (NULL-terminated lists). */
 typedef struct rd_meta_names {
-    const char *title[3], *author[3], *date[3];
+    const char *title[3], *author[3], *date[3], *lang[3];
 } rd_meta_names;
-/* Fills d's title, author and date from a metadata part (core.xml,
+/* Fills d's title, author, date and language from a metadata part (core.xml,
  * meta.xml, an EPUB package document). A part that fails is a warning. */
 qr_status rd_doc_meta(rd_pkg *p, rd_doc *d, const rd_part *part,
                       const rd_meta_names *names, qr_buf *why);
@@ -551,6 +554,7 @@ typedef struct mail_msg {
     qr_buf      date;           /* YYYYMMDD, "", or the Date field as
                                    written when not understood (rd_emit
                                    warns)                                  */
+    qr_buf      lang;           /* Content-Language as written, or ""       */
     qr_buf      body;           /* text parts, forwarded messages inlined   */
     mail_att   *atts;
     size_t      natts;

@@ -37,6 +37,9 @@
  * lookup instead of a Snowball run for most words. 64 bytes a slot: 4 MB
  * per writer, whatever the corpus. */
 #define STEM_CACHE_WORDS 65536
+/* The same for the stemmers of the other languages an archive has: the
+ * minority languages of an archive, at 256 KB each. */
+#define STEM_CACHE_OTHER 4096
 
 void wr_job_free(wr_job *j)
 {
@@ -50,6 +53,7 @@ void wr_job_free(wr_job *j)
     free((char *)j->a.url);
     free((char *)j->a.date);
     free((char *)j->a.author);
+    free((char *)j->a.lang);
     free((size_t *)j->a.pages);
     free(j->source_key);
     free(j->display);
@@ -228,8 +232,76 @@ static qr_status wr_article_doc(wr_writer *w, const wr_job *j,
     return st;
 }
 
-static qr_status wr_article(wr_writer *w, const wr_job *j)
+/* Gives w->tg the stemmer of language code (the index's own for
+ * w->def_code; "none", still folding accents, for a language xapian-core
+ * has no stemmer for). */
+static qr_status wr_use_lang(wr_writer *w, const char *code)
 {
+    size_t k = 0;
+    while (k < w->nstems && strcmp(w->stems[k].code, code) != 0)
+        k++;
+    if (k < w->nstems && k == w->cur_stem)
+        return QR_OK;
+    xc_status xs = XC_OK;
+    char *msg = NULL;
+    if (k == w->nstems) {
+        struct wr_stem *v = realloc(w->stems, (k + 1) * sizeof *v);
+        if (!v)
+            return QR_ERR_NOMEM;
+        w->stems = v;
+        int def = strcmp(code, w->def_code) == 0;
+        xc_stem *stem = NULL;
+        xs = qr_stem_new(def ? w->def_stemmer : qr_lang_stemmer(code),
+                         w->exact_accents,
+                         def ? STEM_CACHE_WORDS : STEM_CACHE_OTHER, &stem,
+                         &msg);
+        if (xs == XC_RANGE)   /* a stemmer this xapian-core lacks */
+            xs = qr_stem_new("none", w->exact_accents, STEM_CACHE_OTHER,
+                             &stem, &msg);
+        if (xs == XC_OK) {
+            snprintf(v[k].code, sizeof v[k].code, "%s", code);
+            v[k].stem = stem;
+            w->nstems++;
+        }
+    }
+    if (xs == XC_OK)
+        xs = xc_termgen_set_stemmer(w->tg, w->stems[k].stem);
+    if (xs != XC_OK) {
+        qr_buf_clear(&w->err);
+        qr_buf_printf(&w->err, "setting up the stemmer of '%s': %s", code,
+                      msg ? msg : xc_status_str(xs));
+        free(msg);
+        return qr_status_from_xc(xs);
+    }
+    w->cur_stem = k;
+    return QR_OK;
+}
+
+/* Settles the language of the job's article: the one its source names,
+ * else the one the detector is sure of, else the index's; j->a.lang is
+ * then its code. */
+static qr_status wr_article_lang(wr_writer *w, wr_job *j)
+{
+    char code[QR_LANG_MAX];
+    if (!(j->a.lang[0] && qr_lang_code(j->a.lang, code) == 0) &&
+        !qr_langid_detect(w->langid, j->a.title, j->a.body, j->a.body_len,
+                          code))
+        snprintf(code, sizeof code, "%s", w->def_code);
+    if (strcmp(code, j->a.lang) != 0) {
+        char *c = strdup(code);
+        if (!c)
+            return QR_ERR_NOMEM;
+        free((char *)j->a.lang);
+        j->a.lang = c;
+    }
+    return wr_use_lang(w, code);
+}
+
+static qr_status wr_article(wr_writer *w, wr_job *j)
+{
+    qr_status lst = wr_article_lang(w, j);
+    if (lst != QR_OK)
+        return lst;
     qr_doc_keys keys = {.source_key = j->source_key, .source = j->display};
     for (size_t i = 0; i < j->nspans; i++) {
         xc_doc *doc = NULL;
@@ -484,17 +556,28 @@ qr_status wr_open(wr_writer *w, const char *lang, int exact_accents,
         return st;
     }
     free(apath);
-    xc_stem *stem = NULL;
-    xs = qr_stem_new(lang, exact_accents, STEM_CACHE_WORDS, &stem, &msg);
-    if (xs == XC_OK)
-        xs = xc_termgen_new(&w->tg, &msg);
-    if (xs == XC_OK)
-        xs = xc_termgen_set_stemmer(w->tg, stem);
+    if (!lang)
+        lang = QR_DEFAULT_LANG;
+    w->exact_accents = exact_accents;
+    w->def_stemmer = strdup(lang);
+    if (!w->def_stemmer)
+        return QR_ERR_NOMEM;
+    if (qr_lang_code(lang, w->def_code) != 0)
+        snprintf(w->def_code, sizeof w->def_code, "%s", "und");
+    w->langid = qr_langid_new(NULL);
+    xs = xc_termgen_new(&w->tg, &msg);
+    if (xs == XC_OK) {
+        qr_status lst = wr_use_lang(w, w->def_code);
+        if (lst != QR_OK) {
+            qr_buf_printf(err, "cannot set up the term generator: %s",
+                          w->err.data ? w->err.data : qr_status_str(lst));
+            return QR_ERR_INDEX;
+        }
+    }
     if (xs == XC_OK)
         xs = xc_termgen_set_stemming_strategy(w->tg, XC_STEM_ALL);
     if (xs == XC_OK)   /* Chinese, Japanese, Korean: character n-grams */
         xs = xc_termgen_set_flags(w->tg, XC_TG_CJK_NGRAM);
-    xc_stem_free(stem);
     if (xs != XC_OK) {
         /* Not the caller's mistake even when xapian-core says "invalid
          * argument": --lang was checked when the run was opened, so an
@@ -628,6 +711,11 @@ void wr_free(wr_writer *w)
     }
     wr_txn_cancel(w);
     xc_termgen_free(w->tg);
+    for (size_t k = 0; k < w->nstems; k++)
+        xc_stem_free(w->stems[k].stem);
+    free(w->stems);
+    free(w->def_stemmer);
+    qr_langid_free(w->langid);
     xc_db_close(w->db);
     xc_db_close(w->adb);
     for (wr_job *j = w->head, *next; j; j = next) {

@@ -186,6 +186,7 @@ void rd_doc_free(rd_doc *d)
     qr_buf_free(&d->heading);
     qr_buf_free(&d->title);
     qr_buf_free(&d->author);
+    qr_buf_free(&d->lang);
     qr_buf_free(&d->date);
     free(d->pages);
     memset(d, 0, sizeof *d);
@@ -319,7 +320,7 @@ void rd_doc_heading(rd_doc *d, int begin)
 
 /* ------------------------------------------------------------ metadata */
 
-#define META_SLOTS 9
+#define META_SLOTS 12
 
 typedef struct meta_state {
     const char *names[META_SLOTS];
@@ -392,17 +393,21 @@ qr_status rd_doc_meta(rd_pkg *p, rd_doc *d, const rd_part *part, const rd_meta_n
     memset(&m, 0, sizeof m);
     m.open = -1;
     int nt = count_names(names->title), na = count_names(names->author),
-        nd = count_names(names->date);
+        nd = count_names(names->date), nl = count_names(names->lang);
     memcpy(m.names, names->title, (size_t)nt * sizeof *m.names);
     memcpy(m.names + nt, names->author, (size_t)na * sizeof *m.names);
     memcpy(m.names + nt + na, names->date, (size_t)nd * sizeof *m.names);
+    memcpy(m.names + nt + na + nd, names->lang, (size_t)nl * sizeof *m.names);
     static const rd_xml_cb cb = {meta_start, meta_end, meta_text};
     qr_buf pwhy = {0};
     qr_status st = rd_xml_parse(part, &cb, &m, &pwhy);
     if (st == QR_OK && !m.oom) {
-        const qr_buf *t = best(&m, 0, nt), *a = best(&m, nt, na);
+        const qr_buf *t = best(&m, 0, nt), *a = best(&m, nt, na),
+                     *l = best(&m, nt + na + nd, nl);
         if ((t && qr_buf_append(&d->title, t->data, t->len) != 0) ||
-            (a && qr_buf_append(&d->author, a->data, a->len) != 0))
+            (a && qr_buf_append(&d->author, a->data, a->len) != 0) ||
+            (l && d->lang.len == 0 &&
+             qr_buf_append(&d->lang, l->data, l->len) != 0))
             m.oom = 1;
         /* the first date understood, else the first as written (rd_emit
          * warns about it) */
@@ -491,7 +496,8 @@ qr_status rd_doc_emit(rd_pkg *p, rd_doc *d, qr_format fmt, qr_buf *why)
     if (t ? qr_buf_append(&title, t->data, t->len) != 0
           : first_line_title(&body, &title) != 0)
         goto oom;
-    if (qr_buf_append(&title, "", 0) != 0 || qr_buf_append(&d->author, "", 0) != 0)
+    if (qr_buf_append(&title, "", 0) != 0 || qr_buf_append(&d->author, "", 0) != 0 ||
+        qr_buf_append(&d->lang, "", 0) != 0)
         goto oom;
     if (d->full && body.len <= p->rc->max_article)
         rd_warn(p->rc, p->u->where, "article body truncated to %zu bytes (max_article_bytes)",
@@ -500,6 +506,7 @@ qr_status rd_doc_emit(rd_pkg *p, rd_doc *d, qr_format fmt, qr_buf *why)
         .id = p->u->id, .title = title.data, .body = body.data, .body_len = body.len,
         .url = "", .date = d->date.data, .author = d->author.data, .format = fmt,
         .pages = d->npages ? d->pages : NULL, .npages = d->npages,
+        .lang = d->lang.data,
     };
     st = rd_emit(p->rc, p->u->where, &a, why);
     qr_buf_free(&body);

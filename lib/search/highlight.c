@@ -20,6 +20,8 @@
 
 struct qr_highlighter {
     xc_stem *stem;        /* the index's stemmer                        */
+    xc_stem **alt;        /* the other languages' (a word matches in any) */
+    size_t nalt;
     char **terms;         /* sorted, for bsearch                        */
     size_t nterms;
     char **prefixes;      /* wildcard prefixes                          */
@@ -38,10 +40,30 @@ qr_status qr_highlighter_new(const char *lang, int exact_accents,
     if (!h)
         return QR_ERR_NOMEM;
     char *xerr = NULL;
+    /* "english french": the main language, then the others */
+    char *list = strlist_strdup(lang ? lang : "english");
+    char *save = NULL, *first = list ? strtok_r(list, " ", &save) : NULL;
+    xc_status st = list ? XC_OK : XC_NOMEM;
+    if (st == XC_OK && !first)
+        st = XC_RANGE;
     /* the index's analysis: its stems fold accents as its terms do, and
      * a wildcard's prefix comes folded (qtext_fold_wildcards) */
-    xc_status st = qr_stem_new(lang ? lang : "english", exact_accents, 0,
-                               &h->stem, &xerr);
+    if (st == XC_OK)
+        st = qr_stem_new(first, exact_accents, 0, &h->stem, &xerr);
+    for (char *o; st == XC_OK && (o = strtok_r(NULL, " ", &save));) {
+        xc_stem **v = realloc(h->alt, (h->nalt + 1) * sizeof *v);
+        if (!v) {
+            st = XC_NOMEM;
+            break;
+        }
+        h->alt = v;
+        st = qr_stem_new(o, exact_accents, 0, &h->alt[h->nalt], &xerr);
+        if (st == XC_OK)
+            h->nalt++;
+    }
+    free(list);
+    if (st != XC_OK)
+        qr_highlighter_free(h);
     if (st != XC_OK) {
         if (err) {
             qr_buf_clear(err);
@@ -51,7 +73,6 @@ qr_status qr_highlighter_new(const char *lang, int exact_accents,
             searcher_err_detail(err, xerr);
         }
         free(xerr);
-        free(h);
         return st == XC_NOMEM ? QR_ERR_NOMEM : QR_ERR_USAGE;
     }
     *out = h;
@@ -70,6 +91,9 @@ void qr_highlighter_free(qr_highlighter *h)
     if (!h)
         return;
     xc_stem_free(h->stem);
+    for (size_t i = 0; i < h->nalt; i++)
+        xc_stem_free(h->alt[i]);
+    free(h->alt);
     free_list(h->terms, h->nterms);
     free_list(h->prefixes, h->nprefixes);
     free_list(h->phr, h->nphr);
@@ -263,6 +287,15 @@ int qr_highlight(qr_highlighter *h, const char *text, size_t len,
             xc_stem_word(h->stem, h->word.data, h->word.len, &x->stem) != XC_OK)
             goto out;
         x->shown = matches(h, x->stem);
+        /* a word of an article in another language: its stem there */
+        for (size_t a = 0; !x->shown && !x->cjk && a < h->nalt; a++) {
+            char *other = NULL;
+            if (xc_stem_word(h->alt[a], h->word.data, h->word.len,
+                             &other) != XC_OK)
+                goto out;
+            x->shown = matches(h, other);
+            free(other);
+        }
     }
     if (mark_cjk_pairs(h, w, nw) != 0)
         goto out;

@@ -14,7 +14,7 @@
 static int is_field_name(const char *w, size_t n)
 {
     static const char *const fields[] = {"title", "author", "source", "date",
-                                         NULL};
+                                         "lang", NULL};
     for (size_t i = 0; fields[i]; i++)
         if (strlen(fields[i]) == n && memcmp(fields[i], w, n) == 0)
             return 1;
@@ -201,11 +201,12 @@ static int is_wordbyte(unsigned char c)
     return isalnum(c) || c >= 0x80;
 }
 
-/* Is the token s[0..n) a filter (source:, author:, date:) rather than a
- * word to look for? */
+/* Is the token s[0..n) a filter (source:, author:, date:, lang:) rather
+ * than a word to look for? */
 static int is_filter_token(const char *s, size_t n)
 {
-    static const char *const filters[] = {"source:", "author:", "date:", NULL};
+    static const char *const filters[] = {"source:", "author:", "date:",
+                                          "lang:", NULL};
     for (size_t i = 0; filters[i]; i++) {
         size_t k = strlen(filters[i]);
         if (n > k && memcmp(s, filters[i], k) == 0)

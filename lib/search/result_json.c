@@ -36,6 +36,10 @@ int qr_result_json(qr_buf *out, const qr_json_opts *o,
                         : r->flags & QR_RECORD_DATE_FROM_FILE ? "\"file\""
                                                               : "\"document\"");
     rc |= json_key_str(out, "author", r->author, strlen(r->author), 1);
+    /* the article's language code; null in an index from before them (or
+     * a record read from values: ids_only) */
+    rc |= json_key_str(out, "lang", r->lang, r->lang ? strlen(r->lang) : 0,
+                       1);
     rc |= qr_buf_printf(out, ",\"passage\":%u,\"passages\":%u", r->ordinal + 1,
                         r->npassages);
     if (r->page)

@@ -139,6 +139,23 @@ void qr_searcher_close(qr_searcher *s);
  * the searcher. */
 const char *qr_searcher_lang(const qr_searcher *s);
 
+/* The stemmers a query's words are matched with, space-separated: the
+ * searcher's own (qr_searcher_lang), then one for each other language of
+ * the index's articles (none after qr_searcher_set_lang): what
+ * qr_highlighter_for_query takes. Owned by the searcher. */
+const char *qr_searcher_stemmers(const qr_searcher *s);
+
+/* The languages of the index's articles (codes: languages.h), sorted;
+ * none in an index from before languages. Owned by the searcher. */
+const char *const *qr_searcher_langs(const qr_searcher *s, size_t *n);
+
+/* Searches the articles in language name alone (a code or a name, as
+ * qr_lang_code reads it), stemming the query in it: --lang. Returns
+ * QR_OK, QR_ERR_USAGE (a language none of the index's articles is in;
+ * message in err), QR_ERR_NOMEM. */
+qr_status qr_searcher_set_lang(qr_searcher *s, const char *name,
+                               qr_buf *err);
+
 /* Whether the index's terms keep accents (built with --exact-accents, or
  * before accent folding); else a word and its accent-free form are one
  * term. */

@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #include "feedback.h"
+#include "languages.h"
 #include "search.h"
 #include "textpos.h"
 #include "util.h"
@@ -52,7 +53,21 @@ struct qr_searcher {
     xc_stopper *stop;     /* its stop words, or NULL                         */
     xc_qparser *qp;       /* configured once, reused for every query         */
     xc_termgen *tg;       /* the indexer's analysis, for the last fallback   */
-    char *lang;           /* the stemmer language                            */
+    char *lang;           /* the stemmer language (the index's, or --lang's) */
+    char *index_lang;     /* the index's own stemmer language                */
+    char def_code[QR_LANG_MAX]; /* its language code (languages.h)          */
+    int use_stop;         /* stop words were used at indexing                */
+    char **langs;         /* the languages of the index's articles (their
+                             QR_TERM_LANG terms), sorted                     */
+    size_t nlangs;
+    xc_stem **alt;        /* the stemmers of the other languages present,
+                             for a query's words in every one of them (none
+                             with a language filter)                         */
+    size_t nalt;
+    const char **alt_name; /* their stemmers' names (in s->stemmers)        */
+    qr_textpos **alt_tp;  /* a text scanner of each, made when first needed */
+    char *stemmers;       /* s->lang, then the others', space-separated     */
+    char filter[QR_LANG_MAX]; /* the language searched alone (--lang), or "" */
     int exact_accents;    /* terms keep accents (QR_META_ACCENTS)            */
     unsigned features;    /* QR_FEAT_*                                       */
     char *remotes;        /* the remote shards, for messages (stub.h), or
@@ -78,6 +93,10 @@ void searcher_err_detail(qr_buf *err, const char *msg);
 
 /* Makes s->tp, the searcher's text scanner, when first needed. */
 xc_status searcher_scanner(qr_searcher *s);
+/* The text scanner of an article in language code (a record's lang): the
+ * one of its language's stemmer among the searcher's others (s->alt),
+ * else s->tp (made first: searcher_scanner). NULL on out of memory. */
+qr_textpos *searcher_scanner_for(qr_searcher *s, const char *code);
 
 /* ------------------------------------- Interface to code in strlist.c */
 

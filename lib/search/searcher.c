@@ -30,6 +30,8 @@ void searcher_err_detail(qr_buf *err, const char *msg)
     }
 }
 
+static qr_status read_langs(qr_searcher *s, qr_buf *err);
+
 static qr_status setup_parser(qr_searcher *s, qr_buf *err)
 {
     char *xerr = NULL;
@@ -54,6 +56,9 @@ static qr_status setup_parser(qr_searcher *s, qr_buf *err)
     if (st == XC_OK)
         st = xc_qparser_add_boolean_field(qp, "source", QR_PREFIX_SOURCE,
                                           s->stem);
+    /* lang:fr, the articles in French (their codes: languages.h) */
+    if (st == XC_OK)
+        st = xc_qparser_add_boolean_prefix(qp, "lang", QR_TERM_LANG);
     if (st == XC_OK)
         st = xc_qparser_add_date_range(qp, QR_SLOT_DATE, "date:", 0, 1970);
     if (st == XC_OK)
@@ -329,13 +334,124 @@ qr_status qr_searcher_open(const char *const *paths, size_t n,
         return st == XC_NOMEM ? QR_ERR_NOMEM : QR_ERR_INDEX;
     }
 
-    qr_status rc = setup_parser(s, err);
+    s->use_stop = use_stop;
+    s->index_lang = strdup(s->lang);
+    qr_status rc = s->index_lang ? setup_parser(s, err) : QR_ERR_NOMEM;
+    if (rc == QR_OK)
+        rc = read_langs(s, err);
     if (rc != QR_OK) {
+        if (rc == QR_ERR_NOMEM)
+            searcher_err(err, "out of memory", NULL);
         qr_searcher_close(s);
         return rc;
     }
     *out = s;
     return QR_OK;
+}
+
+/* Adds a QR_TERM_LANG term's language to the list (an xc_term_cb). */
+static int add_lang(void *sink, const char *term, size_t len, uint32_t tf)
+{
+    size_t pl = strlen(QR_TERM_LANG);
+    if (tf == 0 || len <= pl)
+        return 0;
+    return strlist_sink_add(sink, term + pl, len - pl, tf);
+}
+
+static void free_alt(qr_searcher *s)
+{
+    for (size_t i = 0; i < s->nalt; i++) {
+        qr_textpos_free(s->alt_tp[i]);
+        xc_stem_free(s->alt[i]);
+    }
+    free(s->alt);
+    free(s->alt_tp);
+    free(s->alt_name);
+    s->alt = NULL;
+    s->alt_tp = NULL;
+    s->alt_name = NULL;
+    s->nalt = 0;
+}
+
+/* The searcher's stemmers for its query's words (s->alt, s->stemmers):
+ * one for each language present beside s->lang's, unless the search is of
+ * one language (s->filter). */
+static qr_status make_alt(qr_searcher *s)
+{
+    free_alt(s);
+    qr_buf names = {0};
+    if (qr_buf_puts(&names, s->lang) != 0)
+        return QR_ERR_NOMEM;
+    size_t cap = s->nlangs ? s->nlangs : 1;
+    s->alt = calloc(cap, sizeof *s->alt);
+    s->alt_tp = calloc(cap, sizeof *s->alt_tp);
+    s->alt_name = calloc(cap, sizeof *s->alt_name);
+    if (!s->alt || !s->alt_tp || !s->alt_name) {
+        qr_buf_free(&names);
+        return QR_ERR_NOMEM;
+    }
+    for (size_t i = 0; !s->filter[0] && i < s->nlangs; i++) {
+        if (strcmp(s->langs[i], s->def_code) == 0)
+            continue;
+        const char *name = qr_lang_stemmer(s->langs[i]);
+        /* one stemmer each (Norwegian's three codes, the n-grammed
+         * languages' "none"), and none that repeats the main one */
+        int seen = strcmp(name, s->lang) == 0;
+        for (size_t at = 0; !seen && at < names.len;) {
+            size_t n = strcspn(names.data + at, " ");
+            seen = n == strlen(name) && memcmp(names.data + at, name, n) == 0;
+            at += n + 1;
+        }
+        if (seen)
+            continue;
+        xc_stem *st = NULL;
+        char *xerr = NULL;
+        xc_status xs = qr_stem_new(name, s->exact_accents,
+                                   QR_QUERY_STEM_CACHE / 8, &st, &xerr);
+        free(xerr);
+        if (xs == XC_NOMEM) {
+            qr_buf_free(&names);
+            return QR_ERR_NOMEM;
+        }
+        if (xs != XC_OK)
+            continue;          /* a stemmer this xapian-core lacks */
+        s->alt_name[s->nalt] = qr_lang_stemmer(s->langs[i]);
+        s->alt[s->nalt++] = st;
+        if (qr_buf_putc(&names, ' ') != 0 || qr_buf_puts(&names, name) != 0) {
+            qr_buf_free(&names);
+            return QR_ERR_NOMEM;
+        }
+    }
+    free(s->stemmers);
+    s->stemmers = qr_buf_steal(&names);
+    return s->stemmers ? QR_OK : QR_ERR_NOMEM;
+}
+
+static qr_status read_langs(qr_searcher *s, qr_buf *err)
+{
+    if (qr_lang_code(s->index_lang, s->def_code) != 0)
+        snprintf(s->def_code, sizeof s->def_code, "%s", "und");
+    strlist l = {0};
+    strlist_sink sink = {&l, 0};
+    xc_status st = XC_OK;
+    for (int i = 0;; i++) {
+        strlist_clear(&l);
+        st = xc_db_allterms_each(s->adb ? s->adb : s->db, QR_TERM_LANG,
+                                 add_lang, &sink);
+        if (st != XC_MODIFIED || i == QR_MODIFIED_RETRIES ||
+            xc_db_reopen(s->adb ? s->adb : s->db, NULL) != XC_OK)
+            break;
+    }
+    if (st != XC_OK || sink.failed) {
+        strlist_free(l.v, l.n);
+        if (st == XC_NOMEM || sink.failed)
+            return QR_ERR_NOMEM;
+        searcher_err(err, "cannot read the index's languages",
+                     xc_db_errmsg(s->adb ? s->adb : s->db));
+        return qr_status_from_xc(st);
+    }
+    strlist_move(&l, &s->langs, &s->nlangs);
+    return make_alt(s);
 }
 
 void qr_searcher_close(qr_searcher *s)
@@ -350,6 +466,10 @@ void qr_searcher_close(qr_searcher *s)
     xc_db_close(s->db);
     xc_db_close(s->adb);
     free(s->lang);
+    free(s->index_lang);
+    strlist_free(s->langs, s->nlangs);
+    free_alt(s);
+    free(s->stemmers);
     free(s->remotes);
     for (size_t i = 0; i < s->nstubs; i++)
         free(s->stubs[i].path);
@@ -367,6 +487,76 @@ void qr_searcher_set_features(qr_searcher *s, unsigned features)
 const char *qr_searcher_lang(const qr_searcher *s)
 {
     return s && s->lang ? s->lang : QR_DEFAULT_LANG;
+}
+
+const char *qr_searcher_stemmers(const qr_searcher *s)
+{
+    return s && s->stemmers ? s->stemmers : qr_searcher_lang(s);
+}
+
+const char *const *qr_searcher_langs(const qr_searcher *s, size_t *n)
+{
+    *n = s ? s->nlangs : 0;
+    return s ? (const char *const *)s->langs : NULL;
+}
+
+qr_status qr_searcher_set_lang(qr_searcher *s, const char *name,
+                               qr_buf *err)
+{
+    char code[QR_LANG_MAX];
+    if (!s || !name || qr_lang_code(name, code) != 0) {
+        searcher_err(err, "unknown language", name);
+        return QR_ERR_USAGE;
+    }
+    size_t k = 0;
+    while (k < s->nlangs && strcmp(s->langs[k], code) != 0)
+        k++;
+    if (k == s->nlangs) {
+        /* no results would be the answer: say why instead */
+        if (err) {
+            qr_buf_clear(err);
+            qr_buf_printf(err, "the index has no articles in '%s'", code);
+            for (size_t i = 0; i < s->nlangs; i++)
+                qr_buf_printf(err, "%s%s", i ? ", " : " (it has ", s->langs[i]);
+            qr_buf_puts(err, s->nlangs ? ")"
+                                       : " (it records no languages: it "
+                                         "was made before them)");
+        }
+        return QR_ERR_USAGE;
+    }
+    /* the index's own language keeps the index's stemmer ("porter" ...) */
+    const char *stemmer = strcmp(code, s->def_code) == 0
+                              ? s->index_lang : qr_lang_stemmer(code);
+    xc_stem *stem = NULL;
+    xc_stopper *stop = NULL;
+    char *xerr = NULL;
+    xc_status st = qr_analyzer_new(stemmer, s->use_stop, s->exact_accents,
+                                   &stem, &stop, &xerr);
+    char *lang = st == XC_OK ? strdup(stemmer) : NULL;
+    if (st != XC_OK || !lang) {
+        searcher_err(err, "no stemmer for language", xerr ? xerr : name);
+        free(xerr);
+        xc_stem_free(stem);
+        xc_stopper_free(stop);
+        return st == XC_OK || st == XC_NOMEM ? QR_ERR_NOMEM : QR_ERR_USAGE;
+    }
+    qr_textpos_free(s->tp);
+    s->tp = NULL;
+    xc_termgen_free(s->tg);
+    s->tg = NULL;
+    xc_qparser_free(s->qp);
+    s->qp = NULL;
+    xc_stopper_free(s->stop);
+    xc_stem_free(s->stem);
+    s->stem = stem;
+    s->stop = stop;
+    free(s->lang);
+    s->lang = lang;
+    snprintf(s->filter, sizeof s->filter, "%s", code);
+    qr_status rc = setup_parser(s, err);
+    if (rc == QR_OK)
+        rc = make_alt(s);
+    return rc;
 }
 
 int qr_searcher_exact_accents(const qr_searcher *s)
@@ -392,3 +582,19 @@ xc_status searcher_scanner(qr_searcher *s)
     return XC_OK;
 }
 
+
+qr_textpos *searcher_scanner_for(qr_searcher *s, const char *code)
+{
+    if (searcher_scanner(s) != XC_OK)
+        return NULL;
+    if (!code || !*code || s->nalt == 0 || strcmp(code, s->def_code) == 0)
+        return s->tp;
+    const char *name = qr_lang_stemmer(code);
+    for (size_t k = 0; k < s->nalt; k++)
+        if (strcmp(s->alt_name[k], name) == 0) {
+            if (!s->alt_tp[k] && !(s->alt_tp[k] = qr_textpos_new(s->alt[k])))
+                return NULL;
+            return s->alt_tp[k];
+        }
+    return s->tp;
+}

@@ -117,6 +117,10 @@ xc_status verify_hits_in(qr_searcher *s, const xc_query *windowed,
             st = xc_doc_terms_each(doc, strlist_sink_add, &sink);
             if (st == XC_OK && sink.failed)
                 st = XC_NOMEM;
+            /* the words of a phrase are stems in the article's language
+             * (parse.c's variants): its text is read in it */
+            if (st == XC_OK && !(v.tp = searcher_scanner_for(s, v.rec.lang)))
+                st = XC_NOMEM;
             if (st == XC_OK)
                 st = xc_query_evaluate(windowed, verify_term,
                                        verify_window, &v, &verdict);

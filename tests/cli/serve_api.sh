@@ -63,6 +63,8 @@ same like         like=corpus/joint-cyber-unit.txt      -- --like corpus/joint-c
 same date_filter  q='cyber' from=2019 to=2019-12-31     -- 'cyber date:2019..2019-12-31'
 same source       q='cyber' source=joint                -- 'cyber source:joint'
 same filter_only  from=2024-01-01                        -- 'date:2024-01-01..'
+same lang         q='cyber' lang=english                -- 'cyber lang:en'
+same lang_only    lang=en n=3                           -- -n 3 'lang:en'
 same nothing      q='zzyzzyxq'                          -- zzyzzyxq
 
 # the envelope
@@ -87,6 +89,9 @@ get '/api/article?id=corpus%2Fjoint-cyber-unit.txt'
 expect_code 200 "/api/article?id="
 get /api/article/corpus/no-such-article.txt
 expect_code 404 "/api/article of a missing id"
+api q=cyber lang=klingonese
+expect_code 400 "a lang that is no language"
+expect_json_error "a lang that is no language"
 expect_json_error "/api/article of a missing id"
 
 # /api/suggest

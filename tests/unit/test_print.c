@@ -159,6 +159,7 @@ static void test_json(void **state)
 {
     (void)state;
     qr_record r = record();
+    r.lang = "en";
     qr_print_item it = item(&r);
     qr_print_opts o = {0};
     char *s = print_one(QR_OUT_JSON, &o, &it);
@@ -168,7 +169,7 @@ static void test_json(void **state)
         "\"title\":\"Joint \xE2\x80\x9C" "Cyber Unit\xE2\x80\x9D\","
         "\"source\":\"corpus/joint-cyber-unit.txt\",\"url\":null,"
         "\"date\":\"2017-07-09\",\"date_source\":\"document\",\"author\":null,"
-        "\"passage\":3,\"passages\":7,\"page\":null,\"page_last\":null,"
+        "\"lang\":\"en\",\"passage\":3,\"passages\":7,\"page\":null,\"page_last\":null,"
         "\"start\":1000,\"end\":1106,"
         "\"text\":\"Trump tweeted that he and Putin discussed forming an "
         "impenetrable Cyber Security unit.\\n  Mnuchin  said so.\","

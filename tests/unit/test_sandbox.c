@@ -249,8 +249,8 @@ static void test_other_programs(void **state)
     assert_string_equal(r.reason, "extractor failed (exit status 3): poppler: something broke");
     t_run_free(&r);
 
-    /* another version of the framing */
-    char *v2 = script(dir, "v2.sh", "#!/bin/sh\nprintf 'QRX\\002'\n");
+    /* another version of the framing (1: before languages) */
+    char *v2 = script(dir, "v2.sh", "#!/bin/sh\nprintf 'QRX\\001'\n");
     o.extractor = v2;
     r = t_read_buf(&c, "a.pdf", b.p, b.n, &o);
     assert_int_equal(r.st, QR_ERR_FORMAT);

@@ -43,7 +43,7 @@ static void test_record_round_trip(void **state)
         .date = "20170709", .author = "King & Spalding", .ordinal = 3,
         .npassages = 7, .start = 1234, .end = 1234 + sizeof text - 1,
         .text = text, .text_len = sizeof text - 1, .page = 4, .page_last = 5,
-        .flags = QR_RECORD_DATE_FROM_FILE,
+        .flags = QR_RECORD_DATE_FROM_FILE, .lang = "fr",
     };
     qr_buf b = {0};
     assert_int_equal(qr_record_encode(&in, &b), 0);
@@ -62,6 +62,7 @@ static void test_record_round_trip(void **state)
     assert_int_equal(out.page, 4);
     assert_int_equal(out.page_last, 5);
     assert_int_equal(out.flags, QR_RECORD_DATE_FROM_FILE);
+    assert_string_equal(out.lang, "fr");
     assert_int_equal(out.start, 1234);
     assert_int_equal(out.end, in.end);
     assert_int_equal(out.text_len, in.text_len);
@@ -103,6 +104,25 @@ static void test_record_v1(void **state)
     assert_int_equal(out.page, 0);
     assert_int_equal(out.page_last, 0);
     assert_int_equal(out.flags, 0);
+    assert_string_equal(out.lang, "");
+    assert_int_equal(out.text_len, 5);
+    assert_memory_equal(out.text, "hello", 5);
+    free(copy);
+}
+
+/* Records written before languages ("QR2") decode with lang "", their
+ * text intact. */
+static void test_record_v2(void **state)
+{
+    (void)state;
+    static const char v2[] = "QR2\0id\0T\0src\0\0\0\0" "2\0" "3\0" "10\0"
+                             "15\0" "1\0" "1\0" "0\0" "hello";
+    char *copy = malloc(sizeof v2);
+    memcpy(copy, v2, sizeof v2);
+    qr_record out;
+    assert_int_equal(qr_record_decode(copy, sizeof v2 - 1, &out), 0);
+    assert_string_equal(out.lang, "");
+    assert_int_equal(out.page, 1);
     assert_int_equal(out.text_len, 5);
     assert_memory_equal(out.text, "hello", 5);
     free(copy);
@@ -115,6 +135,7 @@ int main(void)
         cmocka_unit_test(test_record_round_trip),
         cmocka_unit_test(test_record_rejects_garbage),
         cmocka_unit_test(test_record_v1),
+        cmocka_unit_test(test_record_v2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1708,6 +1708,61 @@ static int evaluate(xc_qparser *qp, const char *s, eval_doc *d)
     return verdict;
 }
 
+/* Variants for test_query_with_variants: k 0 doubles a term's last
+ * letter ("oil" -> "oill"), k 1 gives "gas" alone a variant ("gaz"). */
+static int variant_of(void *ctx, unsigned k, const char *term, size_t len,
+                      char **out)
+{
+    (void)ctx;
+    *out = NULL;
+    if (k == 0) {
+        *out = malloc(len + 2);
+        memcpy(*out, term, len);
+        (*out)[len] = term[len - 1];
+        (*out)[len + 1] = '\0';
+    } else if (len == 3 && memcmp(term, "gas", 3) == 0) {
+        *out = strdup("gaz");
+    }
+    return 0;
+}
+
+static void test_query_with_variants(void **state)
+{
+    (void)state;
+    xc_qparser *qp = new_parser();
+    xc_query *q = NULL, *v = NULL;
+    char *desc = NULL;
+    assert_int_equal(xc_qparser_parse(qp, "gas OR \"oil price\"",
+                                      XC_QP_DEFAULT | XC_QP_PHRASE, &q),
+                     XC_OK);
+    assert_int_equal(xc_query_with_variants(q, variant_of, NULL, 2, &v),
+                     XC_OK);
+    assert_int_equal(xc_query_describe(v, &desc), XC_OK);
+    /* a term: the synonym of itself and its distinct variants */
+    assert_non_null(strstr(desc, "(gas@1 SYNONYM gass SYNONYM gaz)"));
+    /* a phrase: itself, or the phrase of the variants k that change it */
+    assert_non_null(strstr(desc, "((oil@2 PHRASE 2 price@3) OR "
+                                 "(oill PHRASE 2 pricee))"));
+    free(desc);
+    xc_query_free(v);
+    /* no variants: the query as it was */
+    assert_int_equal(xc_query_with_variants(q, variant_of, NULL, 0, &v),
+                     XC_OK);
+    char *d1 = NULL, *d2 = NULL;
+    assert_int_equal(xc_query_describe(q, &d1), XC_OK);
+    assert_int_equal(xc_query_describe(v, &d2), XC_OK);
+    assert_string_equal(d1, d2);
+    free(d1);
+    free(d2);
+    xc_query_free(v);
+    assert_int_equal(xc_query_with_variants(NULL, variant_of, NULL, 1, &v),
+                     XC_INVALID_ARG);
+    assert_int_equal(xc_query_with_variants(q, NULL, NULL, 1, &v),
+                     XC_INVALID_ARG);
+    xc_query_free(q);
+    xc_qparser_free(qp);
+}
+
 static void test_query_unwindow_evaluate(void **state)
 {
     (void)state;
@@ -3117,6 +3172,7 @@ int main(void)
         T(test_qparser_syntax_error),
         T(test_qparser_prefixes_and_ops),
         T(test_query_unwindow_evaluate),
+        T(test_query_with_variants),
         T(test_qparser_date_ranges),
         T(test_qparser_stemming_stopping),
         T(test_qparser_database_wildcards),
