@@ -4,6 +4,7 @@
  * (check.h), prints, maps statuses to exit codes.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,13 +13,10 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "cmdline.h"
 #include "exitcodes.h"
 #include "index.h"
 #include "util.h"
-
-#ifndef QUARRY_VERSION
-#define QUARRY_VERSION "dev"
-#endif
 
 static const char *prog = "quarry-index";
 
@@ -141,11 +139,14 @@ static void usage(FILE *f)
         prog, prog, prog);
 }
 
-static int usage_error(const char *fmt, const char *arg)
+static int usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
 {
-    fprintf(stderr, "%s: ", prog);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+    va_list ap;
+    va_start(ap, fmt);
+    qr_cli_usage_errorv(prog, fmt, ap);
+    va_end(ap);
     return QR_EXIT_INDEX_USAGE;
 }
 
@@ -335,7 +336,8 @@ static int run_main(int argc, char **argv, const char **lists)
     o.include = include;
     o.exclude = exclude;
     o.deletes = deletes;
-    while ((ch = getopt_long(argc, argv, "d:l:w:frcjvqhV", longopts, NULL)) != -1) {
+    opterr = 0;     /* qr_cli_bad_option words getopt's refusals */
+    while ((ch = getopt_long(argc, argv, ":d:l:w:frcjvqhV", longopts, NULL)) != -1) {
         switch (ch) {
         case 'd': o.db_path = optarg; break;
         case 'l': o.lang = optarg; break;
@@ -397,9 +399,9 @@ static int run_main(int argc, char **argv, const char **lists)
             o.read.extract_memory = (uint64_t)v << 20;
             break;
         case 'h': usage(stdout); return 0;
-        case 'V': printf("%s %s\n", prog, QUARRY_VERSION); return 0;
+        case 'V': return qr_cli_version(prog) == 0 ? 0 : QR_EXIT_INDEX_FAILURE;
         default:
-            fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+            qr_cli_bad_option(prog, ch, optopt, argv[optind - 1]);
             return QR_EXIT_INDEX_USAGE;
         }
     }

@@ -13,16 +13,13 @@
 
 #include "batch.h"
 #include "cli.h"
+#include "cmdline.h"
 #include "exitcodes.h"
 #include "highlight.h"
 #include "print.h"
 #include "search.h"
 #include "util.h"
 #include "xapian-c.h"
-
-#ifndef QUARRY_VERSION
-#define QUARRY_VERSION "unknown"
-#endif
 
 static const char *prog = "quarry-query";
 
@@ -697,18 +694,11 @@ int main(int argc, char **argv)
             code = fflush(stdout) == 0 ? 0 : QR_EXIT_QUERY_FAILURE;
             goto out;
         case 'V':
-            printf("quarry-query %s (xapian-core %s)\n", QUARRY_VERSION,
-                   xc_version_string());
-            code = fflush(stdout) == 0 ? 0 : QR_EXIT_QUERY_FAILURE;
-            goto out;
-        case ':':
-            usage_error("option '%s' needs a value", argv[optind - 1]);
+            code = qr_cli_version(prog) == 0 ? 0 : QR_EXIT_QUERY_FAILURE;
             goto out;
         default:
-            if (optopt)
-                usage_error("unknown option '-%c'", optopt);
-            else
-                usage_error("unknown option '%s'", argv[optind - 1]);
+            qr_cli_bad_option(prog, c, optopt, argv[optind - 1]);
+            code = QR_EXIT_QUERY_USAGE;
             goto out;
         }
     }

@@ -10,13 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "exitcodes.h"
 #include "serve.h"
 #include "xapian-c.h"
-
-#ifndef QUARRY_VERSION
-#define QUARRY_VERSION "unknown"
-#endif
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define DEFAULT_MAX_CONNECTIONS 512
@@ -86,11 +83,9 @@ static int usage_error(const char *fmt, ...)
 static int usage_error(const char *fmt, ...)
 {
     va_list ap;
-    fputs("quarry-serve: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    qr_cli_usage_errorv("quarry-serve", fmt, ap);
     va_end(ap);
-    fputs("\nTry 'quarry-serve --help' for more information.\n", stderr);
     return QR_EXIT_SERVE_USAGE;
 }
 
@@ -164,18 +159,11 @@ int main(int argc, char **argv)
             code = fflush(stdout) == 0 ? 0 : QR_EXIT_SERVE_FAILURE;
             goto out;
         case 'V':
-            printf("quarry-serve %s (xapian-core %s)\n", QUARRY_VERSION,
-                   xc_version_string());
-            code = fflush(stdout) == 0 ? 0 : QR_EXIT_SERVE_FAILURE;
-            goto out;
-        case ':':
-            usage_error("option '%s' needs a value", argv[optind - 1]);
+            code = qr_cli_version("quarry-serve") == 0 ? 0 : QR_EXIT_SERVE_FAILURE;
             goto out;
         default:
-            if (optopt)
-                usage_error("unknown option '-%c'", optopt);
-            else
-                usage_error("unknown option '%s'", argv[optind - 1]);
+            qr_cli_bad_option("quarry-serve", c, optopt, argv[optind - 1]);
+            code = QR_EXIT_SERVE_USAGE;
             goto out;
         }
     }

@@ -5,6 +5,7 @@ printf 'not an index' >notdb
 show quarry-index src
 show quarry-index --db db
 show quarry-index --no-such-option --db db src
+show quarry-index --rebuild=yes --db db src
 show quarry-index -x --db db src
 show quarry-index --db
 show quarry-index --wait soon --db db src

@@ -18,6 +18,7 @@ show quarry-query --db "$db" --color maybe x
 show quarry-query --db "$db" --json --trec x
 show quarry-query --db "$db" -x x
 show quarry-query --db "$db" --bogus x
+show quarry-query --db "$db" --json=yes x
 show quarry-query --db
 show quarry-query --db "$db" -a -p 2 x
 show quarry-query --db "$db" --run-tag 'a b' x
