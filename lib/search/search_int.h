@@ -362,4 +362,18 @@ xc_status feedback_rescore_in(qr_searcher *s, xc_db *db, const qr_query *q,
                               xc_mset *ms, cand *c, uint32_t n, qparts *parts,
                               uint32_t per_article, uint32_t depth);
 
+/* ------------------------------------ Interface to code in variants.c */
+
+/* With articles in several languages (s->nalt > 0), each term query v[i]
+ * (terms[i], within-query frequency wqf[i]) made from text becomes the
+ * synonym of itself and the word's stems in the other languages, so that
+ * a word finds its article whatever the language it was stemmed in,
+ * counted as one word. A stop word's terms stay as they are. */
+xc_status variants_add_stems(qr_searcher *s, const char *text, xc_query **v,
+                             const char *const *terms, const uint32_t *wqf,
+                             size_t n);
+/* The same for *xq, parsed from text with the full syntax: *xq is
+ * replaced by the query with every term's variants. */
+xc_status variants_add(qr_searcher *s, const char *text, xc_query **xq);
+
 #endif
