@@ -318,6 +318,9 @@ static xc_status fetch_articles(qr_searcher *s, const qr_query *q,
             n = xc_mset_size(ms);
             st = cand_from_mset(ms, &c);
         }
+        /* each article's values, and feedback's documents: one read */
+        if (st == XC_OK)
+            st = searcher_fetch(s, s->adb, ms, 0, n, 0);
         for (uint32_t i = 0; st == XC_OK && i < n; i++)
             st = push_article(enq, ms, &c[i], q, o->duplicates,
                               order == QR_SORT_RELEVANCE, a);
@@ -461,6 +464,9 @@ static xc_status passage_stage(qr_searcher *s, const qr_query *q,
     if (st == XC_OK)
         st = xc_enquire_get_mset(p->enq, 0, (to - from) * (per ? per : 1), 0,
                                  &p->ms);
+    /* the rerank's text, the checks' and the page's records: one read */
+    if (st == XC_OK)
+        st = searcher_fetch(s, s->db, p->ms, 0, xc_mset_size(p->ms), 0);
     run_verifier vf = {q->windowed, arts_terms, a};
     if (st == XC_OK)
         st = run_ranked(s, &pqq, o, p->ms, &p->c, &p->n,
@@ -508,6 +514,8 @@ static xc_status first_passages(qr_searcher *s, const art_list *a,
         st = xc_enquire_set_query(enq, zero, 0);
     if (st == XC_OK)
         st = xc_enquire_get_mset(enq, 0, nneed * 2 + 16, 0, out);
+    if (st == XC_OK)
+        st = searcher_fetch(s, s->db, *out, 0, xc_mset_size(*out), 0);
     xc_enquire_free(enq);
     xc_query_free(zero);
     xc_query_free(any);

@@ -678,6 +678,8 @@ static qr_status suggest(qr_searcher *s, qr_query *q, const char *text)
     if (st == XC_OK)
         st = xc_enquire_get_mset(enq, 0, SUGGEST_PASSAGES, 0, &ms);
     uint32_t hits = st == XC_OK ? xc_mset_size(ms) : 0;
+    if (st == XC_OK)
+        st = searcher_fetch(s, s->db, ms, 0, hits, 0);
     for (uint32_t h = 0; st == XC_OK && h < hits; h++) {
         char *data = NULL;
         size_t len = 0;
