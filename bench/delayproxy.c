@@ -11,6 +11,7 @@
  * port). With --log, one line per request the clients send, "CONN TYPE"
  * (TYPE the message type's number, as xapian-core 1.4's remote protocol
  * numbers them: 2 document, 8 query, 9 termlist, 26 get mset, ...),
+ * and the time in ms (CLOCK_MONOTONIC) "CONN TYPE MS",
  * appended and flushed as it passes, so a script can count the requests
  * between two points. Single-threaded (poll); it runs until killed.
  *
@@ -68,7 +69,7 @@ typedef struct conn {
 
 static conn conns[MAX_CONNS];
 static int64_t delay_ns;
-static FILE *logf;
+static FILE *logf_;
 
 static int64_t now_ns(void)
 {
@@ -125,9 +126,10 @@ static void parse(conn *c, const unsigned char *data, size_t len)
         }
         }
         if (p->state == 3 && p->len == 0) {
-            if (logf) {
-                fprintf(logf, "%d %u\n", c->id, p->type);
-                fflush(logf);
+            if (logf_) {
+                fprintf(logf_, "%d %u %.3f\n", c->id, p->type,
+                        (double)now_ns() / 1e6);
+                fflush(logf_);
             }
             p->state = 0;
         }
@@ -233,7 +235,7 @@ int main(int argc, char **argv)
     }
     delay_ns = (int64_t)(delay_ms * 1e6);
     signal(SIGPIPE, SIG_IGN);
-    if (logpath && !(logf = fopen(logpath, "a")))
+    if (logpath && !(logf_ = fopen(logpath, "a")))
         die(logpath);
 
     char host[256];

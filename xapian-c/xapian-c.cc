@@ -2887,7 +2887,7 @@ namespace {
 /* Extra connections per remote shard that read documents side by side:
  * N documents of one shard cost about N / XC_POOL_CONNECTIONS round
  * trips. xapian-tcpsrv forks a process per connection. */
-constexpr size_t XC_POOL_CONNECTIONS = 16;
+constexpr size_t XC_POOL_CONNECTIONS = 8;
 
 /* One document to read, by its docid in the whole database. */
 struct doc_read {

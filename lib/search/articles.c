@@ -735,6 +735,22 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
     if (st == XC_OK)
         st = first_passages(s, &a, need, nneed, &fms);
 
+    /* the page's duplicates, found together */
+    dup_found *found = NULL;
+    size_t nfound = 0;
+    if (st == XC_OK && !o->ids_only && !o->duplicates && to > from) {
+        const char **contents = malloc((to - from) * sizeof *contents);
+        size_t nc = 0;
+        if (!contents)
+            st = XC_NOMEM;
+        for (uint32_t r = from; st == XC_OK && r < to; r++)
+            if (a.v[r].content)
+                contents[nc++] = a.v[r].content;
+        if (st == XC_OK)
+            st = duplicates_find(s, q, contents, nc, &found, &nfound);
+        free(contents);
+    }
+
     size_t room = (size_t)(to - from) * o->per_article;
     hit_extra *e = NULL;
     if (st == XC_OK && room) {
@@ -773,8 +789,8 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
         }
         sort_group(res->hits + before, e + before, res->n - before);
         if (st == XC_OK && x->content && !o->ids_only && !o->duplicates)
-            st = duplicates_fill(s, q, x->key, x->content, &x->dup_keys,
-                                 x->dups, res->hits + before,
+            st = duplicates_fill(found, nfound, x->key, x->content,
+                                 &x->dup_keys, x->dups, res->hits + before,
                                  res->n - before);
     }
     if (st == XC_OK && o->explain && res->n)
@@ -784,6 +800,7 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
                                          : "cannot read the results", NULL);
     free(e);
     free(need);
+    duplicates_found_free(found, nfound);
     xc_mset_free(fms);
     pstage_free(&ps[0]);
     pstage_free(&ps[1]);

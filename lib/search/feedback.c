@@ -195,6 +195,7 @@ xc_status feedback_model(const qr_searcher *s, xc_db *db,
                 continue;
             res[nres].term = c.v[k].term;
             res[nres].weight = c.v[k].w;
+            res[nres].termfreq = df[k];
             c.v[k].term = NULL;
             sum += res[nres].weight;
             nres++;
@@ -402,18 +403,13 @@ xc_status feedback_rescore_in(qr_searcher *s, xc_db *db, const qr_query *q,
     uint32_t *tf = calloc(nfb, sizeof *tf);
     if (!fl.wdf || !factor || !tf)
         st = XC_NOMEM;
-    const char **terms = malloc(nfb * sizeof *terms);
-    if (!terms)
-        st = XC_NOMEM;
     if (st == XC_OK)
         qsort(fb, nfb, sizeof *fb, cmp_fb_term);
+    /* the model read each term's frequency in db */
     for (size_t k = 0; st == XC_OK && k < nfb; k++) {
         factor[k] = scale * fb[k].weight;
-        terms[k] = fb[k].term;
+        tf[k] = fb[k].termfreq;
     }
-    if (st == XC_OK)
-        st = searcher_termfreqs(s, db, terms, nfb, tf);
-    free(terms);
     /* each candidate's termlist, once, rather than each feedback term's
      * posting list: a passage has a few hundred terms, a feedback term
      * may be in a tenth of the index */

@@ -328,13 +328,23 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
 
 /* ---------------------------------- Interface to code in duplicates.c */
 
+/* The articles of one content hash that match a query (duplicates_find). */
+typedef struct dup_found dup_found;
+/* Finds, in one match, the articles matching q of each content hash
+ * contents[0..n) (the page's articles): *out, *nout distinct hashes, freed
+ * with duplicates_found_free. */
+xc_status duplicates_find(qr_searcher *s, const qr_query *q,
+                          const char *const *contents, size_t n,
+                          dup_found **out, size_t *nout);
+void duplicates_found_free(dup_found *f, size_t n);
 /* Gives the hits h[0..n) of the article key (of content hash content) its
  * duplicates: the ids of the other articles matching q of the same
  * content (folded: those met among the candidates, nfolded of them, and
- * those the content term finds), sorted, at most 100. */
-xc_status duplicates_fill(qr_searcher *s, const qr_query *q, const char *key,
-                          const char *content, const strlist *folded,
-                          uint32_t nfolded, qr_hit *h, size_t n);
+ * those the content term found, in found), sorted, at most 100. */
+xc_status duplicates_fill(const dup_found *found, size_t nfound,
+                          const char *key, const char *content,
+                          const strlist *folded, uint32_t nfolded, qr_hit *h,
+                          size_t n);
 
 /* ------------------------------------ Interface to code in feedback.c */
 
