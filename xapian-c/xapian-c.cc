@@ -3146,12 +3146,14 @@ xc_status mset_fetch(xc_mset *ms, xc_db *db, const uint32_t *items,
             /* local documents are read when used, as before */
             if (sh >= db->shards.size() || !db->shards[sh].remote)
                 continue;
-            bool terms = (flags & XC_READ_TERMS) && !ms->fetched_terms.count(i);
-            if (ms->fetched.count(i) && !terms)
+            bool terms = (flags & (XC_READ_TERMS | XC_READ_TERMS_ONLY)) &&
+                         !ms->fetched_terms.count(i);
+            bool doc = !(flags & XC_READ_TERMS_ONLY) && !ms->fetched.count(i);
+            if (!doc && !terms)
                 continue;
             doc_read r;
             r.did = did;
-            r.want_doc = !ms->fetched.count(i);
+            r.want_doc = doc;
             r.want_terms = terms;
             reads.push_back(r);
             at.push_back(i);
@@ -3356,6 +3358,36 @@ extern "C" xc_status xc_mset_get_value(xc_mset *ms, uint32_t i, unsigned slot,
     return mset_string(ms, i, out, len,
                        valid_slot(slot) ? nullptr : "bad value slot", true,
                        [&] { return mset_doc(ms, i).get_value(slot); });
+}
+
+extern "C" xc_status xc_mset_terms_each(xc_mset *ms, uint32_t i,
+                                       xc_term_cb cb, void *ctx)
+{
+    if (!ms)
+        return XC_INVALID_ARG;
+    try {
+        xc_status st;
+        if (!cb)
+            return reject(ms->err, XC_INVALID_ARG, "NULL callback");
+        if (!mset_index_ok(ms, i, st))
+            return st;
+        auto t = ms->fetched_terms.find(i);
+        if (t != ms->fetched_terms.end()) {
+            for (const auto &e : t->second)
+                if (cb(ctx, e.first.c_str(), e.first.size(), e.second))
+                    break;
+            return XC_OK;
+        }
+        Xapian::Document d = mset_doc(ms, i);
+        for (auto it = d.termlist_begin(); it != d.termlist_end(); ++it) {
+            const std::string term = *it;
+            if (cb(ctx, term.c_str(), term.size(), it.get_wdf()))
+                break;
+        }
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&ms->err);
+    }
 }
 
 extern "C" xc_status xc_mset_get_document(xc_mset *ms, uint32_t i,

@@ -464,9 +464,6 @@ static xc_status passage_stage(qr_searcher *s, const qr_query *q,
     if (st == XC_OK)
         st = xc_enquire_get_mset(p->enq, 0, (to - from) * (per ? per : 1), 0,
                                  &p->ms);
-    /* the rerank's text, the checks' and the page's records: one read */
-    if (st == XC_OK)
-        st = searcher_fetch(s, s->db, p->ms, 0, xc_mset_size(p->ms), 0);
     run_verifier vf = {q->windowed, arts_terms, a};
     if (st == XC_OK)
         st = run_ranked(s, &pqq, o, p->ms, &p->c, &p->n,
@@ -749,6 +746,30 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
         if (st == XC_OK)
             st = duplicates_find(s, q, contents, nc, &found, &nfound);
         free(contents);
+    }
+
+    /* the page's passages read ahead, each stage's together */
+    for (uint32_t t = 0; st == XC_OK && t < 2 && s->remotes; t++) {
+        const pstage *p = &ps[t];
+        uint32_t *items = p->n ? malloc(p->n * sizeof *items) : NULL;
+        uint32_t nitems = 0;
+        if (p->n && !items)
+            st = XC_NOMEM;
+        for (uint32_t r = from; st == XC_OK && r < to; r++) {
+            const art *x = &a.v[r];
+            if (x->tier != t || x->best < 0)
+                continue;
+            uint32_t got = 0;
+            for (uint32_t i = (uint32_t)x->best;
+                 i < p->n && got < o->per_article; i++)
+                if (p->c[i].article == x->hash) {
+                    items[nitems++] = p->c[i].index;
+                    got++;
+                }
+        }
+        if (st == XC_OK)
+            st = searcher_fetch_items(s, s->db, p->ms, items, nitems, 0);
+        free(items);
     }
 
     size_t room = (size_t)(to - from) * o->per_article;

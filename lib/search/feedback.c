@@ -416,15 +416,11 @@ xc_status feedback_rescore_in(qr_searcher *s, xc_db *db, const qr_query *q,
     if (depth > n)
         depth = n;
     if (st == XC_OK)
-        st = cand_fetch(s, db, ms, c, depth, XC_READ_TERMS);
+        st = cand_fetch(s, db, ms, c, depth, XC_READ_TERMS_ONLY);
     for (uint32_t i = 0; st == XC_OK && i < depth; i++) {
-        xc_doc *doc = NULL;
         memset(fl.wdf, 0, nfb * sizeof *fl.wdf);
         fl.len = 0;
-        st = xc_mset_get_document(ms, c[i].index, &doc);
-        if (st == XC_OK)
-            st = xc_doc_terms_each(doc, fb_wdf, &fl);
-        xc_doc_free(doc);
+        st = xc_mset_terms_each(ms, c[i].index, fb_wdf, &fl);
         for (size_t k = 0; st == XC_OK && k < nfb; k++)
             if (fl.wdf[k])
                 c[i].score += qr_bm25_part(bm, factor[k], stats.doccount,
