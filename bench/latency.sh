@@ -20,7 +20,8 @@
 #   --rtt LIST       round trips in ms (default "0 1 5")
 #   --query-opts S   more quarry-query options (default: none, the defaults)
 # Environment: QUARRY_BUILD (default build; tools brought up to date unless
-# QUARRY_NO_BUILD=1), BENCH_DIR (work and keep there; indexes reused).
+# QUARRY_NO_BUILD=1), BENCH_DIR (work and keep there; indexes reused),
+# DELAYPROXY (default: the build's bench/delayproxy).
 #
 # Each configuration runs the query set twice in one quarry-query batch
 # process (--depth 10: ten articles, the best passage each) and times the
@@ -60,7 +61,7 @@ if [ "${QUARRY_NO_BUILD:-0}" != 1 ]; then
 fi
 index_tool=$build/bin/quarry-index
 query_tool=$build/bin/quarry-query
-DELAYPROXY=$build/bench/delayproxy
+DELAYPROXY=${DELAYPROXY:-$build/bench/delayproxy}
 [ -x "$DELAYPROXY" ] || die "no $DELAYPROXY"
 # shellcheck source=SCRIPTDIR/../tests/cli/remote_lib.sh
 . "$repo/tests/cli/remote_lib.sh"

@@ -131,6 +131,7 @@ struct xc_mset {
      * lists when asked for. */
     std::map<uint32_t, Xapian::Document> fetched;
     std::map<uint32_t, term_vec> fetched_terms;
+    std::map<uint32_t, Xapian::termcount> fetched_len;
 };
 
 /* ------------------------------------------------------------- helpers */
@@ -3149,11 +3150,13 @@ xc_status mset_fetch(xc_mset *ms, xc_db *db, const uint32_t *items,
             bool terms = (flags & (XC_READ_TERMS | XC_READ_TERMS_ONLY)) &&
                          !ms->fetched_terms.count(i);
             bool doc = !(flags & XC_READ_TERMS_ONLY) && !ms->fetched.count(i);
-            if (!doc && !terms)
+            bool len = (flags & XC_READ_LENGTH) && !ms->fetched_len.count(i);
+            if (!doc && !terms && !len)
                 continue;
             doc_read r;
             r.did = did;
             r.want_doc = doc;
+            r.want_len = len;
             r.want_terms = terms;
             reads.push_back(r);
             at.push_back(i);
@@ -3164,6 +3167,8 @@ xc_status mset_fetch(xc_mset *ms, xc_db *db, const uint32_t *items,
                 ms->fetched[at[k]] = reads[k].doc;
             if (reads[k].has_terms)
                 ms->fetched_terms[at[k]].swap(reads[k].terms);
+            if (reads[k].want_len)
+                ms->fetched_len[at[k]] = reads[k].len;
         }
         return XC_OK;
     } catch (...) {
@@ -3384,6 +3389,26 @@ extern "C" xc_status xc_mset_terms_each(xc_mset *ms, uint32_t i,
             if (cb(ctx, term.c_str(), term.size(), it.get_wdf()))
                 break;
         }
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&ms->err);
+    }
+}
+
+extern "C" xc_status xc_mset_doclength(xc_mset *ms, xc_db *db, uint32_t i,
+                                      uint32_t *out)
+{
+    if (!ms)
+        return XC_INVALID_ARG;
+    try {
+        xc_status st;
+        if (!db || !out)
+            return reject(ms->err, XC_INVALID_ARG, "NULL db or out");
+        if (!mset_index_ok(ms, i, st))
+            return st;
+        auto f = ms->fetched_len.find(i);
+        *out = f != ms->fetched_len.end() ? f->second
+                                          : db->db.get_doclength(*ms->ms[i]);
         return XC_OK;
     } catch (...) {
         return status_from_exception(&ms->err);

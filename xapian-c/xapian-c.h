@@ -206,6 +206,8 @@ xc_status xc_db_termfreqs(xc_db *db, const char *const *terms, size_t n,
 #define XC_READ_TERMS 1u
 /* xc_mset_fetch: the term lists alone (for xc_mset_terms_each). */
 #define XC_READ_TERMS_ONLY 2u
+/* xc_mset_fetch: each document's length too (xc_mset_doclength). */
+#define XC_READ_LENGTH 4u
 /* The documents docids[0..n) of db into out[0..n) (each freed with
  * xc_doc_free; all NULL on failure). xapian-core 1.4's remote backend
  * answers one request at a time per connection, and MSet::fetch() reads
@@ -610,6 +612,10 @@ xc_status xc_mset_get_document(xc_mset *ms, uint32_t i, xc_doc **out);
  * when used. */
 xc_status xc_mset_fetch(xc_mset *ms, xc_db *db, uint32_t first, uint32_t n,
                         unsigned flags);
+/* The length of result i's document (ms searched on db): read ahead by
+ * xc_mset_fetch with XC_READ_LENGTH, or else asked of db. */
+xc_status xc_mset_doclength(xc_mset *ms, xc_db *db, uint32_t i,
+                            uint32_t *out);
 /* Calls cb with each term of result i and its wdf, from the term list
  * xc_mset_fetch read ahead, or else the document's. */
 xc_status xc_mset_terms_each(xc_mset *ms, uint32_t i, xc_term_cb cb,

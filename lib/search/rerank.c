@@ -109,29 +109,24 @@ xc_status rerank_text(qr_searcher *s, const qr_query *q,
         st = xc_mset_termfreq(ms, terms[t], &tf);
         idf[t] = qr_bm25_idf(tc->doccount, tf);
     }
-    /* the lengths of the passages not seen yet, asked together (side by
-     * side from remote shards), and their documents read ahead */
-    uint32_t *dids = calloc(depth, sizeof *dids);
-    uint32_t *lens = calloc(depth, sizeof *lens);
+    /* the passages not seen yet and their lengths read ahead, side by
+     * side from remote shards */
     uint32_t *items = calloc(depth, sizeof *items);
-    uint32_t nids = 0;
-    if (!dids || !lens || !items)
+    uint32_t nitems = 0;
+    if (!items)
         st = XC_NOMEM;
     for (uint32_t i = 0; st == XC_OK && i < depth; i++) {
         xc_match m;
         st = xc_mset_get(ms, c[i].index, &m);
         struct text_seen *seen = st == XC_OK ? text_slot(tc, m.docid) : NULL;
-        if (seen && !seen->docid) {
-            items[nids] = c[i].index;
-            dids[nids++] = m.docid;
-        }
+        if (seen && !seen->docid)
+            items[nitems++] = c[i].index;
     }
     if (st == XC_OK)
-        st = searcher_fetch_items(s, s->db, ms, items, nids, 0);
-    if (st == XC_OK)
-        st = xc_db_doclengths(s->db, dids, nids, lens);
+        st = searcher_fetch_items(s, s->db, ms, items, nitems, XC_READ_LENGTH);
+    free(items);
     const qr_bm25 *bm = &o->bm25;
-    for (uint32_t i = 0, next = 0; st == XC_OK && i < depth; i++) {
+    for (uint32_t i = 0; st == XC_OK && i < depth; i++) {
         xc_match m;
         st = xc_mset_get(ms, c[i].index, &m);
         struct text_seen *seen = st == XC_OK ? text_slot(tc, m.docid) : NULL;
@@ -144,12 +139,8 @@ xc_status rerank_text(qr_searcher *s, const qr_query *q,
             uint32_t doclen = 0;
             qr_record r;
             st = xc_mset_get_data(ms, c[i].index, &data, &len);
-            /* the same docid twice among the candidates cannot be: an
-             * mset holds each document once */
-            if (st == XC_OK && next < nids && dids[next] == m.docid)
-                doclen = lens[next++];
-            else if (st == XC_OK)
-                st = xc_db_doclength(s->db, m.docid, &doclen);
+            if (st == XC_OK)
+                st = xc_mset_doclength(ms, s->db, c[i].index, &doclen);
             if (st == XC_OK && data && qr_record_decode(data, len, &r) == 0) {
                 if (qr_textpos_scan(s->tp, r.text, r.text_len, r.title,
                                     strlen(r.title), terms, nt) != 0) {
@@ -178,9 +169,6 @@ xc_status rerank_text(qr_searcher *s, const qr_query *q,
         }
         c[i].score += c[i].prox + c[i].phrase;
     }
-    free(dids);
-    free(lens);
-    free(items);
     free(idf);
     free(acc);
     /* insertion sort: a few dozen items, stable */
