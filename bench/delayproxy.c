@@ -19,7 +19,7 @@
  * byte below 255; else 255 and the rest, less 255, in 7-bit groups, low
  * first, the last with its top bit set) and that many bytes.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE     /* ppoll: a timeout finer than a millisecond */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -298,10 +298,14 @@ int main(int argc, char **argv)
                 map[np++] = i * 2 + j;
             }
         }
-        int timeout = -1;
-        if (wake >= 0)
-            timeout = wake <= now ? 0 : (int)((wake - now + 999999) / 1000000);
-        if (poll(pf, (nfds_t)np, timeout) < 0) {
+        struct timespec ts, *tsp = NULL;
+        if (wake >= 0) {
+            int64_t left = wake <= now ? 0 : wake - now;
+            ts.tv_sec = (time_t)(left / 1000000000);
+            ts.tv_nsec = (long)(left % 1000000000);
+            tsp = &ts;
+        }
+        if (ppoll(pf, (nfds_t)np, tsp, NULL) < 0) {
             if (errno == EINTR)
                 continue;
             die("poll");

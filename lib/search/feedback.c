@@ -103,9 +103,9 @@ qr_status qr_feedback_terms(xc_db *db, const xc_stopper *stop,
 }
 
 xc_status feedback_model(const qr_searcher *s, xc_db *db,
-                         const xc_stopper *stop, const uint32_t *docids, const double *scores,
-                         size_t n, unsigned max_terms, qr_fb_term **out,
-                         size_t *nout)
+                         const xc_stopper *stop, const uint32_t *docids,
+                         const double *scores, size_t n, unsigned max_terms,
+                         qr_fb_term **out, size_t *nout)
 {
     if (!db || (n && (!docids || !scores)) || !out || !nout)
         return XC_INVALID_ARG;

@@ -351,7 +351,9 @@ xc_status duplicates_fill(const dup_found *found, size_t nfound,
 /* qr_feedback_terms with the binding's own status, which a search needs:
  * it retries when the index changed under it (XC_MODIFIED) and names the
  * remote shards on a network failure, which qr_status does not tell
- * apart. */
+ * apart. s (NULL: none) is the searcher, whose remote shards are asked
+ * the term frequencies together (searcher_termfreqs); the terms keep
+ * their frequencies (qr_fb_term.termfreq). */
 xc_status feedback_model(const qr_searcher *s, xc_db *db,
                          const xc_stopper *stop,
                          const uint32_t *docids, const double *scores,
