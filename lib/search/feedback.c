@@ -171,9 +171,11 @@ xc_status feedback_model(const qr_searcher *s, xc_db *db,
             st = XC_NOMEM;
         double max_df = QR_FB_MAX_DF * stats.doccount;
         double sum = 0;
-        /* the frequencies asked a batch at a time (one exchange with each
-         * remote shard): twice the terms still wanted, as some are too
-         * common to keep */
+        /* with remote shards the frequencies are asked a batch at a time
+         * (one exchange with each shard): twice the terms still wanted,
+         * as some are too common to keep; locally one at a time, no more
+         * than needed */
+        int remote = s && s->remotes;
         uint32_t *df = malloc(c.n * sizeof *df);
         const char **terms = malloc(c.n * sizeof *terms);
         size_t asked = 0;
@@ -181,7 +183,8 @@ xc_status feedback_model(const qr_searcher *s, xc_db *db,
             st = XC_NOMEM;
         for (size_t k = 0; st == XC_OK && k < c.n && nres < max_terms; k++) {
             if (k == asked) {
-                size_t batch = 2 * (size_t)(max_terms - nres) + 8;
+                size_t batch = remote ? 2 * (size_t)(max_terms - nres) + 8
+                                      : 1;
                 if (batch > c.n - k)
                     batch = c.n - k;
                 for (size_t j = 0; j < batch; j++)
