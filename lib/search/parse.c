@@ -646,7 +646,8 @@ static qr_status suggest(qr_searcher *s, qr_query *q, const char *text)
     if (s->adb) {
         /* the words as written (the articles' vocabulary): each fix is a
          * real word already */
-        qr_status rc = qr_spell_check_words(s->adb, s->stop, text, &f, &n);
+        qr_status rc = qr_spell_check_words(s->adb, s->stop, text,
+                                            s->remotes != NULL, &f, &n);
         if (rc == QR_OK && n) {
             free(q->suggestion);
             q->suggestion = qr_spell_suggestion(text, f, n);
