@@ -37,7 +37,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <new>
 #include <set>
@@ -49,16 +51,40 @@
 
 /* ------------------------------------------------------------- handles */
 
+/* How a remote shard was opened, so that more connections to it can be
+ * opened: xapian-core 1.4's remote backend answers one request at a time
+ * per connection, so reads of many documents go side by side over several
+ * connections (read_many). */
+struct remote_spec {
+    bool remote = false;
+    bool program = false;
+    std::string host;              // xapian-tcpsrv
+    unsigned port = 0;
+    unsigned connect_timeout_ms = 0;
+    std::string prog, args;        // xapian-progsrv and the like
+    unsigned timeout_ms = 0;
+};
+
 struct xc_db {
     Xapian::Database db;           // every read goes through this handle
     Xapian::WritableDatabase wdb;  // the same database, when writable
     bool writable = false;
     mutable std::string err;       // last error message
+    /* One per shard of db, in xapian-core's order (shorter: the rest are
+     * local), and each remote shard's extra connections, opened when
+     * first needed. */
+    std::vector<remote_spec> shards;
+    std::vector<std::vector<Xapian::Database>> pool;
 };
+
+/* A term and its wdf, read ahead from a remote document's term list. */
+typedef std::vector<std::pair<std::string, Xapian::termcount>> term_vec;
 
 struct xc_doc {
     Xapian::Document doc;
     mutable std::string err;
+    term_vec terms;                // read ahead (has_terms), or empty
+    bool has_terms = false;
 };
 
 struct xc_stem {
@@ -101,6 +127,11 @@ struct xc_mset {
      * get_document() of an MSet item, a network round trip each time. */
     Xapian::doccount doc_index = Xapian::doccount(-1);
     Xapian::Document doc;
+    /* Documents read ahead by xc_mset_fetch, by item, with their term
+     * lists when asked for. */
+    std::map<uint32_t, Xapian::Document> fetched;
+    std::map<uint32_t, term_vec> fetched_terms;
+    std::map<uint32_t, Xapian::termcount> fetched_len;
 };
 
 /* ------------------------------------------------------------- helpers */
@@ -585,6 +616,13 @@ extern "C" xc_status xc_db_open_remote(const char *host, unsigned port,
         std::unique_ptr<xc_db> h(new xc_db);
         h->db = Xapian::Remote::open(host, port, timeout_ms,
                                      connect_timeout_ms);
+        remote_spec spec;
+        spec.remote = true;
+        spec.host = host;
+        spec.port = port;
+        spec.timeout_ms = timeout_ms;
+        spec.connect_timeout_ms = connect_timeout_ms;
+        h->shards.push_back(spec);
         *out = h.release();
         return XC_OK;
     } catch (...) {
@@ -604,6 +642,13 @@ extern "C" xc_status xc_db_open_remote_program(const char *program,
                              "program, NULL args or out");
         std::unique_ptr<xc_db> h(new xc_db);
         h->db = Xapian::Remote::open(program, args, timeout_ms);
+        remote_spec spec;
+        spec.remote = true;
+        spec.program = true;
+        spec.prog = program;
+        spec.args = args;
+        spec.timeout_ms = timeout_ms;
+        h->shards.push_back(spec);
         *out = h.release();
         return XC_OK;
     } catch (...) {
@@ -635,7 +680,14 @@ extern "C" xc_status xc_db_add_database(xc_db *db, xc_db *sub)
             return reject(db->err, XC_INVALID_ARG,
                           "xc_db_add_database: writable handles cannot be "
                           "combined");
+        std::vector<remote_spec> specs = db->shards;
+        specs.resize(db->db.size());
+        for (size_t i = 0; i < sub->db.size(); i++)
+            specs.push_back(i < sub->shards.size() ? sub->shards[i]
+                                                   : remote_spec());
         db->db.add_database(sub->db);
+        db->shards.swap(specs);
+        db->pool.clear();
         /* The shards are shared with db now: sub's handle goes without a
          * close(), which would close them for db too. */
         delete sub;
@@ -678,6 +730,8 @@ extern "C" xc_status xc_db_reopen(xc_db *db, int *changed)
         return XC_INVALID_ARG;
     try {
         bool moved = db->db.reopen();
+        if (moved)
+            db->pool.clear();   /* reopened when next needed */
         if (changed)
             *changed = moved ? 1 : 0;
         return XC_OK;
@@ -1001,6 +1055,40 @@ extern "C" xc_status xc_db_termfreq(xc_db *db, const char *term,
         if (!term || !out)
             return reject(db->err, XC_INVALID_ARG, "NULL term or out");
         *out = db->db.get_termfreq(term);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_termfreqs(xc_db *db, const char *const *terms,
+                                     size_t n, uint32_t *out)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (n && (!terms || !out))
+            return reject(db->err, XC_INVALID_ARG, "NULL terms or out");
+        if (n == 0)
+            return XC_OK;
+        std::vector<Xapian::Query> v;
+        v.reserve(n);
+        for (size_t i = 0; i < n; i++) {
+            if (!terms[i])
+                return reject(db->err, XC_INVALID_ARG, "NULL term");
+            v.emplace_back(terms[i]);
+        }
+        /* The match gathers every query term's frequency from each shard
+         * before it ranks (a remote shard sends them with its
+         * statistics), and the MSet keeps them: one exchange per shard,
+         * the shards asked together, where get_termfreq() asks each shard
+         * in turn, term after term. No document is ranked (maxitems 0). */
+        Xapian::Enquire enq(db->db);
+        enq.set_query(Xapian::Query(Xapian::Query::OP_OR, v.begin(), v.end()));
+        enq.set_weighting_scheme(Xapian::BoolWeight());
+        Xapian::MSet ms = enq.get_mset(0, 0);
+        for (size_t i = 0; i < n; i++)
+            out[i] = ms.get_termfreq(terms[i]);
         return XC_OK;
     } catch (...) {
         return status_from_exception(&db->err);
@@ -1340,6 +1428,12 @@ extern "C" xc_status xc_doc_terms_each(const xc_doc *doc, xc_term_cb cb,
     try {
         if (!cb)
             return reject(doc->err, XC_INVALID_ARG, "NULL callback");
+        if (doc->has_terms) {
+            for (const auto &t : doc->terms)
+                if (cb(ctx, t.first.c_str(), t.first.size(), t.second))
+                    break;
+            return XC_OK;
+        }
         for (auto it = doc->doc.termlist_begin(); it != doc->doc.termlist_end();
              ++it) {
             const std::string term = *it;
@@ -2787,6 +2881,319 @@ extern "C" xc_status xc_enquire_weights(xc_enquire *enq, const xc_query *q,
     }
 }
 
+/* ------------------------------------------- reading many documents */
+
+namespace {
+
+/* Extra connections per remote shard that read documents side by side:
+ * N documents of one shard cost about N / XC_POOL_CONNECTIONS round
+ * trips. xapian-tcpsrv forks a process per connection. */
+constexpr size_t XC_POOL_CONNECTIONS = 8;
+
+/* One document to read, by its docid in the whole database. */
+struct doc_read {
+    Xapian::docid did = 0;
+    bool want_doc = false, want_terms = false, want_len = false;
+    Xapian::Document doc;
+    term_vec terms;
+    bool has_terms = false;
+    Xapian::termcount len = 0;
+};
+
+/* Reads r from d, where it is document did. */
+void read_one(const Xapian::Database &d, Xapian::docid did, doc_read &r)
+{
+    if (r.want_doc)
+        r.doc = d.get_document(did);
+    if (r.want_terms) {
+        for (auto it = d.termlist_begin(did); it != d.termlist_end(did); ++it)
+            r.terms.emplace_back(*it, it.get_wdf());
+        r.has_terms = true;
+    }
+    if (r.want_len)
+        r.len = d.get_doclength(did);
+}
+
+Xapian::Database open_spec(const remote_spec &sp)
+{
+    if (sp.program)
+        return Xapian::Remote::open(sp.prog, sp.args, sp.timeout_ms);
+    return Xapian::Remote::open(sp.host, sp.port, sp.timeout_ms,
+                                sp.connect_timeout_ms);
+}
+
+/* The reads of one connection of one shard. */
+struct pool_task {
+    size_t shard, conn;
+    std::vector<size_t> items;
+};
+
+/* At most this many connections are opened to one server at a time:
+ * xapian-tcpsrv listens with a short backlog, and a connection beyond it
+ * waits a second for TCP to try again. */
+constexpr size_t XC_POOL_OPEN_AT_ONCE = 4;
+
+/* Opens the connections the tasks need that are not open yet: waves of
+ * at most XC_POOL_OPEN_AT_ONCE per shard, the shards together. */
+void open_pool(xc_db *db, const std::vector<pool_task> &tasks)
+{
+    for (;;) {
+        std::vector<std::pair<size_t, size_t>> wave;
+        std::vector<size_t> per(db->pool.size(), 0);
+        for (const pool_task &t : tasks)
+            if (db->pool[t.shard][t.conn].size() == 0 &&
+                per[t.shard] < XC_POOL_OPEN_AT_ONCE) {
+                per[t.shard]++;
+                wave.emplace_back(t.shard, t.conn);
+            }
+        if (wave.empty())
+            return;
+        std::vector<std::exception_ptr> errs(wave.size());
+        auto open = [&](size_t w) {
+            try {
+                db->pool[wave[w].first][wave[w].second] =
+                    open_spec(db->shards[wave[w].first]);
+            } catch (...) {
+                errs[w] = std::current_exception();
+            }
+        };
+        std::vector<std::thread> threads;
+        try {
+            for (size_t w = 1; w < wave.size(); w++)
+                threads.emplace_back(open, w);
+        } catch (...) {
+            for (size_t w = threads.size() + 1; w < wave.size(); w++)
+                open(w);
+        }
+        open(0);
+        for (auto &th : threads)
+            th.join();
+        for (size_t w = 0; w < wave.size(); w++)
+            if (errs[w]) {
+                db->pool[wave[w].first].clear();
+                std::rethrow_exception(errs[w]);
+            }
+    }
+}
+
+/* Reads every item of reads. xapian-core 1.4's remote backend has one
+ * request in flight per connection, and MSet::fetch() does not pipeline
+ * remote documents (it reads them one after another; measured with
+ * bench/delayproxy), so each remote shard's reads are spread over up to
+ * XC_POOL_CONNECTIONS connections of its own, each read by a thread: the
+ * shards and the connections wait for their replies together. Reads of
+ * local shards go through db, in this thread, and terms are left to be
+ * read when iterated there (as cheap, and nothing copied). */
+void read_many(xc_db *db, std::vector<doc_read> &reads)
+{
+    size_t nsub = db->db.size();
+    if (nsub == 0 || reads.empty())
+        return;
+    std::vector<std::vector<size_t>> per(nsub);
+    for (size_t i = 0; i < reads.size(); i++) {
+        size_t sh = (reads[i].did - 1) % nsub;
+        if (sh < db->shards.size() && db->shards[sh].remote) {
+            per[sh].push_back(i);
+        } else {
+            reads[i].want_terms = false;
+            if (reads[i].want_len || reads[i].want_doc)
+                read_one(db->db, reads[i].did, reads[i]);
+        }
+    }
+    std::vector<pool_task> tasks;
+    if (db->pool.size() < nsub)
+        db->pool.resize(nsub);
+    for (size_t sh = 0; sh < nsub; sh++) {
+        if (per[sh].empty())
+            continue;
+        size_t k = std::min(XC_POOL_CONNECTIONS, per[sh].size());
+        if (db->pool[sh].size() < k)
+            db->pool[sh].resize(k);   /* empty handles: opened below */
+        size_t first = tasks.size();
+        for (size_t c = 0; c < k; c++)
+            tasks.push_back(pool_task{sh, c, {}});
+        for (size_t j = 0; j < per[sh].size(); j++)
+            tasks[first + j % k].items.push_back(per[sh][j]);
+    }
+    open_pool(db, tasks);
+    std::vector<std::exception_ptr> errs(tasks.size());
+    auto work = [&](size_t t) {
+        const pool_task &tk = tasks[t];
+        try {
+            Xapian::Database &conn = db->pool[tk.shard][tk.conn];
+            for (size_t i : tk.items)
+                read_one(conn, (reads[i].did - 1) / nsub + 1, reads[i]);
+        } catch (...) {
+            errs[t] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> threads;
+    threads.reserve(tasks.size());
+    try {
+        for (size_t t = 1; t < tasks.size(); t++)
+            threads.emplace_back(work, t);
+    } catch (...) {
+        /* no thread to be had: the rest in this one */
+        for (size_t t = threads.size() + 1; t < tasks.size(); t++)
+            work(t);
+    }
+    if (!tasks.empty())
+        work(0);
+    for (auto &th : threads)
+        th.join();
+    for (size_t t = 0; t < tasks.size(); t++)
+        if (errs[t]) {
+            /* a connection that failed is not used again */
+            db->pool[tasks[t].shard].clear();
+            std::rethrow_exception(errs[t]);
+        }
+}
+
+} // namespace
+
+extern "C" xc_status xc_db_read_documents(xc_db *db, const uint32_t *docids,
+                                          size_t n, unsigned flags,
+                                          xc_doc **out)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (n && (!docids || !out))
+            return reject(db->err, XC_INVALID_ARG, "NULL docids or out");
+        for (size_t i = 0; i < n; i++) {
+            out[i] = nullptr;
+            if (docids[i] == 0)
+                return reject(db->err, XC_INVALID_ARG, "docid 0");
+        }
+        std::vector<doc_read> reads(n);
+        for (size_t i = 0; i < n; i++) {
+            reads[i].did = docids[i];
+            reads[i].want_doc = true;
+            reads[i].want_terms = (flags & XC_READ_TERMS) != 0;
+        }
+        read_many(db, reads);
+        std::vector<std::unique_ptr<xc_doc>> docs(n);
+        for (size_t i = 0; i < n; i++) {
+            docs[i].reset(new xc_doc);
+            docs[i]->doc = reads[i].doc;
+            docs[i]->terms.swap(reads[i].terms);
+            docs[i]->has_terms = reads[i].has_terms;
+        }
+        for (size_t i = 0; i < n; i++)
+            out[i] = docs[i].release();
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+extern "C" xc_status xc_db_doclengths(xc_db *db, const uint32_t *docids,
+                                      size_t n, uint32_t *out)
+{
+    if (!db)
+        return XC_INVALID_ARG;
+    try {
+        if (n && (!docids || !out))
+            return reject(db->err, XC_INVALID_ARG, "NULL docids or out");
+        std::vector<doc_read> reads(n);
+        for (size_t i = 0; i < n; i++) {
+            if (docids[i] == 0)
+                return reject(db->err, XC_INVALID_ARG, "docid 0");
+            reads[i].did = docids[i];
+            reads[i].want_len = true;
+        }
+        read_many(db, reads);
+        for (size_t i = 0; i < n; i++)
+            out[i] = reads[i].len;
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&db->err);
+    }
+}
+
+namespace {
+
+/* xc_mset_fetch and xc_mset_fetch_items: items[0..n), or first..first+n
+ * when items is NULL. */
+xc_status mset_fetch(xc_mset *ms, xc_db *db, const uint32_t *items,
+                     uint32_t first, uint32_t n, unsigned flags)
+{
+    if (!ms)
+        return XC_INVALID_ARG;
+    try {
+        if (!db)
+            return reject(ms->err, XC_INVALID_ARG, "NULL db");
+        Xapian::doccount size = ms->ms.size();
+        if (!items) {
+            if (first >= size)
+                return XC_OK;
+            if (n > size - first)
+                n = size - first;
+        }
+        size_t nsub = db->db.size();
+        std::vector<doc_read> reads;
+        std::vector<uint32_t> at;
+        std::vector<bool> asked(size);
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t i = items ? items[k] : first + k;
+            if (i >= size)
+                return reject(ms->err, XC_INVALID_ARG,
+                              "MSet index out of range");
+            if (asked[i])
+                continue;
+            asked[i] = true;
+            Xapian::docid did = *ms->ms[i];
+            size_t sh = nsub ? (did - 1) % nsub : 0;
+            /* local documents are read when used, as before */
+            if (sh >= db->shards.size() || !db->shards[sh].remote)
+                continue;
+            bool terms = (flags & (XC_READ_TERMS | XC_READ_TERMS_ONLY)) &&
+                         !ms->fetched_terms.count(i);
+            bool doc = !(flags & XC_READ_TERMS_ONLY) && !ms->fetched.count(i);
+            bool len = (flags & XC_READ_LENGTH) && !ms->fetched_len.count(i);
+            if (!doc && !terms && !len)
+                continue;
+            doc_read r;
+            r.did = did;
+            r.want_doc = doc;
+            r.want_len = len;
+            r.want_terms = terms;
+            reads.push_back(r);
+            at.push_back(i);
+        }
+        read_many(db, reads);
+        for (size_t k = 0; k < reads.size(); k++) {
+            if (reads[k].want_doc)
+                ms->fetched[at[k]] = reads[k].doc;
+            if (reads[k].has_terms)
+                ms->fetched_terms[at[k]].swap(reads[k].terms);
+            if (reads[k].want_len)
+                ms->fetched_len[at[k]] = reads[k].len;
+        }
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&ms->err);
+    }
+}
+
+} // namespace
+
+extern "C" xc_status xc_mset_fetch(xc_mset *ms, xc_db *db, uint32_t first,
+                                   uint32_t n, unsigned flags)
+{
+    return mset_fetch(ms, db, nullptr, first, n, flags);
+}
+
+extern "C" xc_status xc_mset_fetch_items(xc_mset *ms, xc_db *db,
+                                         const uint32_t *items, uint32_t n,
+                                         unsigned flags)
+{
+    if (ms && n && !items)
+        return reject(ms->err, XC_INVALID_ARG, "NULL items");
+    return mset_fetch(ms, db, items ? items : nullptr, 0, items ? n : 0,
+                      flags);
+}
+
 /* ------------------------------------------------------------------ mset */
 
 namespace {
@@ -2803,6 +3210,9 @@ bool mset_index_ok(xc_mset *ms, uint32_t i, xc_status &st)
 /* Item i's document, kept for the next read of the same item. */
 const Xapian::Document &mset_doc(xc_mset *ms, uint32_t i)
 {
+    auto f = ms->fetched.find(i);
+    if (f != ms->fetched.end())
+        return f->second;
     if (ms->doc_index != i) {
         ms->doc = ms->ms[i].get_document();
         ms->doc_index = i;
@@ -2955,6 +3365,56 @@ extern "C" xc_status xc_mset_get_value(xc_mset *ms, uint32_t i, unsigned slot,
                        [&] { return mset_doc(ms, i).get_value(slot); });
 }
 
+extern "C" xc_status xc_mset_terms_each(xc_mset *ms, uint32_t i,
+                                       xc_term_cb cb, void *ctx)
+{
+    if (!ms)
+        return XC_INVALID_ARG;
+    try {
+        xc_status st;
+        if (!cb)
+            return reject(ms->err, XC_INVALID_ARG, "NULL callback");
+        if (!mset_index_ok(ms, i, st))
+            return st;
+        auto t = ms->fetched_terms.find(i);
+        if (t != ms->fetched_terms.end()) {
+            for (const auto &e : t->second)
+                if (cb(ctx, e.first.c_str(), e.first.size(), e.second))
+                    break;
+            return XC_OK;
+        }
+        Xapian::Document d = mset_doc(ms, i);
+        for (auto it = d.termlist_begin(); it != d.termlist_end(); ++it) {
+            const std::string term = *it;
+            if (cb(ctx, term.c_str(), term.size(), it.get_wdf()))
+                break;
+        }
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&ms->err);
+    }
+}
+
+extern "C" xc_status xc_mset_doclength(xc_mset *ms, xc_db *db, uint32_t i,
+                                      uint32_t *out)
+{
+    if (!ms)
+        return XC_INVALID_ARG;
+    try {
+        xc_status st;
+        if (!db || !out)
+            return reject(ms->err, XC_INVALID_ARG, "NULL db or out");
+        if (!mset_index_ok(ms, i, st))
+            return st;
+        auto f = ms->fetched_len.find(i);
+        *out = f != ms->fetched_len.end() ? f->second
+                                          : db->db.get_doclength(*ms->ms[i]);
+        return XC_OK;
+    } catch (...) {
+        return status_from_exception(&ms->err);
+    }
+}
+
 extern "C" xc_status xc_mset_get_document(xc_mset *ms, uint32_t i,
                                           xc_doc **out)
 {
@@ -2967,7 +3427,13 @@ extern "C" xc_status xc_mset_get_document(xc_mset *ms, uint32_t i,
         if (!mset_index_ok(ms, i, st))
             return st;
         std::unique_ptr<xc_doc> h(new xc_doc);
-        h->doc = ms->ms[i].get_document();
+        auto f = ms->fetched.find(i);
+        h->doc = f != ms->fetched.end() ? f->second : ms->ms[i].get_document();
+        auto t = ms->fetched_terms.find(i);
+        if (t != ms->fetched_terms.end()) {
+            h->terms = t->second;
+            h->has_terms = true;
+        }
         *out = h.release();
         return XC_OK;
     } catch (...) {

@@ -195,6 +195,33 @@ typedef struct xc_db_stats {
 } xc_db_stats;
 xc_status xc_db_get_stats(xc_db *db, xc_db_stats *out);
 xc_status xc_db_termfreq(xc_db *db, const char *term, uint32_t *out);
+/* The frequencies of terms[0..n) into out[0..n), all asked at once: one
+ * round trip per remote shard, the shards together (xc_db_termfreq costs
+ * one per shard and term). The same numbers as xc_db_termfreq. */
+xc_status xc_db_termfreqs(xc_db *db, const char *const *terms, size_t n,
+                          uint32_t *out);
+/* Flags of xc_db_read_documents and xc_mset_fetch: read each remote
+ * document's term list as well (xc_doc_terms_each then needs no round
+ * trip). */
+#define XC_READ_TERMS 1u
+/* xc_mset_fetch: the term lists alone (for xc_mset_terms_each). */
+#define XC_READ_TERMS_ONLY 2u
+/* xc_mset_fetch: each document's length too (xc_mset_doclength). */
+#define XC_READ_LENGTH 4u
+/* The documents docids[0..n) of db into out[0..n) (each freed with
+ * xc_doc_free; all NULL on failure). xapian-core 1.4's remote backend
+ * answers one request at a time per connection, and MSet::fetch() reads
+ * remote documents one after another, so the documents of each remote
+ * shard are read over up to 16 connections of their own, side by side
+ * (opened when first needed, kept with db): N documents of a shard cost
+ * about N / 16 round trips, the shards together. Local documents are read
+ * as xc_db_get_document reads them. */
+xc_status xc_db_read_documents(xc_db *db, const uint32_t *docids, size_t n,
+                               unsigned flags, xc_doc **out);
+/* The lengths of documents docids[0..n), read as xc_db_read_documents
+ * reads documents. */
+xc_status xc_db_doclengths(xc_db *db, const uint32_t *docids, size_t n,
+                           uint32_t *out);
 xc_status xc_db_collection_freq(xc_db *db, const char *term, uint64_t *out);
 xc_status xc_db_term_exists(xc_db *db, const char *term, int *out);
 xc_status xc_db_doclength(xc_db *db, uint32_t docid, uint32_t *out);
@@ -592,6 +619,26 @@ xc_status xc_mset_get_sort_key(xc_mset *ms, uint32_t i, char **out,
 xc_status xc_mset_get_value(xc_mset *ms, uint32_t i, unsigned slot,
                             char **out, size_t *len);
 xc_status xc_mset_get_document(xc_mset *ms, uint32_t i, xc_doc **out);
+/* Reads ahead the documents of results first..first+n (clipped to the
+ * list) that live on remote shards of db (the database ms was searched
+ * on), with XC_READ_TERMS their term lists too: side by side over several
+ * connections per shard (xc_db_read_documents), where each read alone
+ * costs a round trip. Later reads of those results' data, values,
+ * documents and terms use the copies. Local results are left to be read
+ * when used. */
+xc_status xc_mset_fetch(xc_mset *ms, xc_db *db, uint32_t first, uint32_t n,
+                        unsigned flags);
+/* The length of result i's document (ms searched on db): read ahead by
+ * xc_mset_fetch with XC_READ_LENGTH, or else asked of db. */
+xc_status xc_mset_doclength(xc_mset *ms, xc_db *db, uint32_t i,
+                            uint32_t *out);
+/* Calls cb with each term of result i and its wdf, from the term list
+ * xc_mset_fetch read ahead, or else the document's. */
+xc_status xc_mset_terms_each(xc_mset *ms, uint32_t i, xc_term_cb cb,
+                             void *ctx);
+/* The same for the results items[0..n) (indexes in ms). */
+xc_status xc_mset_fetch_items(xc_mset *ms, xc_db *db, const uint32_t *items,
+                              uint32_t n, unsigned flags);
 /* Term statistics as seen by the match (global across shards). */
 xc_status xc_mset_termfreq(xc_mset *ms, const char *term, uint32_t *out);
 xc_status xc_mset_termweight(xc_mset *ms, const char *term, double *out);

@@ -318,6 +318,9 @@ static xc_status fetch_articles(qr_searcher *s, const qr_query *q,
             n = xc_mset_size(ms);
             st = cand_from_mset(ms, &c);
         }
+        /* each article's values, and feedback's documents: one read */
+        if (st == XC_OK)
+            st = searcher_fetch(s, s->adb, ms, 0, n, 0);
         for (uint32_t i = 0; st == XC_OK && i < n; i++)
             st = push_article(enq, ms, &c[i], q, o->duplicates,
                               order == QR_SORT_RELEVANCE, a);
@@ -508,6 +511,8 @@ static xc_status first_passages(qr_searcher *s, const art_list *a,
         st = xc_enquire_set_query(enq, zero, 0);
     if (st == XC_OK)
         st = xc_enquire_get_mset(enq, 0, nneed * 2 + 16, 0, out);
+    if (st == XC_OK)
+        st = searcher_fetch(s, s->db, *out, 0, xc_mset_size(*out), 0);
     xc_enquire_free(enq);
     xc_query_free(zero);
     xc_query_free(any);
@@ -736,6 +741,46 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
     if (st == XC_OK)
         st = first_passages(s, &a, need, nneed, &fms);
 
+    /* the page's duplicates, found together */
+    dup_found *found = NULL;
+    size_t nfound = 0;
+    if (st == XC_OK && !o->ids_only && !o->duplicates && to > from) {
+        const char **contents = malloc((to - from) * sizeof *contents);
+        size_t nc = 0;
+        if (!contents)
+            st = XC_NOMEM;
+        for (uint32_t r = from; st == XC_OK && r < to; r++)
+            if (a.v[r].content)
+                contents[nc++] = a.v[r].content;
+        if (st == XC_OK)
+            st = duplicates_find(s, q, contents, nc, &found, &nfound);
+        free(contents);
+    }
+
+    /* the page's passages read ahead, each stage's together */
+    for (uint32_t t = 0; st == XC_OK && t < 2 && s->remotes; t++) {
+        const pstage *p = &ps[t];
+        uint32_t *items = p->n ? malloc(p->n * sizeof *items) : NULL;
+        uint32_t nitems = 0;
+        if (p->n && !items)
+            st = XC_NOMEM;
+        for (uint32_t r = from; st == XC_OK && r < to; r++) {
+            const art *x = &a.v[r];
+            if (x->tier != t || x->best < 0)
+                continue;
+            uint32_t got = 0;
+            for (uint32_t i = (uint32_t)x->best;
+                 i < p->n && got < o->per_article; i++)
+                if (p->c[i].article == x->hash) {
+                    items[nitems++] = p->c[i].index;
+                    got++;
+                }
+        }
+        if (st == XC_OK)
+            st = searcher_fetch_items(s, s->db, p->ms, items, nitems, 0);
+        free(items);
+    }
+
     size_t room = (size_t)(to - from) * o->per_article;
     hit_extra *e = NULL;
     if (st == XC_OK && room) {
@@ -774,8 +819,8 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
         }
         sort_group(res->hits + before, e + before, res->n - before);
         if (st == XC_OK && x->content && !o->ids_only && !o->duplicates)
-            st = duplicates_fill(s, q, x->key, x->content, &x->dup_keys,
-                                 x->dups, res->hits + before,
+            st = duplicates_fill(found, nfound, x->key, x->content,
+                                 &x->dup_keys, x->dups, res->hits + before,
                                  res->n - before);
     }
     if (st == XC_OK && o->explain && res->n)
@@ -785,6 +830,7 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
                                          : "cannot read the results", NULL);
     free(e);
     free(need);
+    duplicates_found_free(found, nfound);
     xc_mset_free(fms);
     pstage_free(&ps[0]);
     pstage_free(&ps[1]);

@@ -99,3 +99,18 @@ uint32_t cand_collapse_max(const qr_query *q, const qr_search_opts *o)
     int reorders = rerank_wanted(q, o) || feedback_wanted(q, o);
     return o->per_article + (reorders ? QR_PASSAGE_SPARE : 0);
 }
+
+xc_status cand_fetch(const qr_searcher *s, xc_db *db, xc_mset *ms,
+                     const cand *c, uint32_t n, unsigned flags)
+{
+    if (!s->remotes || n == 0)
+        return XC_OK;
+    uint32_t *items = malloc(n * sizeof *items);
+    if (!items)
+        return XC_NOMEM;
+    for (uint32_t i = 0; i < n; i++)
+        items[i] = c[i].index;
+    xc_status st = searcher_fetch_items(s, db, ms, items, n, flags);
+    free(items);
+    return st;
+}

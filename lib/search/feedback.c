@@ -98,14 +98,14 @@ qr_status qr_feedback_terms(xc_db *db, const xc_stopper *stop,
                             size_t n, unsigned max_terms, qr_fb_term **out,
                             size_t *nout)
 {
-    return qr_status_from_xc(feedback_model(db, stop, docids, scores, n,
-                                            max_terms, out, nout));
+    return qr_status_from_xc(feedback_model(NULL, db, stop, docids, scores,
+                                            n, max_terms, out, nout));
 }
 
-xc_status feedback_model(xc_db *db, const xc_stopper *stop,
-                         const uint32_t *docids, const double *scores,
-                         size_t n, unsigned max_terms, qr_fb_term **out,
-                         size_t *nout)
+xc_status feedback_model(const qr_searcher *s, xc_db *db,
+                         const xc_stopper *stop, const uint32_t *docids,
+                         const double *scores, size_t n, unsigned max_terms,
+                         qr_fb_term **out, size_t *nout)
 {
     if (!db || (n && (!docids || !scores)) || !out || !nout)
         return XC_INVALID_ARG;
@@ -126,15 +126,18 @@ xc_status feedback_model(xc_db *db, const xc_stopper *stop,
     if (n && max_terms > 0)
         st = xc_db_get_stats(db, &stats);
 
+    /* the documents and their terms read together (side by side from
+     * remote shards) */
+    xc_doc **docs = NULL;
+    if (st == XC_OK && n && max_terms > 0) {
+        docs = calloc(n, sizeof *docs);
+        st = docs ? xc_db_read_documents(db, docids, n, XC_READ_TERMS, docs)
+                  : XC_NOMEM;
+    }
     for (size_t i = 0; st == XC_OK && max_terms > 0 && i < n; i++) {
-        xc_doc *doc = NULL;
-        st = xc_db_get_document(db, docids[i], &doc);
-        if (st != XC_OK)
-            break;
         c.first = c.n;
         c.len = 0;
-        st = xc_doc_terms_each(doc, collect, &c);
-        xc_doc_free(doc);
+        st = xc_doc_terms_each(docs[i], collect, &c);
         if (st == XC_OK)
             st = c.st;
         if (st != XC_OK)
@@ -143,6 +146,9 @@ xc_status feedback_model(xc_db *db, const xc_stopper *stop,
         for (size_t k = c.first; k < c.n; k++)
             c.v[k].w = share * c.v[k].w / c.len;
     }
+    for (size_t i = 0; docs && i < n; i++)
+        xc_doc_free(docs[i]);
+    free(docs);
 
     qr_fb_term *res = NULL;
     size_t nres = 0;
@@ -165,17 +171,40 @@ xc_status feedback_model(xc_db *db, const xc_stopper *stop,
             st = XC_NOMEM;
         double max_df = QR_FB_MAX_DF * stats.doccount;
         double sum = 0;
+        /* with remote shards the frequencies are asked a batch at a time
+         * (one exchange with each shard): twice the terms still wanted,
+         * as some are too common to keep; locally one at a time, no more
+         * than needed */
+        int remote = s && s->remotes;
+        uint32_t *df = malloc(c.n * sizeof *df);
+        const char **terms = malloc(c.n * sizeof *terms);
+        size_t asked = 0;
+        if (!df || !terms)
+            st = XC_NOMEM;
         for (size_t k = 0; st == XC_OK && k < c.n && nres < max_terms; k++) {
-            uint32_t df = 0;
-            st = xc_db_termfreq(db, c.v[k].term, &df);
-            if (st != XC_OK || df > max_df)
+            if (k == asked) {
+                size_t batch = remote ? 2 * (size_t)(max_terms - nres) + 8
+                                      : 1;
+                if (batch > c.n - k)
+                    batch = c.n - k;
+                for (size_t j = 0; j < batch; j++)
+                    terms[k + j] = c.v[k + j].term;
+                st = searcher_termfreqs(s, db, terms + k, batch, df + k);
+                asked = k + batch;
+                if (st != XC_OK)
+                    break;
+            }
+            if (df[k] > max_df)
                 continue;
             res[nres].term = c.v[k].term;
             res[nres].weight = c.v[k].w;
+            res[nres].termfreq = df[k];
             c.v[k].term = NULL;
             sum += res[nres].weight;
             nres++;
         }
+        free(df);
+        free(terms);
         for (size_t k = 0; k < nres; k++)
             res[k].weight /= sum;
     }
@@ -337,7 +366,7 @@ xc_status feedback_rescore_in(qr_searcher *s, xc_db *db, const qr_query *q,
     qr_fb_term *fb = NULL;
     size_t nfb = 0;
     if (st == XC_OK && ntop)
-        st = feedback_model(db, s->stop, docids, scores, ntop,
+        st = feedback_model(s, db, s->stop, docids, scores, ntop,
                             o->fb_terms, &fb, &nfb);
     free(docids);
     free(scores);
@@ -379,23 +408,22 @@ xc_status feedback_rescore_in(qr_searcher *s, xc_db *db, const qr_query *q,
         st = XC_NOMEM;
     if (st == XC_OK)
         qsort(fb, nfb, sizeof *fb, cmp_fb_term);
+    /* the model read each term's frequency in db */
     for (size_t k = 0; st == XC_OK && k < nfb; k++) {
         factor[k] = scale * fb[k].weight;
-        st = xc_db_termfreq(db, fb[k].term, &tf[k]);
+        tf[k] = fb[k].termfreq;
     }
     /* each candidate's termlist, once, rather than each feedback term's
      * posting list: a passage has a few hundred terms, a feedback term
      * may be in a tenth of the index */
     if (depth > n)
         depth = n;
+    if (st == XC_OK)
+        st = cand_fetch(s, db, ms, c, depth, XC_READ_TERMS_ONLY);
     for (uint32_t i = 0; st == XC_OK && i < depth; i++) {
-        xc_doc *doc = NULL;
         memset(fl.wdf, 0, nfb * sizeof *fl.wdf);
         fl.len = 0;
-        st = xc_mset_get_document(ms, c[i].index, &doc);
-        if (st == XC_OK)
-            st = xc_doc_terms_each(doc, fb_wdf, &fl);
-        xc_doc_free(doc);
+        st = xc_mset_terms_each(ms, c[i].index, fb_wdf, &fl);
         for (size_t k = 0; st == XC_OK && k < nfb; k++)
             if (fl.wdf[k])
                 c[i].score += qr_bm25_part(bm, factor[k], stats.doccount,

@@ -32,6 +32,7 @@
 typedef struct qr_fb_term {
     char *term;        /* the indexed term (a stem): owned               */
     double weight;     /* P(w|R) renormalised over the kept terms         */
+    uint32_t termfreq; /* passages (documents) of db that have it         */
 } qr_fb_term;
 
 /* Computes up to max_terms feedback terms from the n passages docids[]

@@ -670,7 +670,8 @@ static qr_status suggest(qr_searcher *s, qr_query *q, const char *text)
     if (s->adb) {
         /* the words as written (the articles' vocabulary): each fix is a
          * real word already */
-        qr_status rc = qr_spell_check_words(s->adb, s->stop, text, &f, &n);
+        qr_status rc = qr_spell_check_words(s->adb, s->stop, text,
+                                            s->remotes != NULL, &f, &n);
         if (rc == QR_OK && n) {
             free(q->suggestion);
             q->suggestion = qr_spell_suggestion(text, f, n);
@@ -702,6 +703,8 @@ static qr_status suggest(qr_searcher *s, qr_query *q, const char *text)
     if (st == XC_OK)
         st = xc_enquire_get_mset(enq, 0, SUGGEST_PASSAGES, 0, &ms);
     uint32_t hits = st == XC_OK ? xc_mset_size(ms) : 0;
+    if (st == XC_OK)
+        st = searcher_fetch(s, s->db, ms, 0, hits, 0);
     for (uint32_t h = 0; st == XC_OK && h < hits; h++) {
         char *data = NULL;
         size_t len = 0;

@@ -109,6 +109,22 @@ xc_status rerank_text(qr_searcher *s, const qr_query *q,
         st = xc_mset_termfreq(ms, terms[t], &tf);
         idf[t] = qr_bm25_idf(tc->doccount, tf);
     }
+    /* the passages not seen yet and their lengths read ahead, side by
+     * side from remote shards */
+    uint32_t *items = calloc(depth, sizeof *items);
+    uint32_t nitems = 0;
+    if (!items)
+        st = XC_NOMEM;
+    for (uint32_t i = 0; st == XC_OK && i < depth; i++) {
+        xc_match m;
+        st = xc_mset_get(ms, c[i].index, &m);
+        struct text_seen *seen = st == XC_OK ? text_slot(tc, m.docid) : NULL;
+        if (seen && !seen->docid)
+            items[nitems++] = c[i].index;
+    }
+    if (st == XC_OK)
+        st = searcher_fetch_items(s, s->db, ms, items, nitems, XC_READ_LENGTH);
+    free(items);
     const qr_bm25 *bm = &o->bm25;
     for (uint32_t i = 0; st == XC_OK && i < depth; i++) {
         xc_match m;
@@ -124,7 +140,7 @@ xc_status rerank_text(qr_searcher *s, const qr_query *q,
             qr_record r;
             st = xc_mset_get_data(ms, c[i].index, &data, &len);
             if (st == XC_OK)
-                st = xc_db_doclength(s->db, m.docid, &doclen);
+                st = xc_mset_doclength(ms, s->db, c[i].index, &doclen);
             if (st == XC_OK && data && qr_record_decode(data, len, &r) == 0) {
                 if (qr_textpos_scan(s->tp, r.text, r.text_len, r.title,
                                     strlen(r.title), terms, nt) != 0) {

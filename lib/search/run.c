@@ -241,6 +241,9 @@ static xc_status run_once(qr_searcher *s, const qr_query *q,
         if (st != XC_OK)
             break;
         fetched = xc_mset_size(ms);
+        st = searcher_fetch(s, s->db, ms, 0, fetched, 0);
+        if (st != XC_OK)
+            break;
         res->estimated = xc_mset_matches_estimated(ms);
         res->exact = xc_mset_matches_exact(ms);
         explain_parts_truncate(&parts, nbase);

@@ -98,6 +98,24 @@ xc_status searcher_scanner(qr_searcher *s);
  * else s->tp (made first: searcher_scanner). NULL on out of memory. */
 qr_textpos *searcher_scanner_for(qr_searcher *s, const char *code);
 
+/* With remote shards, reads ahead the documents of ms's results
+ * first..first+n (ms searched on db; flags: XC_READ_TERMS) side by side
+ * (xc_mset_fetch), where each result read alone costs a round trip;
+ * locally nothing. Call it before reading those results. */
+xc_status searcher_fetch(const qr_searcher *s, xc_db *db, xc_mset *ms,
+                         uint32_t first, uint32_t n, unsigned flags);
+/* The same for the results items[0..n) of ms. */
+xc_status searcher_fetch_items(const qr_searcher *s, xc_db *db, xc_mset *ms,
+                               const uint32_t *items, uint32_t n,
+                               unsigned flags);
+/* The frequencies of terms[0..n) in db: with remote shards all asked at
+ * once (xc_db_termfreqs), locally one at a time (as cheap, and no match
+ * to set up); s may be NULL (one at a time). The same numbers either
+ * way. */
+xc_status searcher_termfreqs(const qr_searcher *s, xc_db *db,
+                             const char *const *terms, size_t n,
+                             uint32_t *out);
+
 /* ------------------------------------- Interface to code in strlist.c */
 
 /* A growing list of malloc'd strings. */
@@ -234,6 +252,10 @@ typedef struct cand {
 
 /* The results of ms as candidates, in order (*out NULL when ms is empty). */
 xc_status cand_from_mset(xc_mset *ms, cand **out);
+/* With remote shards, reads ahead the documents of the candidates
+ * c[0..n) of ms (searched on db), as searcher_fetch_items. */
+xc_status cand_fetch(const qr_searcher *s, xc_db *db, xc_mset *ms,
+                     const cand *c, uint32_t n, unsigned flags);
 /* Sets c[0..n).article from the results' collapse keys. */
 xc_status cand_article_keys(xc_mset *ms, cand *c, uint32_t n);
 /* Keeps the first per_article candidates of each article, in place.
@@ -325,21 +347,34 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
 
 /* ---------------------------------- Interface to code in duplicates.c */
 
+/* The articles of one content hash that match a query (duplicates_find). */
+typedef struct dup_found dup_found;
+/* Finds, in one match, the articles matching q of each content hash
+ * contents[0..n) (the page's articles): *out, *nout distinct hashes, freed
+ * with duplicates_found_free. */
+xc_status duplicates_find(qr_searcher *s, const qr_query *q,
+                          const char *const *contents, size_t n,
+                          dup_found **out, size_t *nout);
+void duplicates_found_free(dup_found *f, size_t n);
 /* Gives the hits h[0..n) of the article key (of content hash content) its
  * duplicates: the ids of the other articles matching q of the same
  * content (folded: those met among the candidates, nfolded of them, and
- * those the content term finds), sorted, at most 100. */
-xc_status duplicates_fill(qr_searcher *s, const qr_query *q, const char *key,
-                          const char *content, const strlist *folded,
-                          uint32_t nfolded, qr_hit *h, size_t n);
+ * those the content term found, in found), sorted, at most 100. */
+xc_status duplicates_fill(const dup_found *found, size_t nfound,
+                          const char *key, const char *content,
+                          const strlist *folded, uint32_t nfolded, qr_hit *h,
+                          size_t n);
 
 /* ------------------------------------ Interface to code in feedback.c */
 
 /* qr_feedback_terms with the binding's own status, which a search needs:
  * it retries when the index changed under it (XC_MODIFIED) and names the
  * remote shards on a network failure, which qr_status does not tell
- * apart. */
-xc_status feedback_model(xc_db *db, const xc_stopper *stop,
+ * apart. s (NULL: none) is the searcher, whose remote shards are asked
+ * the term frequencies together (searcher_termfreqs); the terms keep
+ * their frequencies (qr_fb_term.termfreq). */
+xc_status feedback_model(const qr_searcher *s, xc_db *db,
+                         const xc_stopper *stop,
                          const uint32_t *docids, const double *scores,
                          size_t n, unsigned max_terms, qr_fb_term **out,
                          size_t *nout);

@@ -582,7 +582,6 @@ xc_status searcher_scanner(qr_searcher *s)
     return XC_OK;
 }
 
-
 qr_textpos *searcher_scanner_for(qr_searcher *s, const char *code)
 {
     if (searcher_scanner(s) != XC_OK)
@@ -597,4 +596,35 @@ qr_textpos *searcher_scanner_for(qr_searcher *s, const char *code)
             return s->alt_tp[k];
         }
     return s->tp;
+}
+
+xc_status searcher_fetch(const qr_searcher *s, xc_db *db, xc_mset *ms,
+                         uint32_t first, uint32_t n, unsigned flags)
+{
+    /* locally each read costs what reading ahead would: left to the
+     * reads, of only the results read */
+    if (!s->remotes || !ms)
+        return XC_OK;
+    return xc_mset_fetch(ms, db, first, n, flags);
+}
+
+xc_status searcher_termfreqs(const qr_searcher *s, xc_db *db,
+                             const char *const *terms, size_t n,
+                             uint32_t *out)
+{
+    if (s && s->remotes)
+        return xc_db_termfreqs(db, terms, n, out);
+    xc_status st = XC_OK;
+    for (size_t i = 0; st == XC_OK && i < n; i++)
+        st = xc_db_termfreq(db, terms[i], &out[i]);
+    return st;
+}
+
+xc_status searcher_fetch_items(const qr_searcher *s, xc_db *db, xc_mset *ms,
+                               const uint32_t *items, uint32_t n,
+                               unsigned flags)
+{
+    if (!s->remotes || !ms || !n)
+        return XC_OK;
+    return xc_mset_fetch_items(ms, db, items, n, flags);
 }

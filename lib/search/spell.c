@@ -420,9 +420,88 @@ fail:
 
 /* ------------------------------------------------- from the words */
 
+/* The vocabulary terms of the words of text that qr_spell_check_words
+ * looks up, their frequencies asked in one exchange (xc_db_termfreqs): a
+ * remote shard answers one request at a time, and each word asked alone
+ * costs a round trip per shard. Returns 0, or -1 on out of memory; the
+ * lookup's failure leaves the lists empty (each word then asked alone). */
+typedef struct word_freqs {
+    struct {
+        char **v;
+        size_t n;
+    } terms;
+    uint32_t *df;
+} word_freqs;
+
+static int ask_together(xc_db *vocab, const xc_stopper *stop,
+                        const char *text, word_freqs *wf)
+{
+    size_t n = strlen(text), at = 0, ws, we, words = 0;
+    qr_buf f = {0}, term = {0};
+    int rc = 0;
+    while (rc == 0 && words < QR_SPELL_MAX_WORDS &&
+           qr_word_next(text, n, at, &ws, &we)) {
+        at = we;
+        words++;
+        if (qr_word_is_operator(text + ws, we - ws) ||
+            in_field_or_wildcard(text, n, ws, we))
+            continue;
+        qr_buf_clear(&f);
+        qr_buf_clear(&term);
+        if (qr_word_fold(text, ws, we, &f) != 0) {
+            rc = -1;
+            break;
+        }
+        if (f.len < QR_SPELL_MIN_LEN || f.len > QR_SPELL_MAX_LEN ||
+            has_digit(f.data, f.len) ||
+            (stop && xc_stopper_is_stop(stop, f.data)))
+            continue;
+        char *t = NULL;
+        if (qr_buf_puts(&term, QR_PREFIX_WORD) != 0 ||
+            qr_buf_append(&term, f.data, f.len) != 0 ||
+            !(t = qr_strndup(term.data, term.len))) {
+            rc = -1;
+            break;
+        }
+        char **v = realloc(wf->terms.v, (wf->terms.n + 1) * sizeof *v);
+        if (!v) {
+            free(t);
+            rc = -1;
+            break;
+        }
+        wf->terms.v = v;
+        wf->terms.v[wf->terms.n++] = t;
+    }
+    qr_buf_free(&f);
+    qr_buf_free(&term);
+    if (rc == 0 && wf->terms.n) {
+        wf->df = malloc(wf->terms.n * sizeof *wf->df);
+        if (!wf->df)
+            rc = -1;
+        else if (xc_db_termfreqs(vocab, (const char *const *)wf->terms.v,
+                                 wf->terms.n, wf->df) != XC_OK) {
+            free(wf->df);
+            wf->df = NULL;
+        }
+    }
+    return rc;
+}
+
+/* term's frequency from wf, or else asked of vocab. */
+static xc_status word_df(xc_db *vocab, const word_freqs *wf, const char *term,
+                         uint32_t *df)
+{
+    for (size_t i = 0; wf->df && i < wf->terms.n; i++)
+        if (strcmp(wf->terms.v[i], term) == 0) {
+            *df = wf->df[i];
+            return XC_OK;
+        }
+    return xc_db_termfreq(vocab, term, df);
+}
+
 qr_status qr_spell_check_words(xc_db *vocab, const xc_stopper *stop,
-                               const char *text, qr_spell_fix **out,
-                               size_t *nout)
+                               const char *text, int together,
+                               qr_spell_fix **out, size_t *nout)
 {
     if (!vocab || !text || !out || !nout)
         return QR_ERR_USAGE;
@@ -430,6 +509,9 @@ qr_status qr_spell_check_words(xc_db *vocab, const xc_stopper *stop,
     size_t nfix = 0, n = strlen(text), at = 0, ws, we, words = 0;
     qr_buf f = {0}, term = {0};
     xc_status st = XC_OK;
+    word_freqs wf = {{0}, NULL};
+    if (together && ask_together(vocab, stop, text, &wf) != 0)
+        st = XC_NOMEM;
     while (st == XC_OK && words < QR_SPELL_MAX_WORDS &&
            qr_word_next(text, n, at, &ws, &we)) {
         at = we;
@@ -456,7 +538,7 @@ qr_status qr_spell_check_words(xc_db *vocab, const xc_stopper *stop,
             st = XC_NOMEM;
             break;
         }
-        st = xc_db_termfreq(vocab, term.data, &df);
+        st = word_df(vocab, &wf, term.data, &df);
         if (st != XC_OK || df >= QR_SPELL_MIN_DF)
             continue;
         checker c = {vocab, NULL, f.data, f.len, term.data, term.len,
@@ -499,6 +581,10 @@ qr_status qr_spell_check_words(xc_db *vocab, const xc_stopper *stop,
     }
     qr_buf_free(&f);
     qr_buf_free(&term);
+    for (size_t i = 0; i < wf.terms.n; i++)
+        free(wf.terms.v[i]);
+    free(wf.terms.v);
+    free(wf.df);
     if (st != XC_OK) {
         qr_spell_fixes_free(fixes, nfix);
         return qr_status_from_xc(st);

@@ -76,10 +76,13 @@ void qr_spell_fixes_free(qr_spell_fix *f, size_t n);
  * to the word nearest to it (one edit, else, for a word it does not have
  * at all, two among the words sharing its first two bytes) that is in at
  * least QR_SPELL_MIN_DF articles and QR_SPELL_RARER times as many as it. Each fix's word is that word (its
- * stem field holds the vocabulary term). Returns as qr_spell_check. */
+ * stem field holds the vocabulary term). With together, the words'
+ * frequencies are asked in one exchange (xc_db_termfreqs: for remote
+ * shards, which answer a request at a time); the same fixes either way.
+ * Returns as qr_spell_check. */
 qr_status qr_spell_check_words(xc_db *vocab, const xc_stopper *stop,
-                               const char *text, qr_spell_fix **out,
-                               size_t *nout);
+                               const char *text, int together,
+                               qr_spell_fix **out, size_t *nout);
 
 /* Looks through text (len bytes; a passage or title) for a word whose stem
  * is fix->stem and keeps the one nearest to what was typed in fix->word

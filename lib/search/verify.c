@@ -99,6 +99,8 @@ xc_status verify_hits_in(qr_searcher *s, const xc_query *windowed,
     xc_status st = searcher_scanner(s);
     uint32_t kept = 0;
     verify_ctx v = {.tp = s->tp};
+    if (st == XC_OK)
+        st = cand_fetch(s, s->db, ms, c, *n, XC_READ_TERMS);
     for (uint32_t i = 0; st == XC_OK && i < *n; i++) {
         v.article = article_terms ? article_terms(ctx, c[i].article) : NULL;
         if (article_terms && !v.article)

@@ -148,3 +148,35 @@ same() {
     fi
     return 0
 }
+
+# --- the delay proxy (bench/delayproxy) ---------------------------------------
+DELAYPROXY=${DELAYPROXY:-}
+proxy_pids=""       # every proxy started, for stop_proxies
+proxy_port=""       # the last proxy's port
+
+# start_proxy TARGET_PORT DELAY_MS LOG: a delayproxy in front of
+# 127.0.0.1:TARGET_PORT holding each byte DELAY_MS in each direction and
+# appending one line per request to LOG. Sets proxy_port.
+start_proxy() {
+    local out i
+    out=$(mktemp "${TMPDIR:-/tmp}/proxy-port.XXXXXX")
+    setsid "$DELAYPROXY" --target "127.0.0.1:$1" --delay-ms "$2" --log "$3" \
+        >"$out" 2>&1 </dev/null &
+    proxy_pids="$proxy_pids $!"
+    for i in $(seq 200); do
+        [ -s "$out" ] && break
+        sleep 0.02
+    done
+    proxy_port=$(head -n 1 "$out")
+    rm -f "$out"
+    case $proxy_port in ''|*[!0-9]*) echo "delayproxy did not start" >&2; return 1 ;; esac
+}
+
+stop_proxies() {
+    local p
+    for p in $proxy_pids; do
+        kill -KILL -- "-$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    proxy_pids=""
+}

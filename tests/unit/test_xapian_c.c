@@ -2858,6 +2858,84 @@ static void test_remote_timeout(void **state)
     free(err);
 }
 
+/* The reads of many at once (xc_db_termfreqs, xc_db_read_documents,
+ * xc_db_doclengths, xc_mset_fetch: over several connections to a remote
+ * shard) give what the reads one by one give. Returns 1 when they all
+ * agree (the server is running: no assert may leave it behind). */
+static int remote_reads_agree(xc_db *db)
+{
+    const char *terms[4] = { "apple", "banana", "nosuchterm", "recipe" };
+    uint32_t tf[4] = { 0 }, one = 0;
+    if (xc_db_termfreqs(db, terms, 4, tf) != XC_OK)
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (xc_db_termfreq(db, terms[i], &one) != XC_OK || one != tf[i])
+            return 0;
+    if (tf[0] != 4 || tf[2] != 0)
+        return 0;
+    uint32_t ids[5] = { 5, 1, 4, 2, 3 }, lens[5] = { 0 }, len = 0;
+    xc_doc *docs[5] = { NULL };
+    int ok = xc_db_read_documents(db, ids, 5, XC_READ_TERMS, docs) == XC_OK &&
+             xc_db_doclengths(db, ids, 5, lens) == XC_OK;
+    for (int i = 0; ok && i < 5; i++) {
+        xc_doc *alone = NULL;
+        char *a = NULL, *b = NULL;
+        size_t la = 0, lb = 0;
+        seen ta = { 0 }, tb = { 0 };
+        ok = xc_db_get_document(db, ids[i], &alone) == XC_OK &&
+             xc_doc_get_data(docs[i], &a, &la) == XC_OK &&
+             xc_doc_get_data(alone, &b, &lb) == XC_OK && la == lb &&
+             la > 0 && memcmp(a, b, la) == 0 &&
+             xc_doc_terms_each(docs[i], record_term, &ta) == XC_OK &&
+             xc_doc_terms_each(alone, record_term, &tb) == XC_OK &&
+             ta.n == tb.n && ta.n > 0 &&
+             memcmp(ta.text, tb.text, sizeof ta.text) == 0 &&
+             memcmp(ta.num, tb.num, sizeof ta.num) == 0 &&
+             xc_db_doclength(db, ids[i], &len) == XC_OK && len == lens[i];
+        free(a);
+        free(b);
+        xc_doc_free(alone);
+    }
+    for (int i = 0; i < 5; i++)
+        xc_doc_free(docs[i]);
+    /* an mset read ahead, lengths and term lists too */
+    xc_enquire *enq = NULL;
+    xc_query *q = NULL;
+    xc_mset *ms = NULL;
+    ok = ok && xc_enquire_new(db, &enq, NULL) == XC_OK &&
+         xc_query_new_term("apple", 1, 0, &q) == XC_OK &&
+         xc_enquire_set_query(enq, q, 0) == XC_OK &&
+         xc_enquire_get_mset(enq, 0, 10, 0, &ms) == XC_OK &&
+         xc_mset_size(ms) == 4 &&
+         xc_mset_fetch(ms, db, 1, 10, XC_READ_TERMS | XC_READ_LENGTH) == XC_OK;
+    for (uint32_t i = 0; ok && i < 4; i++) {
+        xc_match m;
+        char *a = NULL;
+        size_t la = 0;
+        xc_doc *alone = NULL;
+        char *b = NULL;
+        size_t lb = 0;
+        seen ta = { 0 }, tb = { 0 };
+        ok = xc_mset_get(ms, i, &m) == XC_OK &&
+             xc_mset_get_data(ms, i, &a, &la) == XC_OK &&
+             xc_db_get_document(db, m.docid, &alone) == XC_OK &&
+             xc_doc_get_data(alone, &b, &lb) == XC_OK && la == lb &&
+             memcmp(a, b, la) == 0 &&
+             xc_mset_doclength(ms, db, i, &len) == XC_OK &&
+             xc_db_doclength(db, m.docid, &one) == XC_OK && len == one &&
+             xc_mset_terms_each(ms, i, record_term, &ta) == XC_OK &&
+             xc_doc_terms_each(alone, record_term, &tb) == XC_OK &&
+             ta.n == tb.n && memcmp(ta.text, tb.text, sizeof ta.text) == 0;
+        free(a);
+        free(b);
+        xc_doc_free(alone);
+    }
+    xc_mset_free(ms);
+    xc_query_free(q);
+    xc_enquire_free(enq);
+    return ok;
+}
+
 /* A real remote database through xapian-tcpsrv, when it is installed. */
 static void test_remote_tcpsrv(void **state)
 {
@@ -2903,7 +2981,9 @@ static void test_remote_tcpsrv(void **state)
     xc_status rc_stats = XC_ERROR, rc_write = XC_ERROR, rc_stub = XC_ERROR;
     uint32_t doccount = 0, stub_doccount = 0;
     uint64_t revision = 99;
+    int batched = 0;
     if (rc == XC_OK) {
+        batched = remote_reads_agree(db);
         rc_stats = xc_db_get_stats(db, &st);
         doccount = st.doccount;
         revision = st.revision;
@@ -2928,6 +3008,7 @@ static void test_remote_tcpsrv(void **state)
     waitpid(pid, NULL, 0);
 
     assert_int_equal(rc, XC_OK);
+    assert_int_equal(batched, 1);
     assert_int_equal(rc_stats, XC_OK);
     assert_int_equal(doccount, 5);
     assert_int_equal(revision, 0);
