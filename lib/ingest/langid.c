@@ -11,7 +11,8 @@
 
 struct qr_langid {
     void *tc;            /* the textcat handle                          */
-    char buf[QR_LANGID_BYTES];
+    /* and a NUL: textcat reads the byte after the text it is given */
+    char buf[QR_LANGID_BYTES + 1];
 };
 
 qr_langid *qr_langid_new(const char *conf_dir)
@@ -116,7 +117,7 @@ static unsigned scripts_of(const char *s, size_t n)
  * reads as nothing otherwise), cut at a character's start. */
 static void take(qr_langid *d, size_t *at, const char *src, size_t len)
 {
-    size_t room = sizeof d->buf - *at;
+    size_t room = QR_LANGID_BYTES - *at;
     if (len > room) {
         len = room;
         while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
@@ -150,6 +151,7 @@ int qr_langid_detect(qr_langid *d, const char *title, const char *text,
     }
     if (letters < QR_LANGID_MIN)
         return 0;
+    d->buf[at] = '\0';
     return qr_langid_answer(textcat_Classify(d->tc, d->buf, at),
                             scripts_of(d->buf, at), out);
 }
