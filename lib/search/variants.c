@@ -24,80 +24,9 @@ static int add_alt(strlist *alts, const char *other)
     return strlist_add(alts, other, strlen(other));
 }
 
-/* A plain query's terms ("books": "book" in English, "books" in French):
- * the words of text stemmed in each language, matched to the terms
- * through their stem in the searcher's. */
-xc_status variants_add_stems(qr_searcher *s, const char *text, xc_query **v,
-                             const char *const *terms, const uint32_t *wqf,
-                             size_t n)
-{
-    strlist *alts = calloc(n ? n : 1, sizeof *alts);
-    if (!alts)
-        return XC_NOMEM;
-    qr_buf w = {0};
-    size_t len = strlen(text), pos = 0, ws, we;
-    xc_status st = XC_OK;
-    while (st == XC_OK && qr_word_next(text, len, pos, &ws, &we)) {
-        pos = we;
-        /* CJK n-grams are the same in every language */
-        if (we - ws > MAX_WORD_BYTES || qr_word_is_cjk(text, ws, we))
-            continue;
-        qr_buf_clear(&w);
-        char *main = NULL;
-        if (qr_word_fold(text, ws, we, &w) != 0) {
-            st = XC_NOMEM;
-            break;
-        }
-        st = xc_stem_word(s->stem, w.data, w.len, &main);
-        size_t i = 0;
-        while (st == XC_OK && i < n && strcmp(terms[i], main) != 0)
-            i++;
-        /* a word the analysis left out (a stop word) stays out */
-        for (size_t a = 0; st == XC_OK && i < n && a < s->nalt; a++) {
-            char *other = NULL;
-            st = xc_stem_word(s->alt[a], w.data, w.len, &other);
-            if (st == XC_OK && strcmp(other, main) != 0 &&
-                add_alt(&alts[i], other) != 0)
-                st = XC_NOMEM;
-            free(other);
-        }
-        free(main);
-    }
-    qr_buf_free(&w);
-    for (size_t i = 0; st == XC_OK && i < n; i++) {
-        if (!alts[i].n)
-            continue;
-        xc_query **syn = calloc(alts[i].n + 1, sizeof *syn);
-        size_t ns = 0;
-        if (!syn)
-            st = XC_NOMEM;
-        if (syn)
-            syn[ns++] = v[i];
-        for (size_t k = 0; st == XC_OK && k < alts[i].n; k++) {
-            st = xc_query_new_term(alts[i].v[k], wqf[i], 0, &syn[ns]);
-            if (st == XC_OK)
-                ns++;
-        }
-        xc_query *both = NULL;
-        if (st == XC_OK)
-            st = xc_query_new_combine(XC_OP_SYNONYM, syn, ns, 0, &both);
-        for (size_t k = 1; k < ns; k++)
-            xc_query_free(syn[k]);
-        free(syn);
-        if (st == XC_OK) {
-            xc_query_free(v[i]);
-            v[i] = both;
-        }
-    }
-    for (size_t i = 0; i < n; i++)
-        strlist_free(alts[i].v, alts[i].n);
-    free(alts);
-    return st;
-}
-
 /* The words of a query with their stems: main[i] in the searcher's
- * language, alt[i * nalt + k] in its other language k (NULL when the
- * same). */
+ * language, alt[i * nalt + k] in its other language k (the same string
+ * when the two stem alike; NULL only where stemming failed). */
 typedef struct stem_table {
     strlist main;
     char **alt;
@@ -146,6 +75,62 @@ static xc_status stem_table_fill(qr_searcher *s, const char *text,
             st = xc_stem_word(s->alt[k], w.data, w.len, &row[k]);
     }
     qr_buf_free(&w);
+    return st;
+}
+
+/* A plain query's terms ("books": "book" in English, "books" in French):
+ * the words of text stemmed in each language, matched to the terms
+ * through their stem in the searcher's. */
+xc_status variants_add_stems(qr_searcher *s, const char *text, xc_query **v,
+                             const char *const *terms, const uint32_t *wqf,
+                             size_t n)
+{
+    strlist *alts = calloc(n ? n : 1, sizeof *alts);
+    if (!alts)
+        return XC_NOMEM;
+    stem_table t = {0};
+    xc_status st = stem_table_fill(s, text, &t);
+    for (size_t w = 0; st == XC_OK && w < t.main.n; w++) {
+        const char *main = t.main.v[w];
+        size_t i = 0;
+        while (i < n && strcmp(terms[i], main) != 0)
+            i++;
+        /* a word the analysis left out (a stop word) stays out */
+        for (size_t a = 0; st == XC_OK && i < n && a < t.nalt; a++) {
+            const char *other = t.alt[w * t.nalt + a];
+            if (other && strcmp(other, main) != 0 && add_alt(&alts[i], other) != 0)
+                st = XC_NOMEM;
+        }
+    }
+    stem_table_free(&t);
+    for (size_t i = 0; st == XC_OK && i < n; i++) {
+        if (!alts[i].n)
+            continue;
+        xc_query **syn = calloc(alts[i].n + 1, sizeof *syn);
+        size_t ns = 0;
+        if (!syn)
+            st = XC_NOMEM;
+        if (syn)
+            syn[ns++] = v[i];
+        for (size_t k = 0; st == XC_OK && k < alts[i].n; k++) {
+            st = xc_query_new_term(alts[i].v[k], wqf[i], 0, &syn[ns]);
+            if (st == XC_OK)
+                ns++;
+        }
+        xc_query *both = NULL;
+        if (st == XC_OK)
+            st = xc_query_new_combine(XC_OP_SYNONYM, syn, ns, 0, &both);
+        for (size_t k = 1; k < ns; k++)
+            xc_query_free(syn[k]);
+        free(syn);
+        if (st == XC_OK) {
+            xc_query_free(v[i]);
+            v[i] = both;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        strlist_free(alts[i].v, alts[i].n);
+    free(alts);
     return st;
 }
 
