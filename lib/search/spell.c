@@ -257,6 +257,33 @@ static int in_field_or_wildcard(const char *text, size_t n, size_t ws,
     return 0;
 }
 
+/* The next word of text from *at worth checking, folded into f: not an
+ * operator, not a field's or a wildcard's, not a stop word, no digits,
+ * QR_SPELL_MIN_LEN to QR_SPELL_MAX_LEN bytes; *words counts the words met
+ * (at most QR_SPELL_MAX_WORDS). Returns 1 with [*ws, *we) and f set, 0
+ * at the end, -1 on out of memory. */
+static int next_word(const char *text, size_t n, const xc_stopper *stop,
+                     size_t *at, size_t *words, size_t *ws, size_t *we,
+                     qr_buf *f)
+{
+    while (*words < QR_SPELL_MAX_WORDS && qr_word_next(text, n, *at, ws, we)) {
+        *at = *we;
+        (*words)++;
+        if (qr_word_is_operator(text + *ws, *we - *ws) ||
+            in_field_or_wildcard(text, n, *ws, *we))
+            continue;
+        qr_buf_clear(f);
+        if (qr_word_fold(text, *ws, *we, f) != 0)
+            return -1;
+        if (f->len < QR_SPELL_MIN_LEN || f->len > QR_SPELL_MAX_LEN ||
+            has_digit(f->data, f->len) ||
+            (stop && xc_stopper_is_stop(stop, f->data)))
+            continue;
+        return 1;
+    }
+    return 0;
+}
+
 qr_status qr_spell_check(xc_db *db, xc_stem *stem, const xc_stopper *stop,
                          const char *text, qr_spell_fix **out, size_t *nout)
 {
@@ -266,22 +293,13 @@ qr_status qr_spell_check(xc_db *db, xc_stem *stem, const xc_stopper *stop,
     size_t nfix = 0, n = strlen(text), at = 0, ws, we, words = 0;
     qr_buf f = {0};
     xc_status st = XC_OK;
-    while (st == XC_OK && words < QR_SPELL_MAX_WORDS &&
-           qr_word_next(text, n, at, &ws, &we)) {
-        at = we;
-        words++;
-        if (qr_word_is_operator(text + ws, we - ws) ||
-            in_field_or_wildcard(text, n, ws, we))
-            continue;
-        qr_buf_clear(&f);
-        if (qr_word_fold(text, ws, we, &f) != 0) {
+    int more;
+    while (st == XC_OK &&
+           (more = next_word(text, n, stop, &at, &words, &ws, &we, &f)) != 0) {
+        if (more < 0) {
             st = XC_NOMEM;
             break;
         }
-        if (f.len < QR_SPELL_MIN_LEN || f.len > QR_SPELL_MAX_LEN ||
-            has_digit(f.data, f.len) ||
-            (stop && xc_stopper_is_stop(stop, f.data)))
-            continue;
         char *tstem = NULL;
         uint32_t df = 0;
         st = xc_stem_word(stem, f.data, f.len, &tstem);
@@ -439,23 +457,14 @@ static int ask_together(xc_db *vocab, const xc_stopper *stop,
     size_t n = strlen(text), at = 0, ws, we, words = 0;
     qr_buf f = {0}, term = {0};
     int rc = 0;
-    while (rc == 0 && words < QR_SPELL_MAX_WORDS &&
-           qr_word_next(text, n, at, &ws, &we)) {
-        at = we;
-        words++;
-        if (qr_word_is_operator(text + ws, we - ws) ||
-            in_field_or_wildcard(text, n, ws, we))
-            continue;
-        qr_buf_clear(&f);
-        qr_buf_clear(&term);
-        if (qr_word_fold(text, ws, we, &f) != 0) {
+    int more;
+    while (rc == 0 &&
+           (more = next_word(text, n, stop, &at, &words, &ws, &we, &f)) != 0) {
+        if (more < 0) {
             rc = -1;
             break;
         }
-        if (f.len < QR_SPELL_MIN_LEN || f.len > QR_SPELL_MAX_LEN ||
-            has_digit(f.data, f.len) ||
-            (stop && xc_stopper_is_stop(stop, f.data)))
-            continue;
+        qr_buf_clear(&term);
         char *t = NULL;
         if (qr_buf_puts(&term, QR_PREFIX_WORD) != 0 ||
             qr_buf_append(&term, f.data, f.len) != 0 ||
@@ -512,22 +521,13 @@ qr_status qr_spell_check_words(xc_db *vocab, const xc_stopper *stop,
     word_freqs wf = {{0}, NULL};
     if (together && ask_together(vocab, stop, text, &wf) != 0)
         st = XC_NOMEM;
-    while (st == XC_OK && words < QR_SPELL_MAX_WORDS &&
-           qr_word_next(text, n, at, &ws, &we)) {
-        at = we;
-        words++;
-        if (qr_word_is_operator(text + ws, we - ws) ||
-            in_field_or_wildcard(text, n, ws, we))
-            continue;
-        qr_buf_clear(&f);
-        if (qr_word_fold(text, ws, we, &f) != 0) {
+    int more;
+    while (st == XC_OK &&
+           (more = next_word(text, n, stop, &at, &words, &ws, &we, &f)) != 0) {
+        if (more < 0) {
             st = XC_NOMEM;
             break;
         }
-        if (f.len < QR_SPELL_MIN_LEN || f.len > QR_SPELL_MAX_LEN ||
-            has_digit(f.data, f.len) ||
-            (stop && xc_stopper_is_stop(stop, f.data)))
-            continue;
         /* a word the archive has often enough is written as it means;
          * one it has once or twice may be its own typo, and is checked
          * against what it has far more often */
