@@ -105,18 +105,7 @@ stats() {
 }
 # differ A B: queries whose scores differ rank by rank
 differ() {
-    awk 'FNR == 1 { f++ }
-         f == 1 { a[$1] = a[$1] " " $5; next }
-         { b[$1] = b[$1] " " $5 }
-         END { n = 0
-               for (q in b) if (!(q in a)) n++
-               for (q in a) {
-                   na = split(a[q], x, " "); nb = split(b[q], y, " ")
-                   if (na != nb) { n++; continue }
-                   for (i = 1; i <= na; i++) {
-                       d = x[i] - y[i]; if (d < 0) d = -d
-                       if (d > 1e-9 * x[i] + 6e-7) { n++; break } } }
-               print n }' "$work/$1.run" "$work/$2.run"
+    awk -f "$repo/bench/differ.awk" "$work/$1.run" "$work/$2.run"
 }
 
 printf '| shards | round trip | p50 ms | p99 ms | requests per shard per query | queries differing from local |\n|---|---|---|---|---|---|\n' >"$work/table"
