@@ -397,11 +397,8 @@ static qr_status make_alt(qr_searcher *s)
         /* one stemmer each (Norwegian's three codes, the n-grammed
          * languages' "none"), and none that repeats the main one */
         int seen = strcmp(name, s->lang) == 0;
-        for (size_t at = 0; !seen && at < names.len;) {
-            size_t n = strcspn(names.data + at, " ");
-            seen = n == strlen(name) && memcmp(names.data + at, name, n) == 0;
-            at += n + 1;
-        }
+        for (size_t k = 0; !seen && k < s->nalt; k++)
+            seen = strcmp(s->alt_name[k], name) == 0;
         if (seen)
             continue;
         xc_stem *st = NULL;
@@ -415,7 +412,7 @@ static qr_status make_alt(qr_searcher *s)
         }
         if (xs != XC_OK)
             continue;          /* a stemmer this xapian-core lacks */
-        s->alt_name[s->nalt] = qr_lang_stemmer(s->langs[i]);
+        s->alt_name[s->nalt] = name;
         s->alt[s->nalt++] = st;
         if (qr_buf_putc(&names, ' ') != 0 || qr_buf_puts(&names, name) != 0) {
             qr_buf_free(&names);
