@@ -19,23 +19,7 @@ for i in $(seq 1 120); do printf '政府今天发布了关于城市交通的新�
 run "$QUARRY_INDEX" -q --db "$tmp/idx" "$a"
 expect_rc 0 "indexing the news"
 
-# finds Q FILE MARKED: Q's first result is FILE, its first highlight the
-# bytes MARKED (in the passage's text)
-finds() {
-    run "$QUARRY_QUERY" --db "$tmp/idx" --json -- "$1"
-    expect_rc 0 "query '$1'"
-    local id text s e got
-    id=$(jq -r .article_id "$tmp/out" | head -1)
-    [ "${id##*/}" = "$2" ] || { cat "$tmp/out" >&2; fail "'$1' should find $2 first, got $id"; }
-    text=$(jq -r 'select(.rank == 1) | .text' "$tmp/out")
-    s=$(jq -r 'select(.rank == 1) | .highlights[0][0]' "$tmp/out")
-    e=$(jq -r 'select(.rank == 1) | .highlights[0][1]' "$tmp/out")
-    [ "$s" != null ] || { cat "$tmp/out" >&2; fail "'$1': no highlight"; }
-    # highlights are byte offsets into the passage's text
-    got=$(printf '%s' "$text" | head -c "$e" | tail -c "$((e - s))")
-    [ "$got" = "$3" ] || { cat "$tmp/out" >&2; fail "'$1' should highlight '$3', got '$got'"; }
-}
-
+# (finds: lib.sh)
 finds 東京 ja.txt 東京
 finds 天気 ja.txt 天気
 finds 北京 zh.txt 北京

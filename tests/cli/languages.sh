@@ -20,27 +20,28 @@ search() {
     run "$QUARRY_QUERY" --db "$1" --json -- "$2"
     jq -r '[.article_id, .snippet] | @tsv' "$tmp/out" >"$tmp/hits"
 }
-# finds DB Q FILE MARKED: Q finds FILE, with MARKED highlighted
-finds() {
+# snippet_marks DB Q FILE MARKED: Q finds FILE, with MARKED highlighted in
+# its snippet
+snippet_marks() {
     search "$1" "$2"
     expect_rc 0 "query '$2'"
     grep -q "$3"$'\t'".*\*\*$4\*\*" "$tmp/hits" ||
         { cat "$tmp/hits" >&2; fail "'$2' should find $3 with **$4**"; }
 }
 
-finds "$tmp/idx" cafe fr.txt 'café'
-finds "$tmp/idx" CAFE fr.txt 'café'
-finds "$tmp/idx" café fr.txt 'café'
-finds "$tmp/idx" opera fr.txt "l'Opéra"
-finds "$tmp/idx" Muller de.txt 'Müller'
-finds "$tmp/idx" hauptstrasse de.txt 'Hauptstraße'
-finds "$tmp/idx" nino es.txt 'niño'
-finds "$tmp/idx" estacion es.txt 'estación'
-finds "$tmp/idx" елка ru.txt 'Ёлка'
-finds "$tmp/idx" '"cafe creme"' fr.txt 'café'
-finds "$tmp/idx" 'piñon*' es.txt 'piñones'
-finds "$tmp/idx" 'pinon*' es.txt 'piñones'
-finds "$tmp/idx" 'faehrt OR fahrt' de.txt 'fährt'
+snippet_marks "$tmp/idx" cafe fr.txt 'café'
+snippet_marks "$tmp/idx" CAFE fr.txt 'café'
+snippet_marks "$tmp/idx" café fr.txt 'café'
+snippet_marks "$tmp/idx" opera fr.txt "l'Opéra"
+snippet_marks "$tmp/idx" Muller de.txt 'Müller'
+snippet_marks "$tmp/idx" hauptstrasse de.txt 'Hauptstraße'
+snippet_marks "$tmp/idx" nino es.txt 'niño'
+snippet_marks "$tmp/idx" estacion es.txt 'estación'
+snippet_marks "$tmp/idx" елка ru.txt 'Ёлка'
+snippet_marks "$tmp/idx" '"cafe creme"' fr.txt 'café'
+snippet_marks "$tmp/idx" 'piñon*' es.txt 'piñones'
+snippet_marks "$tmp/idx" 'pinon*' es.txt 'piñones'
+snippet_marks "$tmp/idx" 'faehrt OR fahrt' de.txt 'fährt'
 search "$tmp/idx" 'title:cafe'
 grep -q '^.*fr.txt' "$tmp/hits" || fail "title:cafe should find fr.txt"
 # a word the index has without its accents is no misspelling
@@ -53,8 +54,8 @@ run "$QUARRY_QUERY" --db "$tmp/idx" --json cafe
 # themselves)
 run "$QUARRY_INDEX" -q --exact-accents --db "$tmp/exact" "$a"
 expect_rc 0 "indexing with --exact-accents"
-finds "$tmp/exact" café fr.txt 'café'
-finds "$tmp/exact" niño es.txt 'niño'
+snippet_marks "$tmp/exact" café fr.txt 'café'
+snippet_marks "$tmp/exact" niño es.txt 'niño'
 run "$QUARRY_QUERY" --db "$tmp/exact" -- nino
 expect_rc 1 "nino in an index that keeps accents"
 # the index keeps its choice: a second run may not change it
@@ -67,5 +68,5 @@ run "$QUARRY_QUERY" --db "$tmp/exact" -- nino
 expect_rc 1 "the plain run kept the index's accents"
 run "$QUARRY_INDEX" -q --rebuild --db "$tmp/exact" "$a"
 expect_rc 0 "--rebuild without --exact-accents"
-finds "$tmp/exact" nino es.txt 'niño'
+snippet_marks "$tmp/exact" nino es.txt 'niño'
 echo "ok"

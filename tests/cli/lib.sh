@@ -49,3 +49,21 @@ copy_corpus() {
     mkdir -p "$tmp/corpus"
     cp -R "$CORPUS/." "$tmp/corpus/"
 }
+
+# finds Q FILE MARKED [OPTIONS...]: in the index $tmp/idx, quarry-query
+# --json OPTIONS Q's first result is FILE (its id's last part), and its
+# first highlight is the bytes MARKED of its passage's text.
+finds() {
+    run "$QUARRY_QUERY" --db "$tmp/idx" --json "${@:4}" -- "$1"
+    expect_rc 0 "query '$1' ${*:4}"
+    local id text s e got
+    id=$(jq -r .article_id "$tmp/out" | head -1)
+    [ "${id##*/}" = "$2" ] || { cat "$tmp/out" >&2; fail "'$1' should find $2 first, got $id"; }
+    text=$(jq -r 'select(.rank == 1) | .text' "$tmp/out")
+    s=$(jq -r 'select(.rank == 1) | .highlights[0][0]' "$tmp/out")
+    e=$(jq -r 'select(.rank == 1) | .highlights[0][1]' "$tmp/out")
+    [ "$s" != null ] || { cat "$tmp/out" >&2; fail "'$1': no highlight"; }
+    # highlights are byte offsets into the passage's text
+    got=$(printf '%s' "$text" | head -c "$e" | tail -c "$((e - s))")
+    [ "$got" = "$3" ] || { cat "$tmp/out" >&2; fail "'$1' should highlight '$3', got '$got'"; }
+}
