@@ -3190,7 +3190,7 @@ extern "C" xc_status xc_mset_fetch_items(xc_mset *ms, xc_db *db,
 {
     if (ms && n && !items)
         return reject(ms->err, XC_INVALID_ARG, "NULL items");
-    return mset_fetch(ms, db, items ? items : nullptr, 0, items ? n : 0,
+    return mset_fetch(ms, db, items, 0, items ? n : 0,
                       flags);
 }
 
