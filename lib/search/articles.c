@@ -684,15 +684,6 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
     /* each article's score; an article none of whose passages holds the
      * phrases is left out */
     uint32_t fetched = a.n, kept = 0;
-    double pn = 1, sn = 1;
-    if (getenv("QV") && atoi(getenv("QV")) == 1) {
-        double pm = 0, sm = 0;
-        for (uint32_t j = 0; j < a.n; j++) {
-            if (a.v[j].best >= 0 && ps[a.v[j].tier].c[a.v[j].best].score > pm) pm = ps[a.v[j].tier].c[a.v[j].best].score;
-            if (a.v[j].score > sm) sm = a.v[j].score;
-        }
-        pn = pm > 0 ? 10 / pm : 1; sn = sm > 0 ? 10 / sm : 1;
-    }
     for (uint32_t i = 0; st == XC_OK && i < a.n; i++) {
         art *x = &a.v[i];
         if (phrases && x->best < 0) {
@@ -700,7 +691,7 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
             continue;
         }
         double p = x->best >= 0 ? ps[x->tier].c[x->best].score : 0;
-        x->fused = (1 - w) * p * pn + w * x->score * sn;
+        x->fused = (1 - w) * p + w * x->score;
         if (kept != i) {
             a.v[kept] = *x;
             memset(x, 0, sizeof *x);
@@ -806,7 +797,7 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
                 continue;
             size_t at = res->n;
             st = run_fill_hit(p->ms, p->c[i].index, o,
-                              (1 - w) * p->c[i].score * pn + w * x->score * sn, r + 1,
+                              (1 - w) * p->c[i].score + w * x->score, r + 1,
                               p->c[i].collapsed, res);
             if (st == XC_OK && res->n > at) {
                 e[at].prox = (1 - w) * p->c[i].prox;
