@@ -115,8 +115,9 @@ struct xc_qparser {
 
 struct xc_enquire {
     Xapian::Enquire enq;
+    Xapian::Database db;           // what enq searches (its size)
     mutable std::string err;
-    explicit xc_enquire(const Xapian::Database &db) : enq(db) {}
+    explicit xc_enquire(const Xapian::Database &d) : enq(d), db(d) {}
 };
 
 struct xc_mset {
@@ -2857,23 +2858,28 @@ extern "C" xc_status xc_enquire_weights(xc_enquire *enq, const xc_query *q,
         enq->enq.set_collapse_key(Xapian::BAD_VALUENO);
         Xapian::MSet ms;
         if (only) {
-            /* the filter may match a few more documents than asked for
-             * (a unique term shared by mistake): look past them */
+            /* every document the filter lets through: it may be more than
+             * those asked for (the passages of their articles) */
             enq->enq.set_query(
                 Xapian::Query(Xapian::Query::OP_FILTER, q->q, only->q));
-            ms = enq->enq.get_mset(
-                0, static_cast<Xapian::doccount>(ids.size() * 4 + 16));
+            ms = enq->enq.get_mset(0, enq->db.get_doccount());
         } else {
             enq->enq.set_query(q->q);
             ms = enq->enq.get_mset(
                 0, static_cast<Xapian::doccount>(ids.size()), 0, nullptr,
                 &decider);
         }
-        for (auto it = ms.begin(); it != ms.end(); ++it) {
-            Xapian::docid did = *it;
-            for (size_t i = 0; i < n; i++)
-                if (docids[i] == did)
-                    out[i] = it.get_weight();
+        std::vector<std::pair<Xapian::docid, double>> got;
+        got.reserve(ms.size());
+        for (auto it = ms.begin(); it != ms.end(); ++it)
+            got.emplace_back(*it, it.get_weight());
+        std::sort(got.begin(), got.end());
+        for (size_t i = 0; i < n; i++) {
+            auto at = std::lower_bound(
+                got.begin(), got.end(),
+                std::make_pair(Xapian::docid(docids[i]), -HUGE_VAL));
+            if (at != got.end() && at->first == docids[i])
+                out[i] = at->second;
         }
         return XC_OK;
     } catch (...) {

@@ -577,12 +577,13 @@ xc_status xc_enquire_matching_terms_each(xc_enquire *enq, uint32_t docid,
 
 /* The weight that q gives each of docids[0..n) under enq's weighting scheme
  * (as set by xc_enquire_set_bm25 or the default): out[i] receives the
- * weight of docids[i], 0 when q does not match it. Used to explain a score
- * part by part. Replaces enq's query and turns off its collapse key.
- * only: NULL, or a boolean query that matches the documents of docids and
- * as few others as possible (their unique terms OR'ed): it filters the
- * match instead of a match decider, which the remote backend does not
- * support. Returns XC_OK, XC_INVALID_ARG (NULL q, docids or out with
+ * weight of docids[i], 0 when q does not match it: a score explained
+ * part by part, or the part feedback adds. Replaces enq's query and turns
+ * off its collapse key. only: NULL, or a boolean query that matches the
+ * documents of docids and as few others as possible (their unique terms,
+ * or their articles, OR'ed): it filters the match instead of a match
+ * decider, which the remote backend does not support; every document it
+ * lets through is weighed, one match in all. Returns XC_OK, XC_INVALID_ARG (NULL q, docids or out with
  * n > 0), XC_NOMEM, XC_UNIMPLEMENTED (remote, only NULL), XC_ERROR ...
  * (message on enq). */
 xc_status xc_enquire_weights(xc_enquire *enq, const xc_query *q,

@@ -178,12 +178,12 @@ static art *arts_find_content(const art_list *a, const char *content)
 }
 
 /* Reads article i of ms onto the end of a: key (the sort key when
- * key_sorted), score, content hash, and with phrases the query terms it
- * has; unless keep_dups, an article whose content one of a already has is
- * folded into it instead. */
+ * key_sorted), score, content hash (the collapse key when content_key),
+ * and with phrases the query terms it has; unless keep_dups, an article
+ * whose content one of a already has is folded into it instead. */
 static xc_status push_article(xc_enquire *enq, xc_mset *ms, const cand *c,
                               const qr_query *q, int keep_dups, int key_sorted,
-                              art_list *a)
+                              int content_key, art_list *a)
 {
     xc_match m;
     size_t len = 0, clen = 0;
@@ -196,8 +196,10 @@ static xc_status push_article(xc_enquire *enq, xc_mset *ms, const cand *c,
             ? xc_mset_get_sort_key(ms, c->index, &key, &len)
             : xc_mset_get_value(ms, c->index, QR_SLOT_ARTICLE, &key, &len);
     if (st == XC_OK)
-        st = xc_mset_get_value(ms, c->index, QR_SLOT_CONTENT, &content,
-                               &clen);
+        st = content_key
+            ? xc_mset_get_collapse_key(ms, c->index, &content, &clen)
+            : xc_mset_get_value(ms, c->index, QR_SLOT_CONTENT, &content,
+                                &clen);
     if (st == XC_OK && !key && !(key = calloc(1, 1)))
         st = XC_NOMEM;
     if (st == XC_OK && content && !clen) {
@@ -300,6 +302,13 @@ static xc_status fetch_articles(qr_searcher *s, const qr_query *q,
                                  o->article_bm25.min_normlen);
     if (st == XC_OK)
         st = set_order(enq, order);
+    /* with remote shards each article's content hash comes with the
+     * results as its collapse key, none collapsed (the folding is below,
+     * as locally): a document read each costs a round trip there, while
+     * locally the collapse would read the value of every match */
+    int content_key = s->remotes != NULL;
+    if (st == XC_OK && content_key)
+        st = xc_enquire_set_collapse_key(enq, QR_SLOT_CONTENT, UINT32_MAX);
     /* duplicates are folded first, so that feedback's model comes from
      * distinct articles; when they leave fewer than count, read further */
     cand *c = NULL;
@@ -318,12 +327,12 @@ static xc_status fetch_articles(qr_searcher *s, const qr_query *q,
             n = xc_mset_size(ms);
             st = cand_from_mset(ms, &c);
         }
-        /* each article's values, and feedback's documents: one read */
-        if (st == XC_OK)
+        /* by date the keys are values: read side by side */
+        if (st == XC_OK && order != QR_SORT_RELEVANCE)
             st = searcher_fetch(s, s->adb, ms, 0, n, 0);
         for (uint32_t i = 0; st == XC_OK && i < n; i++)
             st = push_article(enq, ms, &c[i], q, o->duplicates,
-                              order == QR_SORT_RELEVANCE, a);
+                              order == QR_SORT_RELEVANCE, content_key, a);
         uint32_t kept = a->n - before;
         if (st != XC_OK || kept >= want || n < count ||
             count >= UINT32_MAX / 16)
@@ -663,9 +672,16 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
             uint32_t mid = a.n < QR_ARTICLE_DEPTH ? a.n : QR_ARTICLE_DEPTH;
             if (st == XC_OK)
                 st = passage_stage(s, q, o, pflat, &a, 0, mid, 0, &ps[0], err);
-            if (st == XC_OK && mid < a.n)
+            /* the articles past the first QR_ARTICLE_DEPTH (folded
+             * duplicates made the article stage read further) rank after
+             * them whatever their passages: ranked only when the page
+             * reaches them, or when phrases may leave some out (which the
+             * count of matches shows) */
+            if (st == XC_OK && mid < a.n && (want > mid || phrases))
                 st = passage_stage(s, q, o, pflat, &a, mid, a.n, 1, &ps[1],
                                    err);
+            for (uint32_t i = mid; i < a.n; i++)
+                a.v[i].tier = 1;
         } else {
             /* with phrases every article is checked: the page depends on
              * which are left. No feedback: its model would come from

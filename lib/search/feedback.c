@@ -264,38 +264,99 @@ static uint32_t depth_by_article(const cand *c, uint32_t n)
     return i;
 }
 
-static int cmp_fb_term(const void *x, const void *y)
+/* *only: a boolean query matching the articles of the candidates
+ * c[0..n) of ms (their keys: the sort key, which is the article key when
+ * ranked by relevance then article, else the value) within xq, the query
+ * ms answered: what the feedback match is confined to. */
+static xc_status articles_of(xc_mset *ms, const cand *c, uint32_t n,
+                             const xc_query *xq, xc_query **only)
 {
-    return strcmp(((const qr_fb_term *)x)->term, ((const qr_fb_term *)y)->term);
+    *only = NULL;
+    strlist terms = {0};
+    qr_buf term = {0};
+    xc_status st = XC_OK;
+    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
+        char *key = NULL;
+        size_t len = 0;
+        st = xc_mset_get_sort_key(ms, c[i].index, &key, &len);
+        if (st == XC_OK && !len) {
+            free(key);
+            key = NULL;
+            st = xc_mset_get_value(ms, c[i].index, QR_SLOT_ARTICLE, &key,
+                                   &len);
+        }
+        if (st == XC_OK && qr_key_term(&term, QR_TERM_ARTICLE,
+                                       key ? key : "") != 0)
+            st = XC_NOMEM;
+        if (st == XC_OK && strlist_add(&terms, term.data, term.len) != 0)
+            st = XC_NOMEM;
+        free(key);
+    }
+    if (st == XC_OK)
+        strlist_uniq(&terms);
+    xc_query **t = terms.n ? calloc(terms.n, sizeof *t) : NULL;
+    if (st == XC_OK && terms.n && !t)
+        st = XC_NOMEM;
+    for (size_t k = 0; st == XC_OK && k < terms.n; k++)
+        st = xc_query_new_term(terms.v[k], 1, 0, &t[k]);
+    xc_query *any = NULL;
+    if (st == XC_OK)
+        st = xc_query_new_combine(XC_OP_OR, t, terms.n, 0, &any);
+    if (st == XC_OK) {
+        xc_query *both[2] = {any, (xc_query *)xq};
+        st = xq ? xc_query_new_combine(XC_OP_FILTER, both, 2, 0, only)
+                : xc_query_new_scaled(any, 0, only);
+    }
+    xc_query_free(any);
+    for (size_t k = 0; t && k < terms.n; k++)
+        xc_query_free(t[k]);
+    free(t);
+    strlist_free(terms.v, terms.n);
+    qr_buf_free(&term);
+    return st;
 }
 
-/* The feedback terms (sorted by term) and their wdf in one passage, and
- * the passage's length: the sum of all its terms' wdfs, which is how
- * xapian-core defines it, so the termlist read anyway saves a lookup. */
-typedef struct fb_lookup {
-    const qr_fb_term *fb;
-    size_t n;
-    uint32_t *wdf;
-    uint64_t len;
-} fb_lookup;
-
-static int cmp_key_fb(const void *key, const void *elt)
+/* Adds to each of the candidates c[0..n) of ms (searched on db for q)
+ * the weight the scaled feedback terms t[0..nt) give it under bm:
+ * computed by xapian-core's BM25, as the first pass was, in one match
+ * over the candidates' articles. With remote shards that is one
+ * exchange with each, where reading each candidate's term list cost a
+ * round trip apiece. */
+static xc_status feedback_weights(xc_db *db, const qr_query *q,
+                                  const qr_bm25 *bm, xc_mset *ms, cand *c,
+                                  uint32_t n, xc_query *const *t, size_t nt)
 {
-    return strcmp(key, ((const qr_fb_term *)elt)->term);
-}
-
-/* xc_doc_terms_each callback: the wdf of each feedback term, and the
- * passage's length. */
-static int fb_wdf(void *ctx, const char *term, size_t len, uint32_t wdf)
-{
-    (void)len;
-    fb_lookup *fl = ctx;
-    fl->len += wdf;
-    const qr_fb_term *t = fl->n ? bsearch(term, fl->fb, fl->n, sizeof *fl->fb,
-                                          cmp_key_fb) : NULL;
-    if (t)
-        fl->wdf[t - fl->fb] = wdf;
-    return 0;
+    if (n == 0 || nt == 0)
+        return XC_OK;
+    xc_query *fbq = NULL, *only = NULL;
+    xc_enquire *enq = NULL;
+    uint32_t *docids = malloc(n * sizeof *docids);
+    double *add = calloc(n, sizeof *add);
+    xc_status st = docids && add ? XC_OK : XC_NOMEM;
+    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
+        xc_match m;
+        st = xc_mset_get(ms, c[i].index, &m);
+        docids[i] = m.docid;
+    }
+    if (st == XC_OK)
+        st = xc_query_new_combine(XC_OP_OR, t, nt, 0, &fbq);
+    if (st == XC_OK)
+        st = articles_of(ms, c, n, q->xq, &only);
+    if (st == XC_OK)
+        st = xc_enquire_new(db, &enq, NULL);
+    if (st == XC_OK)
+        st = xc_enquire_set_bm25(enq, bm->k1, bm->k2, bm->k3, bm->b,
+                                 bm->min_normlen);
+    if (st == XC_OK)
+        st = xc_enquire_weights(enq, fbq, only, docids, n, add);
+    for (uint32_t i = 0; st == XC_OK && i < n; i++)
+        c[i].score += add[i];
+    xc_enquire_free(enq);
+    xc_query_free(only);
+    xc_query_free(fbq);
+    free(docids);
+    free(add);
+    return st;
 }
 
 static int cmp_score(const void *x, const void *y)
@@ -377,9 +438,6 @@ xc_status feedback_rescore_in(qr_searcher *s, xc_db *db, const qr_query *q,
      * each; divided by (1 - w) / |Q| to keep BM25's scale */
     double nq = q->nbow ? (double)q->nbow : q->nterms ? (double)q->nterms : 1;
     double scale = o->fb_weight / (1 - o->fb_weight) * nq;
-    xc_db_stats stats;
-    if (st == XC_OK)
-        st = xc_db_get_stats(db, &stats);
     /* the candidates back to the BM25 of the first pass */
     for (uint32_t i = 0; st == XC_OK && i < n; i++) {
         xc_match m;
@@ -387,52 +445,29 @@ xc_status feedback_rescore_in(qr_searcher *s, xc_db *db, const qr_query *q,
         c[i].score = m.weight;
         c[i].prox = c[i].phrase = 0;
     }
-    for (size_t k = 0; st == XC_OK && parts && k < nfb; k++) {
-        xc_query *t = NULL, *scaled = NULL;
-        st = xc_query_new_term(fb[k].term, 1, 0, &t);
-        if (st == XC_OK)
-            st = xc_query_new_scaled(t, scale * fb[k].weight, &scaled);
-        if (st == XC_OK)
-            st = explain_parts_add(parts, QR_PART_FEEDBACK, fb[k].term,
-                                   scaled);
-        else
-            xc_query_free(scaled);
-        xc_query_free(t);
-    }
-    /* from here on the terms in term order, for the lookups */
-    fb_lookup fl = {fb, nfb, NULL, 0};
-    fl.wdf = calloc(nfb, sizeof *fl.wdf);
-    double *factor = calloc(nfb, sizeof *factor);
-    uint32_t *tf = calloc(nfb, sizeof *tf);
-    if (!fl.wdf || !factor || !tf)
+    /* each feedback term scaled to its share of the model */
+    xc_query **t = calloc(nfb, sizeof *t);
+    if (!t)
         st = XC_NOMEM;
-    if (st == XC_OK)
-        qsort(fb, nfb, sizeof *fb, cmp_fb_term);
-    /* the model read each term's frequency in db */
     for (size_t k = 0; st == XC_OK && k < nfb; k++) {
-        factor[k] = scale * fb[k].weight;
-        tf[k] = fb[k].termfreq;
+        xc_query *one = NULL, *part = NULL;
+        st = xc_query_new_term(fb[k].term, 1, 0, &one);
+        if (st == XC_OK)
+            st = xc_query_new_scaled(one, scale * fb[k].weight, &t[k]);
+        /* --explain's part: the same scaled term, a query of its own */
+        if (st == XC_OK && parts)
+            st = xc_query_new_scaled(one, scale * fb[k].weight, &part);
+        if (st == XC_OK && parts)
+            st = explain_parts_add(parts, QR_PART_FEEDBACK, fb[k].term, part);
+        xc_query_free(one);
     }
-    /* each candidate's termlist, once, rather than each feedback term's
-     * posting list: a passage has a few hundred terms, a feedback term
-     * may be in a tenth of the index */
-    if (depth > n)
+    if (st == XC_OK && depth > n)
         depth = n;
     if (st == XC_OK)
-        st = cand_fetch(s, db, ms, c, depth, XC_READ_TERMS_ONLY);
-    for (uint32_t i = 0; st == XC_OK && i < depth; i++) {
-        memset(fl.wdf, 0, nfb * sizeof *fl.wdf);
-        fl.len = 0;
-        st = xc_mset_terms_each(ms, c[i].index, fb_wdf, &fl);
-        for (size_t k = 0; st == XC_OK && k < nfb; k++)
-            if (fl.wdf[k])
-                c[i].score += qr_bm25_part(bm, factor[k], stats.doccount,
-                                        stats.avlength, tf[k], fl.wdf[k],
-                                        (double)fl.len);
-    }
-    free(fl.wdf);
-    free(factor);
-    free(tf);
+        st = feedback_weights(db, q, bm, ms, c, depth, t, nfb);
+    for (size_t k = 0; t && k < nfb; k++)
+        xc_query_free(t[k]);
+    free(t);
     if (st == XC_OK)
         qsort(c, n, sizeof *c, cmp_score);
     /* the text evidence cached by rerank_text stays right: it is by
