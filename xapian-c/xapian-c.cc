@@ -1072,6 +1072,18 @@ extern "C" xc_status xc_db_termfreqs(xc_db *db, const char *const *terms,
             return reject(db->err, XC_INVALID_ARG, "NULL terms or out");
         if (n == 0)
             return XC_OK;
+        /* locally a lookup each is as cheap, and no match to set up */
+        bool remote = false;
+        for (const remote_spec &sp : db->shards)
+            remote = remote || sp.remote;
+        if (!remote) {
+            for (size_t i = 0; i < n; i++) {
+                if (!terms[i])
+                    return reject(db->err, XC_INVALID_ARG, "NULL term");
+                out[i] = db->db.get_termfreq(terms[i]);
+            }
+            return XC_OK;
+        }
         std::vector<Xapian::Query> v;
         v.reserve(n);
         for (size_t i = 0; i < n; i++) {

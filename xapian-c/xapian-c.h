@@ -195,9 +195,10 @@ typedef struct xc_db_stats {
 } xc_db_stats;
 xc_status xc_db_get_stats(xc_db *db, xc_db_stats *out);
 xc_status xc_db_termfreq(xc_db *db, const char *term, uint32_t *out);
-/* The frequencies of terms[0..n) into out[0..n), all asked at once: one
- * round trip per remote shard, the shards together (xc_db_termfreq costs
- * one per shard and term). The same numbers as xc_db_termfreq. */
+/* The frequencies of terms[0..n) into out[0..n): with remote shards all
+ * asked at once, one exchange per shard, the shards together
+ * (xc_db_termfreq costs one per shard and term); locally one lookup each.
+ * The same numbers as xc_db_termfreq. */
 xc_status xc_db_termfreqs(xc_db *db, const char *const *terms, size_t n,
                           uint32_t *out);
 /* Flags of xc_db_read_documents and xc_mset_fetch: read each remote

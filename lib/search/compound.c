@@ -86,18 +86,46 @@ static xc_status add_form(qr_compounds *c, xc_query *q, const char *form,
     return XC_OK;
 }
 
+/* The passage counts of the stems the joins and splits may look up,
+ * asked of the index together first (df_prefetch): with remote shards a
+ * lookup alone costs a round trip to each shard in turn. */
+typedef struct df_cache {
+    xc_db *db;
+    char **terms;        /* sorted, distinct                             */
+    uint32_t *df;
+    size_t n;
+} df_cache;
+
+static void df_cache_free(df_cache *dc)
+{
+    for (size_t i = 0; i < dc->n; i++)
+        free(dc->terms[i]);
+    free(dc->terms);
+    free(dc->df);
+    memset(dc, 0, sizeof *dc);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* The passage count of the stem of s[0..n) (0 when not a term), the stem
  * in *stem_out (malloc'd) when wanted. */
-static xc_status stem_df(xc_db *db, xc_stem *stem, const char *s, size_t n,
-                         uint32_t *df, char **stem_out)
+static xc_status stem_df(df_cache *dc, xc_stem *stem, const char *s,
+                         size_t n, uint32_t *df, char **stem_out)
 {
     char *t = NULL;
     xc_status st = xc_stem_word(stem, s, n, &t);
     if (st != XC_OK)
         return st;
     *df = 0;
-    if (*t)
-        st = xc_db_termfreq(db, t, df);
+    char **hit = *t && dc->n ? bsearch(&t, dc->terms, dc->n,
+                                       sizeof *dc->terms, cmp_str) : NULL;
+    if (hit)
+        *df = dc->df[hit - dc->terms];
+    else if (*t)
+        st = xc_db_termfreq(dc->db, t, df);
     if (st == XC_OK && stem_out)
         *stem_out = t;
     else
@@ -184,12 +212,32 @@ static int by_df(const void *x, const void *y)
     return a->at < b->at ? -1 : a->at > b->at;
 }
 
+/* May a b be joined? Neither a stop word, the first with a letter. */
+static int join_ok(const word *a, const word *b)
+{
+    return !a->stop && !b->stop && has_letter(a->text, a->len) &&
+           a->len + b->len <= QR_COMPOUND_MAX_LEN;
+}
+
+/* May w be split? Letters only, long enough for two parts. */
+static int split_ok(const word *w)
+{
+    return !w->stop && w->len >= 2 * QR_COMPOUND_MIN_PART &&
+           w->len <= QR_COMPOUND_MAX_LEN && all_letters(w->text, w->len);
+}
+
+/* May w be split after its first at bytes? Not inside a UTF-8
+ * character. */
+static int split_at_ok(const word *w, size_t at)
+{
+    return ((unsigned char)w->text[at] & 0xC0) != 0x80;
+}
+
 /* The joined form of w[i] w[i+1]. */
-static xc_status try_join(xc_db *db, xc_stem *stem, const word *a,
+static xc_status try_join(df_cache *dc, xc_stem *stem, const word *a,
                           const word *b, qr_compounds *c, qr_buf *tmp)
 {
-    if (a->stop || b->stop || !has_letter(a->text, a->len) ||
-        a->len + b->len > QR_COMPOUND_MAX_LEN)
+    if (!join_ok(a, b))
         return XC_OK;
     qr_buf_clear(tmp);
     if (qr_buf_append(tmp, a->text, a->len) != 0 ||
@@ -197,7 +245,7 @@ static xc_status try_join(xc_db *db, xc_stem *stem, const word *a,
         return XC_NOMEM;
     uint32_t df = 0;
     char *t = NULL;
-    xc_status st = stem_df(db, stem, tmp->data, tmp->len, &df, &t);
+    xc_status st = stem_df(dc, stem, tmp->data, tmp->len, &df, &t);
     if (st != XC_OK || df == 0) {
         free(t);
         return st;
@@ -241,13 +289,11 @@ static int part_ok(xc_stem *stem, const xc_stopper *stop, const char *s,
 }
 
 /* The split forms of w, the first that the index shows as a phrase. */
-static xc_status try_split(xc_db *db, xc_stem *stem, const xc_stopper *stop,
-                           const word *w, qr_compounds *c, xc_enquire **enq,
-                           qr_textpos *tp)
+static xc_status try_split(df_cache *dc, xc_stem *stem,
+                           const xc_stopper *stop, const word *w,
+                           qr_compounds *c, xc_enquire **enq, qr_textpos *tp)
 {
-    if (w->stop || w->len < 2 * QR_COMPOUND_MIN_PART ||
-        w->len > QR_COMPOUND_MAX_LEN ||
-        !all_letters(w->text, w->len))
+    if (!split_ok(w))
         return XC_OK;
     split cand[64];
     size_t ncand = 0;
@@ -255,8 +301,8 @@ static xc_status try_split(xc_db *db, xc_stem *stem, const xc_stopper *stop,
     for (size_t at = QR_COMPOUND_MIN_PART;
          st == XC_OK && at + QR_COMPOUND_MIN_PART <= w->len && ncand < 64;
          at++) {
-        if (((unsigned char)w->text[at] & 0xC0) == 0x80)
-            continue;                     /* inside a UTF-8 character */
+        if (!split_at_ok(w, at))
+            continue;
         char *a = qr_strndup(w->text, at);
         char *b = qr_strndup(w->text + at, w->len - at);
         if (!a || !b) {
@@ -266,10 +312,10 @@ static xc_status try_split(xc_db *db, xc_stem *stem, const xc_stopper *stop,
         }
         uint32_t dfa = 0, dfb = 0;
         if (part_ok(stem, stop, a, at))
-            st = stem_df(db, stem, a, at, &dfa, NULL);
+            st = stem_df(dc, stem, a, at, &dfa, NULL);
         if (st == XC_OK && dfa >= QR_COMPOUND_MIN_DF &&
             part_ok(stem, stop, b, w->len - at))
-            st = stem_df(db, stem, b, w->len - at, &dfb, NULL);
+            st = stem_df(dc, stem, b, w->len - at, &dfb, NULL);
         free(a);
         free(b);
         if (st == XC_OK && dfa >= QR_COMPOUND_MIN_DF &&
@@ -284,7 +330,7 @@ static xc_status try_split(xc_db *db, xc_stem *stem, const xc_stopper *stop,
     /* A word the index has often, written apart only rarely ("expression"
      * and "express ion"), is no compound worth splitting. */
     uint32_t dfw = 0;
-    st = stem_df(db, stem, w->text, w->len, &dfw, NULL);
+    st = stem_df(dc, stem, w->text, w->len, &dfw, NULL);
     if (st != XC_OK)
         return st;
     uint32_t need = (uint32_t)(dfw * QR_COMPOUND_SPLIT_SHARE) + 1;
@@ -293,13 +339,14 @@ static xc_status try_split(xc_db *db, xc_stem *stem, const xc_stopper *stop,
         size_t at = cand[k].at;
         char *sa = NULL, *sb = NULL;
         uint32_t df;
-        st = stem_df(db, stem, w->text, at, &df, &sa);
+        st = stem_df(dc, stem, w->text, at, &df, &sa);
         if (st == XC_OK)
-            st = stem_df(db, stem, w->text + at, w->len - at, &df, &sb);
+            st = stem_df(dc, stem, w->text + at, w->len - at, &df, &sb);
         xc_query *phrase = NULL;
         int yes = 0;
         if (st == XC_OK)
-            st = phrase_occurs(enq, db, tp, sa, sb, need, &phrase, &yes);
+            st = phrase_occurs(enq, dc->db, tp, sa, sb, need, &phrase,
+                               &yes);
         if (st == XC_OK && yes) {
             char *form = malloc(w->len + 2);
             if (!form) {
@@ -324,6 +371,97 @@ static xc_status try_split(xc_db *db, xc_stem *stem, const xc_stopper *stop,
         free(sb);
         if (st != XC_OK || yes)
             break;
+    }
+    return st;
+}
+
+/* Adds the stem of s[0..n) to l (*n of them, *cap room). */
+static xc_status add_stem(xc_stem *stem, const char *s, size_t n,
+                          char ***l, size_t *nl, size_t *cap)
+{
+    if (*nl == *cap) {
+        size_t nc = *cap ? 2 * *cap : 32;
+        char **v = realloc(*l, nc * sizeof *v);
+        if (!v)
+            return XC_NOMEM;
+        *l = v;
+        *cap = nc;
+    }
+    char *t = NULL;
+    xc_status st = xc_stem_word(stem, s, n, &t);
+    if (st == XC_OK && *t)
+        (*l)[(*nl)++] = t;
+    else
+        free(t);
+    return st;
+}
+
+/* Fills dc with the passage counts of every stem the joins and splits of
+ * w[0..nw) may look up, in one request (xc_db_termfreqs). */
+static xc_status df_prefetch(df_cache *dc, xc_stem *stem,
+                             const xc_stopper *stop, const word *w,
+                             size_t nw)
+{
+    char **l = NULL;
+    size_t nl = 0, cap = 0;
+    xc_status st = XC_OK;
+    qr_buf tmp = {0};
+    for (size_t i = 0; st == XC_OK && i + 1 < nw; i++) {
+        if (!join_ok(&w[i], &w[i + 1]))
+            continue;
+        qr_buf_clear(&tmp);
+        if (qr_buf_append(&tmp, w[i].text, w[i].len) != 0 ||
+            qr_buf_append(&tmp, w[i + 1].text, w[i + 1].len) != 0)
+            st = XC_NOMEM;
+        else
+            st = add_stem(stem, tmp.data, tmp.len, &l, &nl, &cap);
+    }
+    for (size_t i = 0; st == XC_OK && i < nw; i++) {
+        if (!split_ok(&w[i]))
+            continue;
+        st = add_stem(stem, w[i].text, w[i].len, &l, &nl, &cap);
+        for (size_t at = QR_COMPOUND_MIN_PART;
+             st == XC_OK && at + QR_COMPOUND_MIN_PART <= w[i].len; at++) {
+            if (!split_at_ok(&w[i], at))
+                continue;
+            char *a = qr_strndup(w[i].text, at);
+            const char *b = w[i].text + at;
+            size_t blen = w[i].len - at;
+            if (!a)
+                st = XC_NOMEM;
+            if (st == XC_OK && part_ok(stem, stop, a, at))
+                st = add_stem(stem, a, at, &l, &nl, &cap);
+            if (st == XC_OK && part_ok(stem, stop, b, blen))
+                st = add_stem(stem, b, blen, &l, &nl, &cap);
+            free(a);
+        }
+    }
+    qr_buf_free(&tmp);
+    size_t m = 0;
+    if (st == XC_OK && nl) {
+        qsort(l, nl, sizeof *l, cmp_str);
+        for (size_t i = 0; i < nl; i++) {
+            if (m && strcmp(l[m - 1], l[i]) == 0)
+                free(l[i]);
+            else
+                l[m++] = l[i];
+        }
+        nl = m;
+        dc->df = calloc(nl, sizeof *dc->df);
+        if (!dc->df)
+            st = XC_NOMEM;
+    }
+    if (st == XC_OK && nl)
+        st = xc_db_termfreqs(dc->db, (const char *const *)l, nl, dc->df);
+    if (st == XC_OK) {
+        dc->terms = l;
+        dc->n = nl;
+    } else {
+        for (size_t i = 0; i < nl; i++)
+            free(l[i]);
+        free(l);
+        free(dc->df);
+        dc->df = NULL;
     }
     return st;
 }
@@ -372,10 +510,14 @@ qr_status qr_compounds_find(xc_db *db, xc_stem *stem, const xc_stopper *stop,
     qr_textpos *tp = qr_textpos_new(stem);
     if (!tp)
         st = XC_NOMEM;
+    df_cache dc = {db, NULL, NULL, 0};
+    if (st == XC_OK)
+        st = df_prefetch(&dc, stem, stop, w, nw);
     for (size_t i = 0; st == XC_OK && i + 1 < nw; i++)
-        st = try_join(db, stem, &w[i], &w[i + 1], &c, &tmp);
+        st = try_join(&dc, stem, &w[i], &w[i + 1], &c, &tmp);
     for (size_t i = 0; st == XC_OK && i < nw; i++)
-        st = try_split(db, stem, stop, &w[i], &c, &enq, tp);
+        st = try_split(&dc, stem, stop, &w[i], &c, &enq, tp);
+    df_cache_free(&dc);
     xc_enquire_free(enq);
     qr_textpos_free(tp);
     for (size_t i = 0; i < nw; i++)

@@ -189,7 +189,7 @@ xc_status feedback_model(const qr_searcher *s, xc_db *db,
                     batch = c.n - k;
                 for (size_t j = 0; j < batch; j++)
                     terms[k + j] = c.v[k + j].term;
-                st = searcher_termfreqs(s, db, terms + k, batch, df + k);
+                st = xc_db_termfreqs(db, terms + k, batch, df + k);
                 asked = k + batch;
                 if (st != XC_OK)
                     break;

@@ -108,13 +108,6 @@ xc_status searcher_fetch(const qr_searcher *s, xc_db *db, xc_mset *ms,
 xc_status searcher_fetch_items(const qr_searcher *s, xc_db *db, xc_mset *ms,
                                const uint32_t *items, uint32_t n,
                                unsigned flags);
-/* The frequencies of terms[0..n) in db: with remote shards all asked at
- * once (xc_db_termfreqs), locally one at a time (as cheap, and no match
- * to set up); s may be NULL (one at a time). The same numbers either
- * way. */
-xc_status searcher_termfreqs(const qr_searcher *s, xc_db *db,
-                             const char *const *terms, size_t n,
-                             uint32_t *out);
 
 /* ------------------------------------- Interface to code in strlist.c */
 
@@ -371,7 +364,7 @@ xc_status duplicates_fill(const dup_found *found, size_t nfound,
  * it retries when the index changed under it (XC_MODIFIED) and names the
  * remote shards on a network failure, which qr_status does not tell
  * apart. s (NULL: none) is the searcher, whose remote shards are asked
- * the term frequencies together (searcher_termfreqs); the terms keep
+ * the term frequencies together (xc_db_termfreqs); the terms keep
  * their frequencies (qr_fb_term.termfreq). */
 xc_status feedback_model(const qr_searcher *s, xc_db *db,
                          const xc_stopper *stop,

@@ -605,18 +605,6 @@ xc_status searcher_fetch(const qr_searcher *s, xc_db *db, xc_mset *ms,
     return xc_mset_fetch(ms, db, first, n, flags);
 }
 
-xc_status searcher_termfreqs(const qr_searcher *s, xc_db *db,
-                             const char *const *terms, size_t n,
-                             uint32_t *out)
-{
-    if (s && s->remotes)
-        return xc_db_termfreqs(db, terms, n, out);
-    xc_status st = XC_OK;
-    for (size_t i = 0; st == XC_OK && i < n; i++)
-        st = xc_db_termfreq(db, terms[i], &out[i]);
-    return st;
-}
-
 xc_status searcher_fetch_items(const qr_searcher *s, xc_db *db, xc_mset *ms,
                                const uint32_t *items, uint32_t n,
                                unsigned flags)
