@@ -3013,6 +3013,9 @@ void read_many(xc_db *db, std::vector<doc_read> &reads)
         if (sh < db->shards.size() && db->shards[sh].remote) {
             per[sh].push_back(i);
         } else {
+            /* a local document's terms are read from it when iterated */
+            if (reads[i].want_terms)
+                reads[i].want_doc = true;
             reads[i].want_terms = false;
             if (reads[i].want_len || reads[i].want_doc)
                 read_one(db->db, reads[i].did, reads[i]);
@@ -3086,8 +3089,9 @@ extern "C" xc_status xc_db_read_documents(xc_db *db, const uint32_t *docids,
         std::vector<doc_read> reads(n);
         for (size_t i = 0; i < n; i++) {
             reads[i].did = docids[i];
-            reads[i].want_doc = true;
-            reads[i].want_terms = (flags & XC_READ_TERMS) != 0;
+            reads[i].want_doc = (flags & XC_READ_TERMS_ONLY) == 0;
+            reads[i].want_terms =
+                (flags & (XC_READ_TERMS | XC_READ_TERMS_ONLY)) != 0;
         }
         read_many(db, reads);
         std::vector<std::unique_ptr<xc_doc>> docs(n);

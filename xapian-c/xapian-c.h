@@ -205,7 +205,9 @@ xc_status xc_db_termfreqs(xc_db *db, const char *const *terms, size_t n,
  * document's term list as well (xc_doc_terms_each then needs no round
  * trip). */
 #define XC_READ_TERMS 1u
-/* xc_mset_fetch: the term lists alone (for xc_mset_terms_each). */
+/* The term lists alone: xc_mset_fetch (for xc_mset_terms_each), and
+ * xc_db_read_documents, whose remote documents then have their terms
+ * (xc_doc_terms_each) and nothing else: half the requests. */
 #define XC_READ_TERMS_ONLY 2u
 /* xc_mset_fetch: each document's length too (xc_mset_doclength). */
 #define XC_READ_LENGTH 4u
@@ -213,9 +215,9 @@ xc_status xc_db_termfreqs(xc_db *db, const char *const *terms, size_t n,
  * xc_doc_free; all NULL on failure). xapian-core 1.4's remote backend
  * answers one request at a time per connection, and MSet::fetch() reads
  * remote documents one after another, so the documents of each remote
- * shard are read over up to 16 connections of their own, side by side
+ * shard are read over up to 8 connections of their own, side by side
  * (opened when first needed, kept with db): N documents of a shard cost
- * about N / 16 round trips, the shards together. Local documents are read
+ * about N / 8 round trips, the shards together. Local documents are read
  * as xc_db_get_document reads them. */
 xc_status xc_db_read_documents(xc_db *db, const uint32_t *docids, size_t n,
                                unsigned flags, xc_doc **out);

@@ -314,6 +314,10 @@ static xc_status fetch_articles(qr_searcher *s, const qr_query *q,
     cand *c = NULL;
     uint32_t n = 0, before = a->n, est = 0, want = count;
     int is_exact = 1;
+    /* by relevance a quarter more at once, and some: duplicates rarely
+     * leave too few then, where reading further costs a second match */
+    if (order == QR_SORT_RELEVANCE && count < UINT32_MAX / 16)
+        count += count / 4 + 16;
     for (;;) {
         /* by date every match is looked at anyway: count them exactly (up
          * to QR_EXACT_COUNT), rather than a rough estimate */

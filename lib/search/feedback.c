@@ -131,7 +131,8 @@ xc_status feedback_model(const qr_searcher *s, xc_db *db,
     xc_doc **docs = NULL;
     if (st == XC_OK && n && max_terms > 0) {
         docs = calloc(n, sizeof *docs);
-        st = docs ? xc_db_read_documents(db, docids, n, XC_READ_TERMS, docs)
+        st = docs ? xc_db_read_documents(db, docids, n, XC_READ_TERMS_ONLY,
+                                         docs)
                   : XC_NOMEM;
     }
     for (size_t i = 0; st == XC_OK && max_terms > 0 && i < n; i++) {

@@ -2898,6 +2898,23 @@ static int remote_reads_agree(xc_db *db)
     }
     for (int i = 0; i < 5; i++)
         xc_doc_free(docs[i]);
+    /* the term lists alone: the same terms */
+    xc_doc *only[5] = { NULL };
+    ok = ok && xc_db_read_documents(db, ids, 5, XC_READ_TERMS_ONLY, only) ==
+                   XC_OK;
+    for (int i = 0; ok && i < 5; i++) {
+        xc_doc *alone = NULL;
+        seen ta = { 0 }, tb = { 0 };
+        ok = xc_db_get_document(db, ids[i], &alone) == XC_OK &&
+             xc_doc_terms_each(only[i], record_term, &ta) == XC_OK &&
+             xc_doc_terms_each(alone, record_term, &tb) == XC_OK &&
+             ta.n == tb.n && ta.n > 0 &&
+             memcmp(ta.text, tb.text, sizeof ta.text) == 0 &&
+             memcmp(ta.num, tb.num, sizeof ta.num) == 0;
+        xc_doc_free(alone);
+    }
+    for (int i = 0; i < 5; i++)
+        xc_doc_free(only[i]);
     /* an mset read ahead, lengths and term lists too */
     xc_enquire *enq = NULL;
     xc_query *q = NULL;
