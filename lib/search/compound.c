@@ -136,6 +136,9 @@ static xc_status stem_df(df_cache *dc, xc_stem *stem, const char *s,
 /* How many of the passages with both words are read to see whether they
  * stand together: the index keeps no positions (textpos.h). */
 #define PHRASE_SAMPLE 50
+/* ... read ahead this many at a time (a remote shard's reads side by
+ * side: xc_mset_fetch) */
+#define PHRASE_CHUNK 16
 
 /* Does the phrase "a b" (stems) occur in at least need passages (need
  * >= 1)? The passages with both words are counted, and the share of them
@@ -172,6 +175,12 @@ static xc_status phrase_occurs(xc_enquire **enq, xc_db *db, qr_textpos *tp,
     for (uint32_t i = 0; st == XC_OK && i < n && together < need &&
                          (together + (double)(n - i)) / n * matches >= need;
          i++) {
+        /* read ahead a chunk at a time: side by side from remote shards,
+         * where each passage alone costs a round trip */
+        if (i % PHRASE_CHUNK == 0)
+            st = xc_mset_fetch(ms, db, i, PHRASE_CHUNK, 0);
+        if (st != XC_OK)
+            break;
         read++;
         char *data = NULL;
         size_t len = 0;
