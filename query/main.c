@@ -91,6 +91,9 @@ static void help(void)
 "                          as fr, or a name such as french), the query\n"
 "                          stemmed in it; by default a query's words are\n"
 "                          matched in every language the index has\n"
+"      --timeout SECONDS   give up on a remote shard that takes longer to\n"
+"                          answer one request (0.001 to 3600; default 10,\n"
+"                          or QUARRY_REMOTE_TIMEOUT): exit 4, naming it\n"
 "\n"
 "Output (results alone go to standard output, messages to standard error):\n"
 "  (default)               readable text: how many articles match, then\n"
@@ -484,7 +487,7 @@ enum {
     OPT_FEEDBACK, OPT_NO_FEEDBACK, OPT_SPELLING, OPT_NO_SPELLING, OPT_COMPOUNDS,
     OPT_NO_COMPOUNDS, OPT_EXPLAIN, OPT_TIMINGS, OPT_ARTICLE_WEIGHT,
     OPT_ARTICLE_K1, OPT_ARTICLE_B, OPT_QUERIES, OPT_FULL, OPT_DUPLICATES,
-    OPT_LANG
+    OPT_LANG, OPT_TIMEOUT
 };
 
 static const struct option long_opts[] = {
@@ -507,6 +510,7 @@ static const struct option long_opts[] = {
     {"full", no_argument, NULL, OPT_FULL},
     {"duplicates", no_argument, NULL, OPT_DUPLICATES},
     {"lang", required_argument, NULL, OPT_LANG},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"run", required_argument, NULL, OPT_RUN},
     {"depth", required_argument, NULL, OPT_DEPTH},
     {"passages", no_argument, NULL, OPT_PASSAGES},
@@ -608,6 +612,24 @@ int main(int argc, char **argv)
         case OPT_FULL: o.full = 1; break;
         case OPT_DUPLICATES: o.search.duplicates = 1; break;
         case OPT_LANG: o.lang = optarg; break;
+        case OPT_TIMEOUT: {
+            /* the library reads the timeout where it opens the shards */
+            char *end;
+            errno = 0;
+            double secs = strtod(optarg, &end);
+            if (end == optarg || *end || errno ||
+                !(secs >= 0.001 && secs <= 3600)) {
+                usage_error("--timeout: expected seconds from 0.001 to "
+                            "3600, got '%s'", optarg);
+                goto out;
+            }
+            if (setenv("QUARRY_REMOTE_TIMEOUT", optarg, 1) != 0) {
+                msg("out of memory");
+                code = QR_EXIT_QUERY_FAILURE;
+                goto out;
+            }
+            break;
+        }
         case 'l': o.like = optarg; break;
         case 's':
             if (strcmp(optarg, "relevance") == 0)

@@ -114,4 +114,15 @@ took=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 expect_rc 4 "a shard slower than the timeout"
 grep -qF "stuck.stub:1: remote 127.0.0.1:" "$tmp/err" ||
     fail "a slow shard is not named: $(cat "$tmp/err")"
+# the same with --timeout, which wins over the environment
+QUARRY_REMOTE_TIMEOUT=30 run timeout -k 2 20 "$QUARRY_QUERY" --timeout 0.5 \
+    --db "$tmp/stuck.stub" cyber unit
+[ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] || fail "--timeout 0.5: still running after 20 s"
+expect_rc 4 "a shard slower than --timeout"
+grep -qF "stuck.stub:1: remote 127.0.0.1:" "$tmp/err" ||
+    fail "--timeout: the slow shard is not named: $(cat "$tmp/err")"
+run "$QUARRY_QUERY" --timeout 0 --db "$tmp/stuck.stub" cyber unit
+expect_rc 2 "--timeout 0"
+grep -qF -- "--timeout: expected seconds" "$tmp/err" ||
+    fail "--timeout 0: $(cat "$tmp/err")"
 echo "ok: $total results compared behind a 2 ms round trip; a slow shard failed in $took s"
