@@ -353,8 +353,13 @@ static void test_check_finds_faults(void **state)
     xc_doc *doc = NULL;
     assert_int_equal(xc_doc_new(&doc), XC_OK);
     assert_int_equal(xc_doc_add_boolean_term(doc, QR_TERM_SOURCE "/nowhere.txt"), XC_OK);
+    /* storing a wrong length (it has no wdf: length 0) */
+    char len7[9];
+    size_t n7 = qr_length_encode(7, len7);
+    assert_int_equal(xc_doc_add_value(doc, QR_SLOT_LENGTH, len7, n7), XC_OK);
     assert_int_equal(xc_db_add_document(d, doc, NULL), XC_OK);
-    /* and a passage with no source at all */
+    /* and a passage with no source at all, nor a length (an older
+     * quarry-index's) */
     xc_doc *bare = NULL;
     assert_int_equal(xc_doc_new(&bare), XC_OK);
     assert_int_equal(xc_doc_add_term(bare, "orphan", 1), XC_OK);
@@ -364,9 +369,12 @@ static void test_check_finds_faults(void **state)
     xc_doc_free(bare);
     xc_db_close(d);
     assert_int_equal(qr_index_check(db, on_fault, &f, &faults, &notes, &err), QR_OK);
-    assert_int_equal(faults, 2);
+    assert_int_equal(faults, 3);
+    assert_int_equal(notes, 1);
     assert_non_null(strstr(f.text, "/nowhere.txt"));
     assert_non_null(strstr(f.text, "belong to no source"));
+    assert_non_null(strstr(f.text, "fault: 1 passages store a length other"));
+    assert_non_null(strstr(f.text, "note: 1 passages store no length"));
 
     /* a record whose passage count disagrees with the index */
     d = open_live();
@@ -384,7 +392,7 @@ static void test_check_finds_faults(void **state)
     f.n = 0;
     f.text[0] = '\0';
     assert_int_equal(qr_index_check(db, on_fault, &f, &faults, &notes, &err), QR_OK);
-    assert_int_equal(faults, 3);
+    assert_int_equal(faults, 4);
     assert_non_null(strstr(f.text, "says 9 passages"));
 
     /* damaged tables: xapian-core's checker or the open fails */
