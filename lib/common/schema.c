@@ -30,6 +30,24 @@ int qr_passage_term(qr_buf *out, const char *article_id, unsigned ordinal)
     return rc;
 }
 
+size_t qr_length_encode(uint32_t length, char buf[9])
+{
+    return xc_sortable_serialise((double)length, buf);
+}
+
+int qr_length_decode(const char *v, size_t len, uint32_t *out)
+{
+    /* sortable_serialise writes at most 9 bytes; whatever else decodes to
+     * some double, which must be a whole number a termcount can hold */
+    if (!v || len == 0 || len > 9)
+        return -1;
+    double d = xc_sortable_unserialise(v, len);
+    if (!(d >= 0 && d <= (double)UINT32_MAX) || d != (double)(uint32_t)d)
+        return -1;
+    *out = (uint32_t)d;
+    return 0;
+}
+
 /* Record layout: "QR3" NUL, then the fields below in order, each followed
  * by NUL, then the passage text (which runs to the end of the data). Numbers
  * are decimal. NUL separators are safe: readers guarantee NUL-free text.

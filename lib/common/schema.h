@@ -20,6 +20,13 @@
  *                   QR_SLOT_DATE     "YYYYMMDD" when the article has a date
  *                   QR_SLOT_ORDINAL  passage ordinal, sortable_serialise'd
  *                   QR_SLOT_CONTENT  (article documents: below)
+ *                   QR_SLOT_LENGTH   the passage's length as xapian-core
+ *                                    counts it (the sum of its terms' wdf:
+ *                                    get_doclength), sortable_serialise'd,
+ *                                    so that BM25 on its text needs no
+ *                                    length read of its own (a round trip
+ *                                    to a remote shard); passages indexed
+ *                                    before it have none
  *   data            the passage record (qr_record_encode)
  */
 #ifndef QUARRY_SCHEMA_H
@@ -40,7 +47,7 @@
 #define QR_TERM_LANG      "XL"
 
 enum { QR_SLOT_ARTICLE = 0, QR_SLOT_DATE = 1, QR_SLOT_ORDINAL = 2,
-       QR_SLOT_CONTENT = 3 };
+       QR_SLOT_CONTENT = 3, QR_SLOT_LENGTH = 4 };
 
 /* The index's articles, as documents of their own, in a database beside
  * each passage database (ARTICLES_DIR inside its directory): the same
@@ -95,6 +102,14 @@ int qr_key_term(qr_buf *out, const char *prefix, const char *key);
  * first): QR_TERM_PASSAGE and the key "ARTICLE#ORDINAL", as qr_key_term
  * writes it. Returns 0 or -1 on out of memory. */
 int qr_passage_term(qr_buf *out, const char *article_id, unsigned ordinal);
+
+/* A passage's length as its QR_SLOT_LENGTH value: buf (9 bytes) receives
+ * it; returns its size. */
+size_t qr_length_encode(uint32_t length, char buf[9]);
+/* The length a QR_SLOT_LENGTH value v[0..len) holds. Returns 0, or -1
+ * when v is not one (an index may be damaged or hostile: the length is
+ * then to be asked of the database). */
+int qr_length_decode(const char *v, size_t len, uint32_t *out);
 
 /* What one passage stores for display. All strings are valid UTF-8 without
  * NUL bytes. */

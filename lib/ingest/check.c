@@ -124,6 +124,60 @@ static int check_term(void *ctx, const char *term, size_t len, uint32_t tf)
     return 0;
 }
 
+/* Passages' stored lengths (QR_SLOT_LENGTH) against the index's. */
+typedef struct length_count {
+    xc_db *db;
+    uint64_t missing, wrong;
+    xc_status st;
+} length_count;
+
+static int check_length(void *ctx, uint32_t docid, uint32_t wdf)
+{
+    length_count *lc = ctx;
+    (void)wdf;
+    xc_doc *doc = NULL;
+    char *v = NULL;
+    size_t len = 0;
+    uint32_t stored, real = 0;
+    lc->st = xc_db_get_document(lc->db, docid, &doc);
+    if (lc->st == XC_OK)
+        lc->st = xc_doc_get_value(doc, QR_SLOT_LENGTH, &v, &len);
+    if (lc->st == XC_OK && !v)
+        lc->missing++;
+    else if (lc->st == XC_OK &&
+             (lc->st = xc_db_doclength(lc->db, docid, &real)) == XC_OK &&
+             (qr_length_decode(v, len, &stored) != 0 || stored != real))
+        lc->wrong++;
+    free(v);
+    xc_doc_free(doc);
+    return lc->st != XC_OK;
+}
+
+/* A wrong length changes the rerank's scores: a fault. None at all is a
+ * passage an older quarry-index wrote: it ranks right, at the cost of a
+ * length read (a request to a remote shard). */
+static void check_lengths(checker *c, const char *path)
+{
+    length_count lc = {.db = c->db};
+    /* the empty term's posting list: every document */
+    xc_status xs = xc_db_postlist_each(c->db, "", check_length, &lc);
+    if (xs == XC_OK)
+        xs = lc.st;
+    if (xs == XC_NOMEM)
+        c->nomem = 1;
+    else if (xs != XC_OK)
+        report(c, 1, "cannot read the passages' lengths in %s: %s", path,
+               xc_status_str(xs));
+    if (lc.wrong)
+        report(c, 1, "%" PRIu64 " passages store a length other than the "
+               "index's (the rerank would score them by it); --rebuild "
+               "rewrites them", lc.wrong);
+    if (lc.missing)
+        report(c, 0, "%" PRIu64 " passages store no length (written by an "
+               "older quarry-index: over remote shards each costs a request "
+               "more); --rebuild stores them", lc.missing);
+}
+
 /* Leftovers that the next writer removes: worth a note, not a fault. */
 static void note_leftovers(checker *c, const char *path, const char *live)
 {
@@ -181,8 +235,10 @@ static void check_tables(checker *c, const char *dir)
 }
 
 /* Quarry's invariants over one database: a whole index, or one shard
- * (which keeps its own records, with its own passage counts). */
-static qr_status check_invariants(checker *c, const char *path)
+ * (which keeps its own records, with its own passage counts). lengths:
+ * check each passage's stored length too (a document read each: not
+ * through a stub file, whose shards may be remote, a round trip each). */
+static qr_status check_invariants(checker *c, const char *path, int lengths)
 {
     char *msg = NULL;
     c->passages_in_sources = 0;
@@ -211,6 +267,8 @@ static qr_status check_invariants(checker *c, const char *path)
                xc_db_errmsg(c->db));
         goto out;
     }
+    if (lengths)
+        check_lengths(c, path);
     xc_db_stats stats;
     if (xc_db_get_stats(c->db, &stats) == XC_OK &&
         stats.doccount > c->passages_in_sources)
@@ -250,7 +308,7 @@ qr_status qr_index_check(const char *db_path, qr_check_cb cb, void *ctx,
         if (nshards == 0) {
             qr_buf_printf(&dir, "%s/%s", db_path, live);
             check_tables(&c, dir.data);
-            st = check_invariants(&c, db_path);
+            st = check_invariants(&c, db_path, 1);
         }
         /* every shard: its tables, its own records against its passages,
          * and its records against shard 0's */
@@ -264,7 +322,7 @@ qr_status qr_index_check(const char *db_path, qr_check_cb cb, void *ctx,
             free_strs(c.sigs, c.nsigs);
             c.sigs = NULL;
             c.nsigs = c.sigcap = 0;
-            st = check_invariants(&c, dir.data);
+            st = check_invariants(&c, dir.data, 1);
             if (st != QR_OK)
                 break;
             if (c.nsigs)
@@ -292,10 +350,10 @@ qr_status qr_index_check(const char *db_path, qr_check_cb cb, void *ctx,
         break;
     case QR_LAYOUT_GLASS:
         check_tables(&c, db_path);
-        st = check_invariants(&c, db_path);
+        st = check_invariants(&c, db_path, 1);
         break;
     case QR_LAYOUT_STUB_FILE:
-        st = check_invariants(&c, db_path);  /* shards or remote */
+        st = check_invariants(&c, db_path, 0);  /* shards or remote */
         break;
     }
 out:

@@ -4,6 +4,7 @@
  */
 #include "passage_doc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,32 @@ static xc_status index_fields(xc_termgen *tg, xc_doc *doc, const qr_article *a,
     return rc;
 }
 
+/* Adds a term's wdf to the length summed in ctx (an xc_term_cb). */
+static int add_wdf(void *ctx, const char *term, size_t len, uint32_t wdf)
+{
+    (void)term;
+    (void)len;
+    *(uint64_t *)ctx += wdf;
+    return 0;
+}
+
+/* Stores doc's length, as xapian-core will count it when doc is added
+ * (the sum of its terms' wdf), in QR_SLOT_LENGTH: every term must be in
+ * doc already. */
+static xc_status add_length(xc_doc *doc)
+{
+    uint64_t length = 0;
+    xc_status rc = xc_doc_terms_each(doc, add_wdf, &length);
+    if (rc != XC_OK)
+        return rc;
+    /* xapian-core's termcount is 32 bits: a passage far below that */
+    if (length > UINT32_MAX)
+        return XC_RANGE;
+    char buf[9];
+    size_t n = qr_length_encode((uint32_t)length, buf);
+    return xc_doc_add_value(doc, QR_SLOT_LENGTH, buf, n);
+}
+
 /* The terms, values and record of one passage, in the binding's terms. */
 static xc_status fill_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
                           const qr_doc_keys *keys, unsigned ordinal,
@@ -102,6 +129,8 @@ static xc_status fill_doc(xc_termgen *tg, xc_doc *doc, const qr_article *a,
         size_t n = xc_sortable_serialise((double)ordinal, buf);
         rc = xc_doc_add_value(doc, QR_SLOT_ORDINAL, buf, n);
     }
+    if (rc == XC_OK)
+        rc = add_length(doc);     /* the last: after every term */
     if (rc != XC_OK)
         return rc;
 

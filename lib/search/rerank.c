@@ -9,6 +9,7 @@
 
 #include "bm25.h"
 #include "proximity.h"
+#include "schema.h"
 
 /* docid's slot in tc: its entry, or the free slot where it would go */
 static struct text_seen *text_slot(text_cache *tc, uint32_t docid)
@@ -56,6 +57,52 @@ static double phrase_evidence(const qr_occurrence *occ, size_t nocc,
         w += idf[ids[k]] * tf * (k1 + 1) / (tf + K);
     }
     return w;
+}
+
+/* The QR_SLOT_LENGTH value of result i of ms into *length: 1 when it has
+ * one, 0 when not (or it is not a length), -1 on failure (*st set). */
+static int stored_length(xc_mset *ms, uint32_t i, uint32_t *length,
+                         xc_status *st)
+{
+    char *v = NULL;
+    size_t len = 0;
+    *st = xc_mset_get_value(ms, i, QR_SLOT_LENGTH, &v, &len);
+    int have = *st == XC_OK && qr_length_decode(v, len, length) == 0;
+    free(v);
+    return *st != XC_OK ? -1 : have;
+}
+
+/* The length of result i's passage, which BM25 normalises by: the one
+ * stored with it (QR_SLOT_LENGTH, read with its document), else asked of
+ * the database (an index from before it). The same number either way. */
+static xc_status passage_length(qr_searcher *s, xc_mset *ms, uint32_t i,
+                                uint32_t *length)
+{
+    xc_status st;
+    if (stored_length(ms, i, length, &st) != 0)
+        return st;
+    return xc_mset_doclength(ms, s->db, i, length);
+}
+
+/* With remote shards, reads ahead the documents of the results
+ * items[0..n) of ms, and then the lengths of those that do not store
+ * theirs (passage_length): a passage indexed with its length costs no
+ * length request, one from before costs one, side by side with the
+ * others'. */
+static xc_status fetch_passages(qr_searcher *s, xc_mset *ms, uint32_t *items,
+                                uint32_t n)
+{
+    if (!s->remotes || n == 0)
+        return XC_OK;
+    xc_status st = searcher_fetch_items(s, s->db, ms, items, n, 0);
+    /* items is ours: those without a length are gathered in place */
+    uint32_t nold = 0, length;
+    for (uint32_t k = 0; st == XC_OK && k < n; k++)
+        if (stored_length(ms, items[k], &length, &st) == 0)
+            items[nold++] = items[k];
+    if (st == XC_OK && nold)
+        st = searcher_fetch_items(s, s->db, ms, items, nold, XC_READ_LENGTH);
+    return st;
 }
 
 /* Adds the text's evidence — o->proximity times the proximity score, and
@@ -109,8 +156,8 @@ xc_status rerank_text(qr_searcher *s, const qr_query *q,
         st = xc_mset_termfreq(ms, terms[t], &tf);
         idf[t] = qr_bm25_idf(tc->doccount, tf);
     }
-    /* the passages not seen yet and their lengths read ahead, side by
-     * side from remote shards */
+    /* the passages not seen yet read ahead, side by side from remote
+     * shards */
     uint32_t *items = calloc(depth, sizeof *items);
     uint32_t nitems = 0;
     if (!items)
@@ -123,7 +170,7 @@ xc_status rerank_text(qr_searcher *s, const qr_query *q,
             items[nitems++] = c[i].index;
     }
     if (st == XC_OK)
-        st = searcher_fetch_items(s, s->db, ms, items, nitems, XC_READ_LENGTH);
+        st = fetch_passages(s, ms, items, nitems);
     free(items);
     const qr_bm25 *bm = &o->bm25;
     for (uint32_t i = 0; st == XC_OK && i < depth; i++) {
@@ -140,7 +187,7 @@ xc_status rerank_text(qr_searcher *s, const qr_query *q,
             qr_record r;
             st = xc_mset_get_data(ms, c[i].index, &data, &len);
             if (st == XC_OK)
-                st = xc_mset_doclength(ms, s->db, c[i].index, &doclen);
+                st = passage_length(s, ms, c[i].index, &doclen);
             if (st == XC_OK && data && qr_record_decode(data, len, &r) == 0) {
                 if (qr_textpos_scan(s->tp, r.text, r.text_len, r.title,
                                     strlen(r.title), terms, nt) != 0) {

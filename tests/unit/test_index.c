@@ -353,8 +353,13 @@ static void test_check_finds_faults(void **state)
     xc_doc *doc = NULL;
     assert_int_equal(xc_doc_new(&doc), XC_OK);
     assert_int_equal(xc_doc_add_boolean_term(doc, QR_TERM_SOURCE "/nowhere.txt"), XC_OK);
+    /* storing a wrong length (it has no wdf: length 0) */
+    char len7[9];
+    size_t n7 = qr_length_encode(7, len7);
+    assert_int_equal(xc_doc_add_value(doc, QR_SLOT_LENGTH, len7, n7), XC_OK);
     assert_int_equal(xc_db_add_document(d, doc, NULL), XC_OK);
-    /* and a passage with no source at all */
+    /* and a passage with no source at all, nor a length (an older
+     * quarry-index's) */
     xc_doc *bare = NULL;
     assert_int_equal(xc_doc_new(&bare), XC_OK);
     assert_int_equal(xc_doc_add_term(bare, "orphan", 1), XC_OK);
@@ -364,9 +369,12 @@ static void test_check_finds_faults(void **state)
     xc_doc_free(bare);
     xc_db_close(d);
     assert_int_equal(qr_index_check(db, on_fault, &f, &faults, &notes, &err), QR_OK);
-    assert_int_equal(faults, 2);
+    assert_int_equal(faults, 3);
+    assert_int_equal(notes, 1);
     assert_non_null(strstr(f.text, "/nowhere.txt"));
     assert_non_null(strstr(f.text, "belong to no source"));
+    assert_non_null(strstr(f.text, "fault: 1 passages store a length other"));
+    assert_non_null(strstr(f.text, "note: 1 passages store no length"));
 
     /* a record whose passage count disagrees with the index */
     d = open_live();
@@ -384,7 +392,7 @@ static void test_check_finds_faults(void **state)
     f.n = 0;
     f.text[0] = '\0';
     assert_int_equal(qr_index_check(db, on_fault, &f, &faults, &notes, &err), QR_OK);
-    assert_int_equal(faults, 3);
+    assert_int_equal(faults, 4);
     assert_non_null(strstr(f.text, "says 9 passages"));
 
     /* damaged tables: xapian-core's checker or the open fails */
@@ -473,6 +481,100 @@ static void test_rebuild_switches_atomically(void **state)
     qr_buf_free(&err);
 }
 
+/* Checks every passage of the index at path: its QR_SLOT_LENGTH value is
+ * the length xapian-core keeps for it. Returns how many it checked. */
+struct length_check {
+    xc_db *db;
+    uint32_t checked, longest;
+    xc_status st;
+    char why[160];
+};
+
+static int check_length(void *ctx, uint32_t docid, uint32_t wdf)
+{
+    (void)wdf;
+    struct length_check *c = ctx;
+    xc_doc *doc = NULL;
+    char *v = NULL;
+    size_t len = 0;
+    uint32_t stored = 0, real = 0;
+    c->st = xc_db_get_document(c->db, docid, &doc);
+    if (c->st == XC_OK)
+        c->st = xc_doc_get_value(doc, QR_SLOT_LENGTH, &v, &len);
+    if (c->st == XC_OK)
+        c->st = xc_db_doclength(c->db, docid, &real);
+    if (c->st == XC_OK && qr_length_decode(v, len, &stored) != 0)
+        snprintf(c->why, sizeof c->why, "document %u: no length stored",
+                 docid);
+    else if (c->st == XC_OK && stored != real)
+        snprintf(c->why, sizeof c->why, "document %u: length %u stored, "
+                 "%u in the index", docid, stored, real);
+    free(v);
+    xc_doc_free(doc);
+    c->checked++;
+    if (real > c->longest)
+        c->longest = real;
+    /* cmocka's asserts must not jump out of the binding's iteration */
+    return c->st != XC_OK || c->why[0];
+}
+
+static uint32_t check_lengths(const char *path, uint32_t *longest)
+{
+    struct length_check c = {0};
+    assert_int_equal(xc_db_open(path, XC_DB_READONLY, 0, 0, &c.db, NULL),
+                     XC_OK);
+    /* the empty term's posting list: every document */
+    assert_int_equal(xc_db_postlist_each(c.db, "", check_length, &c), XC_OK);
+    xc_db_close(c.db);
+    assert_int_equal(c.st, XC_OK);
+    if (c.why[0])
+        fail_msg("%s: %s", path, c.why);
+    *longest = c.longest;
+    return c.checked;
+}
+
+static void test_passage_lengths_stored(void **state)
+{
+    (void)state;
+    /* an article of several passages, with a title (counted QR_TITLE_WDF
+     * times) and words repeated */
+    qr_buf text = {0};
+    qr_buf_puts(&text, "Storm season\n\n");
+    for (int i = 0; i < 120; i++)
+        qr_buf_printf(&text, "The storm %d passed over the harbour and the "
+                      "harbour walls held.%s", i, i % 10 == 9 ? "\n\n" : " ");
+    write_file("long.txt", text.data);
+    qr_buf_free(&text);
+    write_file("one.txt", ONE);
+    write_file("empty.txt", "Title only\n\n...\n");
+    const char *paths[] = {src};
+    run_once(paths, 1, QR_OK);          /* a new index: built, compacted */
+    uint32_t longest = 0, n = check_lengths(db, &longest);
+    assert_true(n >= 4);
+    assert_int_equal(n, doccount());
+    assert_true(longest > 100);
+
+    /* passages written into the live index by an incremental run */
+    write_file("one.txt", "Harbour news\n\nThe harbour master counted "
+               "fifty ships, and fifty more the day after.\n");
+    write_file("two.txt", TWO);
+    qr_index_summary s = run_once(paths, 1, QR_OK);
+    assert_int_equal(s.updated, 1);
+    assert_int_equal(s.added, 1);
+    assert_int_equal(check_lengths(db, &longest), doccount());
+
+    /* and an index in shards */
+    qr_index_opts o = {.db_path = db, .rebuild = 1, .shards = 2};
+    qr_indexer *ix = NULL;
+    qr_buf err = {0};
+    assert_int_equal(qr_indexer_open(&o, &ix, &err), QR_OK);
+    assert_int_equal(qr_indexer_run(ix, paths, 1, &err), QR_OK);
+    qr_indexer_free(ix);
+    qr_buf_free(&err);
+    assert_int_equal(check_lengths(db, &longest), doccount());
+    assert_true(doccount() >= 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -484,6 +586,7 @@ int main(void)
         cmocka_unit_test(test_max_delete),
         cmocka_unit_test_setup_teardown(test_check_finds_faults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rebuild_switches_atomically, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_passage_lengths_stored, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

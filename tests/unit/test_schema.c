@@ -128,6 +128,34 @@ static void test_record_v2(void **state)
     free(copy);
 }
 
+/* Passage lengths (QR_SLOT_LENGTH) round-trip; a damaged value is no
+ * length (the query side then asks the index for it). */
+static void test_length_decode(void **state)
+{
+    (void)state;
+    const uint32_t lengths[] = {0, 1, 7, 300, 65536, UINT32_MAX};
+    for (size_t i = 0; i < sizeof lengths / sizeof *lengths; i++) {
+        char buf[9];
+        uint32_t back = 1;
+        size_t n = qr_length_encode(lengths[i], buf);
+        assert_true(n >= 1 && n <= 9);
+        assert_int_equal(qr_length_decode(buf, n, &back), 0);
+        assert_int_equal(back, lengths[i]);
+    }
+    char buf[9];
+    uint32_t out = 42;
+    size_t n = xc_sortable_serialise(-3, buf);
+    assert_int_equal(qr_length_decode(buf, n, &out), -1);      /* negative */
+    n = xc_sortable_serialise(2.5, buf);
+    assert_int_equal(qr_length_decode(buf, n, &out), -1);      /* fraction */
+    n = xc_sortable_serialise(1e12, buf);
+    assert_int_equal(qr_length_decode(buf, n, &out), -1);      /* too big */
+    assert_int_equal(qr_length_decode("", 0, &out), -1);
+    assert_int_equal(qr_length_decode(NULL, 0, &out), -1);
+    assert_int_equal(qr_length_decode("0123456789", 10, &out), -1);
+    assert_int_equal(out, 42);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -136,6 +164,7 @@ int main(void)
         cmocka_unit_test(test_record_rejects_garbage),
         cmocka_unit_test(test_record_v1),
         cmocka_unit_test(test_record_v2),
+        cmocka_unit_test(test_length_decode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

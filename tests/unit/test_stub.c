@@ -363,6 +363,122 @@ static void assert_ranks_as_whole(const char *path)
     qr_searcher_close(sharded);
 }
 
+/* The passages of an index from before QR_SLOT_LENGTH: a copy of the
+ * index at from, at to, whose passages lose the value. */
+struct strip {
+    xc_db *db;
+    char term[256];      /* the passage's unique term                     */
+    uint32_t n;
+    xc_status st;
+};
+
+static int passage_term(void *ctx, const char *term, size_t len, uint32_t wdf)
+{
+    (void)wdf;
+    struct strip *c = ctx;
+    size_t pl = strlen(QR_TERM_PASSAGE);
+    if (len <= pl || len >= sizeof c->term ||
+        strncmp(term, QR_TERM_PASSAGE, pl) != 0)
+        return 0;
+    memcpy(c->term, term, len);
+    c->term[len] = '\0';
+    return 1;
+}
+
+static int strip_one(void *ctx, uint32_t docid, uint32_t wdf)
+{
+    (void)wdf;
+    struct strip *c = ctx;
+    xc_doc *doc = NULL;
+    c->term[0] = '\0';
+    c->st = xc_db_get_document(c->db, docid, &doc);
+    if (c->st == XC_OK)
+        c->st = xc_doc_terms_each(doc, passage_term, c);
+    if (c->st == XC_OK && !c->term[0])
+        c->st = XC_NOT_FOUND;
+    /* an empty value removes the slot's */
+    if (c->st == XC_OK)
+        c->st = xc_doc_add_value(doc, QR_SLOT_LENGTH, "", 0);
+    if (c->st == XC_OK)
+        c->st = xc_db_replace_document_by_term(c->db, c->term, doc, NULL);
+    xc_doc_free(doc);
+    c->n++;
+    return c->st != XC_OK;
+}
+
+static void copy_without_lengths(const char *from, const char *to)
+{
+    char cmd[4 * PATH_MAX];
+    int n = snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -a '%s' '%s'", to,
+                     from, to);
+    assert_true(n > 0 && (size_t)n < sizeof cmd);
+    assert_int_equal(system(cmd), 0);
+    char *v = qr_layout_live(to);
+    assert_non_null(v);
+    char live[2 * PATH_MAX];
+    snprintf(live, sizeof live, "%s/%s", to, v);
+    free(v);
+    struct strip c = {0};
+    assert_int_equal(xc_db_open(live, XC_DB_OPEN, 0, 0, &c.db, NULL), XC_OK);
+    assert_int_equal(xc_db_postlist_each(c.db, "", strip_one, &c), XC_OK);
+    assert_int_equal(c.st, XC_OK);
+    assert_true(c.n > 0);
+    assert_int_equal(xc_db_commit(c.db), XC_OK);
+    /* none left, and the same documents, each as long as it was */
+    xc_doc *doc = NULL;
+    char *val = NULL;
+    size_t len = 1;
+    assert_int_equal(xc_db_get_document(c.db, 1, &doc), XC_OK);
+    assert_int_equal(xc_doc_get_value(doc, QR_SLOT_LENGTH, &val, &len), XC_OK);
+    assert_null(val);
+    xc_doc_free(doc);
+    xc_db_close(c.db);
+}
+
+/* Asserts that a and b rank the same passages with the same scores, to
+ * the last bit, in the same order. */
+static void assert_same_results(const qr_results *a, const qr_results *b,
+                                const char *query)
+{
+    if (a->n != b->n)
+        fail_msg("'%s': %zu results, then %zu", query, a->n, b->n);
+    for (size_t j = 0; j < a->n; j++)
+        if (a->hits[j].score != b->hits[j].score ||
+            strcmp(a->hits[j].rec.article_id, b->hits[j].rec.article_id) ||
+            a->hits[j].rec.ordinal != b->hits[j].rec.ordinal)
+            fail_msg("'%s' rank %zu: %s#%u %.17g, then %s#%u %.17g", query,
+                     j + 1, a->hits[j].rec.article_id, a->hits[j].rec.ordinal,
+                     a->hits[j].score, b->hits[j].rec.article_id,
+                     b->hits[j].rec.ordinal, b->hits[j].score);
+}
+
+/* Every query on the index at path gives exactly what it gives on the
+ * index at ref (both searched in one way: local or remote alike). */
+static void assert_ranks_exactly_as(const char *ref, const char *path)
+{
+    qr_searcher *a = searcher(ref), *b = searcher(path);
+    assert_non_null(a);
+    assert_non_null(b);
+    size_t nonempty = 0;
+    const uint32_t per_article[] = {1, 0};
+    for (size_t k = 0; k < sizeof per_article / sizeof *per_article; k++) {
+        qr_search_opts o = qr_search_defaults();
+        o.limit = 50;
+        o.per_article = per_article[k];
+        for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
+            qr_results ra = run(a, queries[i], &o);
+            qr_results rb = run(b, queries[i], &o);
+            assert_same_results(&ra, &rb, queries[i]);
+            nonempty += ra.n > 0;
+            qr_results_free(&ra);
+            qr_results_free(&rb);
+        }
+    }
+    assert_true(nonempty >= 10);
+    qr_searcher_close(a);
+    qr_searcher_close(b);
+}
+
 /* ---------------------------------------------------------------- tests */
 
 static void test_local_shards(void **state)
@@ -602,6 +718,41 @@ static void test_remote_shards(void **state)
     qr_searcher_close(s);
 }
 
+/* An index from before passages stored their lengths: the rerank asks
+ * the index for them, and ranks exactly as with the stored ones, locally
+ * and from a remote shard. */
+static void test_index_without_lengths(void **state)
+{
+    (void)state;
+    char old[PATH_MAX];
+    path_in(old, sizeof old, "whole-old");
+    copy_without_lengths(whole, old);
+    assert_ranks_exactly_as(whole, old);
+    if (access(TCPSRV, X_OK) != 0)
+        return;
+
+    /* remote: the same index with and without, each served alone */
+    char stub_new[PATH_MAX], stub_old[PATH_MAX], text[256];
+    const char *dirs[] = {whole, old};
+    char *stubs[] = {stub_new, stub_old};
+    path_in(stub_new, sizeof stub_new, "with.stub");
+    path_in(stub_old, sizeof stub_old, "without.stub");
+    for (int k = 0; k < 2; k++) {
+        char *v = qr_layout_live(dirs[k]);
+        assert_non_null(v);
+        char live[2 * PATH_MAX], arts[3 * PATH_MAX];
+        snprintf(live, sizeof live, "%s/%s", dirs[k], v);
+        snprintf(arts, sizeof arts, "%s/%s", live, QR_ARTICLES_DIR);
+        free(v);
+        unsigned p = start_tcpsrv(live), ap = start_tcpsrv(arts);
+        snprintf(text, sizeof text,
+                 "remote 127.0.0.1:%u\narticles remote 127.0.0.1:%u\n", p, ap);
+        write_stub(stubs[k], text);
+    }
+    assert_ranks_exactly_as(stub_new, stub_old);
+    assert_ranks_as_whole(stub_old);
+}
+
 /* A shard that accepts connections but never answers (a hung server):
  * the open gives up after the operation timeout, never hangs. The default
  * (QR_STUB_TIMEOUT_MS) is timed by tests/cli/remote_down.sh; here the
@@ -662,6 +813,7 @@ int main(void)
         T(test_bad_stubs),
         T(test_shards_indexed_differently),
         T(test_remote_shards),
+        T(test_index_without_lengths),
         T(test_remote_hung),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
