@@ -786,10 +786,10 @@ qr_status qr_query_parse(qr_searcher *s, const char *text,
         /* "WHAT ARE THE EFFECTS OF HEAT AND PRESSURE": someone typing in
          * capitals means no operators, so the query is read exactly as
          * its lower-case form (which QueryParser would otherwise treat
-         * differently: AND, OR, NOT as operators) */
-        for (char *p = q->folded; *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p - 'A' + 'a');
+         * differently: AND, OR, NOT as operators); its acronyms stay in
+         * capitals, as the indexer reads them ("U.S" is "us", not "u"
+         * and "s") */
+        qtext_lower_capitals(q->folded);
     }
     qr_status rc;
     if (qtext_count_words(q->folded, QR_MAX_QUERY_TERMS + 1) >

@@ -376,6 +376,21 @@ int qtext_all_capitals(const char *text)
     return 0;
 }
 
+void qtext_lower_capitals(char *text)
+{
+    size_t n = strlen(text), at = 0, ws, we;
+    while (qr_word_next(text, n, at, &ws, &we)) {
+        /* a word with a dot among its letters is an acronym ("U.S",
+         * "U.N."): in capitals the indexer reads it as one word ("us");
+         * lower-cased it would be two single letters */
+        if (memchr(text + ws, '.', we - ws) == NULL)
+            for (size_t i = ws; i < we; i++)
+                if (text[i] >= 'A' && text[i] <= 'Z')
+                    text[i] = (char)(text[i] - 'A' + 'a');
+        at = we;
+    }
+}
+
 /* The characters (not bytes) of s[0..n). */
 static size_t utf8_chars(const char *s, size_t n)
 {

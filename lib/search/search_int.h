@@ -160,6 +160,9 @@ void qtext_cut_words(qr_buf *b, size_t max);
 int qtext_unbalanced_quotes(const char *text);
 /* Is text written in capitals (and not operators alone)? */
 int qtext_all_capitals(const char *text);
+/* Lower-cases the ASCII capitals of text's words in place, except those
+ * of acronyms ("U.S", "U.N."), which stay as written. */
+void qtext_lower_capitals(char *text);
 /* text with its wildcards made searchable, into out: a '*' before or
  * inside a word is dropped (the word is searched), a wildcard with fewer
  * than QR_WILDCARD_MIN_CHARS characters before its '*' is left out; each

@@ -29,6 +29,24 @@ expect_rc 0 "capitalised query"
   "$(jq -r '.article_id, .passage' "$tmp/lower.json")" ] ||
     fail "capitalised query ranks differently"
 
+# a query in capitals is read in lower case, but its acronyms stay the one
+# word the indexer made of them: "U.S" is "us", not the letters u and s
+mkdir -p "$tmp/acr"
+printf 'MONEY FOR SCHOOLS\n\nTHE U.S . WILL SEND NO FURTHER AID TO THE REGIME.\n' \
+    >"$tmp/acr/acronym.txt"
+printf 'GRADES\n\nGRADE U, GRADE S, GRADE U AGAIN AND GRADE S: THE AID OF A\nTEACHER.\n' \
+    >"$tmp/acr/letters.txt"
+"$QUARRY_INDEX" --db "$tmp/acr.db" "$tmp/acr" >/dev/null 2>&1 ||
+    fail "indexing the acronym corpus"
+for q in "FURTHER U.S . AID" "FURTHER U.S. AID" "further U.S. aid"; do
+    run "$QUARRY_QUERY" --db "$tmp/acr.db" --json -- "$q"
+    expect_rc 0 "$q"
+    case $(first_id) in
+    *acronym.txt) ;;
+    *) fail "$q: first result is $(first_id), not the article with U.S" ;;
+    esac
+done
+
 # --- syntax ------------------------------------------------------------------
 Q --json '"joint cybersecurity unit"'
 expect_rc 0 "phrase"

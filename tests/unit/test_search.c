@@ -247,6 +247,16 @@ static void test_parse_words(void **state)
     q = parse(s, "joint AND cyber", QR_PARSE_FULL);
     assert_string_equal(q->folded, "joint AND cyber");
     qr_query_free(q);
+    /* ... except its acronyms, which the indexer reads as one word
+     * ("U.S" is "us"); lower-cased they would be the letters u and s */
+    q = parse(s, "AID OF THE U.S . TO THE U.N. FORCES", QR_PARSE_FULL);
+    assert_string_equal(q->folded, "aid of the U.S . to the U.N. forces");
+    assert_true(has_term(q, "us"));
+    assert_true(has_term(q, "un"));
+    assert_false(has_term(q, "u"));
+    assert_false(has_term(q, "s"));
+    assert_false(has_term(q, "n"));
+    qr_query_free(q);
 
     /* plain words are analysed as the indexer does: a repeated word is
      * one term, a hyphenated word two terms, not a phrase */
