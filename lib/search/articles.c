@@ -567,6 +567,25 @@ static int cmp_art_rank(const void *x, const void *y)
     return strcmp(a->key, b->key);
 }
 
+/* The factor of the second tier's scores (a sorted by cmp_art_rank):
+ * its articles rank after the first tier's, whose passages were ranked
+ * together (feedback from their best), and their scores come from a
+ * passage stage of their own, so one of them may score above the first
+ * tier's last; scaled so that none does, scores fall as ranks rise, and
+ * a run sorted by score (trec_eval) is the ranking shown. */
+static double tier1_scale(const art_list *a)
+{
+    double low0 = -1, high1 = -1;
+    for (uint32_t i = 0; i < a->n; i++) {
+        const art *x = &a->v[i];
+        if (x->tier == 0 && (low0 < 0 || x->fused < low0))
+            low0 = x->fused;
+        if (x->tier == 1 && x->fused > high1)
+            high1 = x->fused;
+    }
+    return low0 >= 0 && high1 > low0 ? low0 / high1 : 1;
+}
+
 /* The evidence of each hit, kept beside res->hits for --explain. */
 typedef struct hit_extra {
     double prox, phrase, article;
@@ -592,7 +611,7 @@ static void sort_group(qr_hit *h, hit_extra *e, size_t n)
 /* Fills each hit's explanation, one run of hits of the same tier at a
  * time (a tier's passage parts are its stage's). */
 static xc_status explain_tiers(pstage *ps, qr_results *res, hit_extra *e,
-                               double w)
+                               double w, const double *tier_scale)
 {
     xc_status st = XC_OK;
     size_t n = res->n;
@@ -614,7 +633,9 @@ static xc_status explain_tiers(pstage *ps, qr_results *res, hit_extra *e,
         view.n = to - from;
         pstage *p = &ps[e[from].tier];
         st = explain_hits_scaled(p->enq, &p->parts, &view, prox + from,
-                                 phrase + from, 1 - w, article + from);
+                                 phrase + from,
+                                 (1 - w) * tier_scale[e[from].tier],
+                                 article + from);
     }
     free(prox);
     free(phrase);
@@ -704,6 +725,7 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
     /* each article's score; an article none of whose passages holds the
      * phrases is left out */
     uint32_t fetched = a.n, kept = 0;
+    double tier_scale[2] = {1, 1};
     for (uint32_t i = 0; st == XC_OK && i < a.n; i++) {
         art *x = &a.v[i];
         if (phrases && x->best < 0) {
@@ -732,6 +754,9 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
             estimated = kept;
         if (!by_date && a.n)
             qsort(a.v, a.n, sizeof *a.v, cmp_art_rank);
+        tier_scale[1] = tier1_scale(&a);
+        for (uint32_t i = 0; i < a.n; i++)
+            a.v[i].fused *= tier_scale[a.v[i].tier];
         if (arts_index(&a) != 0)
             st = XC_NOMEM;
     }
@@ -816,16 +841,17 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
             if (p->c[i].article != x->hash)
                 continue;
             size_t at = res->n;
+            double f = tier_scale[x->tier];
             st = run_fill_hit(p->ms, p->c[i].index, o,
-                              (1 - w) * p->c[i].score + w * x->score, r + 1,
-                              p->c[i].collapsed, res);
+                              f * ((1 - w) * p->c[i].score + w * x->score),
+                              r + 1, p->c[i].collapsed, res);
             if (st == XC_OK && res->n > at) {
-                e[at].prox = (1 - w) * p->c[i].prox;
-                e[at].phrase = (1 - w) * p->c[i].phrase;
+                e[at].prox = f * (1 - w) * p->c[i].prox;
+                e[at].phrase = f * (1 - w) * p->c[i].phrase;
             }
         }
         for (size_t k = before; k < res->n; k++) {
-            e[k].article = w * x->score;
+            e[k].article = tier_scale[x->tier] * w * x->score;
             e[k].tier = x->tier;
         }
         sort_group(res->hits + before, e + before, res->n - before);
@@ -835,7 +861,7 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
                                  res->n - before);
     }
     if (st == XC_OK && o->explain && res->n)
-        st = explain_tiers(ps, res, e, w);
+        st = explain_tiers(ps, res, e, w, tier_scale);
     if (st != XC_OK && err && err->len == 0)
         searcher_err(err, st == XC_NOMEM ? "out of memory"
                                          : "cannot read the results", NULL);
