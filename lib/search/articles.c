@@ -24,6 +24,7 @@
  */
 #include "search_int.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -240,49 +241,102 @@ static xc_status push_article(xc_enquire *enq, xc_mset *ms, const cand *c,
     return st;
 }
 
-/* Feedback over the articles a->v[from..a->n), read from ms: the model
- * from the first of them, the first QR_ARTICLE_DEPTH rescored; they are
- * put in their new order. */
-static xc_status rescore_articles(qr_searcher *s, const qr_query *q,
-                                  const qr_search_opts *o, xc_mset *ms,
-                                  art_list *a, uint32_t from)
+/* Feedback over the article stage's articles, read from ms: the model
+ * from the first of them, the first QR_ARTICLE_DEPTH rescored. It only
+ * adds to their scores, so those stay the first QR_ARTICLE_DEPTH, the
+ * articles whose passages the passage stage ranks: with remote shards it
+ * runs in a thread of its own, beside the passage stage (the article
+ * documents are other servers'), where one after the other cost its
+ * five rounds of requests more. */
+typedef struct rescore_job {
+    qr_searcher *s;
+    const qr_query *q;
+    const qr_search_opts *o;
+    xc_mset *ms;
+    cand *c;             /* the articles as candidates, rescored in place */
+    uint32_t n;
+    xc_status st;
+    int threaded;        /* running in thread                             */
+    pthread_t thread;
+} rescore_job;
+
+static void *rescore_run(void *arg)
 {
-    uint32_t n = a->n - from;
-    cand *c = calloc(n, sizeof *c);
-    art *v = malloc(n * sizeof *v);
-    uint32_t *at = calloc(xc_mset_size(ms), sizeof *at);
-    xc_status st = c && v && at ? XC_OK : XC_NOMEM;
-    for (uint32_t i = 0; st == XC_OK && i < n; i++) {
-        c[i].index = a->v[from + i].index;
-        c[i].score = a->v[from + i].score;
-        at[c[i].index] = i;
+    rescore_job *j = arg;
+    j->st = feedback_rescore_in(j->s, j->s->adb, j->q, j->o,
+                                &j->o->article_bm25, j->ms, j->c, j->n, NULL,
+                                0, QR_ARTICLE_DEPTH);
+    return NULL;
+}
+
+/* Starts the feedback over a->v[0..a->n) (ms: the article stage's
+ * results): in a thread with remote shards, else here and now. */
+static xc_status rescore_start(rescore_job *j, qr_searcher *s,
+                               const qr_query *q, const qr_search_opts *o,
+                               xc_mset *ms, const art_list *a)
+{
+    memset(j, 0, sizeof *j);
+    j->s = s;
+    j->q = q;
+    j->o = o;
+    j->ms = ms;
+    j->n = a->n;
+    j->c = calloc(a->n ? a->n : 1, sizeof *j->c);
+    if (!j->c)
+        return j->st = XC_NOMEM;
+    for (uint32_t i = 0; i < a->n; i++) {
+        j->c[i].index = a->v[i].index;
+        j->c[i].score = a->v[i].score;
     }
-    if (st == XC_OK)
-        st = feedback_rescore_in(s, s->adb, q, o, &o->article_bm25, ms, c, n,
-                                 NULL, 0, QR_ARTICLE_DEPTH);
+    if (s->remotes && pthread_create(&j->thread, NULL, rescore_run, j) == 0)
+        j->threaded = 1;
+    else
+        rescore_run(j);   /* locally, or no thread to be had */
+    return XC_OK;
+}
+
+/* Waits for the feedback and puts a's articles in their new order, with
+ * their new scores. Returns the feedback's status. */
+static xc_status rescore_finish(rescore_job *j, art_list *a)
+{
+    if (j->threaded)
+        pthread_join(j->thread, NULL);
+    j->threaded = 0;
+    xc_status st = j->st;
+    uint32_t n = j->n;
+    art *v = st == XC_OK ? malloc((n ? n : 1) * sizeof *v) : NULL;
+    uint32_t *at = st == XC_OK
+                 ? calloc(xc_mset_size(j->ms) + 1, sizeof *at) : NULL;
+    if (st == XC_OK && (!v || !at))
+        st = XC_NOMEM;
     if (st == XC_OK) {
-        memcpy(v, a->v + from, n * sizeof *v);
+        for (uint32_t i = 0; i < n; i++)
+            at[a->v[i].index] = i;
+        memcpy(v, a->v, n * sizeof *v);
         for (uint32_t i = 0; i < n; i++) {
-            a->v[from + i] = v[at[c[i].index]];
-            a->v[from + i].score = c[i].score;
+            a->v[i] = v[at[j->c[i].index]];
+            a->v[i].score = j->c[i].score;
         }
+        if (arts_index(a) != 0)
+            st = XC_NOMEM;
     }
-    free(c);
     free(v);
     free(at);
+    free(j->c);
+    j->c = NULL;
     return st;
 }
 
 /* Runs xq on the article documents and appends the first count matching
- * articles, in the given order, to a: scored by BM25 over whole articles
- * and, with fb, rescored by feedback over the first QR_ARTICLE_DEPTH;
+ * articles, in the given order, to a: scored by BM25 over whole articles;
  * articles of the same content folded into the first unless
- * o->duplicates.
+ * o->duplicates. With keep, the results are left in *keep (freed by the
+ * caller), for feedback over them (rescore_start).
  * Adds how many match in all to *estimated; clears *exact when that is an
  * estimate. */
 static xc_status fetch_articles(qr_searcher *s, const qr_query *q,
                                 const xc_query *xq, const qr_search_opts *o,
-                                qr_sort order, int fb, uint32_t count,
+                                qr_sort order, xc_mset **keep, uint32_t count,
                                 art_list *a, uint32_t *estimated, int *exact,
                                 qr_buf *err)
 {
@@ -352,8 +406,6 @@ static xc_status fetch_articles(qr_searcher *s, const qr_query *q,
         next += next / 4 + 16;
         count = next > UINT32_MAX / 16 ? UINT32_MAX / 16 : (uint32_t)next;
     }
-    if (st == XC_OK && fb && a->n > before)
-        st = rescore_articles(s, q, o, ms, a, before);
     /* the duplicates folded are not results of their own */
     uint32_t folded = st == XC_OK ? n - (a->n - before) : 0;
     *estimated += est > folded ? est - folded : 0;
@@ -363,7 +415,10 @@ static xc_status fetch_articles(qr_searcher *s, const qr_query *q,
         searcher_err(err, st == XC_NOMEM ? "out of memory" : "search failed",
                      ms ? xc_mset_errmsg(ms) : xc_enquire_errmsg(enq));
     free(c);
-    xc_mset_free(ms);
+    if (keep && st == XC_OK)
+        *keep = ms;
+    else
+        xc_mset_free(ms);
     xc_enquire_free(enq);
     return st;
 }
@@ -384,10 +439,10 @@ static xc_status fetch_oldest(qr_searcher *s, const qr_query *q,
     if (st == XC_OK)
         st = xc_query_new_combine(XC_OP_AND_NOT, both, 2, 0, &without);
     if (st == XC_OK)
-        st = fetch_articles(s, q, with, o, QR_SORT_OLDEST, 0, count, a,
+        st = fetch_articles(s, q, with, o, QR_SORT_OLDEST, NULL, count, a,
                             estimated, exact, err);
     if (st == XC_OK && a->n < count)
-        st = fetch_articles(s, q, without, o, QR_SORT_OLDEST, 0,
+        st = fetch_articles(s, q, without, o, QR_SORT_OLDEST, NULL,
                             count - a->n, a, estimated, exact, err);
     else if (st == XC_OK)
         *exact = 0;    /* the undated were not counted */
@@ -675,15 +730,24 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
     art_list a = {0};
     uint32_t estimated = 0;
     int exact = 1;
+    xc_mset *ams = NULL;
     if (st == XC_OK && order == QR_SORT_OLDEST)
         st = fetch_oldest(s, q, o, (uint32_t)count, &a, &estimated, &exact,
                           err);
     else if (st == XC_OK)
         st = fetch_articles(s, q, q->xq, o, order,
-                            !by_date && feedback_wanted(q, o),
+                            !by_date && feedback_wanted(q, o) ? &ams : NULL,
                             (uint32_t)count, &a, &estimated, &exact, err);
     if (st == XC_OK && arts_index(&a) != 0)
         st = XC_NOMEM;
+    /* feedback over the articles: beside the passage stages with remote
+     * shards (rescore_job) */
+    rescore_job job;
+    int rescoring = 0;
+    if (st == XC_OK && ams && a.n) {
+        st = rescore_start(&job, s, q, o, ams, &a);
+        rescoring = st == XC_OK;
+    }
 
     /* the passage stages, on the positive words, within those articles */
     pstage ps[2];
@@ -720,6 +784,15 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
                                    &ps[0], err);
         }
         s->by_article = 0;
+    }
+    if (rescoring) {
+        xc_status fst = rescore_finish(&job, &a);
+        if (st == XC_OK && fst != XC_OK) {
+            st = fst;
+            searcher_err(err, st == XC_NOMEM ? "out of memory"
+                                             : "search failed",
+                         xc_mset_errmsg(ams));
+        }
     }
 
     /* each article's score; an article none of whose passages holds the
@@ -873,6 +946,7 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
     pstage_free(&ps[1]);
     xc_query_free(pflat);
     xc_query_free(pq);
+    xc_mset_free(ams);
     arts_free(&a);
     return st;
 }
