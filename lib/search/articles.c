@@ -258,6 +258,14 @@ typedef struct rescore_job {
     xc_status st;
     int threaded;        /* running in thread                             */
     pthread_t thread;
+    /* in the thread too, after the feedback: the duplicates of the first
+     * QR_ARTICLE_DEPTH articles (duplicates_find), those of any page
+     * within them */
+    const char **contents;
+    size_t ncontents;
+    dup_found *found;
+    size_t nfound;
+    int have_found;
 } rescore_job;
 
 static void *rescore_run(void *arg)
@@ -266,14 +274,20 @@ static void *rescore_run(void *arg)
     j->st = feedback_rescore_in(j->s, j->s->adb, j->q, j->o,
                                 &j->o->article_bm25, j->ms, j->c, j->n, NULL,
                                 0, QR_ARTICLE_DEPTH);
+    if (j->st == XC_OK && j->contents) {
+        j->st = duplicates_find(j->s, j->q, j->contents, j->ncontents,
+                                &j->found, &j->nfound);
+        j->have_found = j->st == XC_OK;
+    }
     return NULL;
 }
 
 /* Starts the feedback over a->v[0..a->n) (ms: the article stage's
- * results): in a thread with remote shards, else here and now. */
+ * results): in a thread with remote shards, else here and now. With
+ * dups, the thread finds the duplicates too. */
 static xc_status rescore_start(rescore_job *j, qr_searcher *s,
                                const qr_query *q, const qr_search_opts *o,
-                               xc_mset *ms, const art_list *a)
+                               xc_mset *ms, const art_list *a, int dups)
 {
     memset(j, 0, sizeof *j);
     j->s = s;
@@ -288,10 +302,21 @@ static xc_status rescore_start(rescore_job *j, qr_searcher *s,
         j->c[i].index = a->v[i].index;
         j->c[i].score = a->v[i].score;
     }
-    if (s->remotes && pthread_create(&j->thread, NULL, rescore_run, j) == 0)
+    uint32_t first = a->n < QR_ARTICLE_DEPTH ? a->n : QR_ARTICLE_DEPTH;
+    if (s->remotes && dups &&
+        (j->contents = malloc(first * sizeof *j->contents)) != NULL)
+        for (uint32_t i = 0; i < first; i++)
+            if (a->v[i].content)
+                j->contents[j->ncontents++] = a->v[i].content;
+    if (s->remotes && pthread_create(&j->thread, NULL, rescore_run, j) == 0) {
         j->threaded = 1;
-    else
-        rescore_run(j);   /* locally, or no thread to be had */
+    } else {
+        /* locally, or no thread to be had: the duplicates of the page
+         * alone, later */
+        free(j->contents);
+        j->contents = NULL;
+        rescore_run(j);
+    }
     return XC_OK;
 }
 
@@ -324,6 +349,8 @@ static xc_status rescore_finish(rescore_job *j, art_list *a)
     free(at);
     free(j->c);
     j->c = NULL;
+    free(j->contents);
+    j->contents = NULL;
     return st;
 }
 
@@ -745,7 +772,8 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
     rescore_job job;
     int rescoring = 0;
     if (st == XC_OK && ams && a.n) {
-        st = rescore_start(&job, s, q, o, ams, &a);
+        st = rescore_start(&job, s, q, o, ams, &a,
+                           !o->ids_only && !o->duplicates);
         rescoring = st == XC_OK;
     }
 
@@ -850,10 +878,25 @@ xc_status articles_run(qr_searcher *s, const qr_query *q,
     if (st == XC_OK)
         st = first_passages(s, &a, need, nneed, &fms);
 
-    /* the page's duplicates, found together */
+    /* the page's duplicates, found together: found beside the passage
+     * stages when the page is within the first tier */
     dup_found *found = NULL;
     size_t nfound = 0;
-    if (st == XC_OK && !o->ids_only && !o->duplicates && to > from) {
+    if (rescoring && job.have_found) {
+        int within = 1;   /* every article of the page a first-tier one */
+        for (uint32_t r = from; r < to; r++)
+            within = within && a.v[r].tier == 0;
+        if (within) {
+            found = job.found;
+            nfound = job.nfound;
+        } else {
+            duplicates_found_free(job.found, job.nfound);
+        }
+        job.found = NULL;
+        job.have_found = within;
+    }
+    if (st == XC_OK && !o->ids_only && !o->duplicates && to > from &&
+        !(rescoring && job.have_found)) {
         const char **contents = malloc((to - from) * sizeof *contents);
         size_t nc = 0;
         if (!contents)
