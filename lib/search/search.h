@@ -78,12 +78,14 @@ uint32_t qr_prox_depth(uint32_t want);
 #define QR_DEFAULT_FB_TERMS 30
 #define QR_DEFAULT_FB_WEIGHT 0.35
 /* Feedback rescores the first pass's candidates instead of running the
- * query again with the feedback terms: that second match cost most of a
- * query's time on large indexes. It rescores the first QR_FB_DEPTH of them,
- * or the passages of the articles asked for with their spares when more:
- * each rescored passage costs a term list read, and rescoring 60 rather
- * than 150 cut the latency on large indexes while leaving nDCG@10 of top-10
- * searches as it was (measured: bench/README.md, "Tuning decisions"). */
+ * query again with the feedback terms over the whole index: that second
+ * match cost most of a query's time on large indexes. It rescores the
+ * first QR_FB_DEPTH of them, or the passages of the articles asked for
+ * with their spares when more, weighing the feedback terms in one match
+ * confined to their articles (feedback.c). Rescoring 60 rather than 150
+ * (when each rescored passage cost a term list read) cut the latency on
+ * large indexes while leaving nDCG@10 of top-10 searches as it was
+ * (measured: bench/README.md, "Tuning decisions"). */
 #define QR_FB_DEPTH 60
 
 /* The most terms one trailing wildcard may expand to. A broader wildcard
