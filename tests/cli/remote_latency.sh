@@ -125,4 +125,32 @@ run "$QUARRY_QUERY" --timeout 0 --db "$tmp/stuck.stub" cyber unit
 expect_rc 2 "--timeout 0"
 grep -qF -- "--timeout: expected seconds" "$tmp/err" ||
     fail "--timeout 0: $(cat "$tmp/err")"
-echo "ok: $total results compared behind a 2 ms round trip; a slow shard failed in $took s"
+# --- duplicates across the shards ---------------------------------------------
+# The same article three times, a copy in each half: the remote search finds
+# them beside its passage stages (in the article feedback's thread) and
+# must say "+2 duplicates" as the whole index does.
+stop_proxies
+mkdir "$tmp/dups"
+cp "$CORPUS"/* "$tmp/dups/"
+cp "$CORPUS/cyber-norms-agreement.txt" "$tmp/dups/aa-copy.txt"
+cp "$CORPUS/cyber-norms-agreement.txt" "$tmp/dups/zz-copy.txt"
+CORPUS=$tmp/dups
+rm -rf "$tmp/whole" "$tmp/shard-a" "$tmp/shard-b"
+index_halves
+: >"$tmp/dups.stub"
+for s in a b; do
+    start_tcpsrv "$tmp/srv-d$s.log" "$tmp/shard-$s" || fail "server for shard $s"
+    echo "remote 127.0.0.1:$srv_port" >>"$tmp/dups.stub"
+    start_tcpsrv "$tmp/srv-da$s.log" "$tmp/shard-$s/ARTICLES" || fail "articles of $s"
+    echo "articles remote 127.0.0.1:$srv_port" >>"$tmp/dups.stub"
+done
+for db in whole dups.stub; do
+    run "$QUARRY_QUERY" --db "$tmp/$db" -n 5 -- cyber security unit russia
+    expect_rc 0 "duplicates on $db"
+    cp "$tmp/out" "$tmp/found.$db"
+done
+grep -q "(+2 duplicates)" "$tmp/found.whole" ||
+    fail "the whole index does not fold the copies: $(cat "$tmp/found.whole")"
+cmp -s "$tmp/found.whole" "$tmp/found.dups.stub" ||
+    fail "duplicates over remote shards differ: $(diff "$tmp/found.whole" "$tmp/found.dups.stub")"
+echo "ok: $total results compared behind a 2 ms round trip; a slow shard failed in $took s; duplicates across shards as in one index"
