@@ -2019,6 +2019,22 @@ bool is_window_op(Xapian::Query::op t)
     return t == Xapian::Query::OP_PHRASE || t == Xapian::Query::OP_NEAR;
 }
 
+/* The terms of the window q (its n subqueries), into terms: false when a
+ * subquery is not a plain term. */
+bool window_terms(const Xapian::Query &q, size_t n,
+                  std::vector<std::string> &terms)
+{
+    for (size_t i = 0; i < n; i++) {
+        Xapian::Query sub = q.get_subquery(i);
+        auto it = sub.get_terms_begin();
+        if (sub.get_type() != Xapian::Query::LEAF_TERM ||
+            it == sub.get_terms_end())
+            return false;
+        terms.push_back(*it);
+    }
+    return true;
+}
+
 /* Ops whose subqueries are all there is to them: rebuilt as they were. */
 bool is_plain_op(Xapian::Query::op t)
 {
@@ -2095,14 +2111,8 @@ int evaluate(const Xapian::Query &q, xc_eval_term_cb term_cb,
         return 0;
     if (is_window_op(t)) {
         std::vector<std::string> terms;
-        for (size_t i = 0; i < n; i++) {
-            Xapian::Query sub = q.get_subquery(i);
-            auto it = sub.get_terms_begin();
-            if (sub.get_type() != Xapian::Query::LEAF_TERM ||
-                it == sub.get_terms_end())
-                return -1;
-            terms.push_back(*it);
-        }
+        if (!window_terms(q, n, terms))
+            return -1;
         /* every term must be there first: that is cheap to ask */
         int all = 1;
         for (const std::string &term : terms) {
@@ -3566,14 +3576,8 @@ Xapian::Query with_variants(const Xapian::Query &q, xc_term_variant_fn fn,
         /* the window as it is, or as a whole in each variant: its words
          * stand together in the text of one language */
         std::vector<std::string> terms;
-        for (size_t i = 0; i < n; i++) {
-            Xapian::Query sub = q.get_subquery(i);
-            auto it = sub.get_terms_begin();
-            if (sub.get_type() != Xapian::Query::LEAF_TERM ||
-                it == sub.get_terms_end())
-                return q;
-            terms.push_back(*it);
-        }
+        if (!window_terms(q, n, terms))
+            return q;
         std::vector<Xapian::Query> alts{q};
         std::set<std::vector<std::string>> seen{terms};
         Xapian::termcount window = window_of(q, n);
