@@ -8,8 +8,10 @@
  *   query_text.c   pure text functions on the query string
  *   parse.c        the parse chain: text -> qr_query (qr_query_parse)
  *   run.c          the driver: qr_search_run, one attempt at a time
- *   articles.c     searching by article: article stage, passage stages,
- *                  fusion, duplicates, the page of results
+ *   articles.c     searching by article: passage stages, fusion, the
+ *                  page of results
+ *   article_stage.c  its article stage: the matching articles, their
+ *                  order and duplicates, feedback over them
  *   duplicates.c   the ids of a result's duplicates
  *   like.c         "more like this": a query from an article's terms
  *   candidates.c   an mset as candidates; the collapse to articles
@@ -32,6 +34,7 @@
 #ifndef QUARRY_SEARCH_INT_H
 #define QUARRY_SEARCH_INT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -360,6 +363,95 @@ xc_status duplicates_fill(const dup_found *found, size_t nfound,
                           const char *key, const char *content,
                           const strlist *folded, uint32_t nfolded, qr_hit *h,
                           size_t n);
+
+/* ------------------------------- Interface to code in article_stage.c */
+
+/* One article of the article stage. */
+typedef struct art {
+    char *key;           /* the article key (QR_SLOT_ARTICLE)             */
+    uint64_t hash;       /* qr_hash64 of key, as cand.article             */
+    double score;        /* whole-article score (BM25, feedback)          */
+    strlist terms;       /* with phrases: the query terms it has, sorted   */
+    char *content;       /* its content hash (QR_SLOT_CONTENT), or NULL    */
+    uint32_t dups;       /* articles of the same content folded into it   */
+    strlist dup_keys;    /* their keys, those met among the candidates    */
+    uint32_t index;      /* its place in the article stage's mset         */
+    uint32_t tier;       /* which passage stage ranked its passages       */
+    int32_t best;        /* its best passage among that stage's
+                            candidates, -1 when none                       */
+    double fused;        /* its score as ranked                            */
+} art;
+
+typedef struct art_list {
+    art *v;
+    uint32_t n, cap_v;
+    /* hash -> index + 1, open addressing (cap a power of two) */
+    uint32_t *slots;
+    size_t cap;
+} art_list;
+
+
+/* Feedback over the article stage's articles, read from ms: the model
+ * from the first of them, the first QR_ARTICLE_DEPTH rescored. It only
+ * adds to their scores, so those stay the first QR_ARTICLE_DEPTH, the
+ * articles whose passages the passage stage ranks: with remote shards it
+ * runs in a thread of its own, beside the passage stage (the article
+ * documents are other servers'), where one after the other cost its
+ * five rounds of requests more. */
+typedef struct astage_rescore {
+    qr_searcher *s;
+    const qr_query *q;
+    const qr_search_opts *o;
+    xc_mset *ms;
+    cand *c;             /* the articles as candidates, rescored in place */
+    uint32_t n;
+    xc_status st;
+    int threaded;        /* running in thread                             */
+    pthread_t thread;
+    /* in the thread too, after the feedback: the duplicates of the first
+     * QR_ARTICLE_DEPTH articles (duplicates_find), those of any page
+     * within them */
+    const char **contents;
+    size_t ncontents;
+    dup_found *found;
+    size_t nfound;
+    int have_found;
+} astage_rescore;
+
+void astage_art_free(art *x);
+void astage_arts_free(art_list *a);
+/* The article of a whose hash (qr_hash64 of its key) is hash, or NULL. */
+art *astage_find(const art_list *a, uint64_t hash);
+/* (Re)builds the hash index of a. Returns 0, or -1 on out of memory. */
+int astage_index(art_list *a);
+/* verify_hits_in's lookup: the query terms an article has (ctx: the
+ * art_list). */
+const strlist *astage_terms(void *ctx, uint64_t hash);
+/* Starts the feedback over a->v[0..a->n) (ms: the article stage's
+ * results): in a thread with remote shards, else here and now. With
+ * dups, the thread finds the duplicates too. */
+xc_status astage_rescore_start(astage_rescore *j, qr_searcher *s,
+                               const qr_query *q, const qr_search_opts *o,
+                               xc_mset *ms, const art_list *a, int dups);
+/* Waits for the feedback and puts a's articles in their new order, with
+ * their new scores. Returns the feedback's status. */
+xc_status astage_rescore_finish(astage_rescore *j, art_list *a);
+/* Runs xq on the article documents and appends the first count matching
+ * articles, in the given order, to a: scored by BM25 over whole articles;
+ * articles of the same content folded into the first unless
+ * o->duplicates. With keep, the results are left in *keep (freed by the
+ * caller), for feedback over them (astage_rescore_start). Adds how many
+ * match in all to *estimated; clears *exact when that is an estimate. */
+xc_status astage_fetch(qr_searcher *s, const qr_query *q,
+                       const xc_query *xq, const qr_search_opts *o,
+                       qr_sort order, xc_mset **keep, uint32_t count,
+                       art_list *a, uint32_t *estimated, int *exact,
+                       qr_buf *err);
+/* The articles of q oldest first, those without a date after them. */
+xc_status astage_fetch_oldest(qr_searcher *s, const qr_query *q,
+                              const qr_search_opts *o, uint32_t count,
+                              art_list *a, uint32_t *estimated, int *exact,
+                              qr_buf *err);
 
 /* ------------------------------------ Interface to code in feedback.c */
 
